@@ -1,0 +1,1 @@
+"""Musaada (مساعدة): gets a trained volunteer to a person in trouble, fast."""

@@ -1,0 +1,119 @@
+"""Builds the python-telegram-bot Application: handlers, job queue, rate limiter, start-up work."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InvalidCallbackData,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands import publish_commands
+from bot.context import BotContext
+from bot.handlers import (
+    availability,
+    citizen,
+    common,
+    errors,
+    jobs,
+    operators,
+    profile,
+    timers,
+    volunteer,
+)
+from bot.handlers.keyboards import exact
+from bot.handlers.words import menu_language, menu_numbers
+from bot.i18n import check_catalogs
+from bot.services.config import DispatchConfig
+from bot.settings import Settings
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    settings: Settings, db: Database | None = None, *, token: str | None = None
+) -> Application[Any, BotContext, Any, Any, Any, Any]:
+    check_catalogs()  # fail loudly at start-up, not mid-conversation
+    token = token or settings.token
+    if not token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    database = db or Database(settings.database_url)
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .build()
+    )
+    app.bot_data["db"] = database
+    app.bot_data["settings"] = settings
+    app.bot_data["cfg"] = DispatchConfig.from_settings(settings)
+    register_handlers(app)
+    return app  # type: ignore[return-value]
+
+
+def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Every handler, in one place. Order matters within group 0: first match wins."""
+    # Conversations first: while one runs, its states own the person's messages and buttons.
+    app.add_handler(citizen.conversation())
+    app.add_handler(volunteer.conversation())
+    # Commands available at any time.
+    app.add_handler(CommandHandler("start", common.start))
+    app.add_handler(CommandHandler("help", common.help_command))
+    app.add_handler(CommandHandler("language", common.language))
+    app.add_handler(CommandHandler("cancel", common.cancel_outside))
+    app.add_handler(CommandHandler("duty", volunteer.duty))
+    app.add_handler(CommandHandler("hours", volunteer.hours))
+    for h in (*profile.handlers(), *operators.handlers()):
+        app.add_handler(h)  # type: ignore[arg-type]
+    app.add_handler(
+        MessageHandler(filters.TEXT & filters.Regex(exact(menu_numbers)), common.numbers)
+    )
+    app.add_handler(
+        MessageHandler(filters.TEXT & filters.Regex(exact(menu_language)), common.language)
+    )
+    # Buttons: alerts and jobs, the language picker; anything else is stale or forged.
+    app.add_handler(jobs.handler())
+    app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
+    app.add_handler(CallbackQueryHandler(errors.stale_button, pattern=InvalidCallbackData))
+    app.add_handler(CallbackQueryHandler(errors.stale_button))
+    # Positions: a shared location outside a conversation, and live-location updates (edited messages).
+    app.add_handler(
+        MessageHandler(filters.LOCATION & ~filters.UpdateType.EDITED, volunteer.location_update)
+    )
+    app.add_handler(
+        MessageHandler(
+            filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, volunteer.location_update
+        )
+    )
+    # Last: whatever we did not understand gets the menu.
+    app.add_handler(MessageHandler(filters.TEXT | filters.COMMAND, common.unknown_text))
+    app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+
+
+async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    db: Database = app.bot_data["db"]
+    await db.create_all()
+    try:
+        await publish_commands(app.bot)
+    except Exception:
+        log.warning("could not publish the command menu", exc_info=True)
+    await timers.rebuild(app)
+    availability.schedule(app, app.bot_data["settings"].stale_check_s)
+
+
+__all__ = ["Update", "build_application", "register_handlers"]

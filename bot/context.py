@@ -1,0 +1,28 @@
+"""A typed callback context: handlers reach the database and settings without casts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.services.config import DispatchConfig
+from bot.settings import Settings
+from storage.db import Database
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    @property
+    def db(self) -> Database:
+        return self.bot_data["db"]  # type: ignore[no-any-return]
+
+    @property
+    def settings(self) -> Settings:
+        return self.bot_data["settings"]  # type: ignore[no-any-return]
+
+    @property
+    def cfg(self) -> DispatchConfig:
+        return self.bot_data["cfg"]  # type: ignore[no-any-return]
+
+
+BotApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]

@@ -1,0 +1,31 @@
+"""Bot API emulator: lets the real python-telegram-bot ``Application`` run offline.
+
+Telegram is unreachable from the build machine; end-to-end tests and the demo point PTB at
+this local server (``ApplicationBuilder().base_url(emu.base_url)``) and drive the
+conversation from the user's side. See :class:`BotApiEmulator`.
+"""
+
+from bot.emulator.entities import EntityParseError, parse_text
+from bot.emulator.server import ApiError, BotApiEmulator, Call
+from bot.emulator.users import (
+    ButtonMatcher,
+    EmuChat,
+    EmuGroup,
+    EmuMessage,
+    EmuUser,
+    TranscriptEvent,
+)
+
+__all__ = [
+    "ApiError",
+    "BotApiEmulator",
+    "ButtonMatcher",
+    "Call",
+    "EmuChat",
+    "EmuGroup",
+    "EmuMessage",
+    "EmuUser",
+    "EntityParseError",
+    "TranscriptEvent",
+    "parse_text",
+]

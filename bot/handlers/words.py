@@ -1,0 +1,143 @@
+"""Names of things (incident types, equipment, services, menu buttons), always through gettext."""
+
+from __future__ import annotations
+
+from bot.i18n import _, current_language, t
+from bot.incidents import EmergencyNumber, numbers_for, rule_for
+from storage.enums import Equipment, IncidentType
+
+
+def incident_name(incident: IncidentType | str) -> str:
+    names = {
+        IncidentType.FIRE: _("Fire"),
+        IncidentType.RESCUE: _("Rescue"),
+        IncidentType.ENTRAPMENT: _("Entrapment"),
+        IncidentType.LOST_DESERT: _("Lost in the desert"),
+        IncidentType.BREAKDOWN: _("Vehicle or technical breakdown"),
+        IncidentType.FLOOD: _("Flood"),
+        IncidentType.FIRST_AID: _("First aid"),
+    }
+    return names[IncidentType(incident)]
+
+
+def incident_label(incident: IncidentType | str) -> str:
+    """Name with its emoji, for buttons."""
+    return f"{rule_for(incident).emoji} {incident_name(incident)}"
+
+
+def equipment_name(item: Equipment) -> str:
+    names = {
+        Equipment.FOUR_BY_FOUR: _("4x4 vehicle"),
+        Equipment.RECOVERY_KIT: _("Tow rope / recovery kit"),
+        Equipment.FIRST_AID_KIT: _("First-aid kit"),
+        Equipment.EXTINGUISHER: _("Fire extinguisher"),
+        Equipment.BOAT: _("Boat"),
+        Equipment.TOOLS: _("Tools"),
+    }
+    return names[item]
+
+
+EQUIPMENT_ITEMS = (
+    Equipment.FOUR_BY_FOUR,
+    Equipment.RECOVERY_KIT,
+    Equipment.FIRST_AID_KIT,
+    Equipment.EXTINGUISHER,
+    Equipment.BOAT,
+    Equipment.TOOLS,
+)
+
+
+def service_name(number: EmergencyNumber) -> str:
+    names = {
+        "civil_defense": _("Civil Defense"),
+        "red_crescent": _("Red Crescent"),
+        "police": _("Police"),
+        "unified": _("Unified emergency number"),
+    }
+    return names[number.service]
+
+
+def numbers_lines(numbers: tuple[EmergencyNumber, ...]) -> str:
+    return "\n".join(
+        t("☎️ {service}: {number}", service=service_name(n), number=n.number) for n in numbers
+    )
+
+
+def emergency_block(incident: IncidentType | str) -> str:
+    """The official numbers, shown with every life-threatening request. We never replace them."""
+    return "\n".join(
+        (
+            _("⚠️ If a life is in danger, call the official emergency services now:"),
+            numbers_lines(numbers_for(incident)),
+            _("Musaada volunteers support the official services; they do not replace them."),
+        )
+    )
+
+
+def city_name(params: dict[str, object]) -> str:
+    return str(params["city_ar"] if current_language() == "ar" else params["city_en"])
+
+
+# Menu buttons (reply keyboard). Matching a pressed button compares against every language.
+def menu_request() -> str:
+    return _("🆘 Request help")
+
+
+def menu_volunteer() -> str:
+    return _("🙋 Volunteer")
+
+
+def menu_numbers() -> str:
+    return _("☎️ Emergency numbers")
+
+
+def menu_language() -> str:
+    return _("🌐 Language")
+
+
+def button_share_location() -> str:
+    return _("📍 Share my location")
+
+
+def button_cancel() -> str:
+    return _("✖️ Cancel")
+
+
+def button_skip() -> str:
+    return _("Skip")
+
+
+def list_of(items: list[str]) -> str:
+    """A list in the reader's language ("a, b and c" / "أ، ب و ج"); "none" when empty."""
+    from babel.lists import format_list
+
+    from bot.i18n import babel_locale
+
+    return str(format_list(items, locale=babel_locale())) if items else _("none")
+
+
+def timeline_event(kind: str, detail: str) -> str:
+    """One audit event for the command centre, in its language. Unknown kinds show as stored."""
+    from bot import formatting
+
+    fields = dict(part.split("=", 1) for part in detail.split() if "=" in part)
+    if kind == "wave" and {"wave", "radius_m", "alerted"} <= fields.keys():
+        return t(
+            "Wave {wave}: {n} alerted within {distance}",
+            wave=fields["wave"],
+            n=fields["alerted"],
+            distance=formatting.distance(float(fields["radius_m"])),
+        )
+    labels = {
+        "created": _("Request created"),
+        "declined": _("A volunteer declined"),
+        "accepted": _("A volunteer accepted"),
+        "released": _("The volunteer could not continue"),
+        "arrived": _("The volunteer arrived"),
+        "done": _("The volunteer finished"),
+        "cancelled": _("Cancelled by the requester"),
+        "arrival_reminder": _("Arrival reminder sent"),
+        "unanswered": _("No volunteer accepted"),
+        "escalated": _("Escalated to the command centre"),
+    }
+    return labels.get(kind, kind)

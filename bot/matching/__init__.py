@@ -1,0 +1,1 @@
+"""Pure rules of who gets alerted: eligibility, distance, order, and how the waves widen."""

@@ -1,0 +1,119 @@
+"""The real bot against the local Bot API emulator: for the offline demo and the end-to-end tests.
+
+Nothing here is a mock: the Application, its HTTP client, the job queue and the
+database are the production ones; only Telegram is replaced by
+bot.emulator on 127.0.0.1, reached through TELEGRAM_BASE_URL as a self-hosted
+Bot API server would be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import SecretStr
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.emulator import BotApiEmulator, EmuUser
+from bot.settings import Settings
+from storage.db import Database
+
+TOKEN = "123456:EMULATOR-TOKEN"
+
+
+@dataclass
+class Sandbox:
+    emu: BotApiEmulator
+    app: Application[Any, Any, Any, Any, Any, Any]
+    db: Database
+    settings: Settings
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the bot fetched every update and stopped talking."""
+        await self.emu.idle(timeout=timeout)
+
+
+async def start_app(settings: Settings, db: Database) -> Application[Any, Any, Any, Any, Any, Any]:
+    app = build_application(settings, db, token=TOKEN)
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(
+        poll_interval=0.0,
+        timeout=1,
+        allowed_updates=["message", "edited_message", "callback_query"],
+    )
+    return app
+
+
+async def stop_app(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    if app.updater and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+@asynccontextmanager
+async def sandbox(database_url: str, **overrides: Any) -> AsyncIterator[Sandbox]:
+    emu = BotApiEmulator(token=TOKEN, bot_username="musaada_bot")
+    await emu.start()
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN),
+        telegram_base_url=emu.base_url,
+        telegram_base_file_url=emu.base_file_url,
+        database_url=database_url,
+        **overrides,
+    )
+    db = Database(settings.database_url)
+    app = await start_app(settings, db)
+    box = Sandbox(emu, app, db, settings)
+    try:
+        yield box
+    finally:
+        await stop_app(box.app)
+        await db.dispose()
+        await emu.stop()
+
+
+async def register_volunteer(
+    box: Sandbox,
+    user: EmuUser,
+    *,
+    skills: list[str],
+    equipment: list[int],
+    at: tuple[float, float],
+    phone: str | None = None,
+) -> None:
+    """Drive the volunteer sign-up through the real conversation, tap by tap."""
+    await user.send("/volunteer")
+    await box.settle()
+    await user.press("conduct:ok")
+    await box.settle()
+    for skill in skills:
+        await user.press(f"skill:{skill}")
+        await box.settle()
+    await user.press("skill:ok")
+    await box.settle()
+    for item in equipment:
+        await user.press(f"equip:{item}")
+        await box.settle()
+    await user.press("equip:ok")
+    await box.settle()
+    await user.send_location(*at)
+    await box.settle()
+    if phone:
+        await user.share_contact(phone)
+    else:
+        last = user.last
+        assert last is not None and last.reply_buttons, "expected the phone/skip keyboard"
+        skip = next(
+            b for b in last.reply_buttons if not b.startswith("📞") and not b.startswith("✖")
+        )
+        await user.send(skip)
+    await box.settle()

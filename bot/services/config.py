@@ -1,0 +1,48 @@
+"""The dispatch knobs a use case needs, taken from Settings once, so services never import Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.matching.ladder import Wave, ladder_for
+from bot.settings import Settings
+from storage.enums import IncidentType
+
+
+@dataclass(frozen=True)
+class DispatchConfig:
+    radius_km: float = 20.0
+    first_wave: int = 5
+    wave_timeout_s: float = 40.0
+    arrival_reminder_s: float = 900.0
+    auto_confirm_s: float = 6 * 3600.0
+    position_max_age_s: float = 2 * 3600.0
+    max_credit_minutes: int = 480
+    auto_verify: bool = False
+    ops_chat_id: int | None = None
+    ops_language: str = "ar"
+    operator_ids: frozenset[int] = frozenset()
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> DispatchConfig:
+        return cls(
+            radius_km=s.dispatch_radius_km,
+            first_wave=s.volunteers_per_alert,
+            wave_timeout_s=s.wave_timeout_s,
+            arrival_reminder_s=s.arrival_reminder_s,
+            auto_confirm_s=s.auto_confirm_s,
+            position_max_age_s=s.position_max_age_s,
+            max_credit_minutes=s.max_credit_minutes,
+            auto_verify=s.auto_verify_volunteers,
+            ops_chat_id=s.ops_chat_id,
+            ops_language=s.ops_language,
+            operator_ids=s.operator_ids,
+        )
+
+    def ladder(self, incident: IncidentType | str) -> tuple[Wave, ...]:
+        return ladder_for(
+            incident,
+            radius_km=self.radius_km,
+            first_wave=self.first_wave,
+            timeout_s=self.wave_timeout_s,
+        )

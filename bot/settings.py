@@ -1,0 +1,78 @@
+"""Settings from the environment (and an optional ``.env``). Secrets never have defaults."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.matching.region import SAUDI_BOX
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
+
+
+class Settings(BaseSettings):
+    """Every knob a deployment may turn; README.md's settings table lists them all."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = TELEGRAM_API
+    telegram_base_file_url: str = TELEGRAM_FILE_API
+    database_url: str = "sqlite+aiosqlite:///./data/musaada.db"
+
+    # Dispatch
+    dispatch_radius_km: float = Field(20.0, gt=0)
+    volunteers_per_alert: int = Field(5, ge=1, le=50)
+    max_credit_minutes: int = Field(480, ge=1)
+    service_area: Annotated[tuple[float, float, float, float], NoDecode] = SAUDI_BOX
+    wave_timeout_s: float = Field(40.0, gt=0)
+    arrival_reminder_s: float = Field(900.0, gt=0)
+    auto_confirm_s: float = Field(6 * 3600.0, gt=0)
+    position_max_age_s: float = Field(2 * 3600.0, gt=0)
+    stale_check_s: float = Field(300.0, gt=0)
+
+    # People
+    operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    auto_verify_volunteers: bool = False
+    ops_chat_id: int | None = None
+    ops_language: str = "ar"
+
+    # Webhook mode (polling when unset)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_path: str = "/telegram"
+
+    @field_validator("operator_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("service_area", mode="before")
+    @classmethod
+    def _parse_area(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = tuple(float(p) for p in value.split(","))
+            if len(parts) != 4:
+                raise ValueError("SERVICE_AREA is 'south,west,north,east' in degrees")
+            return parts
+        return value
+
+    @field_validator("telegram_base_url", "telegram_base_file_url")
+    @classmethod
+    def _keep_exact(cls, value: str) -> str:
+        # Honoured exactly: PTB appends the token to this string.
+        return value.strip()
+
+    @cached_property
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

@@ -1,0 +1,179 @@
+"""The tables. One row per fact; every transition of a help request is a row update plus an audit event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+
+def _ts(nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Person(SQLModel, table=True):
+    """One Telegram user, whatever roles they have."""
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    first_name: str = ""
+    username: str | None = None
+    telegram_language: str | None = None
+    # The language the person chose with /language; wins over telegram_language.
+    language: str | None = None
+    # Telegram told us the person blocked the bot; we stop sending until they write again.
+    blocked: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Volunteer(SQLModel, table=True):
+    """A person's volunteer profile: what they can do, whether they may be sent, where they are."""
+
+    __table_args__ = (
+        # The matching query (storage.volunteer_search): on-duty, verified rows by grid cell.
+        # Partial, so the index holds only the fifth of volunteers who can be alerted right
+        # now; and it carries every column the query reads, so the query never visits the
+        # table. PostgreSQL: keyed by cell alone, the rest INCLUDEd (index-only scans; the
+        # planner cannot mistake lat/lon for a range to scan the whole index on). SQLite
+        # has no INCLUDE, so there every column is a key column (a covering index).
+        Index(
+            "ix_volunteer_dispatchable",
+            "cell",
+            postgresql_include=[
+                "lat",
+                "lon",
+                "skills",
+                "equipment",
+                "busy_request_id",
+                "position_at",
+                "quiet_start_min",
+                "quiet_end_min",
+                "max_alerts_per_hour",
+                "radius_km",
+                "person_id",
+                "on_duty",
+                "status",
+            ],
+            postgresql_where=text("on_duty AND status = 'verified'"),
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_volunteer_dispatchable",
+            "cell",
+            "lat",
+            "lon",
+            "skills",
+            "equipment",
+            "busy_request_id",
+            "position_at",
+            "quiet_start_min",
+            "quiet_end_min",
+            "max_alerts_per_hour",
+            "radius_km",
+            "person_id",
+            "on_duty",
+            "status",
+            sqlite_where=text("on_duty AND status = 'verified'"),
+        ).ddl_if(dialect="sqlite"),
+    )
+
+    person_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("person.id"), primary_key=True, autoincrement=False)
+    )
+    status: str = Field(default="pending", max_length=16)
+    conduct_accepted_at: datetime | None = Field(default=None, sa_column=_ts())
+    verified_at: datetime | None = Field(default=None, sa_column=_ts())
+    verified_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    skills: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    equipment: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    on_duty: bool = False
+    lat: float | None = None
+    lon: float | None = None
+    # Spatial grid cell of (lat, lon), see bot.matching.grid; kept in step with the position.
+    cell: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    position_at: datetime | None = Field(default=None, sa_column=_ts())
+    live_until: datetime | None = Field(default=None, sa_column=_ts())
+    phone: str | None = None
+    share_phone: bool = False
+    radius_km: float | None = None
+    quiet_start_min: int | None = None  # minutes after local midnight, Asia/Riyadh
+    quiet_end_min: int | None = None
+    max_alerts_per_hour: int = 6
+    busy_request_id: int | None = None
+    stale_notified_at: datetime | None = Field(default=None, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class HelpRequest(SQLModel, table=True):
+    """A citizen's request. ``status`` moves only by conditional updates (see storage.requests)."""
+
+    __tablename__ = "help_request"
+    __table_args__ = (Index("ix_help_request_timer", "status", "next_timer_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    requester_id: int = Field(sa_column=Column(BigInteger, ForeignKey("person.id"), nullable=False))
+    incident: str = Field(max_length=32)
+    lat: float
+    lon: float
+    area: str = ""
+    description: str | None = None
+    status: str = Field(default="dispatching", max_length=16, index=True)
+    wave: int = 0
+    volunteer_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # When the ladder must act next (next wave, reminder, auto-confirm); rebuilt into timers at start-up.
+    next_timer_at: datetime | None = Field(default=None, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    assigned_at: datetime | None = Field(default=None, sa_column=_ts())
+    arrived_at: datetime | None = Field(default=None, sa_column=_ts())
+    done_at: datetime | None = Field(default=None, sa_column=_ts())
+    closed_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class Offer(SQLModel, table=True):
+    """One alert to one volunteer for one request. A volunteer is alerted at most once per request."""
+
+    __table_args__ = (
+        UniqueConstraint("request_id", "volunteer_id", name="uq_offer_request_volunteer"),
+        Index("ix_offer_volunteer_sent", "volunteer_id", "sent_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="help_request.id", index=True)
+    volunteer_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    wave: int
+    distance_m: int
+    status: str = Field(default="sent", max_length=16)
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    message_id: int | None = None
+    sent_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    answered_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class HourCredit(SQLModel, table=True):
+    """Volunteer minutes earned on one request; trusted because it follows from the request's record."""
+
+    __tablename__ = "hour_credit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    volunteer_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    request_id: int = Field(foreign_key="help_request.id", unique=True)
+    minutes: int
+    status: str = Field(default="pending", max_length=16)
+    decided_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    decided_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which record, when: the timeline the command centre reads."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    actor_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    request_id: int | None = Field(default=None, index=True)
+    kind: str = Field(max_length=32)
+    detail: str = ""

@@ -1,0 +1,55 @@
+"""Queries on people (Telegram users)."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Person
+
+
+async def upsert_person(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    chat_id: int,
+    first_name: str,
+    username: str | None,
+    telegram_language: str | None,
+) -> Person:
+    """The person behind an update, created on first contact; writing again clears 'blocked'."""
+    person = await session.get(Person, person_id)
+    if person is None:
+        person = Person(
+            id=person_id,
+            chat_id=chat_id,
+            first_name=first_name,
+            username=username,
+            telegram_language=telegram_language,
+        )
+        session.add(person)
+        await session.flush()
+        return person
+    person.chat_id = chat_id
+    person.first_name = first_name
+    person.username = username
+    person.telegram_language = telegram_language
+    person.blocked = False
+    session.add(person)
+    return person
+
+
+async def get_person(session: AsyncSession, person_id: int) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def set_language(session: AsyncSession, *, person_id: int, language: str) -> None:
+    await session.exec(  # type: ignore[call-overload]
+        update(Person).where(Person.id == person_id).values(language=language)  # type: ignore[arg-type]
+    )
+
+
+async def mark_blocked(session: AsyncSession, *, person_id: int) -> None:
+    await session.exec(  # type: ignore[call-overload]
+        update(Person).where(Person.id == person_id).values(blocked=True)  # type: ignore[arg-type]
+    )

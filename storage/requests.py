@@ -1,0 +1,234 @@
+"""Queries on help requests, offers, hour credits and the audit trail.
+
+A request's status only ever moves through ``transition``: an UPDATE with a
+condition on the current status, whose row count says whether this caller won.
+Two volunteers pressing Accept at once, or two bot processes, cannot both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.enums import OPEN_STATUSES, CreditStatus, OfferStatus
+from storage.models import AuditEvent, HelpRequest, HourCredit, Offer, Volunteer
+
+
+async def add_request(session: AsyncSession, request: HelpRequest) -> HelpRequest:
+    session.add(request)
+    await session.flush()
+    return request
+
+
+async def get_request(session: AsyncSession, request_id: int) -> HelpRequest | None:
+    return await session.get(HelpRequest, request_id, populate_existing=True)
+
+
+async def transition(
+    session: AsyncSession,
+    request_id: int,
+    *,
+    from_status: Iterable[str],
+    to_status: str,
+    extra_where: Sequence[Any] = (),
+    **values: Any,
+) -> bool:
+    """Move a request from one of ``from_status`` to ``to_status``; True if this call did it."""
+    stmt = (
+        update(HelpRequest)
+        .where(
+            HelpRequest.id == request_id,  # type: ignore[arg-type]
+            HelpRequest.status.in_([str(s) for s in from_status]),  # type: ignore[attr-defined]
+            *extra_where,
+        )
+        .values(status=str(to_status), **values)
+    )
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return bool(result.rowcount)
+
+
+async def update_request(session: AsyncSession, request_id: int, **values: Any) -> None:
+    await session.exec(  # type: ignore[call-overload]
+        update(HelpRequest).where(HelpRequest.id == request_id).values(**values)  # type: ignore[arg-type]
+    )
+
+
+async def open_request_of(session: AsyncSession, requester_id: int) -> HelpRequest | None:
+    """The citizen's newest request that is still being worked on (dispatching, assigned, on scene)."""
+    stmt = (
+        select(HelpRequest)
+        .where(
+            HelpRequest.requester_id == requester_id,
+            HelpRequest.status.in_(sorted(OPEN_STATUSES)),
+        )
+        .order_by(HelpRequest.id.desc())
+        .limit(1)
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def requests_with_timers(session: AsyncSession) -> list[HelpRequest]:
+    stmt = select(HelpRequest).where(HelpRequest.next_timer_at.is_not(None))  # type: ignore[union-attr]
+    return list((await session.exec(stmt)).all())
+
+
+# --- offers ---------------------------------------------------------------------------
+
+
+async def add_offers(session: AsyncSession, offers: list[Offer]) -> list[Offer]:
+    session.add_all(offers)
+    await session.flush()
+    return offers
+
+
+async def get_offer(session: AsyncSession, offer_id: int) -> Offer | None:
+    return await session.get(Offer, offer_id, populate_existing=True)
+
+
+async def offers_for(
+    session: AsyncSession, request_id: int, statuses: Iterable[str] | None = None
+) -> list[Offer]:
+    stmt = select(Offer).where(Offer.request_id == request_id)
+    if statuses is not None:
+        stmt = stmt.where(Offer.status.in_([str(s) for s in statuses]))  # type: ignore[attr-defined]
+    return list((await session.exec(stmt.order_by(Offer.id))).all())  # type: ignore[arg-type]
+
+
+async def offered_volunteer_ids(session: AsyncSession, request_id: int) -> frozenset[int]:
+    stmt = select(Offer.volunteer_id).where(Offer.request_id == request_id)
+    return frozenset((await session.exec(stmt)).all())
+
+
+async def answer_offer(
+    session: AsyncSession,
+    offer_id: int,
+    *,
+    from_status: Iterable[str],
+    to_status: str,
+    at: datetime,
+) -> bool:
+    stmt = (
+        update(Offer)
+        .where(
+            Offer.id == offer_id,  # type: ignore[arg-type]
+            Offer.status.in_([str(s) for s in from_status]),  # type: ignore[attr-defined]
+        )
+        .values(status=str(to_status), answered_at=at)
+    )
+    return bool((await session.exec(stmt)).rowcount)  # type: ignore[call-overload]
+
+
+async def close_open_offers(
+    session: AsyncSession, request_id: int, *, to_status: str, at: datetime
+) -> list[Offer]:
+    """Close every unanswered alert of a request; returns them so their messages can be edited."""
+    offers = await offers_for(session, request_id, [OfferStatus.SENT])
+    if offers:
+        await session.exec(  # type: ignore[call-overload]
+            update(Offer)
+            .where(Offer.id.in_([o.id for o in offers]), Offer.status == OfferStatus.SENT)  # type: ignore[union-attr]
+            .values(status=str(to_status), answered_at=at)
+        )
+    return offers
+
+
+async def record_offer_message(
+    session: AsyncSession, offer_id: int, *, chat_id: int, message_id: int
+) -> None:
+    await session.exec(  # type: ignore[call-overload]
+        update(Offer).where(Offer.id == offer_id).values(chat_id=chat_id, message_id=message_id)  # type: ignore[arg-type]
+    )
+
+
+# --- volunteers on jobs -----------------------------------------------------------------
+
+
+async def claim_volunteer(session: AsyncSession, volunteer_id: int, request_id: int) -> bool:
+    """Mark a volunteer busy on a request, only if they are free: one job at a time."""
+    stmt = (
+        update(Volunteer)
+        .where(Volunteer.person_id == volunteer_id, Volunteer.busy_request_id.is_(None))  # type: ignore[arg-type, union-attr]
+        .values(busy_request_id=request_id)
+    )
+    return bool((await session.exec(stmt)).rowcount)  # type: ignore[call-overload]
+
+
+async def free_volunteer(session: AsyncSession, volunteer_id: int, request_id: int) -> None:
+    await session.exec(  # type: ignore[call-overload]
+        update(Volunteer)
+        .where(Volunteer.person_id == volunteer_id, Volunteer.busy_request_id == request_id)  # type: ignore[arg-type]
+        .values(busy_request_id=None)
+    )
+
+
+# --- hour credits -------------------------------------------------------------------------
+
+
+async def add_credit(session: AsyncSession, credit: HourCredit) -> HourCredit:
+    session.add(credit)
+    await session.flush()
+    return credit
+
+
+async def credited_minutes(session: AsyncSession, volunteer_id: int) -> tuple[int, int]:
+    """(confirmed minutes, confirmed jobs) for a volunteer."""
+    stmt = select(func.coalesce(func.sum(HourCredit.minutes), 0), func.count()).where(
+        HourCredit.volunteer_id == volunteer_id, HourCredit.status == CreditStatus.CONFIRMED
+    )
+    minutes, jobs = (await session.exec(stmt)).one()  # type: ignore[call-overload]
+    return int(minutes), int(jobs)
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+
+async def audit(
+    session: AsyncSession,
+    *,
+    kind: str,
+    at: datetime,
+    request_id: int | None = None,
+    actor_id: int | None = None,
+    detail: str = "",
+) -> None:
+    session.add(
+        AuditEvent(kind=kind, at=at, request_id=request_id, actor_id=actor_id, detail=detail)
+    )
+
+
+async def timeline(session: AsyncSession, request_id: int) -> list[AuditEvent]:
+    stmt = select(AuditEvent).where(AuditEvent.request_id == request_id).order_by(AuditEvent.id)  # type: ignore[arg-type]
+    return list((await session.exec(stmt)).all())
+
+
+async def decide_credit(
+    session: AsyncSession, request_id: int, *, status: str, decided_by: int | None, at: datetime
+) -> None:
+    """Confirm or dispute the pending credit of a request (once: only a pending one moves)."""
+    await session.exec(  # type: ignore[call-overload]
+        update(HourCredit)
+        .where(HourCredit.request_id == request_id, HourCredit.status == CreditStatus.PENDING)  # type: ignore[arg-type]
+        .values(status=str(status), decided_by=decided_by, decided_at=at)
+    )
+
+
+async def credit_of(session: AsyncSession, request_id: int) -> int:
+    row = (
+        await session.exec(select(HourCredit.minutes).where(HourCredit.request_id == request_id))
+    ).first()
+    return int(row or 0)
+
+
+async def set_offer_status(
+    session: AsyncSession, *, request_id: int, volunteer_id: int, status: str, at: datetime
+) -> None:
+    await session.exec(  # type: ignore[call-overload]
+        update(Offer)
+        .where(Offer.request_id == request_id, Offer.volunteer_id == volunteer_id)  # type: ignore[arg-type]
+        .values(status=str(status), answered_at=at)
+    )

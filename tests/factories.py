@@ -1,0 +1,68 @@
+"""Small builders for test data, written through the same storage functions the bot uses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.matching.geo import city_by_name
+from storage import people, volunteers
+from storage.db import Database
+from storage.enums import Equipment, IncidentType, VolunteerStatus, skills_mask
+from storage.models import Volunteer
+
+RIYADH = city_by_name("Riyadh")
+assert RIYADH is not None
+
+
+def offset(
+    lat: float, lon: float, north_km: float = 0.0, east_km: float = 0.0
+) -> tuple[float, float]:
+    import math
+
+    return lat + north_km / 111.132, lon + east_km / (111.320 * math.cos(math.radians(lat)))
+
+
+async def person(db: Database, pid: int, *, name: str = "", lang: str = "en") -> None:
+    async with db.session() as s:
+        await people.upsert_person(
+            s,
+            person_id=pid,
+            chat_id=pid,
+            first_name=name or f"P{pid}",
+            username=None,
+            telegram_language=lang,
+        )
+
+
+async def volunteer(
+    db: Database,
+    pid: int,
+    at: tuple[float, float],
+    now: datetime,
+    *,
+    skills: tuple[IncidentType, ...] = tuple(IncidentType),
+    equipment: Equipment = Equipment.FOUR_BY_FOUR
+    | Equipment.TOOLS
+    | Equipment.FIRST_AID_KIT
+    | Equipment.EXTINGUISHER
+    | Equipment.BOAT,
+    status: VolunteerStatus = VolunteerStatus.VERIFIED,
+    on_duty: bool = True,
+    lang: str = "en",
+    **fields: object,
+) -> None:
+    await person(db, pid, lang=lang)
+    async with db.session() as s:
+        await volunteers.save(
+            s,
+            Volunteer(
+                person_id=pid,
+                status=status,
+                conduct_accepted_at=now,
+                skills=skills_mask(set(skills)),
+                equipment=int(equipment),
+                on_duty=on_duty,
+                **fields,  # type: ignore[arg-type]
+            ),
+        )
+        await volunteers.set_position(s, person_id=pid, lat=at[0], lon=at[1], at=now)

@@ -1,0 +1,358 @@
+"""Dispatch rules through the services on real SQLite and PostgreSQL, with no Telegram at all."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.services import dispatch
+from bot.services.config import DispatchConfig
+from bot.services.notices import Event, Outcome
+from storage import requests
+from storage.db import Database
+from storage.enums import CreditStatus, IncidentType, OfferStatus, RequestStatus
+from storage.models import HourCredit, Volunteer
+from tests.factories import RIYADH, offset, person, volunteer
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
+CFG = DispatchConfig(
+    radius_km=20,
+    first_wave=3,
+    wave_timeout_s=60,
+    arrival_reminder_s=600,
+    auto_confirm_s=3600,
+    ops_chat_id=-1001,
+)
+CITIZEN = 1
+
+
+def events(out: Outcome, event: Event) -> list:  # type: ignore[type-arg]
+    return [n for n in out.notices if n.event == event]
+
+
+async def create(
+    db: Database, incident: IncidentType = IncidentType.FIRE, now: datetime = NOW
+) -> Outcome:
+    await person(db, CITIZEN, lang="ar")
+    async with db.session() as s:
+        return await dispatch.create_request(
+            s,
+            CFG,
+            requester_id=CITIZEN,
+            incident=incident,
+            lat=HERE[0],
+            lon=HERE[1],
+            description="3rd floor",
+            now=now,
+        )
+
+
+async def test_first_wave_alerts_nearest_eligible_only(db: Database) -> None:
+    await volunteer(db, 10, offset(*HERE, 0.5), NOW)
+    await volunteer(db, 11, offset(*HERE, 1.0), NOW)
+    await volunteer(db, 12, offset(*HERE, 1.2), NOW, on_duty=False)
+    await volunteer(db, 13, offset(*HERE, 0.3), NOW, skills=(IncidentType.FLOOD,))
+    await volunteer(db, 14, offset(*HERE, 0.4), NOW, busy_request_id=999)
+    await volunteer(db, 15, offset(*HERE, 80.0), NOW)  # too far for any wave
+    await volunteer(db, 16, offset(*HERE, 0.2), NOW, equipment=0)  # a fire needs an extinguisher
+    await volunteer(db, 17, offset(*HERE, 0.6), NOW, position_at=None)
+    async with db.session() as s:  # stale position: last seen three hours ago
+        from storage import volunteers as vs
+
+        await vs.set_position(
+            s, person_id=17, lat=offset(*HERE, 0.6)[0], lon=HERE[1], at=NOW - timedelta(hours=3)
+        )
+    await volunteer(db, 18, offset(*HERE, 2.0), NOW)
+    await volunteer(db, 19, offset(*HERE, 3.0), NOW)
+
+    out = await create(db)
+    offers = events(out, Event.OFFER)
+    assert [n.to.person_id for n in offers] == [10, 11, 18]  # nearest first, wave 1 = 3
+    created = events(out, Event.REQUEST_CREATED)[0]
+    assert created.params["alerted"] == 3 and created.to.person_id == CITIZEN
+    for n in offers:  # privacy: the alert carries distance and area, never the point
+        assert "lat" not in n.params and "lon" not in n.params and n.params["city_en"] == "Riyadh"
+    assert out.timers[out.request_id] == NOW + timedelta(seconds=60)  # type: ignore[index]
+
+
+async def test_two_simultaneous_accepts_exactly_one_wins(db: Database) -> None:
+    await volunteer(db, 10, offset(*HERE, 0.5), NOW)
+    await volunteer(db, 11, offset(*HERE, 0.6), NOW)
+    out = await create(db)
+    offer_ids = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+
+    async def tap(vid: int) -> Outcome:
+        async with db.session() as s:
+            return await dispatch.accept(s, CFG, offer_id=offer_ids[vid], volunteer_id=vid, now=NOW)
+
+    results = await asyncio.gather(tap(10), tap(11))
+    assert sorted(r.result for r in results) == ["ok", "taken"]
+    winner = 10 if results[0].result == "ok" else 11
+    async with db.session() as s:
+        req = await requests.get_request(s, out.request_id)  # type: ignore[arg-type]
+        assert (
+            req is not None and req.status == RequestStatus.ASSIGNED and req.volunteer_id == winner
+        )
+        statuses = {o.volunteer_id: o.status for o in await requests.offers_for(s, req.id)}  # type: ignore[arg-type]
+        assert (
+            statuses[winner] == OfferStatus.ACCEPTED and statuses[21 - winner] == OfferStatus.TAKEN
+        )
+        busy = await s.get(Volunteer, winner)
+        assert busy is not None and busy.busy_request_id == req.id
+    win = results[0] if results[0].result == "ok" else results[1]
+    job = events(win, Event.JOB_ASSIGNED)[0]
+    assert (
+        job.to.person_id == winner and job.params["lat"] == HERE[0]
+    )  # exact point only to the winner
+    assert events(win, Event.VOLUNTEER_COMING)[0].to.person_id == CITIZEN
+
+
+async def test_forged_and_double_taps_change_nothing(db: Database) -> None:
+    await volunteer(db, 10, offset(*HERE, 0.5), NOW)
+    out = await create(db)
+    oid = events(out, Event.OFFER)[0].offer_id
+    async with db.session() as s:
+        assert (
+            await dispatch.accept(s, CFG, offer_id=oid, volunteer_id=99, now=NOW)
+        ).result == "not_yours"  # type: ignore[arg-type]
+        assert (
+            await dispatch.accept(s, CFG, offer_id=123456, volunteer_id=10, now=NOW)
+        ).result == "not_yours"
+        assert (
+            await dispatch.accept(s, CFG, offer_id=oid, volunteer_id=10, now=NOW)
+        ).result == "ok"  # type: ignore[arg-type]
+    async with db.session() as s:
+        assert (
+            await dispatch.accept(s, CFG, offer_id=oid, volunteer_id=10, now=NOW)
+        ).result == "already"  # type: ignore[arg-type]
+        assert (
+            await dispatch.cancel(s, CFG, request_id=out.request_id, requester_id=10, now=NOW)
+        ).result == "not_yours"  # type: ignore[arg-type]
+        assert (
+            await dispatch.done(s, CFG, request_id=out.request_id, volunteer_id=CITIZEN, now=NOW)
+        ).result == "not_yours"  # type: ignore[arg-type]
+
+
+async def test_decline_never_realerts_and_all_declined_widens_now(db: Database) -> None:
+    await volunteer(db, 10, offset(*HERE, 0.5), NOW)
+    await volunteer(db, 11, offset(*HERE, 8.0), NOW)  # only in wave 2 (radius 10 km)
+    out = await create(db)
+    assert [n.to.person_id for n in events(out, Event.OFFER)] == [10]
+    async with db.session() as s:
+        d = await dispatch.decline(
+            s, CFG, offer_id=events(out, Event.OFFER)[0].offer_id, volunteer_id=10, now=NOW
+        )  # type: ignore[arg-type]
+    assert [n.to.person_id for n in events(d, Event.OFFER)] == [11]
+    assert events(d, Event.SEARCH_WIDENED)[0].to.person_id == CITIZEN
+    async with db.session() as s:
+        req = await requests.get_request(s, out.request_id)  # type: ignore[arg-type]
+        assert req is not None and req.wave == 2
+        assert await requests.offered_volunteer_ids(s, req.id) == {10, 11}  # type: ignore[arg-type]
+
+
+async def test_release_redispatches_to_others(db: Database) -> None:
+    await volunteer(db, 10, offset(*HERE, 0.5), NOW)
+    await volunteer(db, 11, offset(*HERE, 1.0), NOW)
+    await volunteer(db, 12, offset(*HERE, 1.5), NOW)
+    await volunteer(db, 13, offset(*HERE, 1.7), NOW)
+    out = await create(db)
+    first = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    assert set(first) == {10, 11, 12}
+    rid = out.request_id
+    async with db.session() as s:
+        await dispatch.accept(s, CFG, offer_id=first[10], volunteer_id=10, now=NOW)  # type: ignore[arg-type]
+    async with db.session() as s:
+        rel = await dispatch.release(
+            s, CFG, request_id=rid, volunteer_id=10, now=NOW + timedelta(minutes=2)
+        )  # type: ignore[arg-type]
+    assert rel.result == "ok"
+    assert [n.to.person_id for n in events(rel, Event.OFFER)] == [
+        13
+    ]  # everyone already alerted is excluded
+    assert events(rel, Event.VOLUNTEER_RELEASED)[0].to.person_id == CITIZEN
+    async with db.session() as s:
+        req = await requests.get_request(s, rid)  # type: ignore[arg-type]
+        assert (
+            req is not None and req.status == RequestStatus.DISPATCHING and req.volunteer_id is None
+        )
+        v = await s.get(Volunteer, 10)
+        assert v is not None and v.busy_request_id is None
+
+
+async def test_cancel_withdraws_alerts_and_frees_volunteer(db: Database) -> None:
+    await volunteer(db, 10, offset(*HERE, 0.5), NOW)
+    await volunteer(db, 11, offset(*HERE, 1.0), NOW)
+    out = await create(db)
+    first = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    async with db.session() as s:
+        await dispatch.accept(s, CFG, offer_id=first[10], volunteer_id=10, now=NOW)  # type: ignore[arg-type]
+    async with db.session() as s:
+        c = await dispatch.cancel(s, CFG, request_id=out.request_id, requester_id=CITIZEN, now=NOW)  # type: ignore[arg-type]
+    assert c.result == "ok" and events(c, Event.JOB_CANCELLED)[0].to.person_id == 10
+    async with db.session() as s:
+        v = await s.get(Volunteer, 10)
+        assert v is not None and v.busy_request_id is None
+        again = await dispatch.cancel(
+            s, CFG, request_id=out.request_id, requester_id=CITIZEN, now=NOW
+        )  # type: ignore[arg-type]
+        assert again.result == "closed"
+
+
+@pytest.mark.parametrize(
+    ("minutes_taken", "solved", "credited"),
+    [(12.2, True, 13), (0.1, True, 1), (900, True, 480), (20, False, None)],
+)
+async def test_done_confirm_credits_minutes(
+    db: Database, minutes_taken: float, solved: bool, credited: int | None
+) -> None:
+    await volunteer(db, 10, offset(*HERE, 0.5), NOW)
+    out = await create(db)
+    rid = out.request_id
+    async with db.session() as s:
+        await dispatch.accept(
+            s, CFG, offer_id=events(out, Event.OFFER)[0].offer_id, volunteer_id=10, now=NOW
+        )  # type: ignore[arg-type]
+    async with db.session() as s:
+        assert (
+            await dispatch.arrived(
+                s, CFG, request_id=rid, volunteer_id=10, now=NOW + timedelta(minutes=1)
+            )
+        ).result == "ok"  # type: ignore[arg-type]
+    done_at = NOW + timedelta(minutes=minutes_taken)
+    async with db.session() as s:
+        d = await dispatch.done(s, CFG, request_id=rid, volunteer_id=10, now=done_at)  # type: ignore[arg-type]
+    assert events(d, Event.CONFIRM_DONE)[0].to.person_id == CITIZEN
+    async with db.session() as s:
+        c = await dispatch.confirm(
+            s, CFG, request_id=rid, requester_id=CITIZEN, solved=solved, now=done_at
+        )  # type: ignore[arg-type]
+    async with db.session() as s:
+        credit = await s.get(HourCredit, 1)
+        total, jobs = await requests.credited_minutes(s, 10)
+    assert credit is not None
+    if solved:
+        assert (
+            credit.status == CreditStatus.CONFIRMED
+            and credit.minutes == credited
+            and total == credited
+            and jobs == 1
+        )
+        assert events(c, Event.HOURS_CREDITED)[0].params["total_minutes"] == credited
+    else:
+        assert credit.status == CreditStatus.DISPUTED and total == 0
+        assert events(c, Event.CREDIT_DISPUTED)
+
+
+async def test_ladder_widens_then_escalates_exactly_once(db: Database) -> None:
+    await volunteer(db, 10, offset(*HERE, 1.0), NOW)
+    await volunteer(db, 11, offset(*HERE, 7.0), NOW)
+    await volunteer(db, 12, offset(*HERE, 15.0), NOW)
+    out = await create(db)
+    rid = out.request_id
+    assert [n.to.person_id for n in events(out, Event.OFFER)] == [10]
+    t = NOW
+    alerted = []
+    for _ in range(2):
+        t += timedelta(seconds=61)
+        async with db.session() as s:
+            o = await dispatch.on_timer(s, CFG, request_id=rid, now=t)  # type: ignore[arg-type]
+        alerted.append([n.to.person_id for n in events(o, Event.OFFER)])
+        async with db.session() as s:  # a duplicate firing at the same moment does nothing
+            dup = await dispatch.on_timer(s, CFG, request_id=rid, now=t)  # type: ignore[arg-type]
+        assert dup.result == "early" and not dup.notices
+    assert alerted == [[11], [12]]
+    t += timedelta(seconds=61)
+    async with db.session() as s:
+        esc = await dispatch.on_timer(s, CFG, request_id=rid, now=t)  # type: ignore[arg-type]
+    ops = events(esc, Event.OPS_ESCALATION)
+    assert len(ops) == 1 and ops[0].to.chat_id == -1001 and ops[0].params["alerted"] == 3
+    assert [k for _, k, _ in ops[0].params["timeline"]][:2] == ["created", "wave"]
+    assert events(esc, Event.NO_VOLUNTEER)[0].to.person_id == CITIZEN
+    assert len(events(esc, Event.OFFER_CLOSED)) == 0  # no alert message ids recorded in this test
+    async with db.session() as s:
+        req = await requests.get_request(s, rid)  # type: ignore[arg-type]
+        assert (
+            req is not None and req.status == RequestStatus.ESCALATED and req.next_timer_at is None
+        )
+        statuses = {o.status for o in await requests.offers_for(s, rid)}  # type: ignore[arg-type]
+        assert statuses == {OfferStatus.EXPIRED}
+        again = await dispatch.on_timer(s, CFG, request_id=rid, now=t)  # type: ignore[arg-type]
+    assert again.result == "idle" and not again.notices
+
+
+async def test_accept_in_wave_two_stops_the_ladder(db: Database) -> None:
+    await volunteer(db, 10, offset(*HERE, 1.0), NOW)
+    await volunteer(db, 11, offset(*HERE, 7.0), NOW)
+    await volunteer(db, 12, offset(*HERE, 15.0), NOW)
+    out = await create(db)
+    rid = out.request_id
+    async with db.session() as s:
+        w2 = await dispatch.on_timer(s, CFG, request_id=rid, now=NOW + timedelta(seconds=61))  # type: ignore[arg-type]
+    async with db.session() as s:
+        a = await dispatch.accept(
+            s,
+            CFG,
+            offer_id=events(w2, Event.OFFER)[0].offer_id,
+            volunteer_id=11,
+            now=NOW + timedelta(seconds=70),
+        )  # type: ignore[arg-type]
+    assert a.result == "ok" and a.timers[rid] == NOW + timedelta(seconds=670)  # type: ignore[index]
+    async with db.session() as s:  # the old wave timer fires late: it is no longer due for a wave
+        late = await dispatch.on_timer(s, CFG, request_id=rid, now=NOW + timedelta(seconds=125))  # type: ignore[arg-type]
+    assert late.result == "early" and not late.notices
+
+
+async def test_arrival_reminder_and_auto_confirm(db: Database) -> None:
+    await volunteer(db, 10, offset(*HERE, 1.0), NOW)
+    out = await create(db)
+    rid = out.request_id
+    async with db.session() as s:
+        await dispatch.accept(
+            s, CFG, offer_id=events(out, Event.OFFER)[0].offer_id, volunteer_id=10, now=NOW
+        )  # type: ignore[arg-type]
+    async with db.session() as s:
+        r = await dispatch.on_timer(s, CFG, request_id=rid, now=NOW + timedelta(seconds=601))  # type: ignore[arg-type]
+    assert events(r, Event.ARRIVAL_REMINDER)[0].to.person_id == 10
+    assert events(r, Event.STATUS_UPDATE)[0].to.person_id == CITIZEN
+    async with db.session() as s:
+        d = await dispatch.done(
+            s, CFG, request_id=rid, volunteer_id=10, now=NOW + timedelta(minutes=30)
+        )  # type: ignore[arg-type]
+    due = d.timers[rid]  # type: ignore[index]
+    assert due == NOW + timedelta(minutes=30, seconds=3600)
+    async with db.session() as s:
+        auto = await dispatch.on_timer(s, CFG, request_id=rid, now=due)  # type: ignore[arg-type]
+    assert events(auto, Event.HOURS_CREDITED)[0].params["minutes"] == 30
+    assert events(auto, Event.AUTO_CONFIRMED)
+    async with db.session() as s:
+        assert await requests.credited_minutes(s, 10) == (30, 1)
+        assert await dispatch.pending_timers(s) == {}
+
+
+@pytest.mark.parametrize("ops_chat", [-1001, None])
+async def test_nobody_nearby_tells_the_citizen_once(db: Database, ops_chat: int | None) -> None:
+    await volunteer(db, 10, offset(*HERE, 300.0), NOW)  # far beyond every wave
+    cfg = DispatchConfig(radius_km=20, first_wave=3, ops_chat_id=ops_chat)
+    await person(db, CITIZEN)
+    async with db.session() as s:
+        out = await dispatch.create_request(
+            s,
+            cfg,
+            requester_id=CITIZEN,
+            incident=IncidentType.FIRE,
+            lat=HERE[0],
+            lon=HERE[1],
+            description=None,
+            now=NOW,
+        )
+    to_citizen = [n for n in out.notices if n.to.person_id == CITIZEN]
+    assert [n.event for n in to_citizen] == [Event.NO_VOLUNTEER]
+    assert to_citizen[0].params["ops_told"] is (ops_chat is not None)
+    assert len(events(out, Event.OPS_ESCALATION)) == (1 if ops_chat else 0)
+    async with db.session() as s:
+        req = await requests.get_request(s, out.request_id)  # type: ignore[arg-type]
+    expected = RequestStatus.ESCALATED if ops_chat else RequestStatus.UNANSWERED
+    assert req is not None and req.status == expected and req.next_timer_at is None
