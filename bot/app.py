@@ -35,6 +35,7 @@ from bot.handlers.keyboards import exact
 from bot.handlers.words import menu_language, menu_numbers
 from bot.i18n import check_catalogs
 from bot.services.config import DispatchConfig
+from bot.services.positions import PositionWriter
 from bot.settings import Settings
 from storage.db import Database
 
@@ -57,11 +58,13 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .build()
     )
     app.bot_data["db"] = database
     app.bot_data["settings"] = settings
     app.bot_data["cfg"] = DispatchConfig.from_settings(settings)
+    app.bot_data["positions"] = PositionWriter(database)
     register_handlers(app)
     return app  # type: ignore[return-value]
 
@@ -114,6 +117,11 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         log.warning("could not publish the command menu", exc_info=True)
     await timers.rebuild(app)
     availability.schedule(app, app.bot_data["settings"].stale_check_s)
+
+
+async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    # Live positions still queued are written before the database goes away.
+    await app.bot_data["positions"].close()
 
 
 __all__ = ["Update", "build_application", "register_handlers"]

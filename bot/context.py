@@ -7,6 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.services.config import DispatchConfig
+from bot.services.positions import PositionWriter
 from bot.settings import Settings
 from storage.db import Database
 
@@ -23,6 +24,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def cfg(self) -> DispatchConfig:
         return self.bot_data["cfg"]  # type: ignore[no-any-return]
+
+    @property
+    def positions(self) -> PositionWriter:
+        return self.bot_data["positions"]  # type: ignore[no-any-return]
 
 
 BotApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]

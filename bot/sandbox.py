@@ -32,8 +32,9 @@ class Sandbox:
     settings: Settings
 
     async def settle(self, timeout: float = 10.0) -> None:
-        """Wait until the bot fetched every update and stopped talking."""
+        """Wait until the bot fetched every update, stopped talking and wrote queued positions."""
         await self.emu.idle(timeout=timeout)
+        await self.app.bot_data["positions"].flush()
 
 
 async def start_app(settings: Settings, db: Database) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -56,6 +57,8 @@ async def stop_app(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await app.updater.stop()
     if app.running:
         await app.stop()
+        if app.post_stop:
+            await app.post_stop(app)  # as run_polling does
     await app.shutdown()
 
 

@@ -11,6 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.matching.grid import cell_of
+from storage.enums import VolunteerStatus
 from storage.models import Person, Volunteer
 
 
@@ -89,14 +90,16 @@ async def set_positions(session: AsyncSession, moves: Sequence[PositionUpdate]) 
     """``set_position`` for many volunteers in one executemany (live locations arrive in bursts).
 
     Keeps the grid cell in step like ``set_position``; leaves ``live_until`` alone.
-    Unknown ids are ignored (drivers do not all report per-row counts of an executemany).
+    Unknown ids, and volunteers who left the programme (whose live location may go on for
+    hours after ``/leave``), are ignored (drivers do not all report per-row counts of an
+    executemany).
     """
     if not moves:
         return
     v = Volunteer.__table__  # type: ignore[attr-defined]
     stmt = (
         update(v)
-        .where(v.c.person_id == bindparam("pid"))
+        .where(v.c.person_id == bindparam("pid"), v.c.status != str(VolunteerStatus.LEFT))
         .values(
             lat=bindparam("new_lat"),
             lon=bindparam("new_lon"),

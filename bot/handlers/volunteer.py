@@ -36,7 +36,7 @@ from bot.handlers.words import (
     menu_volunteer,
 )
 from bot.i18n import _, t, texts_match, use_locale
-from bot.services import volunteering
+from bot.services import positions, volunteering
 from storage import volunteers as volunteer_store
 from storage.enums import IncidentType, VolunteerStatus
 from storage.types import utcnow
@@ -367,9 +367,18 @@ async def location_update(update: Update, context: BotContext) -> None:
     """A location outside any conversation: a volunteer's new position (live updates arrive edited)."""
     msg = update.effective_message
     assert msg is not None and msg.location is not None and update.effective_user is not None
-    edited = update.edited_message is not None
-    if not edited:
-        lang = await track(update, context)
+    if update.edited_message is not None:
+        # A live-location fix: queued and written in batches, answered with nothing.
+        positions.live_fix(
+            context.positions,
+            person_id=update.effective_user.id,
+            lat=msg.location.latitude,
+            lon=msg.location.longitude,
+            now=utcnow(),
+            region=context.settings.service_area,
+        )
+        return
+    lang = await track(update, context)
     result = await _move(
         context,
         update.effective_user.id,
@@ -377,8 +386,6 @@ async def location_update(update: Update, context: BotContext) -> None:
         msg.location.longitude,
         _seconds(msg.location.live_period),
     )
-    if edited:
-        return
     with use_locale(lang):
         if result == "ok":
             await msg.reply_text(_("Location updated."), reply_markup=main_menu())
