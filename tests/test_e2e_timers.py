@@ -17,20 +17,23 @@ from typing import Any
 import aiohttp
 import pytest
 from pydantic import SecretStr
+from sqlmodel import select
 
 from bot.app import build_application, start_application, stop_application
 from bot.emulator import BotApiEmulator
 from bot.handlers import timers
-from bot.sandbox import TOKEN, sandbox
+from bot.sandbox import TOKEN, Sandbox, sandbox
 from bot.services import dispatch
 from bot.services.config import DispatchConfig
 from bot.settings import Settings
 from bot.webhook import SECRET_HEADER, run_webhook
 from storage import requests
 from storage.db import Database
-from storage.enums import IncidentType
+from storage.enums import CreditStatus, IncidentType, RequestStatus
+from storage.models import HourCredit
 from storage.types import utcnow
 from tests.factories import RIYADH, offset, person, volunteer
+from tests.test_e2e_rules import add_volunteers, alert_of, request_help, status_of
 
 HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
 OPS = -100777
@@ -231,3 +234,110 @@ async def test_scheduling_twice_leaves_one_job(tmp_path) -> None:  # type: ignor
         timers.schedule(box.app, {7: None})
         await asyncio.sleep(0)
         assert not jq.get_jobs_by_name(timers.job_name(7))
+
+
+# --- reminders, auto-confirm and the ladder through the JobQueue ----------------------------
+
+
+async def assigned_job(box: Sandbox, *, volunteers: tuple[tuple[int, float], ...] = ((10, 0.5),)):  # type: ignore[no-untyped-def]
+    """A citizen asks for help through Telegram and volunteer 10 accepts."""
+    await add_volunteers(box, *volunteers)
+    citizen = box.emu.user(1, first_name="Noura", language_code="en")
+    await request_help(box, citizen)
+    vol = box.emu.user(10)
+    await vol.press(alert_of(vol).button_data[0])
+    await box.settle()
+    assert await status_of(box) == RequestStatus.ASSIGNED
+    return citizen, vol
+
+
+async def test_arrival_reminder_fires(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    async with sandbox(
+        f"sqlite:///{tmp_path}/remind.db", wave_timeout_s=30, arrival_reminder_s=0.5
+    ) as box:
+        citizen, vol = await assigned_job(box)
+        asked = await vol.wait_for("have you arrived? Please send an update.", timeout=10)
+        assert any("job:arr:1" in d for d in asked.button_data)
+        await citizen.wait_for("is still on the way. We asked them for an update.", timeout=10)
+        await box.settle()
+        async with box.db.session() as s:
+            kinds = [e.kind for e in await requests.timeline(s, 1)]
+            req = await requests.get_request(s, 1)
+        assert kinds.count("arrival_reminder") == 1
+        assert req is not None and req.status == RequestStatus.ASSIGNED
+        assert req.next_timer_at is None  # reminded once, not again and again
+
+
+async def test_auto_confirm_after_done_credits_hours(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    async with sandbox(
+        f"sqlite:///{tmp_path}/auto.db", wave_timeout_s=30, auto_confirm_s=0.5
+    ) as box:
+        citizen, vol = await assigned_job(box)
+        await vol.press("job:arr:1")
+        await box.settle()
+        await vol.press("job:done:1")
+        await box.settle()
+        await vol.wait_for("credited to your volunteer hours", timeout=10)
+        await citizen.wait_for("Request #1 was closed as solved.", timeout=10)
+        await box.settle()
+        async with box.db.session() as s:
+            assert await requests.credited_minutes(s, 10) == (1, 1)
+            kinds = [e.kind for e in await requests.timeline(s, 1)]
+        assert await status_of(box) == RequestStatus.CONFIRMED
+        assert kinds[-1] == "auto_confirmed"
+
+
+async def test_disputed_request_is_not_auto_confirmed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    async with sandbox(
+        f"sqlite:///{tmp_path}/dispute.db", wave_timeout_s=30, auto_confirm_s=1.0
+    ) as box:
+        citizen, vol = await assigned_job(box)
+        await vol.press("job:done:1")
+        await box.settle()
+        await citizen.press("req:no:1")
+        await box.settle()
+        await vol.wait_for("was not solved, so no hours were credited", timeout=10)
+        assert box.app.job_queue is not None
+        assert not box.app.job_queue.get_jobs_by_name(timers.job_name(1))
+        await asyncio.sleep(1.5)  # past the auto-confirm time
+        await box.settle()
+        assert await status_of(box) == RequestStatus.DISPUTED
+        assert not any("closed as solved" in (m.text or "") for m in citizen.messages)
+        assert not any("credited to your volunteer hours" in (m.text or "") for m in vol.messages)
+        async with box.db.session() as s:
+            assert await requests.credited_minutes(s, 10) == (0, 0)
+            credit = (await s.exec(select(HourCredit))).one()
+        assert credit.status == CreditStatus.DISPUTED
+
+
+async def test_accept_during_wave_two_stops_the_ladder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    async with sandbox(
+        f"sqlite:///{tmp_path}/stop.db",
+        wave_timeout_s=2.0,
+        arrival_reminder_s=3600,
+        ops_chat_id=OPS,
+        ops_language="en",
+    ) as box:
+        ops = box.emu.group(OPS, "Command centre")
+        # Wave 1 (5 km) reaches 10, wave 2 (10 km) 11, wave 3 (15 km) 12.
+        _v10, v11, v12 = await add_volunteers(box, (10, 0.5), (11, 7.0), (12, 12.0))
+        citizen = box.emu.user(1, first_name="Noura", language_code="en")
+        await request_help(box, citizen)
+        assert len(offers_to(box.emu, 10)) == 1 and not offers_to(box.emu, 11)
+        await v11.wait_for(lambda m: bool(m.button_data), timeout=10)  # wave 2
+        await v11.press(alert_of(v11).button_data[0])
+        await box.settle()
+        assert await status_of(box) == RequestStatus.ASSIGNED
+        # The wave timer was replaced by the arrival reminder, an hour away.
+        assert box.app.job_queue is not None
+        jobs = box.app.job_queue.get_jobs_by_name(timers.job_name(1))
+        assert len(jobs) == 1 and jobs[0].next_t is not None
+        assert jobs[0].next_t > utcnow() + timedelta(minutes=30)
+        await asyncio.sleep(2.5)  # past the moment wave 3 would have been sent
+        await box.settle()
+        assert not offers_to(box.emu, 12) and not v12.messages
+        assert not ops.messages
+        assert await status_of(box) == RequestStatus.ASSIGNED
+        async with box.db.session() as s:
+            req = await requests.get_request(s, 1)
+        assert req is not None and req.wave == 2 and req.volunteer_id == 11
