@@ -43,9 +43,11 @@ Requests (``--requests`` a day, default 2000, uniform over 24 h)
 Dispatch (as ``bot.services.dispatch``)
     Wave k alerts the nearest ``count`` eligible volunteers within ``radius_m`` who
     were not alerted before for this request (by great-circle distance); a wave
-    that finds nobody is skipped at once; earlier alerts stay open; when the last
-    wave's timeout passes with no acceptance, the request is escalated and its
-    open alerts expire.
+    that finds nobody new is skipped at once; earlier alerts stay open. When no
+    remaining wave finds anyone new, the open alerts get the ladder's final wait
+    (the last wave's timeout) as if the last wave had been sent; when it passes with
+    no acceptance, the request is escalated and its open alerts expire. A request
+    nobody could be alerted for is escalated at once.
 
 Metrics: time to accept is measured from the request; the medians count an
 escalated request as never accepted (so a median is null when half escalate).
@@ -415,7 +417,7 @@ def run(cfg: SimConfig) -> dict[str, Any]:
                     rng, BUSY_MEDIAN_S, BUSY_SIGMA, BUSY_MIN_S, BUSY_MAX_S
                 )
             continue
-        # kind == "wave": alert the next wave that finds anyone, or escalate.
+        # kind == "wave": alert the next wave that finds anyone new; else final wait or escalate.
         waves = ladders[r.incident]
         seen = alerted.setdefault(rid, set())
         wave_index = arg
@@ -458,7 +460,11 @@ def run(cfg: SimConfig) -> dict[str, Any]:
             push(t + wave.timeout_s, "wave", rid, wave_index)
             break
         else:
-            r.escalated = True
+            if r.alerts and arg < len(waves):
+                # Nobody new to alert, but earlier alerts are open: the ladder's final wait.
+                push(t + waves[-1].timeout_s, "wave", rid, len(waves))
+            else:
+                r.escalated = True
 
     return _summarise(cfg, pop, reqs, alerts_total, max_in_hour, capped_skips, busy_skips, started)
 

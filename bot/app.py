@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -116,6 +117,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     except Exception:
         log.warning("could not publish the command menu", exc_info=True)
     await timers.rebuild(app)
+    timers.schedule_sweep(app, app.bot_data["settings"].timer_sweep_s)
     availability.schedule(app, app.bot_data["settings"].stale_check_s)
 
 
@@ -124,4 +126,41 @@ async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await app.bot_data["positions"].close()
 
 
-__all__ = ["Update", "build_application", "register_handlers"]
+async def start_application(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    start_updates: Callable[[], Awaitable[object]] | None = None,
+) -> None:
+    """Start-up exactly as ``run_polling``/``run_webhook`` do it, for any way of receiving updates.
+
+    initialize → post_init (tables, command menus, timers rebuilt from the database, the
+    periodic jobs) → ``start_updates`` (start polling, or set the webhook) → start (the
+    JobQueue starts here, so jobs scheduled in post_init run from now on).
+    """
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    if start_updates is not None:
+        await start_updates()
+    await app.start()
+
+
+async def stop_application(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Shut down as ``run_polling`` does: updater, stop → post_stop, shutdown → post_shutdown."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+        if app.post_stop:
+            await app.post_stop(app)
+    await app.shutdown()
+    if app.post_shutdown:
+        await app.post_shutdown(app)
+
+
+__all__ = [
+    "Update",
+    "build_application",
+    "register_handlers",
+    "start_application",
+    "stop_application",
+]

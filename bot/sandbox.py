@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import SecretStr
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import build_application, start_application, stop_application
 from bot.emulator import BotApiEmulator, EmuUser
 from bot.settings import Settings
 from storage.db import Database
@@ -39,27 +39,21 @@ class Sandbox:
 
 async def start_app(settings: Settings, db: Database) -> Application[Any, Any, Any, Any, Any, Any]:
     app = build_application(settings, db, token=TOKEN)
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(
-        poll_interval=0.0,
-        timeout=1,
-        allowed_updates=["message", "edited_message", "callback_query"],
-    )
+
+    async def start_polling() -> None:
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0,
+            timeout=1,
+            allowed_updates=["message", "edited_message", "callback_query"],
+        )
+
+    await start_application(app, start_polling)
     return app
 
 
 async def stop_app(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    if app.updater and app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-        if app.post_stop:
-            await app.post_stop(app)  # as run_polling does
-    await app.shutdown()
+    await stop_application(app)
 
 
 @asynccontextmanager

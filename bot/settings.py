@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     auto_confirm_s: float = Field(6 * 3600.0, gt=0)
     position_max_age_s: float = Field(2 * 3600.0, gt=0)
     stale_check_s: float = Field(300.0, gt=0)
+    timer_sweep_s: float = Field(60.0, gt=0)
 
     # People
     operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()

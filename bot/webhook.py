@@ -16,6 +16,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.app import start_application, stop_application
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,26 +47,35 @@ def make_webhook_app(
     return web_app
 
 
-async def run_webhook(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
+async def run_webhook(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Serve the webhook until ``stop`` is set (forever when None), with the same start-up
+    and shut-down as polling: post_init rebuilds the timers before the JobQueue starts."""
     assert settings.webhook_url
+    webhook_url = settings.webhook_url
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     path = settings.webhook_path
     runner = web.AppRunner(make_webhook_app(app, secret, path))
-    async with app:
+
+    async def set_webhook() -> None:
         await app.bot.set_webhook(
-            settings.webhook_url,
+            webhook_url,
             secret_token=secret,
             allowed_updates=["message", "edited_message", "callback_query"],
         )
-        await app.start()
+
+    try:
+        await start_application(app, set_webhook)
         await runner.setup()
         site = web.TCPSite(runner, settings.webhook_listen, settings.webhook_port)
         await site.start()
         log.info(
             "webhook listening on %s:%s%s", settings.webhook_listen, settings.webhook_port, path
         )
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await runner.cleanup()
-            await app.stop()
+        await (stop or asyncio.Event()).wait()
+    finally:
+        await runner.cleanup()
+        await stop_application(app)

@@ -265,11 +265,16 @@ async def test_ladder_widens_then_escalates_exactly_once(db: Database) -> None:
         assert dup.result == "early" and not dup.notices
     assert alerted == [[11], [12]]
     t += timedelta(seconds=61)
+    async with db.session() as s:  # wave 4 finds nobody new: the open alerts get the final wait
+        wait = await dispatch.on_timer(s, CFG, request_id=rid, now=t)  # type: ignore[arg-type]
+    assert not wait.notices and wait.timers[rid] == t + timedelta(seconds=120)  # type: ignore[index]
+    t += timedelta(seconds=121)
     async with db.session() as s:
         esc = await dispatch.on_timer(s, CFG, request_id=rid, now=t)  # type: ignore[arg-type]
     ops = events(esc, Event.OPS_ESCALATION)
     assert len(ops) == 1 and ops[0].to.chat_id == -1001 and ops[0].params["alerted"] == 3
-    assert [k for _, k, _ in ops[0].params["timeline"]][:2] == ["created", "wave"]
+    kinds = [k for _, k, _ in ops[0].params["timeline"]]
+    assert kinds == ["created", "wave", "wave", "wave", "final_wait", "escalated"]
     assert events(esc, Event.NO_VOLUNTEER)[0].to.person_id == CITIZEN
     assert len(events(esc, Event.OFFER_CLOSED)) == 0  # no alert message ids recorded in this test
     async with db.session() as s:
@@ -281,6 +286,48 @@ async def test_ladder_widens_then_escalates_exactly_once(db: Database) -> None:
         assert statuses == {OfferStatus.EXPIRED}
         again = await dispatch.on_timer(s, CFG, request_id=rid, now=t)  # type: ignore[arg-type]
     assert again.result == "idle" and not again.notices
+
+
+async def test_lone_volunteer_gets_the_final_wait_before_escalation(db: Database) -> None:
+    """Later waves find nobody new: the one open alert is not expired after wave 1's timeout."""
+    await volunteer(db, 10, offset(*HERE, 1.0), NOW)
+    out = await create(db)
+    rid = out.request_id
+    offer_id = events(out, Event.OFFER)[0].offer_id
+    t = NOW + timedelta(seconds=61)
+    async with db.session() as s:
+        wait = await dispatch.on_timer(s, CFG, request_id=rid, now=t)  # type: ignore[arg-type]
+    assert not wait.notices  # no escalation, no expired alert, nothing to the citizen
+    assert wait.timers[rid] == t + timedelta(seconds=120)  # type: ignore[index]  # last wave's
+    async with db.session() as s:
+        req = await requests.get_request(s, rid)  # type: ignore[arg-type]
+        assert req is not None and req.status == RequestStatus.DISPATCHING and req.wave == 4
+        early = await dispatch.on_timer(s, CFG, request_id=rid, now=t + timedelta(seconds=60))  # type: ignore[arg-type]
+    assert early.result == "early" and not early.notices
+    async with db.session() as s:  # the lone volunteer can still answer
+        a = await dispatch.accept(
+            s, CFG, offer_id=offer_id, volunteer_id=10, now=t + timedelta(seconds=90)
+        )  # type: ignore[arg-type]
+    assert a.result == "ok" and events(a, Event.VOLUNTEER_COMING)
+
+
+async def test_final_wait_escalates_at_its_end_or_when_the_last_open_alert_is_declined(
+    db: Database,
+) -> None:
+    await volunteer(db, 10, offset(*HERE, 1.0), NOW)
+    await volunteer(db, 11, offset(*HERE, 1.5), NOW)
+    out = await create(db)
+    rid = out.request_id
+    offers = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    t = NOW + timedelta(seconds=61)
+    async with db.session() as s:
+        await dispatch.on_timer(s, CFG, request_id=rid, now=t)  # type: ignore[arg-type]
+        d = await dispatch.decline(s, CFG, offer_id=offers[10], volunteer_id=10, now=t)  # type: ignore[arg-type]
+    assert not events(d, Event.OPS_ESCALATION)  # 11's alert is still open
+    async with db.session() as s:
+        d = await dispatch.decline(s, CFG, offer_id=offers[11], volunteer_id=11, now=t)  # type: ignore[arg-type]
+    assert len(events(d, Event.OPS_ESCALATION)) == 1  # nobody left waiting: at once
+    assert events(d, Event.NO_VOLUNTEER)[0].to.person_id == CITIZEN
 
 
 async def test_accept_in_wave_two_stops_the_ladder(db: Database) -> None:

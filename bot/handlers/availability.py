@@ -24,5 +24,9 @@ def schedule(app: Any, interval_s: float) -> None:
     for job in app.job_queue.get_jobs_by_name(JOB_NAME):
         job.schedule_removal()
     app.job_queue.run_repeating(
-        check_stale_positions, interval=interval_s, first=interval_s, name=JOB_NAME
+        check_stale_positions,
+        interval=interval_s,
+        first=interval_s,
+        name=JOB_NAME,
+        job_kwargs={"misfire_grace_time": None},  # a late run still runs
     )

@@ -3,6 +3,16 @@
 A request has at most one timer, named ``request:<id>``: scheduling it again
 replaces it, so scheduling twice is harmless. At start-up every timer the rows
 hold is rebuilt; one that should have fired while the bot was down fires at once.
+
+Two guards make sure a due timer is never lost:
+
+- every job is added with ``misfire_grace_time=None``: APScheduler's default (1 s)
+  silently drops a job that runs late, and start-up schedules jobs (in post_init)
+  before the JobQueue starts, so an overdue timer would otherwise vanish;
+- a periodic sweep (job ``request-timers-sweep``, every ``TIMER_SWEEP_S``) re-arms
+  any timer the rows hold that has no job, e.g. one lost to an exception.
+
+Firing twice is harmless too: ``dispatch.on_timer`` re-checks the row first.
 """
 
 from __future__ import annotations
@@ -18,6 +28,11 @@ from bot.services import dispatch
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
+
+SWEEP_JOB = "request-timers-sweep"
+# A job that runs late still runs: never let APScheduler drop it.
+JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None}
+_RUNNING = "timers_running"  # bot_data key: ids of the requests whose timer is firing now
 
 
 def job_name(request_id: int) -> str:
@@ -35,18 +50,25 @@ def schedule(
         if when is None:
             continue
         delay = max(0.0, (when - utcnow()).total_seconds())
-        app.job_queue.run_once(_fire, delay, data=request_id, name=job_name(request_id))
+        app.job_queue.run_once(
+            _fire, delay, data=request_id, name=job_name(request_id), job_kwargs=JOB_KWARGS
+        )
 
 
 async def _fire(context: Any) -> None:
     request_id = int(context.job.data)
     db = context.bot_data["db"]
-    async with db.session() as s:
-        outcome = await dispatch.on_timer(
-            s, context.bot_data["cfg"], request_id=request_id, now=utcnow()
-        )
-    await deliver(context.bot, db, outcome)
-    schedule(context.application, outcome.timers)
+    running: set[int] = context.bot_data.setdefault(_RUNNING, set())
+    running.add(request_id)
+    try:
+        async with db.session() as s:
+            outcome = await dispatch.on_timer(
+                s, context.bot_data["cfg"], request_id=request_id, now=utcnow()
+            )
+        await deliver(context.bot, db, outcome)
+        schedule(context.application, outcome.timers)
+    finally:
+        running.discard(request_id)
 
 
 async def rebuild(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
@@ -58,3 +80,30 @@ async def rebuild(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     if pending:
         log.info("rebuilt %d request timers from the database", len(pending))
     return len(pending)
+
+
+async def sweep(context: Any) -> None:
+    """Re-arm every timer the rows hold that has no job (and is not firing right now)."""
+    app = context.application
+    db = context.bot_data["db"]
+    running: set[int] = context.bot_data.setdefault(_RUNNING, set())
+    async with db.session() as s:
+        pending = await dispatch.pending_timers(s)
+    lost: dict[int, datetime | None] = {
+        rid: when
+        for rid, when in pending.items()
+        if rid not in running and not app.job_queue.get_jobs_by_name(job_name(rid))
+    }
+    if lost:
+        log.warning("re-arming %d request timers that had no job: %s", len(lost), sorted(lost))
+        schedule(app, lost)
+
+
+def schedule_sweep(app: Application[Any, Any, Any, Any, Any, Any], interval_s: float) -> None:
+    if app.job_queue is None:
+        return
+    for job in app.job_queue.get_jobs_by_name(SWEEP_JOB):
+        job.schedule_removal()
+    app.job_queue.run_repeating(
+        sweep, interval=interval_s, first=interval_s, name=SWEEP_JOB, job_kwargs=JOB_KWARGS
+    )

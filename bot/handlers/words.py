@@ -137,6 +137,7 @@ def timeline_event(kind: str, detail: str) -> str:
         "done": _("The volunteer finished"),
         "cancelled": _("Cancelled by the requester"),
         "arrival_reminder": _("Arrival reminder sent"),
+        "final_wait": _("Nobody new to alert: waiting for the open alerts"),
         "unanswered": _("No volunteer accepted"),
         "escalated": _("Escalated to the command centre"),
     }

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.incidents import rule_for
 from bot.matching.eligibility import MatchQuery
 from bot.matching.geo import area_of
+from bot.matching.ladder import Wave
 from bot.services.config import DispatchConfig
 from bot.services.notices import Event, MessageRef, Notice, Outcome, Recipient
 from storage import people, requests, volunteers
@@ -111,7 +112,8 @@ async def create_request(
 async def _advance_ladder(
     session: AsyncSession, cfg: DispatchConfig, req: HelpRequest, now: datetime, out: Outcome
 ) -> int:
-    """Alert the next wave that finds anyone; escalate when the ladder is exhausted.
+    """Alert the next wave that finds anyone; when no wave finds anyone new, wait out the
+    ladder's final wait for the alerts still open, then escalate (at once if none is open).
 
     Returns how many volunteers were alerted (0 when the request was escalated or
     another process advanced the ladder first).
@@ -185,8 +187,41 @@ async def _advance_ladder(
                 )
         out.timers[req.id] = due
         return len(offers)
+    if req.wave < len(waves) and await requests.offers_for(session, req.id, [OfferStatus.SENT]):
+        # Nobody new is left to alert, but earlier alerts are still open: give them the
+        # ladder's final wait (the last wave's timeout) before the command centre is told,
+        # as if the last wave had been sent. Escalate at once only when no alert is open.
+        await _final_wait(session, req, waves[-1], len(waves), now, out)
+        return 0
     await _escalate(session, cfg, req, now, out)
     return 0
+
+
+async def _final_wait(
+    session: AsyncSession,
+    req: HelpRequest,
+    last: Wave,
+    wave_index: int,
+    now: datetime,
+    out: Outcome,
+) -> None:
+    assert req.id is not None
+    due = now + timedelta(seconds=last.timeout_s)
+    if not await requests.transition(
+        session,
+        req.id,
+        from_status=[RequestStatus.DISPATCHING],
+        to_status=RequestStatus.DISPATCHING,
+        extra_where=[HelpRequest.wave == req.wave],
+        wave=wave_index,
+        next_timer_at=due,
+    ):
+        return
+    req.wave, req.next_timer_at = wave_index, due
+    await requests.audit(
+        session, kind="final_wait", at=now, request_id=req.id, detail=f"wave={wave_index}"
+    )
+    out.timers[req.id] = due
 
 
 async def _escalate(
