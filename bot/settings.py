@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     position_max_age_s: float = Field(2 * 3600.0, gt=0)
     stale_check_s: float = Field(300.0, gt=0)
 
+    # Conversations: a flow (/request, /volunteer) left unanswered this long is closed.
+    conversation_timeout_s: float = Field(900.0, gt=0)
+
     # People
     operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     auto_verify_volunteers: bool = False
