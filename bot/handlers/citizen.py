@@ -39,8 +39,7 @@ from bot.handlers.words import (
 from bot.i18n import _, t, texts_match, use_locale
 from bot.incidents import rule_for
 from bot.matching.region import in_service_area
-from bot.services import dispatch
-from storage import requests
+from bot.services import dispatch, people
 from storage.enums import IncidentType
 
 CHOOSE_TYPE, LOCATION, DETAILS = range(3)
@@ -52,7 +51,7 @@ async def begin(update: Update, context: BotContext) -> int:
     lang = await track(update, context)
     assert update.effective_message is not None and update.effective_user is not None
     uid = update.effective_user.id
-    open_req = await query(context, lambda s: requests.open_request_of(s, uid))
+    open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     with use_locale(lang):
         if open_req is not None:
             await update.effective_message.reply_text(

@@ -12,7 +12,7 @@ from bot.handlers.render import cancel_keyboard
 from bot.handlers.words import numbers_lines
 from bot.i18n import LANGUAGES, _, t, use_locale
 from bot.incidents import ALL_NUMBERS
-from storage import people, requests
+from bot.services import people
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -92,7 +92,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         return
     await track(update, context)
     uid = update.effective_user.id
-    await query(context, lambda s: people.set_language(s, person_id=uid, language=code))
+    await query(context, lambda s: people.choose_language(s, person_id=uid, language=code))
 
     with use_locale(code):
         await q.answer(_("Language changed."))
@@ -110,7 +110,7 @@ async def cancel_outside(update: Update, context: BotContext) -> None:
     lang = await track(update, context)
     assert update.effective_message is not None and update.effective_user is not None
     uid = update.effective_user.id
-    open_req = await query(context, lambda s: requests.open_request_of(s, uid))
+    open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     with use_locale(lang):
         if open_req is not None:
             await update.effective_message.reply_text(
