@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import ReplyKeyboardRemove, Update
+from telegram.error import TelegramError
 
 from bot.commands import publish_user_commands
 from bot.context import BotContext
@@ -13,6 +16,8 @@ from bot.handlers.words import numbers_lines
 from bot.i18n import LANGUAGES, _, t, use_locale
 from bot.incidents import ALL_NUMBERS
 from bot.services import people
+
+log = logging.getLogger(__name__)
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -102,7 +107,13 @@ async def language_chosen(update: Update, context: BotContext) -> None:
             _("Main menu:"),
             reply_markup=main_menu(),
         )
-    await publish_user_commands(context.bot, update.effective_user.id, code)
+    try:
+        await publish_user_commands(context.bot, update.effective_user.id, code)
+    except TelegramError:
+        # The choice is stored and confirmed; only the command menu stays in the old language.
+        log.warning(
+            "could not publish the command menu for %s", update.effective_user.id, exc_info=True
+        )
 
 
 async def cancel_outside(update: Update, context: BotContext) -> None:
