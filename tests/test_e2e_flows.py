@@ -189,11 +189,13 @@ async def test_live_location_edit_is_not_the_request_location(box: Sandbox) -> N
 
 
 async def test_a_flow_left_alone_is_closed_and_the_person_told(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/t.db", conversation_timeout_s=0.5) as box:
+    # Long enough that each step lands inside the flow (every settle waits 0.3 s of quiet).
+    async with sandbox(f"sqlite:///{tmp_path}/t.db", conversation_timeout_s=1.5) as box:
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
         for action in ("/request", "inc:fire"):
             await step(box, citizen, action)
-        closed = await citizen.wait_for(lambda m: "left unfinished" in (m.text or ""))
+        assert "Share your location" in (citizen.last.text or "")  # type: ignore[union-attr]
+        closed = await citizen.wait_for(lambda m: "left unfinished" in (m.text or ""), timeout=10)
         assert "🆘 Request help" in closed.reply_buttons
         await step(box, citizen, HERE)
         await no_request(box)
