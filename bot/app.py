@@ -26,6 +26,7 @@ from bot.handlers import (
     citizen,
     common,
     errors,
+    flows,
     jobs,
     operators,
     profile,
@@ -41,6 +42,9 @@ from bot.settings import Settings
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+# The flows' groups run before group 0, where every other handler is.
+FLOW_GROUP = -2
 
 
 def build_application(
@@ -71,10 +75,16 @@ def build_application(
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Every handler, in one place. Order matters within group 0: first match wins."""
-    # Conversations first: while one runs, its states own the person's messages and buttons.
-    app.add_handler(citizen.conversation())
-    app.add_handler(volunteer.conversation())
+    """Every handler, in one place. Order matters within a group: first match wins.
+
+    The two flows come first, each in its own group (bot/handlers/flows.py): an input a flow
+    accepts stops there; /start, /help, /language, /request, /volunteer and the menu buttons
+    end whichever flow is running and travel on to the flow or handler that does their job.
+    """
+    settings: Settings | None = app.bot_data.get("settings")
+    timeout = settings.conversation_timeout_s if settings else None
+    app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
+    app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
     # Commands available at any time.
     app.add_handler(CommandHandler("start", common.start))
     app.add_handler(CommandHandler("help", common.help_command))
@@ -104,8 +114,12 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, volunteer.location_update
         )
     )
-    # Last: whatever we did not understand gets the menu.
-    app.add_handler(MessageHandler(filters.TEXT | filters.COMMAND, common.unknown_text))
+    # Last: whatever we did not understand gets the menu (a flow's entry is the flows' business).
+    app.add_handler(
+        MessageHandler(
+            (filters.TEXT | filters.COMMAND) & ~flows.entry_updates(), common.unknown_text
+        )
+    )
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
 
 

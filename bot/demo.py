@@ -113,8 +113,11 @@ async def _play(box: Sandbox) -> None:
     print(f"Bot API calls made by the bot: {len(emu.calls)}")
 
 
-async def run_demo() -> int:
+async def run_demo(quiet_period: float | None = None) -> int:
+    """``quiet_period`` shortens the emulator's wait for the bot to go quiet (the smoke test)."""
     with tempfile.TemporaryDirectory() as tmp:
-        async with sandbox(f"sqlite:///{tmp}/demo.db", auto_verify_volunteers=True) as box:
+        async with sandbox(
+            f"sqlite:///{tmp}/demo.db", quiet_period=quiet_period, auto_verify_volunteers=True
+        ) as box:
             await _play(box)
     return 0

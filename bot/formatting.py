@@ -45,3 +45,8 @@ def when(moment: datetime) -> str:
 
 def clock(moment: datetime) -> str:
     return str(_babel_time(moment, "short", tzinfo=LOCAL_TZ, locale=babel_locale()))
+
+
+def coordinate(degrees: float) -> str:
+    """A latitude or longitude to five decimals (about a metre), in the reader's locale."""
+    return str(format_decimal(degrees, format="0.00000", locale=babel_locale()))

@@ -57,8 +57,14 @@ async def stop_app(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 @asynccontextmanager
-async def sandbox(database_url: str, **overrides: Any) -> AsyncIterator[Sandbox]:
+async def sandbox(
+    database_url: str, *, quiet_period: float | None = None, **overrides: Any
+) -> AsyncIterator[Sandbox]:
+    """``quiet_period``: how long the bot must stay silent for ``settle`` (the emulator's default
+    when None); ``overrides`` are Settings fields."""
     emu = BotApiEmulator(token=TOKEN, bot_username="musaada_bot")
+    if quiet_period is not None:
+        emu.quiet_period = quiet_period
     await emu.start()
     settings = Settings(
         telegram_bot_token=SecretStr(TOKEN),

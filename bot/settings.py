@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     stale_check_s: float = Field(300.0, gt=0)
     timer_sweep_s: float = Field(60.0, gt=0)
 
+    # Conversations: a flow (/request, /volunteer) left unanswered this long is closed.
+    conversation_timeout_s: float = Field(900.0, gt=0)
+
     # People
     operator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     auto_verify_volunteers: bool = False

@@ -225,7 +225,7 @@ async def test_no_one_accepts_escalates_to_ops(tmp_path) -> None:  # type: ignor
         assert "Unanswered request #1" in text and "Noura" in text and "24.71360" in text
         assert (
             "Request created" in text
-            and "Wave 1: 1 alerted within 5.0 km" in text
+            and "Wave 1: 1 volunteer alerted within 5.0 km" in text
             and "Wave 2" in text
         )
         await box.settle()

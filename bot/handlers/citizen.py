@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.handlers import flows
 from bot.handlers.keyboards import (
     exact,
     incident_picker,
@@ -38,8 +39,7 @@ from bot.handlers.words import (
 from bot.i18n import _, t, texts_match, use_locale
 from bot.incidents import rule_for
 from bot.matching.region import in_service_area
-from bot.services import dispatch
-from storage import requests
+from bot.services import dispatch, people
 from storage.enums import IncidentType
 
 CHOOSE_TYPE, LOCATION, DETAILS = range(3)
@@ -51,7 +51,7 @@ async def begin(update: Update, context: BotContext) -> int:
     lang = await track(update, context)
     assert update.effective_message is not None and update.effective_user is not None
     uid = update.effective_user.id
-    open_req = await query(context, lambda s: requests.open_request_of(s, uid))
+    open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     with use_locale(lang):
         if open_req is not None:
             await update.effective_message.reply_text(
@@ -147,7 +147,7 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
     data = context.user_data or {}
     lat, lon = data["location"]
     incident = IncidentType(data["incident"])
-    data.clear()
+    forget(context)
     lang = await track(update, context)
     with use_locale(lang):
         await update.effective_message.reply_text(
@@ -167,8 +167,7 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
 
 async def cancel(update: Update, context: BotContext) -> int:
     lang = await track(update, context)
-    if context.user_data is not None:
-        context.user_data.clear()
+    forget(context)
     with use_locale(lang):
         if update.callback_query:
             await update.callback_query.answer()
@@ -179,8 +178,22 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def conversation() -> ConversationHandler[BotContext]:
+FLOW_KEYS = ("incident", "location")
+
+
+def forget(context: BotContext) -> None:
+    flows.forget_keys(context, FLOW_KEYS)
+
+
+async def leave(update: Update, context: BotContext) -> int:
+    """A menu button or another command mid-flow: end quietly; that command does its own job."""
+    forget(context)
+    return ConversationHandler.END
+
+
+def conversation(timeout_s: float | None = None) -> ConversationHandler[BotContext]:
     cancel_text = filters.Regex(exact(button_cancel))
+    answer_text = filters.TEXT & ~filters.COMMAND & ~cancel_text & ~flows.menu_texts()
     # Per chat, not per message: the flow spans several messages (a picker, then a location).
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message=False.*")
@@ -190,16 +203,25 @@ def conversation() -> ConversationHandler[BotContext]:
                 MessageHandler(filters.TEXT & filters.Regex(exact(menu_request)), begin),
             ],
             states={
-                CHOOSE_TYPE: [CallbackQueryHandler(chose_type, pattern=r"^inc:[a-z_]+$")],
+                CHOOSE_TYPE: [
+                    CallbackQueryHandler(flows.owned(chose_type), pattern=r"^inc:[a-z_]+$")
+                ],
                 LOCATION: [
-                    MessageHandler(filters.LOCATION, got_location),
-                    MessageHandler(filters.TEXT & ~filters.COMMAND & ~cancel_text, not_a_location),
+                    # A live location's later positions arrive as edits: never a request's location.
+                    MessageHandler(
+                        filters.LOCATION & ~filters.UpdateType.EDITED, flows.owned(got_location)
+                    ),
+                    MessageHandler(answer_text, flows.owned(not_a_location)),
                 ],
-                DETAILS: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND & ~cancel_text, got_details),
-                ],
+                DETAILS: [MessageHandler(answer_text, flows.owned(got_details))],
+                **flows.timeout_state(forget),
             },
-            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(cancel_text, cancel)],
+            fallbacks=[
+                CommandHandler("cancel", flows.owned(cancel)),
+                MessageHandler(cancel_text, flows.owned(cancel)),
+                *flows.escapes(leave),
+            ],
             name="request_help",
             allow_reentry=True,
+            conversation_timeout=timeout_s,
         )

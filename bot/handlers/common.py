@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import ReplyKeyboardRemove, Update
+from telegram.error import TelegramError
 
 from bot.commands import publish_user_commands
 from bot.context import BotContext
@@ -12,7 +15,9 @@ from bot.handlers.render import cancel_keyboard
 from bot.handlers.words import numbers_lines
 from bot.i18n import LANGUAGES, _, t, use_locale
 from bot.incidents import ALL_NUMBERS
-from storage import people, requests
+from bot.services import people
+
+log = logging.getLogger(__name__)
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -92,7 +97,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         return
     await track(update, context)
     uid = update.effective_user.id
-    await query(context, lambda s: people.set_language(s, person_id=uid, language=code))
+    await query(context, lambda s: people.choose_language(s, person_id=uid, language=code))
 
     with use_locale(code):
         await q.answer(_("Language changed."))
@@ -102,7 +107,13 @@ async def language_chosen(update: Update, context: BotContext) -> None:
             _("Main menu:"),
             reply_markup=main_menu(),
         )
-    await publish_user_commands(context.bot, update.effective_user.id, code)
+    try:
+        await publish_user_commands(context.bot, update.effective_user.id, code)
+    except TelegramError:
+        # The choice is stored and confirmed; only the command menu stays in the old language.
+        log.warning(
+            "could not publish the command menu for %s", update.effective_user.id, exc_info=True
+        )
 
 
 async def cancel_outside(update: Update, context: BotContext) -> None:
@@ -110,7 +121,7 @@ async def cancel_outside(update: Update, context: BotContext) -> None:
     lang = await track(update, context)
     assert update.effective_message is not None and update.effective_user is not None
     uid = update.effective_user.id
-    open_req = await query(context, lambda s: requests.open_request_of(s, uid))
+    open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     with use_locale(lang):
         if open_req is not None:
             await update.effective_message.reply_text(

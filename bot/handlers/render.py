@@ -239,7 +239,11 @@ def _render(n: Notice) -> Rendered:
                 incident=incident_name(str(p["incident"])),
             ),
             t("Area: near {city}", city=city_name(p)),
-            t("Location: {lat}, {lon}", lat=f"{float(p['lat']):.5f}", lon=f"{float(p['lon']):.5f}"),
+            t(
+                "Location: {lat}, {lon}",
+                lat=formatting.coordinate(float(p["lat"])),
+                lon=formatting.coordinate(float(p["lon"])),
+            ),
             t("Requester: {name} (id {id})", name=p["requester"], id=p["requester_id"]),
             t("Created: {time}", time=formatting.when(p["created_at"])),  # type: ignore[arg-type]
             tn("{n} volunteer alerted", "{n} volunteers alerted", int(p["alerted"])),
@@ -248,7 +252,9 @@ def _render(n: Notice) -> Rendered:
             lines.append(t("Details: {description}", description=p["description"]))
         lines.append(_("Timeline:"))
         for at, kind, detail in p["timeline"]:  # type: ignore[union-attr]
-            lines.append(f"• {formatting.clock(at)} {timeline_event(kind, detail)}")
+            lines.append(
+                t("• {time} {event}", time=formatting.clock(at), event=timeline_event(kind, detail))
+            )
         return Rendered("\n".join(lines), location=(float(p["lat"]), float(p["lon"])))
     if e == Event.ARRIVAL_REMINDER:
         return Rendered(

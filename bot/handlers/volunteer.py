@@ -25,6 +25,7 @@ from telegram.ext import (
 
 from bot import formatting
 from bot.context import BotContext
+from bot.handlers import flows
 from bot.handlers.keyboards import exact, location_request, main_menu
 from bot.handlers.plumbing import query, run, track
 from bot.handlers.words import (
@@ -326,8 +327,7 @@ async def signup_phone(update: Update, context: BotContext) -> int:
 
 async def cancel(update: Update, context: BotContext) -> int:
     lang = await track(update, context)
-    if context.user_data is not None:
-        context.user_data.clear()
+    forget(context)
     with use_locale(lang):
         if update.callback_query:
             await update.callback_query.answer()
@@ -445,8 +445,22 @@ async def hours(update: Update, context: BotContext) -> None:
         )
 
 
-def conversation() -> ConversationHandler[BotContext]:
+FLOW_KEYS = ("skills", "equipment")
+
+
+def forget(context: BotContext) -> None:
+    flows.forget_keys(context, FLOW_KEYS)
+
+
+async def leave(update: Update, context: BotContext) -> int:
+    """A menu button or another command mid-flow: end quietly; that command does its own job."""
+    forget(context)
+    return ConversationHandler.END
+
+
+def conversation(timeout_s: float | None = None) -> ConversationHandler[BotContext]:
     cancel_text = filters.Regex(exact(button_cancel))
+    answer_text = filters.TEXT & ~filters.COMMAND & ~cancel_text & ~flows.menu_texts()
     # Per chat, not per message: the flow spans several messages (a picker, then a location).
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message=False.*")
@@ -456,21 +470,34 @@ def conversation() -> ConversationHandler[BotContext]:
                 MessageHandler(filters.TEXT & filters.Regex(exact(menu_volunteer)), begin),
             ],
             states={
-                CONDUCT: [CallbackQueryHandler(conduct_accepted, pattern=r"^conduct:ok$")],
-                SKILLS: [CallbackQueryHandler(toggle_skill, pattern=r"^skill:[a-z_]+$")],
-                EQUIPMENT: [CallbackQueryHandler(toggle_equipment, pattern=r"^equip:(ok|\d+)$")],
+                CONDUCT: [
+                    CallbackQueryHandler(flows.owned(conduct_accepted), pattern=r"^conduct:ok$")
+                ],
+                SKILLS: [
+                    CallbackQueryHandler(flows.owned(toggle_skill), pattern=r"^skill:[a-z_]+$")
+                ],
+                EQUIPMENT: [
+                    CallbackQueryHandler(flows.owned(toggle_equipment), pattern=r"^equip:(ok|\d+)$")
+                ],
                 LOCATION: [
-                    MessageHandler(filters.LOCATION, signup_location),
+                    # Later positions of a live location arrive as edits: the position handler's job.
                     MessageHandler(
-                        filters.TEXT & ~filters.COMMAND & ~cancel_text, signup_not_location
+                        filters.LOCATION & ~filters.UpdateType.EDITED, flows.owned(signup_location)
                     ),
+                    MessageHandler(answer_text, flows.owned(signup_not_location)),
                 ],
                 PHONE: [
-                    MessageHandler(filters.CONTACT, signup_phone),
-                    MessageHandler(filters.TEXT & ~filters.COMMAND & ~cancel_text, signup_phone),
+                    MessageHandler(filters.CONTACT, flows.owned(signup_phone)),
+                    MessageHandler(answer_text, flows.owned(signup_phone)),
                 ],
+                **flows.timeout_state(forget),
             },
-            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(cancel_text, cancel)],
+            fallbacks=[
+                CommandHandler("cancel", flows.owned(cancel)),
+                MessageHandler(cancel_text, flows.owned(cancel)),
+                *flows.escapes(leave),
+            ],
             name="volunteer_signup",
             allow_reentry=True,
+            conversation_timeout=timeout_s,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import _, current_language, t
+from bot.i18n import _, current_language, format_number, t, tn
 from bot.incidents import EmergencyNumber, numbers_for, rule_for
 from storage.enums import Equipment, IncidentType
 
@@ -122,10 +122,11 @@ def timeline_event(kind: str, detail: str) -> str:
 
     fields = dict(part.split("=", 1) for part in detail.split() if "=" in part)
     if kind == "wave" and {"wave", "radius_m", "alerted"} <= fields.keys():
-        return t(
-            "Wave {wave}: {n} alerted within {distance}",
-            wave=fields["wave"],
-            n=fields["alerted"],
+        return tn(
+            "Wave {wave}: {n} volunteer alerted within {distance}",
+            "Wave {wave}: {n} volunteers alerted within {distance}",
+            int(fields["alerted"]),
+            wave=format_number(int(fields["wave"])),
             distance=formatting.distance(float(fields["radius_m"])),
         )
     labels = {

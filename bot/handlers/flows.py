@@ -1,0 +1,110 @@
+"""What every multi-step flow (the /request and /volunteer conversations) shares.
+
+A flow owns the person's input while it runs, but never traps them: /start, /help,
+/language, /request, /volunteer and the main-menu buttons (in either language) end the
+current flow and then do their own job; /cancel ends it with a word; a flow left
+alone for ``CONVERSATION_TIMEOUT_S`` is closed and the person told.
+
+How the pieces fit (bot/app.py): each conversation sits in its own handler group,
+before the group holding every other handler. An input a flow accepts raises
+``ApplicationHandlerStop`` (``owned``), so nothing later sees it. An escape is a
+fallback that ends the flow quietly and lets the update travel on, so the other
+flow (its entry point, or its own escape) and then the ordinary handlers act on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.handlers.keyboards import main_menu, texts_in_all_languages
+from bot.handlers.plumbing import track
+from bot.handlers.words import menu_language, menu_numbers, menu_request, menu_volunteer
+from bot.i18n import _, use_locale
+
+# Commands that end any flow before doing their own job.
+ESCAPE_COMMANDS = ("start", "help", "language", "request", "sos", "volunteer")
+# Commands and buttons that start a flow: the ordinary handlers leave them to the flows.
+ENTRY_COMMANDS = ("request", "sos", "volunteer")
+
+StateCallback = Callable[[Update, BotContext], Coroutine[Any, Any, object]]
+
+
+def _texts_regex(*fns: Callable[[], str]) -> str:
+    texts = [text for fn in fns for text in texts_in_all_languages(fn)]
+    return "^(" + "|".join(re.escape(s) for s in texts) + ")$"
+
+
+def menu_texts() -> filters.BaseFilter:
+    """Any main-menu button, in any language: never an answer to a flow's question."""
+    return filters.TEXT & filters.Regex(
+        _texts_regex(menu_request, menu_volunteer, menu_numbers, menu_language)
+    )
+
+
+def entry_updates() -> filters.BaseFilter:
+    """/request, /sos, /volunteer and their menu buttons: handled by the flows alone."""
+    commands = filters.Regex(r"^/(" + "|".join(ENTRY_COMMANDS) + r")(@\w+)?(\s|$)")
+    buttons = filters.Regex(_texts_regex(menu_request, menu_volunteer))
+    return filters.TEXT & (commands | buttons)
+
+
+def owned(callback: StateCallback) -> StateCallback:
+    """The flow consumed this update: move to the returned state and stop here."""
+
+    @wraps(callback)
+    async def wrapper(update: Update, context: BotContext) -> object:
+        raise ApplicationHandlerStop(await callback(update, context))
+
+    return wrapper
+
+
+def escapes(leave: StateCallback) -> list[BaseHandler[Update, BotContext, Any]]:
+    """Fallbacks that end the flow quietly and let the command or button do its own job."""
+    return [
+        CommandHandler(list(ESCAPE_COMMANDS), leave),
+        MessageHandler(menu_texts(), leave),
+    ]
+
+
+def timeout_state(
+    forget: Callable[[BotContext], None],
+) -> dict[object, list[BaseHandler[Update, BotContext, Any]]]:
+    """The TIMEOUT state: forget the flow's answers and tell the person it was closed."""
+
+    async def timed_out(update: Update, context: BotContext) -> None:
+        forget(context)
+        chat = update.effective_chat
+        if chat is None:
+            return
+        lang = await track(update, context)
+        with use_locale(lang):
+            await context.bot.send_message(
+                chat.id,
+                _(
+                    "This was left unfinished for a while, so I closed it. Nothing was sent. Start again from the menu whenever you are ready."
+                ),
+                reply_markup=main_menu(),
+            )
+
+    return {ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)]}
+
+
+def forget_keys(context: BotContext, keys: tuple[str, ...]) -> None:
+    if context.user_data is not None:
+        for key in keys:
+            context.user_data.pop(key, None)

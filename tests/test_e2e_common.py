@@ -1,0 +1,114 @@
+"""The commands and menu buttons available at any time, through the real Application and the emulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.emulator import EmuUser
+from bot.sandbox import Sandbox, sandbox
+from bot.services import volunteering
+from storage import requests
+from storage.enums import RequestStatus
+from storage.types import utcnow
+from tests.factories import RIYADH, offset, volunteer
+from tests.test_e2e_flows import MENU
+
+HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
+
+
+@pytest.fixture
+async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
+    async with sandbox(f"sqlite:///{tmp_path}/common.db", wave_timeout_s=60) as b:
+        yield b
+
+
+async def say(box: Sandbox, user: EmuUser, text: str) -> str:
+    await user.send(text)
+    await box.settle()
+    return user.last.text or ""  # type: ignore[union-attr]
+
+
+async def test_language_change_survives_a_failing_command_menu(box: Sandbox) -> None:
+    user = box.emu.user(5, first_name="Maria", language_code="ar")
+    await say(box, user, "/language")
+    box.emu.fail_next("setMyCommands", error_code=400, description="Bad Request: boom")
+    await user.press("lang:en")
+    await box.settle()
+    texts = [m.text or "" for m in user.messages]
+    assert not any("Something went wrong" in t for t in texts), user.dump()
+    answers = [c.params.get("text") or "" for c in box.emu.calls_for("answerCallbackQuery")]
+    assert answers == ["Language changed."]  # not followed by "Something went wrong"
+    assert [c.params.get("language_code") for c in box.emu.calls_for("setMyCommands")][-1:] == [
+        None
+    ]  # the per-chat menu was attempted
+    assert texts[-1] == "Main menu:" and texts[-2] == "Language changed."
+    assert not box.emu.commands_for({"type": "chat", "chat_id": 5})  # the failed call, nothing set
+    assert (await say(box, user, "/request")) == "What happened?"  # the choice was stored
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+async def test_each_main_menu_button_as_text(box: Sandbox, lang: str) -> None:
+    user = box.emu.user(7, first_name="Ali", language_code=lang)
+    await say(box, user, "/start")
+    assert user.last.reply_buttons == list(MENU[lang].values())  # type: ignore[union-attr]
+    expected = {
+        "en": {
+            "request": "What happened?",
+            "volunteer": "Volunteer code of conduct",
+            "numbers": "Official emergency numbers",
+            "language": "Choose your language",
+        },
+        "ar": {
+            "request": "ماذا حدث؟",
+            "volunteer": "الميثاق الأخلاقي للمتطوع",
+            "numbers": "998",
+            "language": "اختر",
+        },
+    }[lang]
+    for key, label in MENU[lang].items():
+        text = await say(box, user, label)
+        assert expected[key] in text, (key, user.dump())
+    assert user.last.buttons == ["العربية", "English"]  # type: ignore[union-attr]
+
+
+async def test_cancel_outside_a_flow(box: Sandbox) -> None:
+    await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
+    citizen = box.emu.user(1, first_name="Noura", language_code="en")
+    assert "Nothing to cancel" in await say(box, citizen, "/cancel")
+    for step in ("/request", "inc:fire", HERE, "Skip"):
+        if isinstance(step, tuple):
+            await citizen.send_location(*step)
+        elif step.startswith("inc:"):
+            await citizen.press(step)
+        else:
+            await citizen.send(step)
+        await box.settle()
+    text = await say(box, citizen, "/cancel")
+    assert "request #1 is still open" in text and "cancel it?" in text
+    assert citizen.last.button_data == ["req:cancel:1"]  # type: ignore[union-attr]
+    await citizen.press("req:cancel:1")
+    await box.settle()
+    async with box.db.session() as s:
+        req = await requests.get_request(s, 1)
+    assert req is not None and req.status == RequestStatus.CANCELLED
+    assert "Nothing to cancel" in await say(box, citizen, "/cancel")
+
+
+async def test_duty_without_argument_toggles_both_ways(box: Sandbox) -> None:
+    await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow(), on_duty=True)
+    vol = box.emu.user(10, first_name="Khalid", language_code="en")
+
+    async def on_duty() -> bool:
+        async with box.db.session() as s:
+            row = await volunteering.get_profile(s, 10)
+        assert row is not None
+        return row.on_duty
+
+    assert "You are off duty" in await say(box, vol, "/duty")
+    assert not await on_duty()
+    assert "You are on duty" in await say(box, vol, "/duty")
+    assert await on_duty()
+    assert "You are off duty" in await say(box, vol, "/duty")
+    assert not await on_duty()

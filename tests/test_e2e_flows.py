@@ -1,0 +1,201 @@
+"""A flow never traps anyone: menu buttons and commands end it, and it closes itself when left.
+
+Through the real Application and the emulator: a citizen or a volunteer in the middle of
+/request or /volunteer taps a main-menu button or sends another command; it must do its own
+job, never be taken as an answer (a description, a location, a phone number).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.emulator import EmuUser
+from bot.sandbox import Sandbox, sandbox
+from bot.services import volunteering
+from storage import requests
+from storage.types import utcnow
+from tests.factories import RIYADH, offset, volunteer
+
+HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
+
+MENU = {
+    "en": {
+        "request": "🆘 Request help",
+        "volunteer": "🙋 Volunteer",
+        "numbers": "☎️ Emergency numbers",
+        "language": "🌐 Language",
+    },
+    "ar": {
+        "request": "🆘 طلب مساعدة",
+        "volunteer": "🙋 تطوع",
+        "numbers": "☎️ أرقام الطوارئ",
+        "language": "🌐 اللغة",
+    },
+}
+
+
+@pytest.fixture
+async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
+    async with sandbox(f"sqlite:///{tmp_path}/flows.db", auto_verify_volunteers=True) as b:
+        await volunteer(b.db, 10, offset(*HERE, 0.5), utcnow())
+        yield b
+
+
+async def step(box: Sandbox, user: EmuUser, action: str | tuple[float, float]) -> None:
+    if isinstance(action, tuple):
+        await user.send_location(*action)
+    elif action.startswith(("inc:", "conduct:", "skill:", "equip:")):
+        await user.press(action)
+    else:
+        await user.send(action)
+    await box.settle()
+
+
+async def no_request(box: Sandbox) -> None:
+    async with box.db.session() as s:
+        assert await requests.get_request(s, 1) is None
+    assert not [c for c in box.emu.calls_for("sendMessage") if "offer:acc" in str(c.params)]
+
+
+def said(user: EmuUser, since: int) -> str:
+    return "\n".join(m.text or "" for m in user.messages[since:])
+
+
+def test_menu_texts_are_the_catalogs() -> None:
+    """The literal labels above are what the keyboards show (so the tests tap real buttons)."""
+    from bot.handlers.words import menu_language, menu_numbers, menu_request, menu_volunteer
+    from bot.i18n import use_locale
+
+    for lang, labels in MENU.items():
+        with use_locale(lang):
+            assert [menu_request(), menu_volunteer(), menu_numbers(), menu_language()] == list(
+                labels.values()
+            )
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+async def test_start_then_menu_tap_at_details_is_not_a_description(box: Sandbox, lang: str) -> None:
+    """The audit's reproduction: /start, then ☎️ at the details step, created a request."""
+    citizen = box.emu.user(1, first_name="Noura", language_code=lang)
+    for action in ("/request", "inc:breakdown", HERE):
+        await step(box, citizen, action)
+    before = len(citizen.messages)
+    await step(box, citizen, "/start")
+    assert MENU[lang]["numbers"] in citizen.last.reply_buttons  # type: ignore[union-attr]  # the main menu
+    await step(box, citizen, MENU[lang]["numbers"])
+    assert "998" in citizen.last.text  # type: ignore[operator,union-attr]
+    await step(box, citizen, "A description typed after the flow ended")
+    await no_request(box)
+    assert len(citizen.messages) - before == 3  # welcome, numbers, "did not understand"
+
+
+@pytest.mark.parametrize("button", ["volunteer", "numbers", "language"])
+async def test_menu_tap_at_location_step_does_its_job(box: Sandbox, button: str) -> None:
+    citizen = box.emu.user(1, first_name="Noura", language_code="en")
+    for action in ("/request", "inc:fire"):
+        await step(box, citizen, action)
+    await step(box, citizen, MENU["en"][button])
+    last = citizen.last
+    assert last is not None and "I need your location" not in (last.text or "")
+    expected = {
+        "volunteer": "code of conduct",
+        "numbers": "998",
+        "language": "Choose your language",
+    }[button]
+    assert expected in "\n".join(m.text or "" for m in citizen.messages[-2:])
+    # The request flow is over: a location now is not a request's location.
+    await step(box, citizen, HERE)
+    await no_request(box)
+
+
+async def test_other_language_button_and_commands_end_the_flow(box: Sandbox) -> None:
+    """A keyboard left in the other language still works, and so do /help and /language."""
+    citizen = box.emu.user(1, first_name="Noura", language_code="en")
+    for action in ("/request", "inc:fire", HERE):
+        await step(box, citizen, action)
+    await step(box, citizen, MENU["ar"]["numbers"])
+    assert "998" in citizen.last.text  # type: ignore[operator,union-attr]
+    for action in ("/request", "inc:fire"):
+        await step(box, citizen, action)
+    await step(box, citizen, "/help")
+    assert "How Musaada works" in citizen.last.text  # type: ignore[operator,union-attr]
+    await step(box, citizen, HERE)
+    await no_request(box)
+    for action in ("/request", "inc:fire", HERE, "/language"):
+        await step(box, citizen, action)
+    assert "Choose your language" in citizen.last.text  # type: ignore[operator,union-attr]
+    await step(box, citizen, "stuck near the exit")
+    await no_request(box)
+
+
+async def test_volunteer_command_mid_request_starts_signup_only(box: Sandbox) -> None:
+    citizen = box.emu.user(1, first_name="Noura", language_code="en")
+    for action in ("/request", "inc:fire", HERE, "/volunteer"):
+        await step(box, citizen, action)
+    assert "code of conduct" in citizen.last.text  # type: ignore[operator,union-attr]
+    await step(box, citizen, "my car is white")
+    await no_request(box)
+
+
+async def test_request_mid_signup_ends_signup(box: Sandbox) -> None:
+    """/request at the sign-up's location step: the location then belongs to the request."""
+    user = box.emu.user(2, first_name="Sami", language_code="en")
+    for action in ("/volunteer", "conduct:ok", "skill:fire", "skill:ok", "equip:ok"):
+        await step(box, user, action)
+    assert "Now share your location" in user.last.text  # type: ignore[operator,union-attr]
+    await step(box, user, MENU["en"]["request"])
+    assert "What happened?" in user.last.text  # type: ignore[operator,union-attr]
+    for action in ("inc:fire", HERE):
+        await step(box, user, action)
+    assert "Anything the volunteer should know?" in user.last.text  # type: ignore[operator,union-attr]
+    await step(box, user, "Skip")
+    async with box.db.session() as s:
+        req = await requests.get_request(s, 1)
+        vol = await volunteering.get_profile(s, 2)
+    assert req is not None and req.requester_id == 2
+    assert vol is not None and vol.position_at is None  # not taken as the sign-up location
+    # The sign-up is over, not lurking: a later location is no answer to its question.
+    await step(box, user, HERE)
+    assert "phone number" not in (user.last.text or "")  # type: ignore[union-attr]
+
+
+async def test_menu_tap_at_phone_step_is_not_an_answer(box: Sandbox) -> None:
+    user = box.emu.user(2, first_name="Sami", language_code="en")
+    for action in ("/volunteer", "conduct:ok", "skill:fire", "skill:ok", "equip:ok", HERE):
+        await step(box, user, action)
+    assert "phone number" in user.last.text  # type: ignore[operator,union-attr]
+    await step(box, user, MENU["en"]["numbers"])
+    assert "998" in user.last.text  # type: ignore[operator,union-attr]
+    assert "Please use the buttons" not in said(user, 0)
+    await step(box, user, "Skip")  # the flow is over: not its answer any more
+    assert "did not understand" in user.last.text  # type: ignore[operator,union-attr]
+
+
+async def test_live_location_edit_is_not_the_request_location(box: Sandbox) -> None:
+    citizen = box.emu.user(1, first_name="Noura", language_code="en")
+    live = await citizen.send_location(*offset(*HERE, 3.0), live_period=3600)
+    await box.settle()
+    for action in ("/request", "inc:fire"):
+        await step(box, citizen, action)
+    before = len(citizen.messages)
+    await citizen.edit_live_location(live, *HERE)
+    await box.settle()
+    assert len(citizen.messages) == before  # no "Anything the volunteer should know?"
+    await step(box, citizen, "Skip")  # still waiting for a location
+    assert "I need your location" in citizen.last.text  # type: ignore[operator,union-attr]
+    await no_request(box)
+
+
+async def test_a_flow_left_alone_is_closed_and_the_person_told(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Long enough that each step lands inside the flow (every settle waits 0.3 s of quiet).
+    async with sandbox(f"sqlite:///{tmp_path}/t.db", conversation_timeout_s=1.5) as box:
+        citizen = box.emu.user(1, first_name="Noura", language_code="en")
+        for action in ("/request", "inc:fire"):
+            await step(box, citizen, action)
+        assert "Share your location" in (citizen.last.text or "")  # type: ignore[union-attr]
+        closed = await citizen.wait_for(lambda m: "left unfinished" in (m.text or ""), timeout=10)
+        assert "🆘 Request help" in closed.reply_buttons
+        await step(box, citizen, HERE)
+        await no_request(box)
