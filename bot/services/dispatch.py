@@ -118,7 +118,7 @@ async def _advance_ladder(
     """
     assert req.id is not None
     waves = cfg.ladder(req.incident)
-    exclude = await requests.offered_volunteer_ids(session, req.id) | {req.requester_id}
+    exclude = await requests.excluded_volunteer_ids(session, req.id) | {req.requester_id}
     wave_index = req.wave
     while wave_index < len(waves):
         wave = waves[wave_index]
@@ -304,6 +304,9 @@ async def accept(
     )
     if not won:
         await requests.free_volunteer(session, volunteer_id, req.id or 0)
+        # Re-read: the row read above predates the winner's commit (on PostgreSQL the
+        # failed UPDATE waited for it), so its status would say 'dispatching'.
+        req = await requests.get_request(session, offer.request_id) or req
         reason = (
             OfferStatus.TAKEN
             if req.status in (*ACTIVE, RequestStatus.COMPLETED)
