@@ -11,6 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.matching.grid import cell_of
+from storage.enums import VolunteerStatus
 from storage.models import Person, Volunteer
 
 
@@ -23,7 +24,11 @@ async def set_position(
     at: datetime,
     live_until: datetime | None = None,
 ) -> bool:
-    """Move a volunteer (and their grid cell). Returns False when there is no such volunteer."""
+    """Move a volunteer (and their grid cell). False when there is no such volunteer.
+
+    A volunteer who left the programme is not one: their position is not stored again
+    (a live location they forgot to stop keeps sending updates after /leave).
+    """
     values: dict[str, object] = {
         "lat": lat,
         "lon": lon,
@@ -34,7 +39,9 @@ async def set_position(
     if live_until is not None:
         values["live_until"] = live_until
     result = await session.exec(  # type: ignore[call-overload]
-        update(Volunteer).where(Volunteer.person_id == person_id).values(**values)  # type: ignore[arg-type]
+        update(Volunteer)
+        .where(Volunteer.person_id == person_id, Volunteer.status != VolunteerStatus.LEFT)  # type: ignore[arg-type]
+        .values(**values)
     )
     return bool(result.rowcount)
 
@@ -89,14 +96,14 @@ async def set_positions(session: AsyncSession, moves: Sequence[PositionUpdate]) 
     """``set_position`` for many volunteers in one executemany (live locations arrive in bursts).
 
     Keeps the grid cell in step like ``set_position``; leaves ``live_until`` alone.
-    Unknown ids are ignored (drivers do not all report per-row counts of an executemany).
+    Unknown ids and volunteers who left are ignored (drivers do not all report per-row counts of an executemany).
     """
     if not moves:
         return
     v = Volunteer.__table__  # type: ignore[attr-defined]
     stmt = (
         update(v)
-        .where(v.c.person_id == bindparam("pid"))
+        .where(v.c.person_id == bindparam("pid"), v.c.status != VolunteerStatus.LEFT)
         .values(
             lat=bindparam("new_lat"),
             lon=bindparam("new_lon"),
@@ -137,7 +144,7 @@ async def forget(session: AsyncSession, *, person_id: int) -> None:
         update(Volunteer)
         .where(Volunteer.person_id == person_id)  # type: ignore[arg-type]
         .values(
-            status="left",
+            status=VolunteerStatus.LEFT,
             on_duty=False,
             lat=None,
             lon=None,

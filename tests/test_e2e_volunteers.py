@@ -285,3 +285,26 @@ async def test_phone_consent_foreign_contact_and_sea(box: Sandbox) -> None:
     await v.press(lambda d: d.startswith("offer:acc:"))
     await box.settle()
     assert any("+966500000000" in (m.text or "") for m in citizen.messages)
+
+
+async def test_leave_is_not_undone_by_a_live_location(box: Sandbox) -> None:
+    v = box.emu.user(10, first_name="K", language_code="en")
+    await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
+    live = await v.send_location(*offset(*HERE, 0.6), live_period=3600)
+    await box.settle()
+    await v.send("/leave")
+    await box.settle()
+    await v.press("pleave:yes")
+    await box.settle()
+    assert (await vol_row(box, 10)).status == VolunteerStatus.LEFT
+    await v.edit_live_location(live, *offset(*HERE, 0.7))  # the live location keeps running
+    await box.settle()
+    row = await vol_row(box, 10)
+    assert row.lat is None and row.cell is None and row.position_at is None
+    async with box.db.session() as s:  # the bulk path ignores them too
+        await vstore.set_positions(s, [vstore.PositionUpdate(10, *offset(*HERE, 0.8), at=utcnow())])
+    assert (await vol_row(box, 10)).position_at is None
+    await v.send_location(*offset(*HERE, 0.9))  # a plain location: not a volunteer any more
+    await box.settle()
+    assert "Request help" in (v.last.text or "")  # type: ignore[union-attr]
+    assert (await vol_row(box, 10)).position_at is None

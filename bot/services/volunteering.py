@@ -160,7 +160,7 @@ async def update_position(
     region: tuple[float, float, float, float],
     live_period_s: int | None = None,
 ) -> str:
-    """Move a volunteer. Results: ok, outside (service area), not_volunteer."""
+    """Move a volunteer. Results: ok, outside (service area), not_volunteer (none, or left)."""
     if not in_service_area(lat, lon, region):
         return "outside"
     live_until = now + timedelta(seconds=live_period_s) if live_period_s else None
