@@ -250,7 +250,7 @@ async def signup_location(update: Update, context: BotContext) -> int:
         if result == "outside":
             await msg.reply_text(
                 _(
-                    "This location is outside the area Musaada serves. Please share a location inside Saudi Arabia."
+                    "This location is outside the area Musaada serves, or at sea. Please share a location on land inside the area Musaada serves."
                 ),
                 reply_markup=location_request(),
             )
