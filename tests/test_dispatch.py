@@ -13,7 +13,7 @@ from bot.services.notices import Event, MessageRef, Outcome
 from storage import requests
 from storage.db import Database
 from storage.enums import CreditStatus, IncidentType, OfferStatus, RequestStatus
-from storage.models import HourCredit, Volunteer
+from storage.models import HourCredit, Person, Volunteer
 from tests.factories import RIYADH, offset, person, volunteer
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -211,6 +211,35 @@ async def test_decline_never_realerts_and_all_declined_widens_now(db: Database) 
         req = await requests.get_request(s, out.request_id)  # type: ignore[arg-type]
         assert req is not None and req.wave == 2
         assert await requests.offered_volunteer_ids(s, req.id) == {10, 11}  # type: ignore[arg-type]
+
+
+async def test_blocked_alerts_widen_only_when_the_whole_wave_failed(db: Database) -> None:
+    for vid, km in ((10, 0.5), (11, 1.0), (12, 8.0)):  # 12 only in wave 2 (10 km)
+        await volunteer(db, vid, offset(*HERE, km), NOW)
+    out = await create(db)
+    first = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    assert set(first) == {10, 11}
+    async with db.session() as s:
+        one = await dispatch.recipient_unreachable(
+            s, CFG, person_id=10, offer_id=first[10], now=NOW
+        )
+    assert not events(one, Event.OFFER)  # 11 may still answer
+    async with db.session() as s:
+        both = await dispatch.recipient_unreachable(
+            s, CFG, person_id=11, offer_id=first[11], now=NOW
+        )
+    assert [n.to.person_id for n in events(both, Event.OFFER)] == [12]
+    assert events(both, Event.SEARCH_WIDENED)[0].to.person_id == CITIZEN
+    assert both.timers[out.request_id] == NOW + timedelta(seconds=60)  # type: ignore[index]
+    async with db.session() as s:
+        statuses = {o.volunteer_id: o.status for o in await requests.offers_for(s, out.request_id)}  # type: ignore[arg-type]
+        v10, p10 = await s.get(Volunteer, 10), await s.get(Person, 10)
+        again = await dispatch.recipient_unreachable(  # a repeat changes nothing
+            s, CFG, person_id=11, offer_id=first[11], now=NOW
+        )
+    assert statuses == {10: OfferStatus.FAILED, 11: OfferStatus.FAILED, 12: OfferStatus.SENT}
+    assert v10 is not None and not v10.on_duty and p10 is not None and p10.blocked
+    assert not again.notices
 
 
 async def test_release_redispatches_to_others(db: Database) -> None:
