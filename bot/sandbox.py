@@ -109,6 +109,8 @@ async def register_volunteer(
     await box.settle()
     if phone:
         await user.share_contact(phone)
+        await box.settle()
+        await user.press("pconsent:yes")  # sharing the contact alone is not consent
     else:
         last = user.last
         assert last is not None and last.reply_buttons, "expected the phone/skip keyboard"

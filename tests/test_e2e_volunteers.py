@@ -276,6 +276,11 @@ async def test_phone_consent_foreign_contact_and_sea(box: Sandbox) -> None:
     assert "your own phone number" in (v.last.text or "")  # type: ignore[union-attr]
     await v.share_contact("+966500000000")
     await box.settle()
+    row = await vol_row(box, 10)
+    assert row.phone == "+966500000000" and not row.share_phone  # the contact alone is no consent
+    assert "Share this number" in (v.last.text or "")  # type: ignore[union-attr]
+    await v.press("pconsent:yes")
+    await box.settle()
     assert (await vol_row(box, 10)).share_phone
     await v.send_location(21.5, 38.5)  # the Red Sea, inside the bounding box
     await box.settle()
@@ -308,3 +313,66 @@ async def test_leave_is_not_undone_by_a_live_location(box: Sandbox) -> None:
     await box.settle()
     assert "Request help" in (v.last.text or "")  # type: ignore[union-attr]
     assert (await vol_row(box, 10)).position_at is None
+
+
+async def test_signup_phone_needs_explicit_consent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    async with sandbox(f"sqlite:///{tmp_path}/consent.db", auto_verify_volunteers=True) as box:
+        v = box.emu.user(10, first_name="Khalid", language_code="en")
+        await v.send("/volunteer")
+        await box.settle()
+        for data in ("conduct:ok", "skill:fire", "skill:ok", "equip:8", "equip:ok"):
+            await v.press(data)
+            await box.settle()
+        await v.send_location(*offset(*HERE, 0.5))
+        await box.settle()
+        await v.share_contact("+966500000000")
+        await box.settle()
+        assert "Share this number with the person whose request you accept?" in (
+            v.last.text or ""  # type: ignore[union-attr]
+        )
+        await v.send("whatever")  # only the buttons answer the question
+        await box.settle()
+        assert "Share this number" in (v.last.text or "")  # type: ignore[union-attr]
+        await v.press("pconsent:no")
+        await box.settle()
+        row = await vol_row(box, 10)
+        assert row.phone == "+966500000000" and not row.share_phone
+        assert row.status == VolunteerStatus.VERIFIED and row.on_duty  # sign-up went on
+        citizen = box.emu.user(1, first_name="Noura", language_code="en")
+        await request_help(box, citizen)
+        await v.press(lambda d: d.startswith("offer:acc:"))
+        await box.settle()
+        assert any("Khalid" in (m.text or "") for m in citizen.messages)
+        assert not any("+966500000000" in (m.text or "") for m in citizen.messages)
+
+
+async def test_profile_adds_and_deletes_phone_and_shows_verification(box: Sandbox) -> None:
+    operator = box.emu.user(OPERATOR, first_name="Ops", language_code="en")
+    await operator.send("/start")
+    await box.settle()
+    v = box.emu.user(10, first_name="Khalid", language_code="en")
+    await register_volunteer(box, v, skills=["fire"], equipment=[8], at=offset(*HERE, 0.5))
+    await v.send("/profile")
+    await box.settle()
+    assert "Verified: not yet" in (v.last.text or "")  # type: ignore[union-attr]
+    await operator.send("/approve 10")
+    await box.settle()
+    await v.send("/profile")
+    await box.settle()
+    text = v.last.text or ""  # type: ignore[union-attr]
+    assert "Verified: on " in text and "by Ops" in text and "Phone number: none" in text
+    await v.press("pphone:add")
+    await box.settle()
+    assert any(b.startswith("📞") for b in v.last.reply_buttons)  # type: ignore[union-attr]
+    await v.share_contact("+966500000002")
+    await box.settle()
+    await v.press("pconsent:yes")
+    await box.settle()
+    row = await vol_row(box, 10)
+    assert row.phone == "+966500000002" and row.share_phone
+    assert "Phone shared with people you help: yes" in (v.last.text or "")  # type: ignore[union-attr]
+    await v.press("pphone:off")
+    await box.settle()
+    row = await vol_row(box, 10)
+    assert row.phone is None and not row.share_phone
+    assert "Phone number: none" in (v.last.text or "")  # type: ignore[union-attr]
