@@ -376,3 +376,94 @@ async def test_profile_adds_and_deletes_phone_and_shows_verification(box: Sandbo
     row = await vol_row(box, 10)
     assert row.phone is None and not row.share_phone
     assert "Phone number: none" in (v.last.text or "")  # type: ignore[union-attr]
+
+
+async def test_forged_skill_before_conduct_is_refused_and_nothing_stored(box: Sandbox) -> None:
+    v = box.emu.user(10, first_name="Khalid", language_code="en")
+    await v.send("/volunteer")
+    await box.settle()
+    conduct = v.last
+    assert conduct is not None and conduct.button_data == ["conduct:ok"]
+    cq = await v.press_data(conduct.message_id, "skill:fire")  # raw, forged press
+    await box.settle()
+    assert "Accept the code of conduct first" in box.emu.callback_answers[cq].get("text", "")
+    async with box.db.session() as s:
+        assert await vstore.get_volunteer(s, 10) is None  # nothing stored
+    await v.press("conduct:ok")  # the real flow still works afterwards
+    await box.settle()
+    await v.press("skill:fire")
+    await box.settle()
+    row = await vol_row(box, 10)
+    assert row.conduct_accepted_at is not None and row.skills == 0  # written on Continue only
+
+
+async def test_reject_by_button_and_approve_by_command(box: Sandbox) -> None:
+    operator = box.emu.user(OPERATOR, first_name="Ops", language_code="en")
+    await operator.send("/start")
+    await box.settle()
+    a = box.emu.user(10, first_name="Khalid", language_code="en")
+    b = box.emu.user(11, first_name="Sara", language_code="en")
+    await register_volunteer(box, a, skills=["fire"], equipment=[8], at=offset(*HERE, 0.5))
+    await register_volunteer(box, b, skills=["fire"], equipment=[8], at=offset(*HERE, 0.6))
+    await operator.press("vet:no:10")
+    await box.settle()
+    assert (await vol_row(box, 10)).status == VolunteerStatus.REJECTED
+    assert "not approved" in (a.last.text or "")  # type: ignore[union-attr]
+    await operator.send("/approve 11")
+    await box.settle()
+    row = await vol_row(box, 11)
+    assert row.status == VolunteerStatus.VERIFIED and row.verified_by == OPERATOR
+    assert "You are verified" in (b.last.text or "")  # type: ignore[union-attr]
+    assert "Done: the volunteer is verified." in (operator.last.text or "")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("area", [None, (20.0, 36.0, 28.0, 50.0)])
+async def test_signup_location_in_the_sea_is_refused(tmp_path, area) -> None:  # type: ignore[no-untyped-def]
+    extra = {"service_area": area} if area else {}
+    async with sandbox(f"sqlite:///{tmp_path}/sea.db", **extra) as box:
+        v = box.emu.user(10, first_name="Khalid", language_code="en")
+        for step in ("/volunteer", "conduct:ok", "skill:fire", "skill:ok", "equip:ok"):
+            await (v.send(step) if step.startswith("/") else v.press(step))
+            await box.settle()
+        # The Red Sea off Jeddah (default outline), or north of the custom box.
+        await v.send_location(*((21.5, 38.5) if area is None else (29.0, 45.0)))
+        await box.settle()
+        text = v.last.text or ""  # type: ignore[union-attr]
+        assert "outside the area Musaada serves" in text and "Saudi Arabia" not in text
+        assert (await vol_row(box, 10)).position_at is None
+        await v.send_location(*offset(*HERE, 0.5))  # still asked for a location: land works
+        await box.settle()
+        assert (await vol_row(box, 10)).position_at is not None
+        assert "phone" in (v.last.text or "")  # type: ignore[union-attr]
+
+
+async def test_old_signup_keyboard_after_signup_gets_a_clear_answer(box: Sandbox) -> None:
+    v = box.emu.user(10, first_name="Khalid", language_code="en")
+    await register_volunteer(box, v, skills=["fire"], equipment=[8], at=offset(*HERE, 0.5))
+    before = await vol_row(box, 10)
+    skills_msg = next(
+        m for m in v.messages if any("Which kinds of help" in (h or "") for h in m.history)
+    )
+    for data in ("skill:flood", "equip:1", "skill:ok"):
+        cq = await v.press_data(skills_msg.message_id, data)
+        await box.settle()
+        assert "sign-up is complete" in box.emu.callback_answers[cq].get("text", "")
+    after = await vol_row(box, 10)
+    assert (after.skills, after.equipment) == (before.skills, before.equipment)
+
+
+async def test_alerts_resume_after_a_stale_position_is_refreshed(box: Sandbox) -> None:
+    v = box.emu.user(10, first_name="K", language_code="en")
+    await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow() - timedelta(hours=3))
+    await check_stale_positions(box.app)
+    await box.settle()
+    assert "not received your location" in (v.last.text or "")  # type: ignore[union-attr]
+    citizen = box.emu.user(1, first_name="Noura", language_code="en")
+    await request_help(box, citizen)
+    assert alerted(box) == []  # nobody to alert: the request is closed as unanswered
+    await v.send_location(*offset(*HERE, 0.4))  # the volunteer shares a fresh position
+    await box.settle()
+    assert "Location updated" in (v.last.text or "")  # type: ignore[union-attr]
+    citizen2 = box.emu.user(2, first_name="Huda", language_code="en")
+    await request_help(box, citizen2)
+    assert alerted(box) == [10]

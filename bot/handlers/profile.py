@@ -403,10 +403,35 @@ async def conduct_again(update: Update, context: BotContext) -> None:
             await q.answer(_("Press “🙋 Volunteer” to register."), show_alert=True)
 
 
+async def signup_button_again(update: Update, context: BotContext) -> None:
+    """A skills or equipment button of a sign-up message, pressed outside sign-up.
+
+    Before the code of conduct (a forged press) nothing is stored; after sign-up the
+    old keyboard is answered with where those choices live now.
+    """
+    q = update.callback_query
+    assert q is not None
+    lang = await track(update, context)
+    uid = q.from_user.id
+    vol = await query(context, lambda s: volunteering.get_profile(s, uid))
+    with use_locale(lang):
+        if vol is None or vol.conduct_accepted_at is None or vol.status == VolunteerStatus.LEFT:
+            await q.answer(
+                _("Accept the code of conduct first: press “🙋 Volunteer” to start."),
+                show_alert=True,
+            )
+        else:
+            await q.answer(
+                _("Your sign-up is complete. Change your skills and equipment with /profile."),
+                show_alert=True,
+            )
+
+
 def handlers() -> list[object]:
     return [
         CommandHandler("profile", show),
         CallbackQueryHandler(conduct_again, pattern=r"^conduct:ok$"),
+        CallbackQueryHandler(signup_button_again, pattern=r"^(skill|equip):"),
         CommandHandler("leave", leave_command),
         CallbackQueryHandler(
             on_button,
