@@ -8,6 +8,7 @@ Bot API server would be.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -32,8 +33,19 @@ class Sandbox:
     settings: Settings
 
     async def settle(self, timeout: float = 10.0) -> None:
-        """Wait until the bot fetched every update, stopped talking and wrote queued positions."""
-        await self.emu.idle(timeout=timeout)
+        """Wait until the bot handled every update, stopped talking and wrote queued positions.
+
+        The emulator sees what the bot fetched and sent; a handler that is still working
+        (a slow commit on a busy machine) can be silent for longer than any quiet period,
+        so the Application's own count of unfinished updates is waited for as well.
+        """
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            left = max(0.1, deadline - asyncio.get_running_loop().time())
+            await self.emu.idle(timeout=left)
+            await asyncio.wait_for(self.app.update_queue.join(), left)
+            if self.app.update_queue.empty() and self.emu.quiet_now():
+                break
         await self.app.bot_data["positions"].flush()
 
 
@@ -112,6 +124,8 @@ async def register_volunteer(
     await box.settle()
     if phone:
         await user.share_contact(phone)
+        await box.settle()
+        await user.press("pconsent:yes")  # sharing the contact alone is not consent
     else:
         last = user.last
         assert last is not None and last.reply_buttons, "expected the phone/skip keyboard"

@@ -81,9 +81,37 @@ async def requests_with_timers(session: AsyncSession) -> list[HelpRequest]:
 
 
 async def add_offers(session: AsyncSession, offers: list[Offer]) -> list[Offer]:
-    session.add_all(offers)
+    """Store new alerts; returns the rows to send, in the order given.
+
+    One row per (request, volunteer) (uq_offer_request_volunteer). A volunteer
+    whose earlier alert for this request was closed as 'taken' may be alerted
+    again after a release: their old row is reset to a fresh alert rather than
+    a second row added. Any other earlier answer keeps them out (see
+    ``excluded_volunteer_ids``), so a clash there is a bug and fails the flush.
+    """
+    if not offers:
+        return []
+    request_ids = {o.request_id for o in offers}
+    stmt = select(Offer).where(
+        Offer.request_id.in_(request_ids),  # type: ignore[attr-defined]
+        Offer.volunteer_id.in_([o.volunteer_id for o in offers]),  # type: ignore[attr-defined]
+        Offer.status == OfferStatus.TAKEN,
+    )
+    taken = {(o.request_id, o.volunteer_id): o for o in (await session.exec(stmt)).all()}
+    rows: list[Offer] = []
+    for offer in offers:
+        old = taken.get((offer.request_id, offer.volunteer_id))
+        if old is None:
+            session.add(offer)
+            rows.append(offer)
+            continue
+        old.wave, old.distance_m, old.sent_at = offer.wave, offer.distance_m, offer.sent_at
+        old.status, old.answered_at = str(OfferStatus.SENT), None
+        old.chat_id = old.message_id = None
+        session.add(old)
+        rows.append(old)
     await session.flush()
-    return offers
+    return rows
 
 
 async def get_offer(session: AsyncSession, offer_id: int) -> Offer | None:
@@ -101,6 +129,19 @@ async def offers_for(
 
 async def offered_volunteer_ids(session: AsyncSession, request_id: int) -> frozenset[int]:
     stmt = select(Offer.volunteer_id).where(Offer.request_id == request_id)
+    return frozenset((await session.exec(stmt)).all())
+
+
+async def excluded_volunteer_ids(session: AsyncSession, request_id: int) -> frozenset[int]:
+    """Who must not be alerted (again) for this request.
+
+    Everyone already alerted, except those whose alert was closed because another
+    volunteer accepted ('taken'): after a release they are fair game again. Those
+    who declined, released the job, or could not be reached stay out.
+    """
+    stmt = select(Offer.volunteer_id).where(
+        Offer.request_id == request_id, Offer.status != OfferStatus.TAKEN
+    )
     return frozenset((await session.exec(stmt)).all())
 
 

@@ -24,7 +24,11 @@ async def set_position(
     at: datetime,
     live_until: datetime | None = None,
 ) -> bool:
-    """Move a volunteer (and their grid cell). Returns False when there is no such volunteer."""
+    """Move a volunteer (and their grid cell). False when there is no such volunteer.
+
+    A volunteer who left the programme is not one: their position is not stored again
+    (a live location they forgot to stop keeps sending updates after /leave).
+    """
     values: dict[str, object] = {
         "lat": lat,
         "lon": lon,
@@ -35,7 +39,9 @@ async def set_position(
     if live_until is not None:
         values["live_until"] = live_until
     result = await session.exec(  # type: ignore[call-overload]
-        update(Volunteer).where(Volunteer.person_id == person_id).values(**values)  # type: ignore[arg-type]
+        update(Volunteer)
+        .where(Volunteer.person_id == person_id, Volunteer.status != VolunteerStatus.LEFT)  # type: ignore[arg-type]
+        .values(**values)
     )
     return bool(result.rowcount)
 
@@ -140,7 +146,7 @@ async def forget(session: AsyncSession, *, person_id: int) -> None:
         update(Volunteer)
         .where(Volunteer.person_id == person_id)  # type: ignore[arg-type]
         .values(
-            status="left",
+            status=VolunteerStatus.LEFT,
             on_duty=False,
             lat=None,
             lon=None,

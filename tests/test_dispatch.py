@@ -9,11 +9,11 @@ import pytest
 
 from bot.services import dispatch
 from bot.services.config import DispatchConfig
-from bot.services.notices import Event, Outcome
+from bot.services.notices import Event, MessageRef, Outcome
 from storage import requests
 from storage.db import Database
 from storage.enums import CreditStatus, IncidentType, OfferStatus, RequestStatus
-from storage.models import HourCredit, Volunteer
+from storage.models import HourCredit, Person, Volunteer
 from tests.factories import RIYADH, offset, person, volunteer
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -78,19 +78,47 @@ async def test_first_wave_alerts_nearest_eligible_only(db: Database) -> None:
     assert out.timers[out.request_id] == NOW + timedelta(seconds=60)  # type: ignore[index]
 
 
-async def test_two_simultaneous_accepts_exactly_one_wins(db: Database) -> None:
+async def test_two_simultaneous_accepts_exactly_one_wins(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     await volunteer(db, 11, offset(*HERE, 0.6), NOW)
     out = await create(db)
     offer_ids = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    if not db.is_sqlite:
+        # Make the race real: both transactions have read the offer and the request before
+        # either tries the conditional update. (SQLite takes its write lock at BEGIN, so
+        # there whole units of work queue and the barrier would only deadlock.)
+        both_read = asyncio.Barrier(2)
+        claim = requests.claim_volunteer
+
+        async def claim_after_both_read(*args, **kwargs):  # type: ignore[no-untyped-def]
+            await both_read.wait()
+            return await claim(*args, **kwargs)
+
+        monkeypatch.setattr(requests, "claim_volunteer", claim_after_both_read)
 
     async def tap(vid: int) -> Outcome:
-        async with db.session() as s:
-            return await dispatch.accept(s, CFG, offer_id=offer_ids[vid], volunteer_id=vid, now=NOW)
+        async with db.session() as s:  # one session each, as two handler calls would have
+            return await dispatch.accept(
+                s,
+                CFG,
+                offer_id=offer_ids[vid],
+                volunteer_id=vid,
+                now=NOW,
+                source=MessageRef(vid, 500 + vid),
+            )
 
     results = await asyncio.gather(tap(10), tap(11))
     assert sorted(r.result for r in results) == ["ok", "taken"]
     winner = 10 if results[0].result == "ok" else 11
+    lost = results[1] if results[0].result == "ok" else results[0]
+    # The loser's alert is edited to say it was taken, not that it expired: the reason is
+    # decided from the request as it is after the failed update, not as it was before.
+    closed = events(lost, Event.OFFER_CLOSED)
+    assert [(n.to.person_id, n.edit, n.params["reason"]) for n in closed] == [
+        (21 - winner, MessageRef(21 - winner, 521 - winner), "taken")
+    ]
     async with db.session() as s:
         req = await requests.get_request(s, out.request_id)  # type: ignore[arg-type]
         assert (
@@ -108,6 +136,38 @@ async def test_two_simultaneous_accepts_exactly_one_wins(db: Database) -> None:
         job.to.person_id == winner and job.params["lat"] == HERE[0]
     )  # exact point only to the winner
     assert events(win, Event.VOLUNTEER_COMING)[0].to.person_id == CITIZEN
+
+
+async def test_accept_racing_a_cancel_is_told_withdrawn(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loser's reason comes from the request as it is after the failed update."""
+    if db.is_sqlite:
+        pytest.skip("SQLite takes its write lock at BEGIN: the two units of work cannot interleave")
+    await volunteer(db, 10, offset(*HERE, 0.5), NOW)
+    out = await create(db)
+    oid = events(out, Event.OFFER)[0].offer_id
+    claim = requests.claim_volunteer
+
+    async def citizen_cancels_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        # The accept has read the request ('dispatching'); the citizen's cancel commits now.
+        async with db.session() as other:
+            c = await dispatch.cancel(
+                other, CFG, request_id=out.request_id, requester_id=CITIZEN, now=NOW
+            )  # type: ignore[arg-type]
+        assert c.result == "ok"
+        return await claim(*args, **kwargs)
+
+    monkeypatch.setattr(requests, "claim_volunteer", citizen_cancels_meanwhile)
+    async with db.session() as s:
+        a = await dispatch.accept(
+            s, CFG, offer_id=oid, volunteer_id=10, now=NOW, source=MessageRef(10, 510)
+        )  # type: ignore[arg-type]
+    assert a.result == "taken"
+    assert [n.params["reason"] for n in events(a, Event.OFFER_CLOSED)] == ["withdrawn"]
+    async with db.session() as s:
+        v = await s.get(Volunteer, 10)
+        assert v is not None and v.busy_request_id is None
 
 
 async def test_forged_and_double_taps_change_nothing(db: Database) -> None:
@@ -153,6 +213,35 @@ async def test_decline_never_realerts_and_all_declined_widens_now(db: Database) 
         assert await requests.offered_volunteer_ids(s, req.id) == {10, 11}  # type: ignore[arg-type]
 
 
+async def test_blocked_alerts_widen_only_when_the_whole_wave_failed(db: Database) -> None:
+    for vid, km in ((10, 0.5), (11, 1.0), (12, 8.0)):  # 12 only in wave 2 (10 km)
+        await volunteer(db, vid, offset(*HERE, km), NOW)
+    out = await create(db)
+    first = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    assert set(first) == {10, 11}
+    async with db.session() as s:
+        one = await dispatch.recipient_unreachable(
+            s, CFG, person_id=10, offer_id=first[10], now=NOW
+        )
+    assert not events(one, Event.OFFER)  # 11 may still answer
+    async with db.session() as s:
+        both = await dispatch.recipient_unreachable(
+            s, CFG, person_id=11, offer_id=first[11], now=NOW
+        )
+    assert [n.to.person_id for n in events(both, Event.OFFER)] == [12]
+    assert events(both, Event.SEARCH_WIDENED)[0].to.person_id == CITIZEN
+    assert both.timers[out.request_id] == NOW + timedelta(seconds=60)  # type: ignore[index]
+    async with db.session() as s:
+        statuses = {o.volunteer_id: o.status for o in await requests.offers_for(s, out.request_id)}  # type: ignore[arg-type]
+        v10, p10 = await s.get(Volunteer, 10), await s.get(Person, 10)
+        again = await dispatch.recipient_unreachable(  # a repeat changes nothing
+            s, CFG, person_id=11, offer_id=first[11], now=NOW
+        )
+    assert statuses == {10: OfferStatus.FAILED, 11: OfferStatus.FAILED, 12: OfferStatus.SENT}
+    assert v10 is not None and not v10.on_duty and p10 is not None and p10.blocked
+    assert not again.notices
+
+
 async def test_release_redispatches_to_others(db: Database) -> None:
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     await volunteer(db, 11, offset(*HERE, 1.0), NOW)
@@ -169,9 +258,10 @@ async def test_release_redispatches_to_others(db: Database) -> None:
             s, CFG, request_id=rid, volunteer_id=10, now=NOW + timedelta(minutes=2)
         )  # type: ignore[arg-type]
     assert rel.result == "ok"
-    assert [n.to.person_id for n in events(rel, Event.OFFER)] == [
-        13
-    ]  # everyone already alerted is excluded
+    # 11 and 12 were only told 'taken': they may help now. 10 released it; 13 is fourth nearest.
+    again = {n.to.person_id: n.offer_id for n in events(rel, Event.OFFER)}
+    assert list(again) == [11, 12, 13]
+    assert again[11] == first[11]  # the old alert row is reused: one row per volunteer and request
     assert events(rel, Event.VOLUNTEER_RELEASED)[0].to.person_id == CITIZEN
     async with db.session() as s:
         req = await requests.get_request(s, rid)  # type: ignore[arg-type]
@@ -180,6 +270,47 @@ async def test_release_redispatches_to_others(db: Database) -> None:
         )
         v = await s.get(Volunteer, 10)
         assert v is not None and v.busy_request_id is None
+        statuses = {o.volunteer_id: o.status for o in await requests.offers_for(s, rid)}  # type: ignore[arg-type]
+        assert statuses == {
+            10: OfferStatus.RELEASED,
+            11: OfferStatus.SENT,
+            12: OfferStatus.SENT,
+            13: OfferStatus.SENT,
+        }
+    async with db.session() as s:  # the re-sent alert works like any other
+        ok = await dispatch.accept(
+            s, CFG, offer_id=again[12], volunteer_id=12, now=NOW + timedelta(minutes=3)
+        )
+    assert ok.result == "ok"
+
+
+async def test_release_never_realerts_who_declined_released_or_blocked(db: Database) -> None:
+    for vid, km in ((10, 0.5), (11, 1.0), (12, 1.5)):
+        await volunteer(db, vid, offset(*HERE, km), NOW)
+    cfg = DispatchConfig(radius_km=20, first_wave=2, wave_timeout_s=60, ops_chat_id=-1001)
+    await person(db, CITIZEN)
+    async with db.session() as s:
+        out = await dispatch.create_request(
+            s,
+            cfg,
+            requester_id=CITIZEN,
+            incident=IncidentType.FIRE,
+            lat=HERE[0],
+            lon=HERE[1],
+            description=None,
+            now=NOW,
+        )
+    first = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    assert set(first) == {10, 11}
+    rid = out.request_id
+    async with db.session() as s:  # 11's alert could not be delivered (blocked the bot)
+        await requests.answer_offer(
+            s, first[11], from_status=[OfferStatus.SENT], to_status=OfferStatus.FAILED, at=NOW
+        )  # type: ignore[arg-type]
+        await dispatch.accept(s, cfg, offer_id=first[10], volunteer_id=10, now=NOW)  # type: ignore[arg-type]
+    async with db.session() as s:
+        rel = await dispatch.release(s, cfg, request_id=rid, volunteer_id=10, now=NOW)  # type: ignore[arg-type]
+    assert [n.to.person_id for n in events(rel, Event.OFFER)] == [12]
 
 
 async def test_cancel_withdraws_alerts_and_frees_volunteer(db: Database) -> None:

@@ -212,6 +212,24 @@ async def test_blocked_volunteer_and_429(box: Sandbox) -> None:
     assert len(failed_429) == 1
 
 
+async def test_wave_of_blocked_volunteers_widens_at_once(box: Sandbox) -> None:
+    """Every alert of wave 1 answered 403: wave 2 goes out now, not after the 30 s timeout."""
+    _a, far = await add_volunteers(box, (10, 0.5), (11, 7.0))  # 11 only in wave 2 (10 km)
+    box.emu.block(10)
+    citizen = box.emu.user(1, first_name="Noura", language_code="en")
+    await request_help(box, citizen)
+    await far.wait_for(lambda m: bool(m.button_data), timeout=5)
+    async with box.db.session() as s:
+        offers = {o.volunteer_id: o.status for o in await requests.offers_for(s, 1)}
+        req = await requests.get_request(s, 1)
+        vol = await s.get(Volunteer, 10)
+    assert offers == {10: OfferStatus.FAILED, 11: OfferStatus.SENT}
+    assert req is not None and req.wave == 2 and vol is not None and not vol.on_duty
+    assert "widened the search" in (citizen.last.text or "")  # type: ignore[union-attr]
+    jobs = box.app.job_queue.get_jobs_by_name("request:1")  # type: ignore[union-attr]
+    assert len(jobs) == 1  # wave 2's timer is armed (and wave 1's replaced)
+
+
 async def test_no_one_accepts_escalates_to_ops(tmp_path) -> None:  # type: ignore[no-untyped-def]
     async with sandbox(
         f"sqlite:///{tmp_path}/esc.db", wave_timeout_s=0.3, ops_chat_id=OPS, ops_language="en"

@@ -276,6 +276,11 @@ async def test_phone_consent_foreign_contact_and_sea(box: Sandbox) -> None:
     assert "your own phone number" in (v.last.text or "")  # type: ignore[union-attr]
     await v.share_contact("+966500000000")
     await box.settle()
+    row = await vol_row(box, 10)
+    assert row.phone == "+966500000000" and not row.share_phone  # the contact alone is no consent
+    assert "Share this number" in (v.last.text or "")  # type: ignore[union-attr]
+    await v.press("pconsent:yes")
+    await box.settle()
     assert (await vol_row(box, 10)).share_phone
     await v.send_location(21.5, 38.5)  # the Red Sea, inside the bounding box
     await box.settle()
@@ -285,3 +290,180 @@ async def test_phone_consent_foreign_contact_and_sea(box: Sandbox) -> None:
     await v.press(lambda d: d.startswith("offer:acc:"))
     await box.settle()
     assert any("+966500000000" in (m.text or "") for m in citizen.messages)
+
+
+async def test_leave_is_not_undone_by_a_live_location(box: Sandbox) -> None:
+    v = box.emu.user(10, first_name="K", language_code="en")
+    await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
+    live = await v.send_location(*offset(*HERE, 0.6), live_period=3600)
+    await box.settle()
+    await v.send("/leave")
+    await box.settle()
+    await v.press("pleave:yes")
+    await box.settle()
+    assert (await vol_row(box, 10)).status == VolunteerStatus.LEFT
+    await v.edit_live_location(live, *offset(*HERE, 0.7))  # the live location keeps running
+    await box.settle()
+    row = await vol_row(box, 10)
+    assert row.lat is None and row.cell is None and row.position_at is None
+    async with box.db.session() as s:  # the bulk path ignores them too
+        await vstore.set_positions(s, [vstore.PositionUpdate(10, *offset(*HERE, 0.8), at=utcnow())])
+    assert (await vol_row(box, 10)).position_at is None
+    await v.send_location(*offset(*HERE, 0.9))  # a plain location: not a volunteer any more
+    await box.settle()
+    assert "Request help" in (v.last.text or "")  # type: ignore[union-attr]
+    assert (await vol_row(box, 10)).position_at is None
+
+
+async def test_signup_phone_needs_explicit_consent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    async with sandbox(f"sqlite:///{tmp_path}/consent.db", auto_verify_volunteers=True) as box:
+        v = box.emu.user(10, first_name="Khalid", language_code="en")
+        await v.send("/volunteer")
+        await box.settle()
+        for data in ("conduct:ok", "skill:fire", "skill:ok", "equip:8", "equip:ok"):
+            await v.press(data)
+            await box.settle()
+        await v.send_location(*offset(*HERE, 0.5))
+        await box.settle()
+        await v.share_contact("+966500000000")
+        await box.settle()
+        assert "Share this number with the person whose request you accept?" in (
+            v.last.text or ""  # type: ignore[union-attr]
+        )
+        await v.send("whatever")  # only the buttons answer the question
+        await box.settle()
+        assert "Share this number" in (v.last.text or "")  # type: ignore[union-attr]
+        await v.press("pconsent:no")
+        await box.settle()
+        row = await vol_row(box, 10)
+        assert row.phone == "+966500000000" and not row.share_phone
+        assert row.status == VolunteerStatus.VERIFIED and row.on_duty  # sign-up went on
+        citizen = box.emu.user(1, first_name="Noura", language_code="en")
+        await request_help(box, citizen)
+        await v.press(lambda d: d.startswith("offer:acc:"))
+        await box.settle()
+        assert any("Khalid" in (m.text or "") for m in citizen.messages)
+        assert not any("+966500000000" in (m.text or "") for m in citizen.messages)
+
+
+async def test_profile_adds_and_deletes_phone_and_shows_verification(box: Sandbox) -> None:
+    operator = box.emu.user(OPERATOR, first_name="Ops", language_code="en")
+    await operator.send("/start")
+    await box.settle()
+    v = box.emu.user(10, first_name="Khalid", language_code="en")
+    await register_volunteer(box, v, skills=["fire"], equipment=[8], at=offset(*HERE, 0.5))
+    await v.send("/profile")
+    await box.settle()
+    assert "Verified: not yet" in (v.last.text or "")  # type: ignore[union-attr]
+    await operator.send("/approve 10")
+    await box.settle()
+    await v.send("/profile")
+    await box.settle()
+    text = v.last.text or ""  # type: ignore[union-attr]
+    assert "Verified: on " in text and "by Ops" in text and "Phone number: none" in text
+    await v.press("pphone:add")
+    await box.settle()
+    assert any(b.startswith("📞") for b in v.last.reply_buttons)  # type: ignore[union-attr]
+    await v.share_contact("+966500000002")
+    await box.settle()
+    await v.press("pconsent:yes")
+    await box.settle()
+    row = await vol_row(box, 10)
+    assert row.phone == "+966500000002" and row.share_phone
+    assert "Phone shared with people you help: yes" in (v.last.text or "")  # type: ignore[union-attr]
+    await v.press("pphone:off")
+    await box.settle()
+    row = await vol_row(box, 10)
+    assert row.phone is None and not row.share_phone
+    assert "Phone number: none" in (v.last.text or "")  # type: ignore[union-attr]
+
+
+async def test_forged_skill_before_conduct_is_refused_and_nothing_stored(box: Sandbox) -> None:
+    v = box.emu.user(10, first_name="Khalid", language_code="en")
+    await v.send("/volunteer")
+    await box.settle()
+    conduct = v.last
+    assert conduct is not None and conduct.button_data == ["conduct:ok"]
+    cq = await v.press_data(conduct.message_id, "skill:fire")  # raw, forged press
+    await box.settle()
+    assert "Accept the code of conduct first" in box.emu.callback_answers[cq].get("text", "")
+    async with box.db.session() as s:
+        assert await vstore.get_volunteer(s, 10) is None  # nothing stored
+    await v.press("conduct:ok")  # the real flow still works afterwards
+    await box.settle()
+    await v.press("skill:fire")
+    await box.settle()
+    row = await vol_row(box, 10)
+    assert row.conduct_accepted_at is not None and row.skills == 0  # written on Continue only
+
+
+async def test_reject_by_button_and_approve_by_command(box: Sandbox) -> None:
+    operator = box.emu.user(OPERATOR, first_name="Ops", language_code="en")
+    await operator.send("/start")
+    await box.settle()
+    a = box.emu.user(10, first_name="Khalid", language_code="en")
+    b = box.emu.user(11, first_name="Sara", language_code="en")
+    await register_volunteer(box, a, skills=["fire"], equipment=[8], at=offset(*HERE, 0.5))
+    await register_volunteer(box, b, skills=["fire"], equipment=[8], at=offset(*HERE, 0.6))
+    await operator.press("vet:no:10")
+    await box.settle()
+    assert (await vol_row(box, 10)).status == VolunteerStatus.REJECTED
+    assert "not approved" in (a.last.text or "")  # type: ignore[union-attr]
+    await operator.send("/approve 11")
+    await box.settle()
+    row = await vol_row(box, 11)
+    assert row.status == VolunteerStatus.VERIFIED and row.verified_by == OPERATOR
+    assert "You are verified" in (b.last.text or "")  # type: ignore[union-attr]
+    assert "Done: the volunteer is verified." in (operator.last.text or "")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("area", [None, (20.0, 36.0, 28.0, 50.0)])
+async def test_signup_location_in_the_sea_is_refused(tmp_path, area) -> None:  # type: ignore[no-untyped-def]
+    extra = {"service_area": area} if area else {}
+    async with sandbox(f"sqlite:///{tmp_path}/sea.db", **extra) as box:
+        v = box.emu.user(10, first_name="Khalid", language_code="en")
+        for step in ("/volunteer", "conduct:ok", "skill:fire", "skill:ok", "equip:ok"):
+            await (v.send(step) if step.startswith("/") else v.press(step))
+            await box.settle()
+        # The Red Sea off Jeddah (default outline), or north of the custom box.
+        await v.send_location(*((21.5, 38.5) if area is None else (29.0, 45.0)))
+        await box.settle()
+        text = v.last.text or ""  # type: ignore[union-attr]
+        assert "outside the area Musaada serves" in text and "Saudi Arabia" not in text
+        assert (await vol_row(box, 10)).position_at is None
+        await v.send_location(*offset(*HERE, 0.5))  # still asked for a location: land works
+        await box.settle()
+        assert (await vol_row(box, 10)).position_at is not None
+        assert "phone" in (v.last.text or "")  # type: ignore[union-attr]
+
+
+async def test_old_signup_keyboard_after_signup_gets_a_clear_answer(box: Sandbox) -> None:
+    v = box.emu.user(10, first_name="Khalid", language_code="en")
+    await register_volunteer(box, v, skills=["fire"], equipment=[8], at=offset(*HERE, 0.5))
+    before = await vol_row(box, 10)
+    skills_msg = next(
+        m for m in v.messages if any("Which kinds of help" in (h or "") for h in m.history)
+    )
+    for data in ("skill:flood", "equip:1", "skill:ok"):
+        cq = await v.press_data(skills_msg.message_id, data)
+        await box.settle()
+        assert "sign-up is complete" in box.emu.callback_answers[cq].get("text", "")
+    after = await vol_row(box, 10)
+    assert (after.skills, after.equipment) == (before.skills, before.equipment)
+
+
+async def test_alerts_resume_after_a_stale_position_is_refreshed(box: Sandbox) -> None:
+    v = box.emu.user(10, first_name="K", language_code="en")
+    await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow() - timedelta(hours=3))
+    await check_stale_positions(box.app)
+    await box.settle()
+    assert "not received your location" in (v.last.text or "")  # type: ignore[union-attr]
+    citizen = box.emu.user(1, first_name="Noura", language_code="en")
+    await request_help(box, citizen)
+    assert alerted(box) == []  # nobody to alert: the request is closed as unanswered
+    await v.send_location(*offset(*HERE, 0.4))  # the volunteer shares a fresh position
+    await box.settle()
+    assert "Location updated" in (v.last.text or "")  # type: ignore[union-attr]
+    citizen2 = box.emu.user(2, first_name="Huda", language_code="en")
+    await request_help(box, citizen2)
+    assert alerted(box) == [10]

@@ -380,6 +380,10 @@ class BotApiEmulator:
         """Queued updates the bot has not confirmed yet (fetched or not)."""
         return len(self._updates)
 
+    def quiet_now(self) -> bool:
+        """Every queued update fetched and no request of the bot's in flight, at this instant."""
+        return self._inflight == 0 and all(u.fetched for u in self._updates)
+
     async def idle(self, timeout: float = 5.0, quiet: float | None = None) -> None:
         """Wait until every queued update was fetched and the bot has been quiet for a while.
 

@@ -15,7 +15,7 @@ async def check_stale_positions(context: Any) -> None:
     db = context.bot_data["db"]
     async with db.session() as s:
         outcome = await volunteering.stale_positions(s, context.bot_data["cfg"], now=utcnow())
-    await deliver(context.bot, db, outcome)
+    await deliver(context.bot, db, outcome, context.bot_data["cfg"])  # no alerts: no timers
 
 
 def schedule(app: Any, interval_s: float) -> None:

@@ -1,9 +1,9 @@
 """Deliver a use case's notices over Telegram, after its transaction has committed.
 
-Known Telegram answers are handled here, at the call site: a volunteer who
-blocked the bot is taken off duty and their alert marked failed (so the
-ladder moves on without them); an edit of an unchanged or vanished message is
-not an error. RetryAfter (429) is retried by the Application's rate limiter.
+Known Telegram answers are handled here, at the call site: a person who
+blocked the bot is handed to the dispatch service (which takes a volunteer off
+duty, marks their alert failed and widens the wave if nobody is left to
+answer); an edit of an unchanged or vanished message is not an error. RetryAfter (429) is retried by the Application's rate limiter.
 Everything else is logged per notice, so one failure never silences the rest.
 """
 
@@ -17,22 +17,51 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.handlers.render import render
+from bot.services import dispatch
+from bot.services.config import DispatchConfig
 from bot.services.notices import Notice, Outcome
-from storage import people, requests, volunteers
+from storage import requests
 from storage.db import Database
-from storage.enums import OfferStatus
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
 
-async def deliver(bot: Bot, db: Database, outcome: Outcome | list[Notice]) -> None:
+async def deliver(
+    bot: Bot,
+    db: Database,
+    outcome: Outcome | list[Notice],
+    cfg: DispatchConfig,
+) -> dict[int, datetime | None]:
+    """Send every notice; returns request timers set by what the failures caused.
+
+    A person who blocked the bot is handed to ``dispatch.recipient_unreachable``
+    (one at a time, so two failed alerts of one wave see each other's answer);
+    the follow-up it returns (a widened wave) is delivered here too, and its
+    timers are returned for the caller to schedule with the outcome's own.
+    """
     notices = outcome.notices if isinstance(outcome, Outcome) else outcome
+    timers: dict[int, datetime | None] = {}
+    one_at_a_time = asyncio.Lock()
+
+    async def send(notice: Notice) -> None:
+        if await _deliver_one(bot, db, notice) or notice.to.person_id is None:
+            return
+        log.info("chat %s blocked the bot; %s not delivered", notice.to.chat_id, notice.event)
+        async with one_at_a_time, db.session() as s:
+            follow = await dispatch.recipient_unreachable(
+                s, cfg, person_id=notice.to.person_id, offer_id=notice.offer_id, now=utcnow()
+            )
+        timers.update(follow.timers)
+        timers.update(await deliver(bot, db, follow, cfg))
+
     if notices:
-        await asyncio.gather(*(_deliver_one(bot, db, n) for n in notices))
+        await asyncio.gather(*(send(n) for n in notices))
+    return timers
 
 
-async def _deliver_one(bot: Bot, db: Database, notice: Notice) -> None:
+async def _deliver_one(bot: Bot, db: Database, notice: Notice) -> bool:
+    """False when the recipient blocked the bot; every other failure is logged here."""
     try:
         rendered = render(notice)
         if notice.edit is not None:
@@ -49,7 +78,7 @@ async def _deliver_one(bot: Bot, db: Database, notice: Notice) -> None:
                     and "not found" not in exc.message.lower()
                 ):
                     raise
-            return
+            return True
         if rendered.location is not None:
             await bot.send_location(notice.to.chat_id, *rendered.location)
         message: Message = await bot.send_message(
@@ -61,26 +90,7 @@ async def _deliver_one(bot: Bot, db: Database, notice: Notice) -> None:
                     s, notice.offer_id, chat_id=message.chat_id, message_id=message.message_id
                 )
     except Forbidden:
-        await _recipient_unreachable(db, notice, utcnow())
+        return False
     except TelegramError:
         log.exception("could not deliver %s to chat %s", notice.event, notice.to.chat_id)
-
-
-async def _recipient_unreachable(db: Database, notice: Notice, now: datetime) -> None:
-    """The person blocked the bot: stop alerting them until they write to us again."""
-    log.info("chat %s blocked the bot; %s not delivered", notice.to.chat_id, notice.event)
-    if notice.to.person_id is None:
-        return
-    async with db.session() as s:
-        await people.mark_blocked(s, person_id=notice.to.person_id)
-        await volunteers.set_duty(s, person_id=notice.to.person_id, on_duty=False)
-        if notice.offer_id is not None:
-            offer = await requests.get_offer(s, notice.offer_id)
-            if offer is not None:
-                await requests.answer_offer(
-                    s,
-                    notice.offer_id,
-                    from_status=[OfferStatus.SENT],
-                    to_status=OfferStatus.FAILED,
-                    at=now,
-                )
+    return True

@@ -9,14 +9,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import formatting
 from bot.context import BotContext
 from bot.handlers.keyboards import main_menu
 from bot.handlers.plumbing import query, track
-from bot.handlers.volunteer import equipment_keyboard, skills_keyboard
+from bot.handlers.volunteer import (
+    consent_answer,
+    consent_keyboard,
+    consent_question,
+    equipment_keyboard,
+    skills_keyboard,
+)
 from bot.handlers.words import EQUIPMENT_ITEMS, equipment_name, incident_name
 from bot.i18n import _, t, use_locale
 from bot.matching.eligibility import position_fresh
@@ -43,7 +55,24 @@ def _status(vol: Volunteer) -> str:
     }.get(VolunteerStatus(vol.status), _("unknown"))
 
 
-def profile_text(vol: Volunteer, minutes: int, jobs: int, now: datetime, max_age_s: float) -> str:
+def _verification(vol: Volunteer, verified_by: str | None) -> str:
+    if vol.status != VolunteerStatus.VERIFIED or vol.verified_at is None:
+        return _("not yet")
+    if verified_by:
+        return t(
+            "on {time} by {operator}", time=formatting.when(vol.verified_at), operator=verified_by
+        )
+    return t("on {time}, automatically", time=formatting.when(vol.verified_at))
+
+
+def profile_text(
+    vol: Volunteer,
+    minutes: int,
+    jobs: int,
+    now: datetime,
+    max_age_s: float,
+    verified_by: str | None = None,
+) -> str:
     skills = ", ".join(incident_name(s) for s in skills_from_mask(vol.skills)) or _("none")
     equipment = ", ".join(equipment_name(i) for i in EQUIPMENT_ITEMS if vol.equipment & i) or _(
         "none"
@@ -65,6 +94,7 @@ def profile_text(vol: Volunteer, minutes: int, jobs: int, now: datetime, max_age
     lines = [
         _("Your volunteer profile"),
         t("Status: {status}", status=_status(vol)),
+        t("Verified: {verification}", verification=_verification(vol, verified_by)),
         t("Duty: {state}", state=_("on duty") if vol.on_duty else _("off duty")),
         t("Skills: {skills}", skills=skills),
         t("Equipment: {equipment}", equipment=equipment),
@@ -77,9 +107,10 @@ def profile_text(vol: Volunteer, minutes: int, jobs: int, now: datetime, max_age
         ),
         t("Quiet hours: {quiet}", quiet=quiet),
         t("Alerts per hour at most: {n}", n=vol.max_alerts_per_hour),
+        t("Phone number: {phone}", phone=vol.phone or _("none")),
         t(
-            "Phone shared with people you help: {phone}",
-            phone=vol.phone if vol.phone and vol.share_phone else _("no"),
+            "Phone shared with people you help: {answer}",
+            answer=_("yes") if vol.phone and vol.share_phone else _("no"),
         ),
         t(
             "Code of conduct accepted: {time}",
@@ -88,6 +119,14 @@ def profile_text(vol: Volunteer, minutes: int, jobs: int, now: datetime, max_age
         t("Confirmed volunteer hours: {total}", total=formatting.duration(minutes)),
     ]
     return "\n".join(lines)
+
+
+def contact_request() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(_("📞 Share my phone number"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
 
 
 def profile_keyboard(vol: Volunteer) -> InlineKeyboardMarkup:
@@ -107,25 +146,35 @@ def profile_keyboard(vol: Volunteer) -> InlineKeyboardMarkup:
         ],
     ]
     if vol.phone:
-        rows.append([InlineKeyboardButton(_("Stop sharing my phone"), callback_data="pphone:off")])
+        rows.append([InlineKeyboardButton(_("Delete my phone number"), callback_data="pphone:off")])
+    else:
+        rows.append([InlineKeyboardButton(_("Add my phone number"), callback_data="pphone:add")])
     rows.append([InlineKeyboardButton(_("Leave the programme"), callback_data="prof:leave")])
     return InlineKeyboardMarkup(rows)
 
 
-async def _load(context: BotContext, uid: int) -> tuple[Volunteer | None, int, int]:
+async def _load_all(context: BotContext, uid: int) -> tuple[Volunteer | None, int, int, str | None]:
     async def fn(s):  # type: ignore[no-untyped-def]
         vol = await volunteering.get_profile(s, uid)
         minutes, jobs = await volunteering.hours(s, person_id=uid)
-        return vol, minutes, jobs
+        by = await volunteering.verifier_name(s, vol) if vol else None
+        return vol, minutes, jobs, by
 
     return await query(context, fn)  # type: ignore[no-any-return]
+
+
+def _full_text(context: BotContext, loaded: tuple[Volunteer | None, int, int, str | None]) -> str:
+    vol, minutes, jobs, by = loaded
+    assert vol is not None
+    return profile_text(vol, minutes, jobs, utcnow(), context.cfg.position_max_age_s, by)
 
 
 async def show(update: Update, context: BotContext) -> None:
     """/profile."""
     lang = await track(update, context)
     assert update.effective_message is not None and update.effective_user is not None
-    vol, minutes, jobs = await _load(context, update.effective_user.id)
+    loaded = await _load_all(context, update.effective_user.id)
+    vol = loaded[0]
     with use_locale(lang):
         if vol is None or vol.conduct_accepted_at is None or vol.status == VolunteerStatus.LEFT:
             await update.effective_message.reply_text(
@@ -134,8 +183,7 @@ async def show(update: Update, context: BotContext) -> None:
             )
             return
         await update.effective_message.reply_text(
-            profile_text(vol, minutes, jobs, utcnow(), context.cfg.position_max_age_s),
-            reply_markup=profile_keyboard(vol),
+            _full_text(context, loaded), reply_markup=profile_keyboard(vol)
         )
 
 
@@ -146,7 +194,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     lang = await track(update, context)
     uid = q.from_user.id
     kind, _sep, value = q.data.partition(":")
-    vol, minutes, jobs = await _load(context, uid)
+    vol = await query(context, lambda s: volunteering.get_profile(s, uid))
     with use_locale(lang):
         if vol is None or vol.status == VolunteerStatus.LEFT or vol.conduct_accepted_at is None:
             await q.answer(
@@ -213,8 +261,30 @@ async def on_button(update: Update, context: BotContext) -> None:
                     ),
                     "no_position": _("Share your location first, then go on duty."),
                 }.get(result)
+        elif kind == "pphone" and value == "add":
+            await q.answer()
+            await context.bot.send_message(
+                uid,
+                _(
+                    "Press the button below to share your phone number. You will then be asked whether to share it with the people you help."
+                ),
+                reply_markup=contact_request(),
+            )
+            return
         elif kind == "pphone":
             await query(context, lambda s: volunteering.set_phone(s, person_id=uid, phone=None))
+            note = _("Your phone number is deleted.")
+        elif kind == "pconsent":
+            share = value == "yes"
+            result = await query(
+                context,
+                lambda s: volunteering.set_phone_consent(
+                    s, person_id=uid, share=share, now=utcnow()
+                ),
+            )
+            note = (
+                consent_answer(share) if result == "ok" else _("There is no phone number to share.")
+            )
         elif kind == "pleave":
             if value == "yes":
                 result = await query(
@@ -234,12 +304,11 @@ async def on_button(update: Update, context: BotContext) -> None:
         if picker is not None:
             await q.edit_message_text(note or _("Choose:"), reply_markup=picker)
             return
-        vol, minutes, jobs = await _load(context, uid)
-        assert vol is not None
+        loaded = await _load_all(context, uid)
+        assert loaded[0] is not None
         await q.edit_message_text(
-            profile_text(vol, minutes, jobs, utcnow(), context.cfg.position_max_age_s)
-            + (f"\n\n{note}" if note else ""),
-            reply_markup=profile_keyboard(vol),
+            _full_text(context, loaded) + (f"\n\n{note}" if note else ""),
+            reply_markup=profile_keyboard(loaded[0]),
         )
 
 
@@ -306,12 +375,8 @@ async def contact_shared(update: Update, context: BotContext) -> None:
             return
         phone = msg.contact.phone_number
         await query(context, lambda s: volunteering.set_phone(s, person_id=uid, phone=phone))
-        await msg.reply_text(
-            _(
-                "Your phone number is saved. It is shared only with people whose request you accept."
-            ),
-            reply_markup=main_menu(),
-        )
+        await msg.reply_text(_("Your phone number is saved."), reply_markup=main_menu())
+        await msg.reply_text(consent_question(), reply_markup=consent_keyboard())
 
 
 async def conduct_again(update: Update, context: BotContext) -> None:
@@ -338,13 +403,39 @@ async def conduct_again(update: Update, context: BotContext) -> None:
             await q.answer(_("Press “🙋 Volunteer” to register."), show_alert=True)
 
 
+async def signup_button_again(update: Update, context: BotContext) -> None:
+    """A skills or equipment button of a sign-up message, pressed outside sign-up.
+
+    Before the code of conduct (a forged press) nothing is stored; after sign-up the
+    old keyboard is answered with where those choices live now.
+    """
+    q = update.callback_query
+    assert q is not None
+    lang = await track(update, context)
+    uid = q.from_user.id
+    vol = await query(context, lambda s: volunteering.get_profile(s, uid))
+    with use_locale(lang):
+        if vol is None or vol.conduct_accepted_at is None or vol.status == VolunteerStatus.LEFT:
+            await q.answer(
+                _("Accept the code of conduct first: press “🙋 Volunteer” to start."),
+                show_alert=True,
+            )
+        else:
+            await q.answer(
+                _("Your sign-up is complete. Change your skills and equipment with /profile."),
+                show_alert=True,
+            )
+
+
 def handlers() -> list[object]:
     return [
         CommandHandler("profile", show),
         CallbackQueryHandler(conduct_again, pattern=r"^conduct:ok$"),
+        CallbackQueryHandler(signup_button_again, pattern=r"^(skill|equip):"),
         CommandHandler("leave", leave_command),
         CallbackQueryHandler(
-            on_button, pattern=r"^(prof|pskill|pequip|prad|pquiet|pcap|pduty|pphone|pleave):"
+            on_button,
+            pattern=r"^(prof|pskill|pequip|prad|pquiet|pcap|pduty|pphone|pconsent|pleave):",
         ),
         MessageHandler(filters.CONTACT, contact_shared),
     ]

@@ -65,8 +65,8 @@ async def _fire(context: Any) -> None:
             outcome = await dispatch.on_timer(
                 s, context.bot_data["cfg"], request_id=request_id, now=utcnow()
             )
-        await deliver(context.bot, db, outcome)
-        schedule(context.application, outcome.timers)
+        follow_up = await deliver(context.bot, db, outcome, context.bot_data["cfg"])
+        schedule(context.application, {**outcome.timers, **follow_up})
     finally:
         running.discard(request_id)
 

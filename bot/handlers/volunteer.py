@@ -38,11 +38,10 @@ from bot.handlers.words import (
 )
 from bot.i18n import _, t, texts_match, use_locale
 from bot.services import positions, volunteering
-from storage import volunteers as volunteer_store
 from storage.enums import IncidentType, VolunteerStatus
 from storage.types import utcnow
 
-CONDUCT, SKILLS, EQUIPMENT, LOCATION, PHONE = range(5)
+CONDUCT, SKILLS, EQUIPMENT, LOCATION, PHONE, PHONE_CONSENT = range(6)
 
 
 def conduct_text() -> str:
@@ -103,6 +102,29 @@ def phone_keyboard() -> ReplyKeyboardMarkup:
         ],
         resize_keyboard=True,
         one_time_keyboard=True,
+    )
+
+
+def consent_question() -> str:
+    return _("Share this number with the person whose request you accept?")
+
+
+def consent_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("Yes, share it"), callback_data="pconsent:yes"),
+                InlineKeyboardButton(_("No, keep it private"), callback_data="pconsent:no"),
+            ]
+        ]
+    )
+
+
+def consent_answer(share: bool) -> str:
+    return (
+        _("Your phone number will be shared with people whose request you accept.")
+        if share
+        else _("Your phone number is kept and not shared with anyone.")
     )
 
 
@@ -251,7 +273,7 @@ async def signup_location(update: Update, context: BotContext) -> int:
         if result == "outside":
             await msg.reply_text(
                 _(
-                    "This location is outside the area Musaada serves. Please share a location inside Saudi Arabia."
+                    "This location is outside the area Musaada serves, or at sea. Please share a location on land inside the area Musaada serves."
                 ),
                 reply_markup=location_request(),
             )
@@ -282,45 +304,70 @@ async def signup_phone(update: Update, context: BotContext) -> int:
     lang = await track(update, context)
     uid = update.effective_user.id
     if msg.contact is not None:
-        if msg.contact.user_id != uid:
-            with use_locale(lang):
+        with use_locale(lang):
+            if msg.contact.user_id != uid:
                 await msg.reply_text(
                     _("Please share your own phone number with the button, or press Skip."),
                     reply_markup=phone_keyboard(),
                 )
-            return PHONE
-        phone = msg.contact.phone_number
-        await query(
-            context,
-            lambda s: volunteer_store.update_fields(
-                s, person_id=uid, phone=phone, share_phone=True
-            ),
-        )
-    elif not texts_match((msg.text or "").strip(), button_skip):
+                return PHONE
+            phone = msg.contact.phone_number
+            await query(context, lambda s: volunteering.set_phone(s, person_id=uid, phone=phone))
+            await msg.reply_text(consent_question(), reply_markup=consent_keyboard())
+        return PHONE_CONSENT
+    if not texts_match((msg.text or "").strip(), button_skip):
         with use_locale(lang):
             await msg.reply_text(
                 _("Please use the buttons below: share your phone number, or Skip."),
                 reply_markup=phone_keyboard(),
             )
         return PHONE
+    return await _finish_signup(context, uid, lang)
+
+
+async def signup_consent(update: Update, context: BotContext) -> int:
+    """Yes / No to sharing the number just received; then the sign-up is submitted."""
+    q = update.callback_query
+    assert q is not None and q.data is not None
+    lang = await track(update, context)
+    uid = q.from_user.id
+    share = q.data == "pconsent:yes"
+    await query(
+        context,
+        lambda s: volunteering.set_phone_consent(s, person_id=uid, share=share, now=utcnow()),
+    )
+    with use_locale(lang):
+        await q.answer()
+        await q.edit_message_text(consent_answer(share))
+    return await _finish_signup(context, uid, lang)
+
+
+async def signup_not_consent(update: Update, context: BotContext) -> int:
+    lang = await track(update, context)
+    assert update.effective_message is not None
+    with use_locale(lang):
+        await update.effective_message.reply_text(
+            consent_question(), reply_markup=consent_keyboard()
+        )
+    return PHONE_CONSENT
+
+
+async def _finish_signup(context: BotContext, uid: int, lang: str) -> int:
     outcome = await run(
         context, lambda s, cfg, now: volunteering.submit(s, cfg, person_id=uid, now=now)
     )
     with use_locale(lang):
         if outcome.result == "verified":
-            await msg.reply_text(
-                _(
-                    "You are registered and on duty. You will be alerted to requests near you that match your skills. Use /duty to go off duty."
-                ),
-                reply_markup=main_menu(),
+            text = _(
+                "You are registered and on duty. You will be alerted to requests near you that match your skills. Use /duty to go off duty."
             )
         elif outcome.result != "pending":
-            await msg.reply_text(
-                _("Something is missing in your registration. Please start again with /volunteer."),
-                reply_markup=main_menu(),
+            text = _(
+                "Something is missing in your registration. Please start again with /volunteer."
             )
         else:
-            await msg.reply_text(_("Main menu:"), reply_markup=main_menu())
+            text = _("Main menu:")
+        await context.bot.send_message(uid, text, reply_markup=main_menu())
     context.user_data.clear()  # type: ignore[union-attr]
     return ConversationHandler.END
 
@@ -489,6 +536,12 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
                 PHONE: [
                     MessageHandler(filters.CONTACT, flows.owned(signup_phone)),
                     MessageHandler(answer_text, flows.owned(signup_phone)),
+                ],
+                PHONE_CONSENT: [
+                    CallbackQueryHandler(
+                        flows.owned(signup_consent), pattern=r"^pconsent:(yes|no)$"
+                    ),
+                    MessageHandler(answer_text, flows.owned(signup_not_consent)),
                 ],
                 **flows.timeout_state(forget),
             },

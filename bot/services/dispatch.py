@@ -120,7 +120,7 @@ async def _advance_ladder(
     """
     assert req.id is not None
     waves = cfg.ladder(req.incident)
-    exclude = await requests.offered_volunteer_ids(session, req.id) | {req.requester_id}
+    exclude = await requests.excluded_volunteer_ids(session, req.id) | {req.requester_id}
     wave_index = req.wave
     while wave_index < len(waves):
         wave = waves[wave_index]
@@ -339,6 +339,9 @@ async def accept(
     )
     if not won:
         await requests.free_volunteer(session, volunteer_id, req.id or 0)
+        # Re-read: the row read above predates the winner's commit (on PostgreSQL the
+        # failed UPDATE waited for it), so its status would say 'dispatching'.
+        req = await requests.get_request(session, offer.request_id) or req
         reason = (
             OfferStatus.TAKEN
             if req.status in (*ACTIVE, RequestStatus.COMPLETED)
@@ -455,6 +458,52 @@ async def decline(
         )
     if req.status == RequestStatus.DISPATCHING and not await requests.offers_for(
         session, req.id or 0, [OfferStatus.SENT]
+    ):
+        await _widen(session, cfg, req, now, out)
+    return out
+
+
+async def recipient_unreachable(
+    session: AsyncSession,
+    cfg: DispatchConfig,
+    *,
+    person_id: int,
+    offer_id: int | None,
+    now: datetime,
+) -> Outcome:
+    """Telegram refused delivery to this person (they blocked the bot).
+
+    They are marked blocked and taken off duty, so nobody alerts them until they
+    write again. If the notice was an alert, it is marked failed; when that leaves
+    the current wave with no alert anyone can answer, the ladder widens now, as
+    it does when the whole wave declined, instead of waiting for the wave timeout.
+    """
+    out = Outcome()
+    await people.mark_blocked(session, person_id=person_id)
+    await volunteers.set_duty(session, person_id=person_id, on_duty=False)
+    if offer_id is None:
+        return out
+    offer = await requests.get_offer(session, offer_id)
+    if offer is None or offer.volunteer_id != person_id:
+        return out
+    out.request_id = offer.request_id
+    if not await requests.answer_offer(
+        session, offer_id, from_status=[OfferStatus.SENT], to_status=OfferStatus.FAILED, at=now
+    ):
+        return out
+    await requests.audit(
+        session, kind="alert_failed", at=now, request_id=offer.request_id, actor_id=person_id
+    )
+    req = await requests.get_request(session, offer.request_id)
+    if (
+        req is not None
+        and req.status == RequestStatus.DISPATCHING
+        and offer.wave == req.wave
+        and not [
+            o
+            for o in await requests.offers_for(session, req.id or 0, [OfferStatus.SENT])
+            if o.wave == req.wave
+        ]
     ):
         await _widen(session, cfg, req, now, out)
     return out

@@ -160,7 +160,7 @@ async def update_position(
     region: tuple[float, float, float, float],
     live_period_s: int | None = None,
 ) -> str:
-    """Move a volunteer. Results: ok, outside (service area), not_volunteer."""
+    """Move a volunteer. Results: ok, outside (service area), not_volunteer (none, or left)."""
     if not in_service_area(lat, lon, region):
         return "outside"
     live_until = now + timedelta(seconds=live_period_s) if live_period_s else None
@@ -215,11 +215,48 @@ async def set_preferences(
     )
 
 
-async def set_phone(session: AsyncSession, *, person_id: int, phone: str | None) -> bool:
-    """A phone shared with the contact button is consent to pass it to a requester; None withdraws it."""
+async def set_phone(
+    session: AsyncSession, *, person_id: int, phone: str | None, share: bool = False
+) -> bool:
+    """Store the volunteer's own number (from the contact button), or delete it with ``None``.
+
+    Sharing the contact is not consent: the number is passed to a requester only
+    once the volunteer has said yes to that (``share``, or ``set_phone_consent``).
+    False when they are not a volunteer (or left).
+    """
+    vol = await volunteers.get_volunteer(session, person_id)
+    if vol is None or vol.status == VolunteerStatus.LEFT:
+        return False
     return await volunteers.update_fields(
-        session, person_id=person_id, phone=phone, share_phone=phone is not None
+        session, person_id=person_id, phone=phone, share_phone=share and phone is not None
     )
+
+
+async def set_phone_consent(
+    session: AsyncSession, *, person_id: int, share: bool, now: datetime
+) -> str:
+    """The volunteer's answer to 'share this number with the person whose request you accept?'.
+
+    Results: ok, no_phone (nothing to share: withdrawn meanwhile), not_volunteer.
+    """
+    vol = await volunteers.get_volunteer(session, person_id)
+    if vol is None or vol.status == VolunteerStatus.LEFT:
+        return "not_volunteer"
+    if not vol.phone:
+        return "no_phone"
+    await volunteers.update_fields(session, person_id=person_id, share_phone=share)
+    await requests.audit(
+        session, kind="phone_consent", at=now, actor_id=person_id, detail="yes" if share else "no"
+    )
+    return "ok"
+
+
+async def verifier_name(session: AsyncSession, vol: Volunteer) -> str | None:
+    """Who verified this volunteer: the operator's name (or id); None when automatic or not yet."""
+    if vol.verified_by is None:
+        return None
+    operator = await people.get_person(session, vol.verified_by)
+    return (operator.first_name if operator else "") or str(vol.verified_by)
 
 
 async def leave(session: AsyncSession, *, person_id: int, now: datetime) -> str:
