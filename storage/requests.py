@@ -29,6 +29,23 @@ async def get_request(session: AsyncSession, request_id: int) -> HelpRequest | N
     return await session.get(HelpRequest, request_id, populate_existing=True)
 
 
+async def lock_request(session: AsyncSession, request_id: int) -> HelpRequest | None:
+    """The request, its row locked until this transaction ends.
+
+    Answers to one request (declines, failed deliveries) then queue one after the other, so
+    the last of them sees every earlier one and widens the search; unlocked, two declines at
+    once on PostgreSQL each still saw the other's alert open and neither widened. SQLite
+    needs no row lock: its transactions hold the write lock from BEGIN.
+    """
+    stmt = (
+        select(HelpRequest)
+        .where(HelpRequest.id == request_id)  # type: ignore[arg-type]
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(stmt)).first()
+
+
 async def transition(
     session: AsyncSession,
     request_id: int,
@@ -47,6 +64,10 @@ async def transition(
             *extra_where,
         )
         .values(status=str(to_status), **values)
+        # "fetch": objects in the session follow what the database really changed. The default
+        # ("evaluate") matches the WHERE against the in-memory row, so a stale row (another
+        # process moved the request meanwhile) took the new status although the UPDATE failed.
+        .execution_options(synchronize_session="fetch")
     )
     result = await session.exec(stmt)  # type: ignore[call-overload]
     return bool(result.rowcount)
@@ -160,6 +181,7 @@ async def answer_offer(
             Offer.status.in_([str(s) for s in from_status]),  # type: ignore[attr-defined]
         )
         .values(status=str(to_status), answered_at=at)
+        .execution_options(synchronize_session="fetch")  # see transition()
     )
     return bool((await session.exec(stmt)).rowcount)  # type: ignore[call-overload]
 
@@ -195,6 +217,7 @@ async def claim_volunteer(session: AsyncSession, volunteer_id: int, request_id: 
         update(Volunteer)
         .where(Volunteer.person_id == volunteer_id, Volunteer.busy_request_id.is_(None))  # type: ignore[arg-type, union-attr]
         .values(busy_request_id=request_id)
+        .execution_options(synchronize_session="fetch")  # see transition()
     )
     return bool((await session.exec(stmt)).rowcount)  # type: ignore[call-overload]
 

@@ -78,6 +78,8 @@ async def move_status(
         update(Volunteer)
         .where(Volunteer.person_id == person_id, Volunteer.status == from_status)  # type: ignore[arg-type]
         .values(status=str(to_status), **values)
+        # The session's copy follows what the database did, not a guess from a stale copy.
+        .execution_options(synchronize_session="fetch")
     )
     return bool(result.rowcount)
 

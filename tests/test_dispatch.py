@@ -170,6 +170,48 @@ async def test_accept_racing_a_cancel_is_told_withdrawn(
         assert v is not None and v.busy_request_id is None
 
 
+async def test_two_declines_at_once_widen_exactly_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last two open alerts declined at the same moment: one of the two widens, never neither."""
+    await volunteer(db, 10, offset(*HERE, 0.5), NOW)
+    await volunteer(db, 11, offset(*HERE, 0.6), NOW)
+    out = await create(db)
+    offer_ids = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    assert set(offer_ids) == {10, 11}
+    await volunteer(db, 12, offset(*HERE, 0.7), NOW)  # came on duty after wave 1
+    if not db.is_sqlite:
+        # Hold each decline, after its own alert is marked declined, until the other one has
+        # got as far (or 1 s passed: a decline waiting for the request's row lock never will).
+        arrived, both = 0, asyncio.Event()
+        offers_for = requests.offers_for
+
+        async def after_both_declined(*args, **kwargs):  # type: ignore[no-untyped-def]
+            nonlocal arrived
+            arrived += 1
+            if arrived == 2:
+                both.set()
+            try:
+                await asyncio.wait_for(both.wait(), 1.0)
+            except TimeoutError:
+                pass
+            return await offers_for(*args, **kwargs)
+
+        monkeypatch.setattr(requests, "offers_for", after_both_declined)
+
+    async def no(vid: int) -> Outcome:
+        async with db.session() as s:
+            return await dispatch.decline(
+                s, CFG, offer_id=offer_ids[vid], volunteer_id=vid, now=NOW
+            )
+
+    results = await asyncio.gather(no(10), no(11))
+    assert [n.to.person_id for r in results for n in events(r, Event.OFFER)] == [12]
+    async with db.session() as s:
+        req = await requests.get_request(s, out.request_id)  # type: ignore[arg-type]
+        assert req is not None and req.wave == 2
+
+
 async def test_forged_and_double_taps_change_nothing(db: Database) -> None:
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     out = await create(db)

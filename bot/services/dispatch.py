@@ -429,7 +429,7 @@ async def decline(
         out.result = "not_yours"
         return out
     out.request_id = offer.request_id
-    req = await requests.get_request(session, offer.request_id)
+    req = await requests.lock_request(session, offer.request_id)  # answers queue per request
     me = await _recipient(session, volunteer_id)
     if req is None or me is None:
         out.result = "not_yours"
@@ -487,6 +487,7 @@ async def recipient_unreachable(
     if offer is None or offer.volunteer_id != person_id:
         return out
     out.request_id = offer.request_id
+    req = await requests.lock_request(session, offer.request_id)  # as decline: one at a time
     if not await requests.answer_offer(
         session, offer_id, from_status=[OfferStatus.SENT], to_status=OfferStatus.FAILED, at=now
     ):
@@ -494,7 +495,6 @@ async def recipient_unreachable(
     await requests.audit(
         session, kind="alert_failed", at=now, request_id=offer.request_id, actor_id=person_id
     )
-    req = await requests.get_request(session, offer.request_id)
     if (
         req is not None
         and req.status == RequestStatus.DISPATCHING
