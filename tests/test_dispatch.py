@@ -212,6 +212,31 @@ async def test_two_declines_at_once_widen_exactly_once(
         assert req is not None and req.wave == 2
 
 
+async def test_an_alert_closed_on_its_way_is_edited_once_it_lands(db: Database) -> None:
+    """Volunteer 10 accepts before the bot has recorded where 11's alert landed."""
+    await volunteer(db, 10, offset(*HERE, 0.5), NOW)
+    await volunteer(db, 11, offset(*HERE, 0.6), NOW)
+    out = await create(db)
+    offer_ids = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    async with db.session() as s:
+        landed = await dispatch.alert_delivered(
+            s, offer_id=offer_ids[10], chat_id=10, message_id=510
+        )
+    assert landed.notices == []  # still open: nothing to edit
+    async with db.session() as s:
+        won = await dispatch.accept(s, CFG, offer_id=offer_ids[10], volunteer_id=10, now=NOW)
+    assert won.result == "ok"
+    assert [n.to.person_id for n in events(won, Event.OFFER_CLOSED)] == [10]  # 11's: no message yet
+    async with db.session() as s:
+        late = await dispatch.alert_delivered(s, offer_id=offer_ids[11], chat_id=11, message_id=511)
+    assert [(n.to.person_id, n.edit, n.params["reason"]) for n in late.notices] == [
+        (11, MessageRef(11, 511), "taken")
+    ]
+    async with db.session() as s:
+        offer = await requests.get_offer(s, offer_ids[11])  # type: ignore[arg-type]
+        assert offer is not None and (offer.chat_id, offer.message_id) == (11, 511)
+
+
 async def test_forged_and_double_taps_change_nothing(db: Database) -> None:
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     out = await create(db)

@@ -10,7 +10,7 @@ from bot.context import BotContext
 from bot.handlers.keyboards import main_menu
 from bot.i18n import _, resolve_language, t, use_locale
 from bot.incidents import UNIFIED
-from storage import people
+from bot.services import people
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +22,7 @@ async def _language_of(update: Update, context: BotContext) -> str:
     if user is not None:
         try:
             async with context.db.session() as s:
-                person = await people.get_person(s, user.id)
-                chosen = person.language if person else None
+                chosen = await people.chosen_language(s, person_id=user.id)
         except Exception:
             log.warning("could not read the language of %s", user.id, exc_info=True)
     return resolve_language(chosen, user.language_code if user else None)

@@ -20,7 +20,6 @@ from bot.handlers.render import render
 from bot.services import dispatch
 from bot.services.config import DispatchConfig
 from bot.services.notices import Notice, Outcome
-from storage import requests
 from storage.db import Database
 from storage.types import utcnow
 
@@ -86,9 +85,14 @@ async def _deliver_one(bot: Bot, db: Database, notice: Notice) -> bool:
         )
         if notice.offer_id is not None:
             async with db.session() as s:
-                await requests.record_offer_message(
-                    s, notice.offer_id, chat_id=message.chat_id, message_id=message.message_id
+                closed = await dispatch.alert_delivered(
+                    s,
+                    offer_id=notice.offer_id,
+                    chat_id=message.chat_id,
+                    message_id=message.message_id,
                 )
+            for late in closed.notices:  # closed while it was on its way: edit it now
+                await _deliver_one(bot, db, late)
     except Forbidden:
         return False
     except TelegramError:

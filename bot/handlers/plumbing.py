@@ -16,10 +16,9 @@ from telegram import Update
 from bot.context import BotContext
 from bot.handlers import timers
 from bot.handlers.outbox import deliver
-from bot.i18n import resolve_language
+from bot.services import people
 from bot.services.config import DispatchConfig
 from bot.services.notices import Outcome
-from storage import people
 from storage.types import utcnow
 
 UseCase = Callable[..., Awaitable[Outcome]]
@@ -32,7 +31,7 @@ async def track(update: Update, context: BotContext) -> str:
     if user is None:
         return "en"
     async with context.db.session() as s:
-        person = await people.upsert_person(
+        return await people.seen(
             s,
             person_id=user.id,
             chat_id=chat.id if chat else user.id,
@@ -40,7 +39,6 @@ async def track(update: Update, context: BotContext) -> str:
             username=user.username,
             telegram_language=user.language_code,
         )
-        return resolve_language(person.language, person.telegram_language)
 
 
 async def run(context: BotContext, use_case: UseCase, /, **kwargs: Any) -> Outcome:

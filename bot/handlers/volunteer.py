@@ -368,7 +368,7 @@ async def _finish_signup(context: BotContext, uid: int, lang: str) -> int:
         else:
             text = _("Main menu:")
         await context.bot.send_message(uid, text, reply_markup=main_menu())
-    context.user_data.clear()  # type: ignore[union-attr]
+    forget(context)  # only the sign-up's own keys: another flow's stay
     return ConversationHandler.END
 
 

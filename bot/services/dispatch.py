@@ -63,6 +63,35 @@ async def _close_offers(
             )
 
 
+async def alert_delivered(
+    session: AsyncSession, *, offer_id: int, chat_id: int, message_id: int
+) -> Outcome:
+    """Remember where an alert landed, so that closing it later can edit it.
+
+    An alert can be closed while it is on its way (another volunteer accepted, the
+    citizen cancelled, the ladder expired): the closing found no message to edit,
+    so the alert is edited here instead of keeping live buttons.
+    """
+    out = Outcome()
+    await requests.record_offer_message(session, offer_id, chat_id=chat_id, message_id=message_id)
+    offer = await requests.get_offer(session, offer_id)
+    if offer is None or offer.status == OfferStatus.SENT:
+        return out
+    req = await requests.get_request(session, offer.request_id)
+    who = await _recipient(session, offer.volunteer_id)
+    if req is not None and who is not None:
+        out.request_id = req.id
+        out.tell(
+            Notice(
+                who,
+                Event.OFFER_CLOSED,
+                {"reason": str(offer.status), "incident": req.incident},
+                edit=MessageRef(chat_id, message_id),
+            )
+        )
+    return out
+
+
 # --- creation and waves ---------------------------------------------------------------------
 
 

@@ -1,10 +1,10 @@
-"""People, whatever their role: the language they chose, the request they have open."""
+"""People, whatever their role: who they are, the language they chose, the request they have open."""
 
 from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, resolve_language
 from storage import people, requests
 from storage.models import HelpRequest
 
@@ -20,3 +20,30 @@ async def choose_language(session: AsyncSession, *, person_id: int, language: st
 async def open_request(session: AsyncSession, *, person_id: int) -> HelpRequest | None:
     """The help request this person asked for that is not finished yet (one at a time)."""
     return await requests.open_request_of(session, person_id)
+
+
+async def seen(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    chat_id: int,
+    first_name: str,
+    username: str | None,
+    telegram_language: str | None,
+) -> str:
+    """Record (or refresh) a person who wrote to the bot; returns the language to answer in."""
+    person = await people.upsert_person(
+        session,
+        person_id=person_id,
+        chat_id=chat_id,
+        first_name=first_name,
+        username=username,
+        telegram_language=telegram_language,
+    )
+    return resolve_language(person.language, person.telegram_language)
+
+
+async def chosen_language(session: AsyncSession, *, person_id: int) -> str | None:
+    """The language the person chose with /language, if any (None for strangers too)."""
+    person = await people.get_person(session, person_id)
+    return person.language if person else None
