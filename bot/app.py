@@ -66,6 +66,13 @@ def build_application(
         .post_stop(_post_stop)
         .build()
     )
+    if app.job_queue is not None:
+        # A job that starts late (a busy loop, start-up before the JobQueue runs) still runs:
+        # APScheduler's default drops it after 1 s, and that includes the conversation timeouts
+        # python-telegram-bot schedules itself.
+        app.job_queue.scheduler.configure(
+            job_defaults={"misfire_grace_time": None}, **app.job_queue.scheduler_configuration
+        )
     app.bot_data["db"] = database
     app.bot_data["settings"] = settings
     app.bot_data["cfg"] = DispatchConfig.from_settings(settings)
@@ -117,7 +124,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Last: whatever we did not understand gets the menu (a flow's entry is the flows' business).
     app.add_handler(
         MessageHandler(
-            (filters.TEXT | filters.COMMAND) & ~flows.entry_updates(), common.unknown_text
+            (filters.TEXT | filters.COMMAND) & ~flows.entry_updates() & ~filters.UpdateType.EDITED,
+            common.unknown_text,
         )
     )
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]

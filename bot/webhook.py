@@ -8,8 +8,10 @@ who finds the URL cannot inject updates.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
+import signal
 from typing import Any
 
 from aiohttp import web
@@ -75,7 +77,15 @@ async def run_webhook(
         log.info(
             "webhook listening on %s:%s%s", settings.webhook_listen, settings.webhook_port, path
         )
-        await (stop or asyncio.Event()).wait()
+        if stop is None:
+            # Until SIGTERM or SIGINT, as run_polling: then stop cleanly (post_stop writes the
+            # queued live positions) instead of dying mid-flight.
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
     finally:
         await runner.cleanup()
         await stop_application(app)

@@ -84,6 +84,9 @@ class Volunteer(SQLModel, table=True):
     )
     status: str = Field(default="pending", max_length=16)
     conduct_accepted_at: datetime | None = Field(default=None, sa_column=_ts())
+    # When sign-up was finished and handed to the operators; None while it is being filled in
+    # (a sign-up left half-way is resumed by the next /volunteer, never left waiting forever).
+    submitted_at: datetime | None = Field(default=None, sa_column=_ts())
     verified_at: datetime | None = Field(default=None, sa_column=_ts())
     verified_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     skills: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))

@@ -86,17 +86,25 @@ async def test_two_simultaneous_accepts_exactly_one_wins(
     out = await create(db)
     offer_ids = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
     if not db.is_sqlite:
-        # Make the race real: both transactions have read the offer and the request before
-        # either tries the conditional update. (SQLite takes its write lock at BEGIN, so
-        # there whole units of work queue and the barrier would only deadlock.)
-        both_read = asyncio.Barrier(2)
-        claim = requests.claim_volunteer
+        # Make the race as real as it can be: each accept waits, once it has read its alert,
+        # until the other has too (or 1 s passed: an accept waiting for the request's row
+        # lock never will). SQLite takes its write lock at BEGIN, so there whole units of
+        # work queue and the wait would only stall.
+        arrived, both = 0, asyncio.Event()
+        lock = requests.lock_request
 
-        async def claim_after_both_read(*args, **kwargs):  # type: ignore[no-untyped-def]
-            await both_read.wait()
-            return await claim(*args, **kwargs)
+        async def lock_after_both_read(*args, **kwargs):  # type: ignore[no-untyped-def]
+            nonlocal arrived
+            arrived += 1
+            if arrived == 2:
+                both.set()
+            try:
+                await asyncio.wait_for(both.wait(), 1.0)
+            except TimeoutError:
+                pass
+            return await lock(*args, **kwargs)
 
-        monkeypatch.setattr(requests, "claim_volunteer", claim_after_both_read)
+        monkeypatch.setattr(requests, "lock_request", lock_after_both_read)
 
     async def tap(vid: int) -> Outcome:
         async with db.session() as s:  # one session each, as two handler calls would have
@@ -141,33 +149,61 @@ async def test_two_simultaneous_accepts_exactly_one_wins(
 async def test_accept_racing_a_cancel_is_told_withdrawn(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The loser's reason comes from the request as it is after the failed update."""
+    """The accept read its alert as open; the cancel commits before it gets the request's lock."""
     if db.is_sqlite:
         pytest.skip("SQLite takes its write lock at BEGIN: the two units of work cannot interleave")
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     out = await create(db)
     oid = events(out, Event.OFFER)[0].offer_id
-    claim = requests.claim_volunteer
+    lock = requests.lock_request
 
-    async def citizen_cancels_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
-        # The accept has read the request ('dispatching'); the citizen's cancel commits now.
+    async def citizen_cancels_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        monkeypatch.setattr(requests, "lock_request", lock)  # once: the cancel locks as usual
         async with db.session() as other:
             c = await dispatch.cancel(
                 other, CFG, request_id=out.request_id, requester_id=CITIZEN, now=NOW
             )  # type: ignore[arg-type]
         assert c.result == "ok"
-        return await claim(*args, **kwargs)
+        return await lock(*args, **kwargs)
 
-    monkeypatch.setattr(requests, "claim_volunteer", citizen_cancels_meanwhile)
+    monkeypatch.setattr(requests, "lock_request", citizen_cancels_first)
     async with db.session() as s:
         a = await dispatch.accept(
             s, CFG, offer_id=oid, volunteer_id=10, now=NOW, source=MessageRef(10, 510)
         )  # type: ignore[arg-type]
-    assert a.result == "taken"
+    assert a.result == "closed"  # not assigned to a cancelled request
     assert [n.params["reason"] for n in events(a, Event.OFFER_CLOSED)] == ["withdrawn"]
     async with db.session() as s:
         v = await s.get(Volunteer, 10)
         assert v is not None and v.busy_request_id is None
+        req = await requests.get_request(s, out.request_id)  # type: ignore[arg-type]
+        assert req is not None and req.status == RequestStatus.CANCELLED
+
+
+async def test_accept_and_cancel_at_once_stay_consistent(db: Database) -> None:
+    """Whichever gets the request first, the other sees it: never assigned and cancelled both."""
+    await volunteer(db, 10, offset(*HERE, 0.5), NOW)
+    out = await create(db)
+    oid = events(out, Event.OFFER)[0].offer_id
+
+    async def tap() -> Outcome:
+        async with db.session() as s:
+            return await dispatch.accept(s, CFG, offer_id=oid, volunteer_id=10, now=NOW)
+
+    async def cancel() -> Outcome:
+        async with db.session() as s:
+            return await dispatch.cancel(
+                s, CFG, request_id=out.request_id, requester_id=CITIZEN, now=NOW
+            )  # type: ignore[arg-type]
+
+    a, c = await asyncio.gather(tap(), cancel())
+    assert c.result == "ok"  # the citizen can cancel until Done, assigned or not
+    async with db.session() as s:
+        req = await requests.get_request(s, out.request_id)  # type: ignore[arg-type]
+        v = await s.get(Volunteer, 10)
+    assert req is not None and req.status == RequestStatus.CANCELLED
+    assert v is not None and v.busy_request_id is None  # freed either way
+    assert a.result in ("ok", "closed")
 
 
 async def test_two_declines_at_once_widen_exactly_once(

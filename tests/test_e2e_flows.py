@@ -173,6 +173,40 @@ async def test_menu_tap_at_phone_step_is_not_an_answer(box: Sandbox) -> None:
     assert "did not understand" in user.last.text  # type: ignore[operator,union-attr]
 
 
+async def test_a_signup_left_at_the_phone_step_is_resumed_not_stuck(box: Sandbox) -> None:
+    """Leaving after the location (a menu tap, /cancel, the timeout) must not strand anyone."""
+    user = box.emu.user(2, first_name="Sami", language_code="en")
+    for action in ("/volunteer", "conduct:ok", "skill:fire", "skill:ok", "equip:ok", HERE):
+        await step(box, user, action)
+    await step(box, user, MENU["en"]["numbers"])  # walks away from the phone question
+    await step(box, user, "/volunteer")
+    assert "waiting for verification" not in (user.last.text or "")
+    for action in ("conduct:ok", "skill:fire", "skill:ok", "equip:ok", HERE, "Skip"):
+        await step(box, user, action)
+    assert "registered and on duty" in said(user, 0)
+    async with box.db.session() as s:
+        vol = await volunteering.get_profile(s, 2)
+    assert vol is not None and vol.status == "verified" and vol.submitted_at is not None
+
+
+async def test_an_edited_old_message_is_not_an_answer(box: Sandbox) -> None:
+    """At the details step, editing an earlier message must not send the request."""
+    user = box.emu.user(3, first_name="Huda", language_code="en")
+    first = await user.send("hello")
+    await box.settle()
+    for action in ("/request", "inc:fire", HERE):
+        await step(box, user, action)
+    asked = len(user.messages)
+    await user.edit_text(first, "smoke on the 3rd floor")
+    await box.settle()
+    await no_request(box)
+    assert len(user.messages) == asked  # and nothing said about it
+    await step(box, user, "smoke on the 3rd floor")  # a fresh message is the answer
+    async with box.db.session() as s:
+        req = await requests.get_request(s, 1)
+    assert req is not None and req.description == "smoke on the 3rd floor"
+
+
 async def test_live_location_edit_is_not_the_request_location(box: Sandbox) -> None:
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     live = await citizen.send_location(*offset(*HERE, 3.0), live_period=3600)

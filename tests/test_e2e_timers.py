@@ -341,3 +341,22 @@ async def test_accept_during_wave_two_stops_the_ladder(tmp_path) -> None:  # typ
         async with box.db.session() as s:
             req = await requests.get_request(s, 1)
         assert req is not None and req.wave == 2 and req.volunteer_id == 11
+
+
+async def test_every_job_runs_however_late(emu: BotApiEmulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Jobs we schedule and jobs PTB schedules (conversation timeouts) never misfire away."""
+    settings = emu_settings(emu, f"sqlite:///{tmp_path}/jobs.db")
+    app = build_application(settings, Database(settings.database_url), token=TOKEN)
+    assert app.job_queue is not None
+
+    async def nothing(context: object) -> None:
+        return None
+
+    await app.initialize()
+    await app.start()  # the scheduler applies its job defaults to jobs added while it runs
+    try:
+        job = app.job_queue.run_once(nothing, 60)
+        assert job.job.misfire_grace_time is None
+    finally:
+        await app.stop()
+        await app.shutdown()

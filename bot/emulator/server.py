@@ -505,6 +505,15 @@ class BotApiEmulator:
         self._push_update({"edited_message": edited})
         await asyncio.sleep(0)
 
+    async def _queue_text_edit(self, chat: EmuUser, message_id: int, text: str) -> None:
+        original = chat.incoming[message_id]
+        edited = {**original, "text": text, "edit_date": int(time.time())}
+        edited.pop("entities", None)
+        chat.incoming[message_id] = edited
+        self._emit("user", chat.id, chat.display_name, f"✎ edited to: {text}", [])
+        self._push_update({"edited_message": edited})
+        await asyncio.sleep(0)
+
     async def _queue_callback(
         self, chat: EmuChat, by: EmuUser, msg: EmuMessage, data: str, label: str
     ) -> str:

@@ -308,6 +308,13 @@ class EmuUser(EmuChat):
             raise AssertionError(f"message #{message_id} is not a live location")
         await self._emu._queue_location_edit(self, message_id, latitude, longitude)
 
+    async def edit_text(self, message_id: int, text: str) -> None:
+        """Edit a text message sent earlier: queues an ``edited_message`` update."""
+        original = self.incoming.get(message_id)
+        if original is None or "text" not in original:
+            raise AssertionError(f"user {self.id} has no text message #{message_id}")
+        await self._emu._queue_text_edit(self, message_id, text)
+
     async def share_contact(self, phone_number: str, user_id: int | None = None) -> int:
         """Share a contact card; ``user_id`` defaults to this user's own id (their own number)."""
         contact: dict[str, Any] = {

@@ -193,7 +193,14 @@ async def leave(update: Update, context: BotContext) -> int:
 
 def conversation(timeout_s: float | None = None) -> ConversationHandler[BotContext]:
     cancel_text = filters.Regex(exact(button_cancel))
-    answer_text = filters.TEXT & ~filters.COMMAND & ~cancel_text & ~flows.menu_texts()
+    # A fresh message only: an edit of an old one is not an answer to the current question.
+    answer_text = (
+        filters.TEXT
+        & ~filters.COMMAND
+        & ~cancel_text
+        & ~flows.menu_texts()
+        & ~filters.UpdateType.EDITED
+    )
     # Per chat, not per message: the flow spans several messages (a picker, then a location).
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message=False.*")

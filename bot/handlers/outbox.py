@@ -44,15 +44,20 @@ async def deliver(
     one_at_a_time = asyncio.Lock()
 
     async def send(notice: Notice) -> None:
-        if await _deliver_one(bot, db, notice) or notice.to.person_id is None:
-            return
-        log.info("chat %s blocked the bot; %s not delivered", notice.to.chat_id, notice.event)
-        async with one_at_a_time, db.session() as s:
-            follow = await dispatch.recipient_unreachable(
-                s, cfg, person_id=notice.to.person_id, offer_id=notice.offer_id, now=utcnow()
-            )
-        timers.update(follow.timers)
-        timers.update(await deliver(bot, db, follow, cfg))
+        try:
+            if await _deliver_one(bot, db, notice) or notice.to.person_id is None:
+                return
+            log.info("chat %s blocked the bot; %s not delivered", notice.to.chat_id, notice.event)
+            async with one_at_a_time, db.session() as s:
+                follow = await dispatch.recipient_unreachable(
+                    s, cfg, person_id=notice.to.person_id, offer_id=notice.offer_id, now=utcnow()
+                )
+            timers.update(follow.timers)
+            timers.update(await deliver(bot, db, follow, cfg))
+        except Exception:
+            # The use case has committed: one notice's failure (a database that said "busy")
+            # must not cost the others, nor the timers the caller schedules.
+            log.exception("delivering %s to chat %s failed", notice.event, notice.to.chat_id)
 
     if notices:
         await asyncio.gather(*(send(n) for n in notices))

@@ -44,8 +44,11 @@ async def track(update: Update, context: BotContext) -> str:
 async def run(context: BotContext, use_case: UseCase, /, **kwargs: Any) -> Outcome:
     async with context.db.session() as s:
         outcome = await use_case(s, context.cfg, now=utcnow(), **kwargs)
+    # Committed: its timers are due whatever happens to the delivery.
+    timers.schedule(context.application, outcome.timers)  # type: ignore[arg-type]
     follow_up = await deliver(context.bot, context.db, outcome, context.cfg)
-    timers.schedule(context.application, {**outcome.timers, **follow_up})  # type: ignore[arg-type]
+    if follow_up:
+        timers.schedule(context.application, follow_up)  # type: ignore[arg-type]
     return outcome
 
 

@@ -420,6 +420,11 @@ async def signup_button_again(update: Update, context: BotContext) -> None:
                 _("Accept the code of conduct first: press “🙋 Volunteer” to start."),
                 show_alert=True,
             )
+        elif vol.submitted_at is None:
+            await q.answer(
+                _("Your sign-up is not finished: press “🙋 Volunteer” to go on."),
+                show_alert=True,
+            )
         else:
             await q.answer(
                 _("Your sign-up is complete. Change your skills and equipment with /profile."),

@@ -65,8 +65,10 @@ async def _fire(context: Any) -> None:
             outcome = await dispatch.on_timer(
                 s, context.bot_data["cfg"], request_id=request_id, now=utcnow()
             )
+        schedule(context.application, outcome.timers)  # committed: due whatever the delivery
         follow_up = await deliver(context.bot, db, outcome, context.bot_data["cfg"])
-        schedule(context.application, {**outcome.timers, **follow_up})
+        if follow_up:
+            schedule(context.application, follow_up)
     finally:
         running.discard(request_id)
 

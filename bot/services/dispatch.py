@@ -73,11 +73,16 @@ async def alert_delivered(
     so the alert is edited here instead of keeping live buttons.
     """
     out = Outcome()
+    offer = await requests.get_offer(session, offer_id)
+    if offer is None:
+        return out
+    # Under the request's lock: whoever closes its alerts (accept, cancel, the ladder) holds
+    # it too, so they either see this message id or have closed the alert before we look.
+    req = await requests.lock_request(session, offer.request_id)
     await requests.record_offer_message(session, offer_id, chat_id=chat_id, message_id=message_id)
     offer = await requests.get_offer(session, offer_id)
     if offer is None or offer.status == OfferStatus.SENT:
         return out
-    req = await requests.get_request(session, offer.request_id)
     who = await _recipient(session, offer.volunteer_id)
     if req is not None and who is not None:
         out.request_id = req.id
@@ -333,10 +338,14 @@ async def accept(
         out.result = "not_yours"
         return out
     out.request_id = offer.request_id
+    # The request's row first, as every use case takes it (then the volunteer's, then the
+    # alerts): answers to one request queue, and no two use cases wait on each other in a
+    # circle. The alert is read again under the lock.
+    req = await requests.lock_request(session, offer.request_id)
+    offer = await requests.get_offer(session, offer_id) or offer
     if offer.status == OfferStatus.ACCEPTED:
         out.result = "already"
         return out
-    req = await requests.get_request(session, offer.request_id)
     me = await _recipient(session, volunteer_id)
     if req is None or me is None:
         out.result = "not_yours"
@@ -459,6 +468,7 @@ async def decline(
         return out
     out.request_id = offer.request_id
     req = await requests.lock_request(session, offer.request_id)  # answers queue per request
+    offer = await requests.get_offer(session, offer_id) or offer  # as it is now, under the lock
     me = await _recipient(session, volunteer_id)
     if req is None or me is None:
         out.result = "not_yours"
@@ -508,15 +518,17 @@ async def recipient_unreachable(
     it does when the whole wave declined, instead of waiting for the wave timeout.
     """
     out = Outcome()
+    offer = await requests.get_offer(session, offer_id) if offer_id is not None else None
+    req = None
+    if offer is not None and offer.volunteer_id == person_id:
+        # As decline: one answer at a time per request, and the request's row before the
+        # volunteer's (the order every use case takes them in, see accept).
+        req = await requests.lock_request(session, offer.request_id)
     await people.mark_blocked(session, person_id=person_id)
     await volunteers.set_duty(session, person_id=person_id, on_duty=False)
-    if offer_id is None:
-        return out
-    offer = await requests.get_offer(session, offer_id)
-    if offer is None or offer.volunteer_id != person_id:
+    if offer is None or offer_id is None or offer.volunteer_id != person_id:
         return out
     out.request_id = offer.request_id
-    req = await requests.lock_request(session, offer.request_id)  # as decline: one at a time
     if not await requests.answer_offer(
         session, offer_id, from_status=[OfferStatus.SENT], to_status=OfferStatus.FAILED, at=now
     ):
@@ -556,7 +568,7 @@ async def _widen(
 async def _my_active_job(
     session: AsyncSession, request_id: int, volunteer_id: int
 ) -> HelpRequest | None:
-    req = await requests.get_request(session, request_id)
+    req = await requests.lock_request(session, request_id)
     if req is None or req.volunteer_id != volunteer_id:
         return None
     return req
@@ -672,7 +684,7 @@ async def confirm(
 ) -> Outcome:
     """The citizen answers 'was it solved?'. ``requester_id=None`` is the auto-confirm timer."""
     out = Outcome(request_id=request_id)
-    req = await requests.get_request(session, request_id)
+    req = await requests.lock_request(session, request_id)
     if req is None or (requester_id is not None and req.requester_id != requester_id):
         out.result = "not_yours"
         return out
@@ -772,7 +784,7 @@ async def release(
     me = await _recipient(session, volunteer_id)
     if me:
         out.tell(Notice(me, Event.JOB_RELEASED_ACK, {"request_id": request_id}))
-    req = await requests.get_request(session, request_id)
+    req = await requests.lock_request(session, request_id)
     assert req is not None
     citizen = await _recipient(session, req.requester_id)
     alerted = await _advance_ladder(session, cfg, req, now, out)
@@ -792,7 +804,7 @@ async def cancel(
 ) -> Outcome:
     """The citizen cancels (any time before Done): alerts withdrawn, the volunteer told and freed."""
     out = Outcome(request_id=request_id)
-    req = await requests.get_request(session, request_id)
+    req = await requests.lock_request(session, request_id)
     if req is None or req.requester_id != requester_id:
         out.result = "not_yours"
         return out
@@ -838,7 +850,7 @@ async def on_timer(
     duplicate or stale firing does nothing; a timer that fires early is re-armed.
     """
     out = Outcome(request_id=request_id)
-    req = await requests.get_request(session, request_id)
+    req = await requests.lock_request(session, request_id)
     if req is None or req.next_timer_at is None:
         out.result = "idle"
         out.timers[request_id] = None

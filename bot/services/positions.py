@@ -61,7 +61,9 @@ class PositionWriter:
         async with self._lock:
             if not self._pending:
                 return 0
-            batch, self._pending = list(self._pending.values()), {}
+            # In id order: two writers (two bot processes) lock the rows in the same order.
+            batch = sorted(self._pending.values(), key=lambda f: f.person_id)
+            self._pending = {}
             try:
                 async with self.db.session() as s:
                     await set_positions(s, batch)

@@ -40,6 +40,7 @@ async def accept_conduct(session: AsyncSession, *, person_id: int, now: datetime
     vol.conduct_accepted_at = now
     if vol.status in (VolunteerStatus.LEFT, VolunteerStatus.REJECTED):
         vol.status = VolunteerStatus.PENDING
+        vol.submitted_at = None  # a new sign-up
     await volunteers.save(session, vol)
     await requests.audit(session, kind="conduct_accepted", at=now, actor_id=person_id)
     return out
@@ -72,6 +73,7 @@ async def submit(
             person_id=person_id,
             status=VolunteerStatus.VERIFIED,
             verified_at=now,
+            submitted_at=now,
             on_duty=True,
         )
         await requests.audit(
@@ -79,7 +81,10 @@ async def submit(
         )
         out.result = "verified"
         return out
-    await volunteers.update_fields(session, person_id=person_id, status=VolunteerStatus.PENDING)
+    await volunteers.update_fields(
+        session, person_id=person_id, status=VolunteerStatus.PENDING, submitted_at=now
+    )
+    await requests.audit(session, kind="volunteer_submitted", at=now, actor_id=person_id)
     out.result = "pending"
     out.tell(Notice(Recipient.of(person), Event.VOLUNTEER_PENDING, {}))
     for operator_id in sorted(cfg.operator_ids):
