@@ -207,6 +207,20 @@ async def test_an_edited_old_message_is_not_an_answer(box: Sandbox) -> None:
     assert req is not None and req.description == "smoke on the 3rd floor"
 
 
+async def test_a_location_shared_again_at_the_details_step_replaces_the_first(
+    box: Sandbox,
+) -> None:
+    user = box.emu.user(3, first_name="Huda", language_code="en")
+    moved = offset(*HERE, 0.2)
+    for action in ("/request", "inc:fire", HERE, moved):
+        await step(box, user, action)
+    assert "Anything the volunteer should know" in (user.last.text or "")
+    await step(box, user, "Skip")
+    async with box.db.session() as s:
+        req = await requests.get_request(s, 1)
+    assert req is not None and (req.lat, req.lon) == moved
+
+
 async def test_live_location_edit_is_not_the_request_location(box: Sandbox) -> None:
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     live = await citizen.send_location(*offset(*HERE, 3.0), live_period=3600)

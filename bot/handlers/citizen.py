@@ -220,7 +220,13 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
                     ),
                     MessageHandler(answer_text, flows.owned(not_a_location)),
                 ],
-                DETAILS: [MessageHandler(answer_text, flows.owned(got_details))],
+                DETAILS: [
+                    MessageHandler(answer_text, flows.owned(got_details)),
+                    # Shared again (moved, or a better fix): the newer location is the one sent.
+                    MessageHandler(
+                        filters.LOCATION & ~filters.UpdateType.EDITED, flows.owned(got_location)
+                    ),
+                ],
                 **flows.timeout_state(forget),
             },
             fallbacks=[

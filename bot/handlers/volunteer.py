@@ -332,13 +332,14 @@ async def signup_consent(update: Update, context: BotContext) -> int:
     lang = await track(update, context)
     uid = q.from_user.id
     share = q.data == "pconsent:yes"
-    await query(
+    result = await query(
         context,
         lambda s: volunteering.set_phone_consent(s, person_id=uid, share=share, now=utcnow()),
     )
     with use_locale(lang):
         await q.answer()
-        await q.edit_message_text(consent_answer(share))
+        # Only what was stored is confirmed: a number withdrawn meanwhile is shared with no one.
+        await q.edit_message_text(consent_answer(share and result == "ok"))
     return await _finish_signup(context, uid, lang)
 
 
