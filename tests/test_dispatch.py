@@ -33,6 +33,28 @@ def events(out: Outcome, event: Event) -> list:  # type: ignore[type-arg]
     return [n for n in out.notices if n.event == event]
 
 
+def when_both_got_here(fn):  # type: ignore[no-untyped-def]
+    """``fn`` for two concurrent units of work: the first waits for the second to get here too.
+
+    At most 1 s: a unit of work queued behind the other's row lock never gets here first,
+    and that is the point of the lock. Makes a race as likely as it can be on PostgreSQL.
+    """
+    arrived, both = 0, asyncio.Event()
+
+    async def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal arrived
+        arrived += 1
+        if arrived == 2:
+            both.set()
+        try:
+            await asyncio.wait_for(both.wait(), 1.0)
+        except TimeoutError:
+            pass
+        return await fn(*args, **kwargs)
+
+    return wrapper
+
+
 async def create(
     db: Database, incident: IncidentType = IncidentType.FIRE, now: datetime = NOW
 ) -> Outcome:
@@ -90,21 +112,7 @@ async def test_two_simultaneous_accepts_exactly_one_wins(
         # until the other has too (or 1 s passed: an accept waiting for the request's row
         # lock never will). SQLite takes its write lock at BEGIN, so there whole units of
         # work queue and the wait would only stall.
-        arrived, both = 0, asyncio.Event()
-        lock = requests.lock_request
-
-        async def lock_after_both_read(*args, **kwargs):  # type: ignore[no-untyped-def]
-            nonlocal arrived
-            arrived += 1
-            if arrived == 2:
-                both.set()
-            try:
-                await asyncio.wait_for(both.wait(), 1.0)
-            except TimeoutError:
-                pass
-            return await lock(*args, **kwargs)
-
-        monkeypatch.setattr(requests, "lock_request", lock_after_both_read)
+        monkeypatch.setattr(requests, "lock_request", when_both_got_here(requests.lock_request))
 
     async def tap(vid: int) -> Outcome:
         async with db.session() as s:  # one session each, as two handler calls would have
@@ -219,21 +227,7 @@ async def test_two_declines_at_once_widen_exactly_once(
     if not db.is_sqlite:
         # Hold each decline, after its own alert is marked declined, until the other one has
         # got as far (or 1 s passed: a decline waiting for the request's row lock never will).
-        arrived, both = 0, asyncio.Event()
-        offers_for = requests.offers_for
-
-        async def after_both_declined(*args, **kwargs):  # type: ignore[no-untyped-def]
-            nonlocal arrived
-            arrived += 1
-            if arrived == 2:
-                both.set()
-            try:
-                await asyncio.wait_for(both.wait(), 1.0)
-            except TimeoutError:
-                pass
-            return await offers_for(*args, **kwargs)
-
-        monkeypatch.setattr(requests, "offers_for", after_both_declined)
+        monkeypatch.setattr(requests, "offers_for", when_both_got_here(requests.offers_for))
 
     async def no(vid: int) -> Outcome:
         async with db.session() as s:

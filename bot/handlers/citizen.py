@@ -178,17 +178,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-FLOW_KEYS = ("incident", "location")
-
-
-def forget(context: BotContext) -> None:
-    flows.forget_keys(context, FLOW_KEYS)
-
-
-async def leave(update: Update, context: BotContext) -> int:
-    """A menu button or another command mid-flow: end quietly; that command does its own job."""
-    forget(context)
-    return ConversationHandler.END
+forget, leave = flows.forgetting(("incident", "location"))
 
 
 def conversation(timeout_s: float | None = None) -> ConversationHandler[BotContext]:

@@ -108,3 +108,17 @@ def forget_keys(context: BotContext, keys: tuple[str, ...]) -> None:
     if context.user_data is not None:
         for key in keys:
             context.user_data.pop(key, None)
+
+
+def forgetting(keys: tuple[str, ...]) -> tuple[Callable[[BotContext], None], StateCallback]:
+    """A flow's ``forget`` (drop its answers) and ``leave`` (an escape: end quietly)."""
+
+    def forget(context: BotContext) -> None:
+        forget_keys(context, keys)
+
+    async def leave(update: Update, context: BotContext) -> int:
+        """A menu button or another command mid-flow: end quietly; that command does its own job."""
+        forget(context)
+        return ConversationHandler.END
+
+    return forget, leave

@@ -493,17 +493,7 @@ async def hours(update: Update, context: BotContext) -> None:
         )
 
 
-FLOW_KEYS = ("skills", "equipment")
-
-
-def forget(context: BotContext) -> None:
-    flows.forget_keys(context, FLOW_KEYS)
-
-
-async def leave(update: Update, context: BotContext) -> int:
-    """A menu button or another command mid-flow: end quietly; that command does its own job."""
-    forget(context)
-    return ConversationHandler.END
+forget, leave = flows.forgetting(("skills", "equipment"))
 
 
 def conversation(timeout_s: float | None = None) -> ConversationHandler[BotContext]:
