@@ -56,6 +56,16 @@ def menu_texts() -> filters.BaseFilter:
     )
 
 
+def answer_text(cancel_text: filters.BaseFilter) -> filters.BaseFilter:
+    """A typed answer to a flow's question: fresh text, not a command, Cancel or a menu button.
+
+    An edit of an old message is no answer to the current question.
+    """
+    return (
+        filters.TEXT & ~filters.COMMAND & ~cancel_text & ~menu_texts() & ~filters.UpdateType.EDITED
+    )
+
+
 def entry_updates() -> filters.BaseFilter:
     """/request, /sos, /volunteer and their menu buttons: handled by the flows alone."""
     commands = filters.Regex(r"^/(" + "|".join(ENTRY_COMMANDS) + r")(@\w+)?(\s|$)")

@@ -498,14 +498,7 @@ forget, leave = flows.forgetting(("skills", "equipment"))
 
 def conversation(timeout_s: float | None = None) -> ConversationHandler[BotContext]:
     cancel_text = filters.Regex(exact(button_cancel))
-    # A fresh message only: an edit of an old one is not an answer to the current question.
-    answer_text = (
-        filters.TEXT
-        & ~filters.COMMAND
-        & ~cancel_text
-        & ~flows.menu_texts()
-        & ~filters.UpdateType.EDITED
-    )
+    answer_text = flows.answer_text(cancel_text)
     # Per chat, not per message: the flow spans several messages (a picker, then a location).
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message=False.*")

@@ -175,18 +175,8 @@ async def _advance_ladder(
         if not matches:
             continue
         due = now + timedelta(seconds=wave.timeout_s)
-        won = await requests.transition(
-            session,
-            req.id,
-            from_status=[RequestStatus.DISPATCHING],
-            to_status=RequestStatus.DISPATCHING,
-            extra_where=[HelpRequest.wave == req.wave],
-            wave=wave_index,
-            next_timer_at=due,
-        )
-        if not won:
+        if not await _move_to_wave(session, req, wave_index, due):
             return 0
-        req.wave, req.next_timer_at = wave_index, due
         offers = await requests.add_offers(
             session,
             [
@@ -231,6 +221,29 @@ async def _advance_ladder(
     return 0
 
 
+async def _move_to_wave(
+    session: AsyncSession, req: HelpRequest, wave_index: int, due: datetime
+) -> bool:
+    """Claim the move from the request's current wave to ``wave_index``, due at ``due``.
+
+    Conditional on the wave it is in now, so a duplicate timer or a racing decline that
+    already moved it does nothing. False when someone else moved it first.
+    """
+    assert req.id is not None
+    if not await requests.transition(
+        session,
+        req.id,
+        from_status=[RequestStatus.DISPATCHING],
+        to_status=RequestStatus.DISPATCHING,
+        extra_where=[HelpRequest.wave == req.wave],
+        wave=wave_index,
+        next_timer_at=due,
+    ):
+        return False
+    req.wave, req.next_timer_at = wave_index, due
+    return True
+
+
 async def _final_wait(
     session: AsyncSession,
     req: HelpRequest,
@@ -241,17 +254,8 @@ async def _final_wait(
 ) -> None:
     assert req.id is not None
     due = now + timedelta(seconds=last.timeout_s)
-    if not await requests.transition(
-        session,
-        req.id,
-        from_status=[RequestStatus.DISPATCHING],
-        to_status=RequestStatus.DISPATCHING,
-        extra_where=[HelpRequest.wave == req.wave],
-        wave=wave_index,
-        next_timer_at=due,
-    ):
+    if not await _move_to_wave(session, req, wave_index, due):
         return
-    req.wave, req.next_timer_at = wave_index, due
     await requests.audit(
         session, kind="final_wait", at=now, request_id=req.id, detail=f"wave={wave_index}"
     )
