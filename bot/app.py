@@ -133,7 +133,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     db: Database = app.bot_data["db"]
-    await db.create_all()
+    await db.prepare_schema()
     try:
         await publish_commands(app.bot)
     except Exception:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+if TYPE_CHECKING:
+    from storage.migrations import MigrationReport
+
+log = logging.getLogger(__name__)
 
 
 def normalise_url(url: str) -> str:
@@ -49,13 +55,39 @@ class Database:
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
 
+    async def prepare_schema(self) -> MigrationReport | None:
+        """At start-up: the embedded SQLite upgrades itself; PostgreSQL must already be at head.
+
+        With several workers on one PostgreSQL database, none of them should change the schema
+        under the others: ``python run_bot.py migrate`` is a deliberate step, and a worker that
+        finds the schema behind refuses to start (SchemaError names the command).
+        """
+        from storage import migrations
+
+        if self.is_sqlite:
+            report = await migrations.upgrade(self.url)
+            if report.applied or report.adopted:
+                log.info("database schema: %s", report.describe())
+            return report
+        await migrations.require_head(self.url)
+        return None
+
     async def create_all(self) -> None:
+        """An empty database straight to the head schema, stamped at head: for tests and benchmarks.
+
+        One CREATE pass instead of replaying every revision; tests/test_migrations.py proves it
+        is the schema the revisions build. The bot itself goes through prepare_schema.
+        """
+        from storage import migrations
+
         async with self.engine.begin() as conn:
-            await conn.run_sync(SQLModel.metadata.create_all)
+            await conn.run_sync(migrations.create_at_head, SQLModel.metadata)
 
     async def drop_all(self) -> None:
+        """Every table, and the migration version with them."""
         async with self.engine.begin() as conn:
             await conn.run_sync(SQLModel.metadata.drop_all)
+            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -3,6 +3,10 @@
 ``db`` is parametrised over SQLite (a file in tmp_path) and PostgreSQL (a fresh
 database per test session on 127.0.0.1:5432, skipped when no server answers),
 so every storage-level test runs against both backends.
+
+The schema comes from ``Database.create_all`` (one CREATE pass, stamped at the head revision):
+quicker than replaying the revisions for every test, and tests/test_migrations.py proves it is
+the schema the revisions build, on both backends.
 """
 
 from __future__ import annotations
