@@ -3,13 +3,13 @@
     python bench/ladder.py --json            # table, then one JSON line (the last line)
     python bench/ladder.py --p-respond 0.2   # a pessimistic response rate
 
-It measures the real policy: the waves come from ``bot.matching.ladder.ladder_for``
+It measures the real policy: the waves come from ``domain.matching.ladder.ladder_for``
 (with the settings' defaults: DISPATCH_RADIUS_KM 20, VOLUNTEERS_PER_ALERT 5 and
 ``RECOMMENDED_WAVE_TIMEOUT_S``) and eligibility by equipment from
-``bot.incidents.equipment_fits``. Everything else is a model, stated here:
+``domain.incidents.equipment_fits``. Everything else is a model, stated here:
 
 Volunteers (national scale 1,000,000, ``--volunteers``)
-    88% live around the 22 cities of ``bot/data/saudi_cities.csv`` in proportion to
+    88% live around the 22 cities of ``domain/data/saudi_cities.csv`` in proportion to
     population: a 2-D normal around the centre with sigma = 0.004 km * sqrt(population)
     (Riyadh 10.6 km, a 150k town 1.5 km), one in five drawn from a 2.5x wider normal
     (suburbs). 8% live along the roads joining each city to its three nearest
@@ -73,10 +73,9 @@ from typing import Any
 # makes ``bot`` a namespace package, and the bundled city list would not load.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.incidents import equipment_fits
-from bot.matching.geo import City, cities, haversine_m
-from bot.matching.ladder import RECOMMENDED_WAVE_TIMEOUT_S, Wave, ladder_for
-from storage.enums import Equipment, IncidentType
+from domain.incidents import Equipment, IncidentType, equipment_fits, ladder_for
+from domain.matching.geo import City, cities, haversine_m
+from domain.matching.ladder import RECOMMENDED_WAVE_TIMEOUT_S, Wave
 
 ZONES = ("urban", "road", "desert")
 DELAY_MEDIAN_S = 40.0

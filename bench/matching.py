@@ -11,7 +11,7 @@ answer against a brute-force scan in memory, then times position and duty
 updates. The last lines are one JSON object per backend.
 
 Population (deterministic, ``--seed``)
-    86% live around the cities of ``bot/data/saudi_cities.csv`` in proportion to
+    86% live around the cities of ``domain/data/saudi_cities.csv`` in proportion to
     population (a 2-D normal around the centre, sigma = 0.004 km x sqrt(population):
     Riyadh 10.6 km, a 150k town 1.5 km; one in five from a 2.5x wider normal), 8%
     along the roads joining each city to its three nearest (2 km either side), 6%
@@ -28,8 +28,8 @@ Queries
     otherwise be among the nearest (as later waves do).
 Brute force
     Every on-duty volunteer in the query's box, the reference rules of
-    ``bot.matching.eligibility`` (``eligible_without_distance``, ``within_reach``)
-    and geopy's geodesic (``bot.matching.geo.distance_m``) for every candidate
+    ``domain.matching.eligibility`` (``eligible_without_distance``, ``within_reach``)
+    and geopy's geodesic (``domain.matching.geo.distance_m``) for every candidate
     whose great-circle distance could place it in the top k (geodesic and
     great-circle distances differ by under 0.6%; the bound used is 2%).
 Updates
@@ -65,18 +65,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 
-from bot.matching.eligibility import (
+from bot.services.positions import PositionWriter
+from domain.enums import VolunteerStatus
+from domain.incidents import Equipment, IncidentType
+from domain.matching.eligibility import (
     Match,
     MatchQuery,
     VolunteerRow,
     eligible_without_distance,
     within_reach,
 )
-from bot.matching.geo import City, cities, distance_m, haversine_m
-from bot.matching.grid import cell_of
-from bot.services.positions import PositionWriter
+from domain.matching.geo import City, cities, distance_m, haversine_m
+from domain.matching.grid import cell_of
 from storage.db import Database
-from storage.enums import Equipment, IncidentType, VolunteerStatus
 from storage.models import Volunteer
 from storage.volunteer_search import nearest_eligible
 from storage.volunteers import (

@@ -16,6 +16,7 @@ from telegram.ext import (
     ContextTypes,
     InvalidCallbackData,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -34,6 +35,7 @@ from bot.handlers import (
     volunteer,
 )
 from bot.handlers.keyboards import exact
+from bot.handlers.plumbing import record_sender
 from bot.handlers.words import menu_language, menu_numbers
 from bot.i18n import check_catalogs
 from bot.services.config import DispatchConfig
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 
 # The flows' groups run before group 0, where every other handler is.
 FLOW_GROUP = -2
+SENDER_GROUP = -100
 
 
 def build_application(
@@ -90,6 +93,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """
     settings: Settings | None = app.bot_data.get("settings")
     timeout = settings.conversation_timeout_s if settings else None
+    # First, for every update: record the sender and set the language (plumbing.py).
+    app.add_handler(TypeHandler(Update, record_sender), group=SENDER_GROUP)
     app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
     app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
     # Commands available at any time.

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.i18n import DEFAULT_LANGUAGE
 from bot.services.config import DispatchConfig
 from bot.services.positions import PositionWriter
 from bot.settings import Settings
@@ -13,6 +14,9 @@ from storage.db import Database
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    # The language to answer the current update in, set first by plumbing.record_sender.
+    language: str = DEFAULT_LANGUAGE
+
     @property
     def db(self) -> Database:
         return self.bot_data["db"]  # type: ignore[no-any-return]

@@ -12,9 +12,9 @@ import tempfile
 import textwrap
 
 from bot.emulator import TranscriptEvent
-from bot.matching.geo import city_by_name
 from bot.sandbox import Sandbox, register_volunteer, sandbox
-from storage.enums import Equipment
+from domain.incidents import Equipment
+from domain.matching.geo import city_by_name
 
 WIDTH = 78
 

@@ -88,6 +88,12 @@ def is_rtl(language: str | None = None) -> bool:
     return (language or _locale.get()) in RTL_LANGUAGES
 
 
+def set_locale(language: str) -> str:
+    """The language for the rest of this update (its task): set once per update, early."""
+    _locale.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    return _locale.get()
+
+
 @contextmanager
 def use_locale(language: str) -> Iterator[str]:
     token = _locale.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)

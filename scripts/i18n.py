@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = ["_", "N_", "t", "tn:1,2", "ngettext:1,2"]
@@ -55,6 +55,11 @@ def _pybabel(*args: str, root: Path = ROOT, quiet: bool = False) -> None:
     subprocess.run(cmd, check=True, cwd=root)
 
 
+def sources(root: Path) -> list[str]:
+    """The packages whose copy goes into the catalogs (the domain names things with N_)."""
+    return [d for d in ("bot", "domain") if (root / d).is_dir()]
+
+
 def extract(output: Path | None = None, *, root: Path = ROOT, quiet: bool = False) -> None:
     output = output or pot_path(root)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -65,8 +70,8 @@ def extract(output: Path | None = None, *, root: Path = ROOT, quiet: bool = Fals
         "extract", "-F", "babel.cfg", "--no-default-keywords", *kw,
         "--project", "musaada", "--version", "1", "--copyright-holder", "Musaada",
         "--msgid-bugs-address", "musaada@example.org",
-        "--sort-by-file", "--no-wrap",
-        "-o", str(output), "bot",
+        "--sort-output", "--no-location", "--no-wrap",
+        "-o", str(output), *sources(root),
         root=root, quiet=quiet,
     )  # fmt: skip
 
@@ -84,6 +89,14 @@ def update(*, root: Path = ROOT, quiet: bool = False) -> None:
                 "--ignore-obsolete", "--no-fuzzy-matching",
                 root=root, quiet=quiet,
             )  # fmt: skip
+        _sort(po_path(lang, root))
+
+
+def _sort(po: Path) -> None:
+    """Messages in msgid order, no source locations: two branches that add copy merge cleanly."""
+    catalog = _read(po)
+    with po.open("wb") as fh:
+        write_po(fh, catalog, width=0, no_location=True, sort_output=True, ignore_obsolete=True)
 
 
 def compile_(*, root: Path = ROOT) -> None:

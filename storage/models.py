@@ -94,7 +94,7 @@ class Volunteer(SQLModel, table=True):
     on_duty: bool = False
     lat: float | None = None
     lon: float | None = None
-    # Spatial grid cell of (lat, lon), see bot.matching.grid; kept in step with the position.
+    # Spatial grid cell of (lat, lon), see domain.matching.grid; kept in step with the position.
     cell: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     position_at: datetime | None = Field(default=None, sa_column=_ts())
     live_until: datetime | None = Field(default=None, sa_column=_ts())

@@ -15,7 +15,7 @@ from sqlalchemy import func, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.enums import OPEN_STATUSES, CreditStatus, OfferStatus
+from domain.enums import OPEN_STATUSES, CreditStatus, OfferStatus
 from storage.models import AuditEvent, HelpRequest, HourCredit, Offer, Volunteer
 
 

@@ -4,7 +4,7 @@ The search grows. Each step asks the database for the nearest few volunteers
 (2k + exclusions + 8, by a flat projection) among those in the grid cells of a
 disc around the request who pass every rule that does not depend on distance:
 on duty, verified, skill, equipment, not busy, fresh position, quiet hours and —
-for the rows kept — the hourly alert cap. ``bot.matching.eligibility.nearest``
+for the rows kept — the hourly alert cap. ``domain.matching.eligibility.nearest``
 then applies the request's exclusions and the volunteer's own radius, measures
 true distances and says whether the answer is settled: ``k`` matches nearer
 than both the searched radius and anything the LIMIT left out. If not, the
@@ -52,8 +52,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.incidents import rule_for
-from bot.matching.eligibility import (
+from domain.incidents import IncidentType, rule_for
+from domain.matching.eligibility import (
     Candidate,
     Match,
     MatchQuery,
@@ -61,8 +61,7 @@ from bot.matching.eligibility import (
     metres_per_degree,
     nearest,
 )
-from bot.matching.grid import Box, box_around, disc_ranges
-from storage.enums import IncidentType
+from domain.matching.grid import Box, box_around, disc_ranges
 from storage.models import Offer, Volunteer
 
 # The first disc where no hint says better: in a city centre it holds ten matches or more.

@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.matching.grid import cell_of
-from storage.enums import VolunteerStatus
+from domain.enums import VolunteerStatus
+from domain.matching.grid import cell_of
 from storage.models import Person, Volunteer
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.matching.geo import city_by_name
+from domain.enums import VolunteerStatus
+from domain.incidents import Equipment, IncidentType, skills_mask
+from domain.matching.geo import city_by_name
 from storage import people, volunteers
 from storage.db import Database
-from storage.enums import Equipment, IncidentType, VolunteerStatus, skills_mask
 from storage.models import Volunteer
 
 RIYADH = city_by_name("Riyadh")

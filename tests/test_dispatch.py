@@ -10,9 +10,10 @@ import pytest
 from bot.services import dispatch
 from bot.services.config import DispatchConfig
 from bot.services.notices import Event, MessageRef, Outcome
+from domain.enums import CreditStatus, OfferStatus, RequestStatus
+from domain.incidents import IncidentType
 from storage import requests
 from storage.db import Database
-from storage.enums import CreditStatus, IncidentType, OfferStatus, RequestStatus
 from storage.models import HourCredit, Person, Volunteer
 from tests.factories import RIYADH, offset, person, volunteer
 

@@ -9,8 +9,8 @@ import pytest
 from bot.emulator import EmuUser
 from bot.sandbox import Sandbox, sandbox
 from bot.services import volunteering
+from domain.enums import RequestStatus
 from storage import requests
-from storage.enums import RequestStatus
 from storage.types import utcnow
 from tests.factories import RIYADH, offset, volunteer
 from tests.test_e2e_flows import MENU

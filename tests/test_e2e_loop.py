@@ -9,8 +9,9 @@ import pytest
 
 from bot.emulator import EmuUser
 from bot.sandbox import Sandbox, register_volunteer, sandbox
+from domain.enums import OfferStatus, RequestStatus
+from domain.incidents import Equipment
 from storage import requests
-from storage.enums import Equipment, OfferStatus, RequestStatus
 from tests.factories import RIYADH, offset
 
 LATIN_WORD = re.compile(r"(?<![/@\w])[A-Za-z]{4,}")

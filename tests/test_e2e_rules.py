@@ -14,8 +14,9 @@ import pytest
 
 from bot.emulator import EmuUser
 from bot.sandbox import Sandbox, sandbox, start_app, stop_app
+from domain.enums import OfferStatus, RequestStatus
+from domain.incidents import IncidentType
 from storage import requests
-from storage.enums import IncidentType, OfferStatus, RequestStatus
 from storage.models import Person, Volunteer
 from storage.types import utcnow
 from tests.factories import RIYADH, offset, volunteer

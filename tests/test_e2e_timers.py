@@ -27,9 +27,10 @@ from bot.services import dispatch
 from bot.services.config import DispatchConfig
 from bot.settings import Settings
 from bot.webhook import SECRET_HEADER, run_webhook
+from domain.enums import CreditStatus, RequestStatus
+from domain.incidents import IncidentType
 from storage import requests
 from storage.db import Database
-from storage.enums import CreditStatus, IncidentType, RequestStatus
 from storage.models import HourCredit
 from storage.types import utcnow
 from tests.factories import RIYADH, offset, person, volunteer

@@ -10,9 +10,10 @@ import pytest
 from bot.emulator import EmuUser
 from bot.handlers.availability import check_stale_positions
 from bot.sandbox import Sandbox, register_volunteer, sandbox
+from domain.enums import VolunteerStatus
+from domain.incidents import Equipment, IncidentType
 from storage import requests
 from storage import volunteers as vstore
-from storage.enums import Equipment, IncidentType, VolunteerStatus
 from storage.models import HelpRequest, HourCredit, Volunteer
 from storage.types import utcnow
 from tests.factories import RIYADH, offset, person, volunteer

@@ -25,7 +25,8 @@ from bot import formatting
 from bot.handlers.render import Rendered, render
 from bot.i18n import FSI, PDI, tn, use_locale
 from bot.services.notices import Event, Notice, Recipient
-from storage.enums import Equipment, IncidentType, OfferStatus
+from domain.enums import OfferStatus
+from domain.incidents import Equipment, IncidentType
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("ar", "en")

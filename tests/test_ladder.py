@@ -8,8 +8,8 @@ import math
 import pytest
 
 from bench.ladder import SimConfig, nearest, run
-from bot.matching.ladder import RECOMMENDED_WAVE_TIMEOUT_S, SHAPES, Wave, ladder_for
-from storage.enums import IncidentType
+from domain.incidents import RULES, IncidentType, ladder_for
+from domain.matching.ladder import RECOMMENDED_WAVE_TIMEOUT_S, Wave
 
 RADIUS_KM, FIRST_WAVE, TIMEOUT_S = 20.0, 5, RECOMMENDED_WAVE_TIMEOUT_S
 
@@ -55,7 +55,7 @@ def test_a_tiny_first_wave_still_alerts_someone() -> None:
 
 
 def test_a_whole_ladder_is_bounded() -> None:
-    for incident in SHAPES:
+    for incident in RULES:
         waves = default_ladder(incident)
         assert sum(w.count for w in waves) <= 100
         assert sum(w.timeout_s for w in waves) <= 600

@@ -1,4 +1,5 @@
-"""Handlers do no SQL: they reach storage only through bot/services/ (ARCHITECTURE.md)."""
+"""One direction of dependencies (ARCHITECTURE.md): handlers reach storage only through
+bot/services/; storage never imports the bot; the domain imports neither."""
 
 from __future__ import annotations
 
@@ -8,28 +9,54 @@ from pathlib import Path
 import pytest
 
 from bot.services import people
+from domain.enums import RequestStatus
+from domain.incidents import IncidentType
 from storage.db import Database
-from storage.enums import IncidentType, RequestStatus
 from storage.models import HelpRequest
 from tests.factories import person
 
 HANDLERS = Path(__file__).resolve().parent.parent / "bot" / "handlers"
 # Value types and enums are shared vocabulary, not queries; the Database is the unit of work a
 # handler opens (one session per update) and hands to a service.
-ALLOWED = {"storage.enums", "storage.types", "storage.models", "storage.db"}
+ALLOWED = {"storage.types", "storage.models", "storage.db"}
 
 
-def storage_imports(path: Path) -> set[str]:
+ROOT = HANDLERS.parent.parent
+
+
+def imports_of(path: Path, package: str) -> set[str]:
+    """The modules of ``package`` that ``path`` imports."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("storage"):
-            if node.module == "storage":
-                found |= {f"storage.{alias.name}" for alias in node.names}
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.split(".")[0] == package
+        ):
+            if node.module == package:
+                found |= {f"{package}.{alias.name}" for alias in node.names}
             else:
                 found.add(node.module)
         elif isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name.startswith("storage")}
-    return found - ALLOWED
+            found |= {a.name for a in node.names if a.name.split(".")[0] == package}
+    return found
+
+
+def storage_imports(path: Path) -> set[str]:
+    return imports_of(path, "storage") - ALLOWED
+
+
+@pytest.mark.parametrize(
+    ("layer", "forbidden"),
+    [("storage", "bot"), ("domain", "bot"), ("domain", "storage")],
+)
+def test_lower_layers_never_import_upper_ones(layer: str, forbidden: str) -> None:
+    offenders = {
+        str(p.relative_to(ROOT)): imports_of(p, forbidden)
+        for p in sorted((ROOT / layer).rglob("*.py"))
+        if imports_of(p, forbidden)
+    }
+    assert offenders == {}
 
 
 @pytest.mark.parametrize("path", sorted(HANDLERS.glob("*.py")), ids=lambda p: p.name)

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from geopy.distance import geodesic
 
-from bot.matching.eligibility import (
+from domain.enums import VolunteerStatus
+from domain.incidents import Equipment, IncidentType
+from domain.matching.eligibility import (
     TIE_M,
     Match,
     MatchQuery,
@@ -22,9 +24,8 @@ from bot.matching.eligibility import (
     nearest,
     rank,
 )
-from bot.matching.geo import distance_m
-from bot.matching.grid import box_around, cell_of, cell_ranges
-from storage.enums import Equipment, IncidentType, VolunteerStatus
+from domain.matching.geo import distance_m
+from domain.matching.grid import box_around, cell_of, cell_ranges
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)  # 12:00 in Riyadh
 HERE = (24.7136, 46.6753)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.matching.grid import cell_of
 from bot.services.positions import PositionWriter, live_fix
 from bot.settings import Settings
+from domain.enums import VolunteerStatus
+from domain.matching.grid import cell_of
 from storage import volunteers
 from storage.db import Database
-from storage.enums import VolunteerStatus
 from storage.types import utcnow
 from storage.volunteers import PositionUpdate
 from tests.factories import RIYADH, offset, person, volunteer

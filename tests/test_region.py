@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.matching.region import SAUDI_BOX, in_service_area
+from domain.matching.region import SAUDI_BOX, in_service_area
 
-CITIES = Path(__file__).resolve().parents[1] / "bot" / "data" / "saudi_cities.csv"
+CITIES = Path(__file__).resolve().parents[1] / "domain" / "data" / "saudi_cities.csv"
 
 INSIDE = [
     *[

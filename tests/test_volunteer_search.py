@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.matching.eligibility import (
+from domain.enums import VolunteerStatus
+from domain.incidents import Equipment, IncidentType, skills_mask
+from domain.matching.eligibility import (
     Match,
     MatchQuery,
     VolunteerRow,
@@ -20,10 +22,9 @@ from bot.matching.eligibility import (
     metres_per_degree,
     rank,
 )
-from bot.matching.grid import box_around, cell_of
+from domain.matching.grid import box_around, cell_of
 from storage import volunteer_search
 from storage.db import Database
-from storage.enums import Equipment, IncidentType, VolunteerStatus, skills_mask
 from storage.models import HelpRequest, Offer, Person, Volunteer
 from storage.volunteer_search import _projection_error, nearest_eligible
 from storage.volunteers import PositionUpdate, set_duties, set_duty, set_position, set_positions

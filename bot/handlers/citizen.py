@@ -37,10 +37,9 @@ from bot.handlers.words import (
     menu_request,
 )
 from bot.i18n import _, t, texts_match, use_locale
-from bot.incidents import rule_for
-from bot.matching.region import in_service_area
 from bot.services import dispatch, people
-from storage.enums import IncidentType
+from domain.incidents import IncidentType, rule_for
+from domain.matching.region import in_service_area
 
 CHOOSE_TYPE, LOCATION, DETAILS = range(3)
 MAX_DETAILS = 500

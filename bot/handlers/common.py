@@ -14,8 +14,8 @@ from bot.handlers.plumbing import query, track
 from bot.handlers.render import cancel_keyboard
 from bot.handlers.words import numbers_lines
 from bot.i18n import LANGUAGES, _, t, use_locale
-from bot.incidents import ALL_NUMBERS
 from bot.services import people
+from domain.incidents import ALL_NUMBERS
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from telegram import Update
 from bot.context import BotContext
 from bot.handlers.keyboards import main_menu
 from bot.i18n import _, resolve_language, t, use_locale
-from bot.incidents import UNIFIED
 from bot.services import people
+from domain.incidents import UNIFIED
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from bot.handlers.words import (
     menu_volunteer,
 )
 from bot.i18n import LANGUAGES, native_names, use_locale
-from storage.enums import IncidentType
+from domain.incidents import IncidentType
 
 
 def main_menu() -> ReplyKeyboardMarkup:

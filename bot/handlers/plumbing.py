@@ -16,6 +16,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.handlers import timers
 from bot.handlers.outbox import deliver
+from bot.i18n import DEFAULT_LANGUAGE, set_locale
 from bot.services import people
 from bot.services.config import DispatchConfig
 from bot.services.notices import Outcome
@@ -24,21 +25,33 @@ from storage.types import utcnow
 UseCase = Callable[..., Awaitable[Outcome]]
 
 
+async def record_sender(update: object, context: BotContext) -> None:
+    """Once per update, before any other handler: who is writing, and in which language.
+
+    Registered as a ``TypeHandler`` in the earliest group (bot/app.py), so every handler
+    after it finds ``context.language`` set and the locale active for this update.
+    Other bots are not people. A person's notices always go to their private chat, whose
+    id is their user id: a command sent from a group never moves them there.
+    """
+    context.language = DEFAULT_LANGUAGE
+    if isinstance(update, Update):
+        user = update.effective_user
+        if user is not None and not user.is_bot:
+            async with context.db.session() as s:
+                context.language = await people.seen(
+                    s,
+                    person_id=user.id,
+                    chat_id=user.id,
+                    first_name=user.first_name or "",
+                    username=user.username,
+                    telegram_language=user.language_code,
+                )
+    set_locale(context.language)
+
+
 async def track(update: Update, context: BotContext) -> str:
-    """Record the person behind an update; returns the language to answer in."""
-    user = update.effective_user
-    chat = update.effective_chat
-    if user is None:
-        return "en"
-    async with context.db.session() as s:
-        return await people.seen(
-            s,
-            person_id=user.id,
-            chat_id=chat.id if chat else user.id,
-            first_name=user.first_name or "",
-            username=user.username,
-            telegram_language=user.language_code,
-        )
+    """The language to answer this update in (recorded by ``record_sender``)."""
+    return context.language
 
 
 async def run(context: BotContext, use_case: UseCase, /, **kwargs: Any) -> Outcome:

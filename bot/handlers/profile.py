@@ -29,11 +29,12 @@ from bot.handlers.volunteer import (
     equipment_keyboard,
     skills_keyboard,
 )
-from bot.handlers.words import EQUIPMENT_ITEMS, equipment_name, incident_name
+from bot.handlers.words import equipment_name, incident_name
 from bot.i18n import _, t, use_locale
-from bot.matching.eligibility import position_fresh
 from bot.services import volunteering
-from storage.enums import IncidentType, VolunteerStatus, skills_from_mask
+from domain.enums import VolunteerStatus
+from domain.incidents import EQUIPMENT_ITEMS, IncidentType, skills_from_mask
+from domain.matching.eligibility import position_fresh
 from storage.models import Volunteer
 from storage.types import utcnow
 

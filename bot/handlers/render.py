@@ -8,7 +8,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import formatting
 from bot.handlers.words import (
-    EQUIPMENT_ITEMS,
     city_name,
     emergency_block,
     equipment_name,
@@ -18,9 +17,8 @@ from bot.handlers.words import (
     timeline_event,
 )
 from bot.i18n import _, t, tn, use_locale
-from bot.incidents import rule_for
 from bot.services.notices import Event, Notice
-from storage.enums import skills_from_mask
+from domain.incidents import EQUIPMENT_ITEMS, rule_for, skills_from_mask
 
 
 @dataclass(frozen=True)

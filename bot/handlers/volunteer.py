@@ -29,7 +29,6 @@ from bot.handlers import flows
 from bot.handlers.keyboards import exact, location_request, main_menu
 from bot.handlers.plumbing import query, run, track
 from bot.handlers.words import (
-    EQUIPMENT_ITEMS,
     button_cancel,
     button_skip,
     equipment_name,
@@ -38,7 +37,8 @@ from bot.handlers.words import (
 )
 from bot.i18n import _, t, texts_match, use_locale
 from bot.services import positions, volunteering
-from storage.enums import IncidentType, VolunteerStatus
+from domain.enums import VolunteerStatus
+from domain.incidents import EQUIPMENT_ITEMS, IncidentType
 from storage.types import utcnow
 
 CONDUCT, SKILLS, EQUIPMENT, LOCATION, PHONE, PHONE_CONSENT = range(6)

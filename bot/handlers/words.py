@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from bot.i18n import _, current_language, format_number, t, tn
-from bot.incidents import EmergencyNumber, numbers_for, rule_for
-from storage.enums import Equipment, IncidentType
+from domain.incidents import (
+    EQUIPMENT_NAMES,
+    EmergencyNumber,
+    Equipment,
+    IncidentType,
+    numbers_for,
+    rule_for,
+)
 
 
 def incident_name(incident: IncidentType | str) -> str:
-    names = {
-        IncidentType.FIRE: _("Fire"),
-        IncidentType.RESCUE: _("Rescue"),
-        IncidentType.ENTRAPMENT: _("Entrapment"),
-        IncidentType.LOST_DESERT: _("Lost in the desert"),
-        IncidentType.BREAKDOWN: _("Vehicle or technical breakdown"),
-        IncidentType.FLOOD: _("Flood"),
-        IncidentType.FIRST_AID: _("First aid"),
-    }
-    return names[IncidentType(incident)]
+    return _(rule_for(incident).name)
 
 
 def incident_label(incident: IncidentType | str) -> str:
@@ -26,35 +23,11 @@ def incident_label(incident: IncidentType | str) -> str:
 
 
 def equipment_name(item: Equipment) -> str:
-    names = {
-        Equipment.FOUR_BY_FOUR: _("4x4 vehicle"),
-        Equipment.RECOVERY_KIT: _("Tow rope / recovery kit"),
-        Equipment.FIRST_AID_KIT: _("First-aid kit"),
-        Equipment.EXTINGUISHER: _("Fire extinguisher"),
-        Equipment.BOAT: _("Boat"),
-        Equipment.TOOLS: _("Tools"),
-    }
-    return names[item]
-
-
-EQUIPMENT_ITEMS = (
-    Equipment.FOUR_BY_FOUR,
-    Equipment.RECOVERY_KIT,
-    Equipment.FIRST_AID_KIT,
-    Equipment.EXTINGUISHER,
-    Equipment.BOAT,
-    Equipment.TOOLS,
-)
+    return _(EQUIPMENT_NAMES[item])
 
 
 def service_name(number: EmergencyNumber) -> str:
-    names = {
-        "civil_defense": _("Civil Defense"),
-        "red_crescent": _("Red Crescent"),
-        "police": _("Police"),
-        "unified": _("Unified emergency number"),
-    }
-    return names[number.service]
+    return _(number.name)
 
 
 def numbers_lines(numbers: tuple[EmergencyNumber, ...]) -> str:

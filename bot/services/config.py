@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.matching.ladder import Wave, ladder_for
 from bot.settings import Settings
-from storage.enums import IncidentType
+from domain.incidents import IncidentType, ladder_for
+from domain.matching.ladder import Wave
 
 
 @dataclass(frozen=True)

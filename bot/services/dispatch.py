@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.incidents import rule_for
-from bot.matching.eligibility import MatchQuery
-from bot.matching.geo import area_of
-from bot.matching.ladder import Wave
 from bot.services.config import DispatchConfig
 from bot.services.notices import Event, MessageRef, Notice, Outcome, Recipient
+from domain.enums import CreditStatus, OfferStatus, RequestStatus
+from domain.incidents import IncidentType, rule_for
+from domain.matching.eligibility import MatchQuery
+from domain.matching.geo import area_of
+from domain.matching.ladder import Wave
 from storage import people, requests, volunteers
-from storage.enums import CreditStatus, IncidentType, OfferStatus, RequestStatus
 from storage.models import HelpRequest, HourCredit, Offer
 from storage.volunteer_search import nearest_eligible
 

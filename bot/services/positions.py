@@ -22,7 +22,7 @@ import contextlib
 import logging
 from datetime import datetime
 
-from bot.matching.region import in_service_area
+from domain.matching.region import in_service_area
 from storage.db import Database
 from storage.volunteers import PositionUpdate, set_positions
 

@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.matching.eligibility import position_fresh
-from bot.matching.region import in_service_area
 from bot.services.config import DispatchConfig
 from bot.services.notices import Event, Notice, Outcome, Recipient
+from domain.enums import VolunteerStatus
+from domain.matching.eligibility import position_fresh
+from domain.matching.region import in_service_area
 from storage import people, requests, volunteers
-from storage.enums import VolunteerStatus
 from storage.models import Volunteer
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 
-from bot.matching.geo import in_region, valid_point
+from domain.matching.geo import in_region, valid_point
 
 SAUDI_BOX = (16.0, 34.4, 32.3, 55.8)
 

@@ -2,7 +2,7 @@
 
 A kitchen fire starts narrow because the nearest help is minutes away; a person
 lost in the desert starts wide because the nearest 4x4 may be 50 km off. The
-shape is fixed here; the absolute radius, the first wave's size and the base
+shapes are declared here and chosen per type in ``domain.incidents``; the absolute radius, the first wave's size and the base
 timeout come from settings (DISPATCH_RADIUS_KM, VOLUNTEERS_PER_ALERT,
 WAVE_TIMEOUT_S). ``bench/ladder.py`` simulates these shapes over the Kingdom's
 cities; the numbers below are the ones it was tuned with (>= 95% of town requests
@@ -17,8 +17,6 @@ is the last chance before the command centre is told and the open alerts expire.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from storage.enums import IncidentType
 
 # What ``bench/ladder.py`` recommends for WAVE_TIMEOUT_S with the shapes below.
 RECOMMENDED_WAVE_TIMEOUT_S = 40.0
@@ -53,25 +51,11 @@ WIDE = LadderShape(
     steps=((0.2, 1.0, 1.0), (0.4, 2.0, 1.0), (0.7, 3.0, 1.0), (1.0, 4.0, 2.0)), radius_factor=5.0
 )
 
-SHAPES: dict[IncidentType, LadderShape] = {
-    IncidentType.FIRE: URBAN,
-    IncidentType.RESCUE: URBAN,
-    IncidentType.ENTRAPMENT: URBAN,
-    IncidentType.FIRST_AID: URBAN,
-    IncidentType.FLOOD: URBAN,
-    IncidentType.BREAKDOWN: ROAD,
-    IncidentType.LOST_DESERT: WIDE,
-}
 
-
-def ladder_for(
-    incident: IncidentType | str,
-    *,
-    radius_km: float,
-    first_wave: int,
-    timeout_s: float,
+def waves_of(
+    shape: LadderShape, *, radius_km: float, first_wave: int, timeout_s: float
 ) -> tuple[Wave, ...]:
-    shape = SHAPES[IncidentType(incident)]
+    """The waves of one shape, scaled by the settings."""
     outer_m = radius_km * 1000.0 * shape.radius_factor
     return tuple(
         Wave(i, outer_m * frac, max(1, round(first_wave * mult)), timeout_s * tmult)

@@ -8,7 +8,7 @@ radius, exclusions and order, computing the true distance of as few rows as it
 can (a cheap local projection bounds the rest).
 
 Distances are WGS84 geodesics. ``geodesic_m`` (Vincenty's inverse formula, about
-5 µs) agrees with geopy's geodesic (``bot.matching.geo.distance_m``, about 100 µs)
+5 µs) agrees with geopy's geodesic (``domain.matching.geo.distance_m``, about 100 µs)
 to a few micrometres; volunteers whose distances differ by less than
 ``TIE_M`` are re-measured with geopy, so the order is always geopy's order.
 """
@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.incidents import equipment_fits
-from bot.matching.geo import distance_m
-from storage.enums import IncidentType, VolunteerStatus
+from domain.enums import VolunteerStatus
+from domain.incidents import IncidentType, equipment_fits
+from domain.matching.geo import distance_m
 
 LOCAL_TZ = ZoneInfo("Asia/Riyadh")
 

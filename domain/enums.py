@@ -1,4 +1,4 @@
-"""Domain vocabularies stored in the database.
+"""The vocabularies of states stored in the database (incident types: ``domain.incidents``).
 
 They live at the bottom of the dependency graph so that storage, matching,
 services and handlers all speak the same words. Values are stored as text,
@@ -7,47 +7,7 @@ so renaming a member is a migration, not a refactor.
 
 from __future__ import annotations
 
-from enum import IntFlag, StrEnum
-
-
-class IncidentType(StrEnum):
-    """What happened. Also the set of volunteer skills: a skill is 'can help with X'."""
-
-    FIRE = "fire"
-    RESCUE = "rescue"
-    ENTRAPMENT = "entrapment"
-    LOST_DESERT = "lost_desert"
-    BREAKDOWN = "breakdown"
-    FLOOD = "flood"
-    FIRST_AID = "first_aid"
-
-    @property
-    def bit(self) -> int:
-        """The bit of this type in a volunteer's ``skills`` mask (SQL-friendly: ``skills & bit``)."""
-        return 1 << list(IncidentType).index(self)
-
-
-class Equipment(IntFlag):
-    """Means a volunteer brings. Stored as a bit mask so matching filters in SQL."""
-
-    NONE = 0
-    FOUR_BY_FOUR = 1
-    RECOVERY_KIT = 2
-    FIRST_AID_KIT = 4
-    EXTINGUISHER = 8
-    BOAT = 16
-    TOOLS = 32
-
-
-def skills_mask(skills: set[IncidentType] | frozenset[IncidentType]) -> int:
-    mask = 0
-    for skill in skills:
-        mask |= skill.bit
-    return mask
-
-
-def skills_from_mask(mask: int) -> list[IncidentType]:
-    return [t for t in IncidentType if mask & t.bit]
+from enum import StrEnum
 
 
 class VolunteerStatus(StrEnum):

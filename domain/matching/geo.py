@@ -47,7 +47,7 @@ class City:
 @cache
 def cities() -> tuple[City, ...]:
     """The bundled Saudi city list (also used by benchmarks and the demo)."""
-    with resources.files("bot").joinpath("data/saudi_cities.csv").open(encoding="utf-8") as fh:
+    with resources.files("domain").joinpath("data/saudi_cities.csv").open(encoding="utf-8") as fh:
         return tuple(
             City(r["name_en"], r["name_ar"], float(r["lat"]), float(r["lon"]), int(r["population"]))
             for r in csv.DictReader(fh)
