@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.demo:
-        from bot.demo import run_demo
+        from bot.devtools.demo import run_demo
 
         return asyncio.run(run_demo())
     settings = Settings()

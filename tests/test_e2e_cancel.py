@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.sandbox import Sandbox, sandbox
+from bot.devtools.sandbox import Sandbox, sandbox
 from bot.services import volunteering
 from storage import requests
 from storage.enums import OfferStatus, RequestStatus

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.emulator import EmuUser
-from bot.sandbox import Sandbox, sandbox
+from bot.devtools.emulator import EmuUser
+from bot.devtools.sandbox import Sandbox, sandbox
 from bot.services import volunteering
 from storage import requests
 from storage.types import utcnow

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.emulator import EmuUser
-from bot.sandbox import Sandbox, register_volunteer, sandbox
+from bot.devtools.emulator import EmuUser
+from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
 from storage import requests
 from storage.enums import Equipment, OfferStatus, RequestStatus
 from tests.factories import RIYADH, offset

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.emulator import EmuUser
-from bot.sandbox import Sandbox, sandbox, start_app, stop_app
+from bot.devtools.emulator import EmuUser
+from bot.devtools.sandbox import Sandbox, sandbox, start_app, stop_app
 from storage import requests
 from storage.enums import IncidentType, OfferStatus, RequestStatus
 from storage.models import Person, Volunteer

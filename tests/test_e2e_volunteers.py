@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.emulator import EmuUser
+from bot.devtools.emulator import EmuUser
+from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
 from bot.handlers.availability import check_stale_positions
-from bot.sandbox import Sandbox, register_volunteer, sandbox
 from storage import requests
 from storage import volunteers as vstore
 from storage.enums import Equipment, IncidentType, VolunteerStatus

@@ -38,7 +38,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import BotApiEmulator, TranscriptEvent
+from bot.devtools.emulator import BotApiEmulator, TranscriptEvent
 
 TOKEN = "123456:TEST-TOKEN"
 

@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from bot.emulator.entities import EntityParseError, parse_text, utf16_len
-from bot.emulator.users import EmuChat, EmuGroup, EmuMessage, EmuUser, TranscriptEvent
+from bot.devtools.emulator.entities import EntityParseError, parse_text, utf16_len
+from bot.devtools.emulator.users import EmuChat, EmuGroup, EmuMessage, EmuUser, TranscriptEvent
 
 __all__ = ["ApiError", "BotApiEmulator", "Call"]
 

@@ -2,7 +2,7 @@
 
 Why this exists: end-to-end tests should read like a conversation ("Fatima sends /start,
 presses *Accept*, sees the confirmation"), not like JSON plumbing. These classes turn such
-actions into genuine Bot API updates queued on the :class:`~bot.emulator.server.BotApiEmulator`,
+actions into genuine Bot API updates queued on the :class:`~bot.devtools.emulator.server.BotApiEmulator`,
 and expose what the bot sent to each chat as :class:`EmuMessage` objects that follow later
 edits and deletions.
 """
@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.entities import bot_command_entities
+from bot.devtools.emulator.entities import bot_command_entities
 
 if TYPE_CHECKING:
-    from bot.emulator.server import BotApiEmulator
+    from bot.devtools.emulator.server import BotApiEmulator
 
 __all__ = ["ButtonMatcher", "EmuChat", "EmuGroup", "EmuMessage", "EmuUser", "TranscriptEvent"]
 

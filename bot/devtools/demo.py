@@ -11,9 +11,9 @@ from __future__ import annotations
 import tempfile
 import textwrap
 
-from bot.emulator import TranscriptEvent
+from bot.devtools.emulator import TranscriptEvent
+from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
 from bot.matching.geo import city_by_name
-from bot.sandbox import Sandbox, register_volunteer, sandbox
 from storage.enums import Equipment
 
 WIDTH = 78

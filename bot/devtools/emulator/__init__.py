@@ -5,9 +5,9 @@ this local server (``ApplicationBuilder().base_url(emu.base_url)``) and drive th
 conversation from the user's side. See :class:`BotApiEmulator`.
 """
 
-from bot.emulator.entities import EntityParseError, parse_text
-from bot.emulator.server import ApiError, BotApiEmulator, Call
-from bot.emulator.users import (
+from bot.devtools.emulator.entities import EntityParseError, parse_text
+from bot.devtools.emulator.server import ApiError, BotApiEmulator, Call
+from bot.devtools.emulator.users import (
     ButtonMatcher,
     EmuChat,
     EmuGroup,
