@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.demo:
-        from bot.demo import run_demo
+        from bot.devtools.demo import run_demo
 
         return asyncio.run(run_demo())
     settings = Settings()

@@ -9,19 +9,12 @@ It measures the real policy: the waves come from ``domain.matching.ladder.ladder
 ``domain.incidents.equipment_fits``. Everything else is a model, stated here:
 
 Volunteers (national scale 1,000,000, ``--volunteers``)
-    88% live around the 22 cities of ``domain/data/saudi_cities.csv`` in proportion to
-    population: a 2-D normal around the centre with sigma = 0.004 km * sqrt(population)
-    (Riyadh 10.6 km, a 150k town 1.5 km), one in five drawn from a 2.5x wider normal
-    (suburbs). 8% live along the roads joining each city to its three nearest
-    cities (2 km either side); 4% are scattered uniformly over the populated part
-    of the Kingdom (desert, farms). A fifth are on duty (``--on-duty``), all day:
-    only they are generated, the rest could never be alerted.
-Skills and equipment
-    1, 2 or 3 skills (30/40/30%, mean 2) of the 7 incident types, weighted towards
-    first aid. Equipment: a base rate per item (4x4 30% in town, 60% outside), and
-    a volunteer usually carries the kit of their skills (fire -> extinguisher 85%,
-    first aid -> kit 90%, lost in the desert -> 4x4 90%, breakdown -> tools 70%,
-    flood -> 4x4 70% or boat 15%). Who may be alerted for a type is decided by
+    Homes, skills and equipment as in ``bench/population.py`` (shared with
+    bench/matching.py): around the cities of ``domain/data/saudi_cities.csv`` by
+    population, along the roads between them, scattered over the Kingdom, all on
+    land; 1-3 skills weighted towards first aid; equipment that usually fits the
+    skills. A fifth are on duty (``--on-duty``), all day: only they are generated,
+    the rest could never be alerted. Who may be alerted for a type is decided by
     ``equipment_fits`` (evaluated once per type and equipment mask).
 Response
     Each alerted volunteer accepts with probability ``--p-respond`` (default 0.3;
@@ -73,8 +66,9 @@ from typing import Any
 # makes ``bot`` a namespace package, and the bundled city list would not load.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.population import KM_PER_DEG_LAT, KM_PER_DEG_LON_EQ, Places, equipment, offset, skills
 from domain.incidents import Equipment, IncidentType, equipment_fits, ladder_for
-from domain.matching.geo import City, cities, haversine_m
+from domain.matching.geo import haversine_m
 from domain.matching.ladder import RECOMMENDED_WAVE_TIMEOUT_S, Wave
 
 ZONES = ("urban", "road", "desert")
@@ -87,21 +81,8 @@ BUSY_MIN_S, BUSY_MAX_S = 10 * 60.0, 3 * 3600.0
 DAY_S = 86_400.0
 HOUR_S = 3600.0
 CELL_DEG = 0.02  # spatial bucket: about 2.2 km x 2 km
-KM_PER_DEG_LAT = 111.132
-KM_PER_DEG_LON_EQ = 111.320
-# The populated part of the Kingdom, for the scattered rural volunteers.
-SCATTER_BOX = (17.0, 36.5, 31.0, 50.0)  # south, west, north, east
 
 FI = IncidentType
-SKILL_WEIGHTS: dict[IncidentType, float] = {
-    FI.FIRST_AID: 3.0,
-    FI.FIRE: 2.0,
-    FI.RESCUE: 2.0,
-    FI.BREAKDOWN: 2.0,
-    FI.ENTRAPMENT: 1.5,
-    FI.LOST_DESERT: 1.5,
-    FI.FLOOD: 1.0,
-}
 INCIDENT_MIX: dict[str, dict[IncidentType, float]] = {
     "urban": {
         FI.FIRST_AID: 30,
@@ -159,83 +140,9 @@ class Population:
 # --- drawing the world ----------------------------------------------------------------------
 
 
-def city_sigma_km(c: City) -> float:
-    return 0.004 * math.sqrt(c.population)
-
-
-def _offset(lat: float, lon: float, dx_km: float, dy_km: float) -> tuple[float, float]:
-    lat2 = lat + dy_km / KM_PER_DEG_LAT
-    return lat2, lon + dx_km / (KM_PER_DEG_LON_EQ * math.cos(math.radians(lat)))
-
-
-def _around_city(rng: random.Random, c: City) -> tuple[float, float]:
-    s = city_sigma_km(c) * (2.5 if rng.random() < 0.2 else 1.0)
-    return _offset(c.lat, c.lon, rng.gauss(0, s), rng.gauss(0, s))
-
-
-def _roads(towns: Sequence[City]) -> list[tuple[City, City]]:
-    """Each city joined to its three nearest: a rough national road network."""
-    roads: set[tuple[int, int]] = set()
-    for i, a in enumerate(towns):
-        near = sorted(
-            (haversine_m(a.lat, a.lon, b.lat, b.lon), j) for j, b in enumerate(towns) if j != i
-        )
-        for _, j in near[:3]:
-            roads.add((min(i, j), max(i, j)))
-    return [(towns[i], towns[j]) for i, j in sorted(roads)]
-
-
-def _on_road(rng: random.Random, road: tuple[City, City], jitter_km: float) -> tuple[float, float]:
-    a, b = road
-    f = rng.random()
-    lat, lon = a.lat + f * (b.lat - a.lat), a.lon + f * (b.lon - a.lon)
-    return _offset(lat, lon, rng.uniform(-jitter_km, jitter_km), rng.uniform(-jitter_km, jitter_km))
-
-
 def _pick(rng: random.Random, weights: dict[Any, float]) -> Any:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
-
-
-def _skills(rng: random.Random) -> list[IncidentType]:
-    n = rng.choices((1, 2, 3), weights=(0.3, 0.4, 0.3))[0]
-    pool = dict(SKILL_WEIGHTS)
-    chosen: list[IncidentType] = []
-    for _ in range(n):
-        s = _pick(rng, pool)
-        chosen.append(s)
-        del pool[s]
-    return chosen
-
-
-def _equipment(rng: random.Random, skills: Sequence[IncidentType], rural: bool) -> int:
-    eq = Equipment.NONE
-    base = (
-        (Equipment.FOUR_BY_FOUR, 0.6 if rural else 0.3),
-        (Equipment.FIRST_AID_KIT, 0.3),
-        (Equipment.EXTINGUISHER, 0.15),
-        (Equipment.TOOLS, 0.2),
-        (Equipment.RECOVERY_KIT, 0.1),
-        (Equipment.BOAT, 0.02),
-    )
-    for item, p in base:
-        if rng.random() < p:
-            eq |= item
-    for s in skills:
-        if s is FI.FIRE and rng.random() < 0.85:
-            eq |= Equipment.EXTINGUISHER
-        elif s is FI.FIRST_AID and rng.random() < 0.9:
-            eq |= Equipment.FIRST_AID_KIT
-        elif s is FI.LOST_DESERT and rng.random() < 0.9:
-            eq |= Equipment.FOUR_BY_FOUR
-        elif s is FI.BREAKDOWN and rng.random() < 0.7:
-            eq |= Equipment.TOOLS
-        elif s is FI.FLOOD:
-            if rng.random() < 0.7:
-                eq |= Equipment.FOUR_BY_FOUR
-            if rng.random() < 0.15:
-                eq |= Equipment.BOAT
-    return int(eq)
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -243,53 +150,40 @@ def _cell(lat: float, lon: float) -> tuple[int, int]:
 
 
 def build_population(cfg: SimConfig, rng: random.Random) -> Population:
-    towns = cities()
-    roads = _roads(towns)
-    total_pop = sum(c.population for c in towns)
-    city_weights = [c.population / total_pop for c in towns]
+    """The on-duty volunteers of the shared model (``bench/population.py``), indexed by cell."""
+    places = Places(rng)
     # The project's rule, asked once per (type, equipment mask): all masks are < 2**6.
     masks = 1 << len(Equipment)
     fits = {t: [equipment_fits(t, m) for m in range(masks)] for t in IncidentType}
     pop = Population(index={t: {} for t in IncidentType})
     n_on_duty = sum(1 for _ in range(cfg.volunteers) if rng.random() < cfg.on_duty)
-    homes = rng.choices(("city", "road", "scatter"), weights=(0.88, 0.08, 0.04), k=n_on_duty)
-    city_of = rng.choices(towns, weights=city_weights, k=n_on_duty)
-    south, west, north, east = SCATTER_BOX
     for vid in range(n_on_duty):
-        home = homes[vid]
-        if home == "city":
-            lat, lon = _around_city(rng, city_of[vid])
-        elif home == "road":
-            lat, lon = _on_road(rng, rng.choice(roads), 2.0)
-        else:
-            lat, lon = rng.uniform(south, north), rng.uniform(west, east)
-        skills = _skills(rng)
-        eq = _equipment(rng, skills, rural=home != "city")
+        lat, lon, home = places.home()
+        chosen = skills(rng)
+        eq = equipment(rng, chosen, rural=home != "city")
         pop.lat.append(lat)
         pop.lon.append(lon)
         cell = _cell(lat, lon)
-        for s in skills:
+        for s in chosen:
             if fits[s][eq]:
                 pop.index[s].setdefault(cell, []).append(vid)
     return pop
 
 
 def draw_requests(cfg: SimConfig, rng: random.Random) -> list[Request]:
-    towns = cities()
-    roads = _roads(towns)
-    weights = [c.population for c in towns]
+    places = Places(rng)
     times = sorted(rng.uniform(0, DAY_S) for _ in range(cfg.requests))
     out: list[Request] = []
     for rid, t in enumerate(times):
         zone = _pick(rng, ZONE_SHARE)
         if zone == "urban":
-            lat, lon = _around_city(rng, rng.choices(towns, weights=weights)[0])
+            lat, lon = places.around(places.city())
         elif zone == "road":
-            lat, lon = _on_road(rng, rng.choice(roads), 0.5)
+            lat, lon = places.on_road(0.5)
         else:
-            c = rng.choices(towns, weights=weights)[0]
+            c = places.city()
             d, ang = rng.uniform(15, 120), rng.uniform(0, 2 * math.pi)
-            lat, lon = _offset(c.lat, c.lon, d * math.cos(ang), d * math.sin(ang))
+            lat, lon = offset(c.lat, c.lon, d * math.cos(ang), d * math.sin(ang))
         out.append(Request(rid, t, lat, lon, _pick(rng, INCIDENT_MIX[zone]), zone))
     return out
 

@@ -11,15 +11,10 @@ answer against a brute-force scan in memory, then times position and duty
 updates. The last lines are one JSON object per backend.
 
 Population (deterministic, ``--seed``)
-    86% live around the cities of ``domain/data/saudi_cities.csv`` in proportion to
-    population (a 2-D normal around the centre, sigma = 0.004 km x sqrt(population):
-    Riyadh 10.6 km, a 150k town 1.5 km; one in five from a 2.5x wider normal), 8%
-    along the roads joining each city to its three nearest (2 km either side), 6%
-    scattered over the Kingdom, thinned to a tenth in the open desert (the Nafud
-    around 28.3N 41.0E, the Empty Quarter around 20.0N 50.0E). Every point is on
-    land inside a coarse outline of the Kingdom (points in the sea are redrawn).
-    20% are on duty, 92% verified; 1-3 skills (mean 2) weighted towards first aid,
-    equipment that usually fits the skills; 5% of on-duty positions are stale, 3%
+    Homes, skills and equipment as in ``bench/population.py`` (shared with
+    bench/ladder.py): around the cities by population, along the roads, scattered
+    over the Kingdom, all on land.
+    20% are on duty, 92% verified; 5% of on-duty positions are stale, 3%
     busy, 10% have quiet hours (some covering the benchmark's clock), 15% a
     preferred radius, and 3% received alerts in the last hour (some up to their cap).
 Queries
@@ -65,9 +60,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 
+from bench.population import Places, equipment, skills, skills_mask
 from bot.services.positions import PositionWriter
 from domain.enums import VolunteerStatus
-from domain.incidents import Equipment, IncidentType
+from domain.incidents import IncidentType
 from domain.matching.eligibility import (
     Match,
     MatchQuery,
@@ -75,7 +71,7 @@ from domain.matching.eligibility import (
     eligible_without_distance,
     within_reach,
 )
-from domain.matching.geo import City, cities, distance_m, haversine_m
+from domain.matching.geo import distance_m, haversine_m
 from domain.matching.grid import cell_of
 from storage.db import Database
 from storage.models import Volunteer
@@ -89,163 +85,7 @@ from storage.volunteers import (
 NOW = datetime(2025, 3, 10, 20, 30, tzinfo=UTC)  # 23:30 in Riyadh: some quiet hours apply
 POSITION_MAX_AGE_S = 7200.0
 
-# A coarse outline of the Kingdom (lat, lon), clockwise from the Gulf of Aqaba.
-OUTLINE: tuple[tuple[float, float], ...] = (
-    (29.36, 34.96), (29.19, 36.07), (29.90, 36.80), (30.50, 37.67), (31.50, 37.00),
-    (32.15, 39.20), (31.37, 41.45), (30.00, 44.70), (29.10, 46.42), (28.53, 47.70),
-    (28.43, 48.50), (27.90, 48.80), (27.40, 49.25), (27.00, 49.72), (26.70, 50.15),
-    (26.45, 50.20), (26.25, 50.22), (25.90, 50.15), (25.30, 50.55), (24.75, 50.85),
-    (24.25, 51.60), (22.70, 55.20), (19.00, 52.00), (18.60, 49.10), (17.40, 47.60),
-    (17.20, 46.30), (17.50, 45.20), (17.30, 44.00), (17.40, 43.40), (16.90, 43.20),
-    (16.40, 42.78), (16.89, 42.52), (17.50, 42.30), (18.20, 41.60), (19.13, 41.07),
-    (20.15, 40.25), (21.00, 39.45), (21.30, 39.13), (21.70, 39.08), (22.30, 39.08),
-    (22.80, 38.98), (23.60, 38.55), (24.09, 38.04), (25.05, 37.24), (26.23, 36.45),
-    (27.35, 35.69), (28.00, 35.20), (27.95, 34.57),
-)  # fmt: skip
-OPEN_DESERT = ((28.3, 41.0, 1.2, 2.0), (20.0, 50.0, 2.5, 3.5))  # centre, half-axes (deg)
-
-# Skill weights and equipment habits (as in bench/ladder.py).
-SKILL_WEIGHTS = {
-    IncidentType.FIRST_AID: 30,
-    IncidentType.BREAKDOWN: 18,
-    IncidentType.RESCUE: 14,
-    IncidentType.FIRE: 12,
-    IncidentType.ENTRAPMENT: 10,
-    IncidentType.LOST_DESERT: 8,
-    IncidentType.FLOOD: 8,
-}
-
-
 BIT = {t: t.bit for t in IncidentType}
-
-
-def _inside_exact(lat: float, lon: float) -> bool:
-    """Point in the outline (even-odd rule)."""
-    hit = False
-    n = len(OUTLINE)
-    for i in range(n):
-        y1, x1 = OUTLINE[i]
-        y2, x2 = OUTLINE[(i + 1) % n]
-        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
-            hit = not hit
-    return hit
-
-
-def _edge_distance_deg(lat: float, lon: float) -> float:
-    """Distance in degrees from a point to the nearest edge of the outline."""
-    best = math.inf
-    n = len(OUTLINE)
-    for i in range(n):
-        y1, x1 = OUTLINE[i]
-        y2, x2 = OUTLINE[(i + 1) % n]
-        dy, dx = y2 - y1, x2 - x1
-        t = max(0.0, min(1.0, ((lat - y1) * dy + (lon - x1) * dx) / (dy * dy + dx * dx)))
-        best = min(best, math.hypot(lat - (y1 + t * dy), lon - (x1 + t * dx)))
-    return best
-
-
-_TILE = 0.1
-_TILES: dict[tuple[int, int], bool | None] = {}
-
-
-def inside(lat: float, lon: float) -> bool:
-    """Point in the outline; 0.1-degree tiles away from the border are decided once."""
-    key = (math.floor(lat / _TILE), math.floor(lon / _TILE))
-    if key not in _TILES:
-        clat, clon = (key[0] + 0.5) * _TILE, (key[1] + 0.5) * _TILE
-        whole = _edge_distance_deg(clat, clon) > _TILE * 0.75
-        _TILES[key] = _inside_exact(clat, clon) if whole else None
-    tile = _TILES[key]
-    return _inside_exact(lat, lon) if tile is None else tile
-
-
-def in_open_desert(lat: float, lon: float) -> bool:
-    return any(((lat - la) / a) ** 2 + ((lon - lo) / b) ** 2 <= 1.0 for la, lo, a, b in OPEN_DESERT)
-
-
-def _offset(lat: float, lon: float, dx_km: float, dy_km: float) -> tuple[float, float]:
-    return lat + dy_km / 110.6, lon + dx_km / (111.3 * math.cos(math.radians(lat)))
-
-
-def _roads(towns: Sequence[City]) -> list[tuple[City, City]]:
-    roads: set[tuple[int, int]] = set()
-    for i, a in enumerate(towns):
-        near = sorted(
-            (haversine_m(a.lat, a.lon, b.lat, b.lon), j) for j, b in enumerate(towns) if j != i
-        )
-        for _, j in near[:3]:
-            roads.add((min(i, j), max(i, j)))
-    return [(towns[i], towns[j]) for i, j in sorted(roads)]
-
-
-class Places:
-    """Draws points from the population model."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.towns = cities()
-        self.weights = [c.population for c in self.towns]
-        self.roads = _roads(self.towns)
-        lats = [p[0] for p in OUTLINE]
-        lons = [p[1] for p in OUTLINE]
-        self.bounds = (min(lats), max(lats), min(lons), max(lons))
-
-    def _draw(self) -> tuple[float, float]:
-        rng = self.rng
-        u = rng.random()
-        if u < 0.86:
-            c = rng.choices(self.towns, self.weights)[0]
-            sigma = 0.004 * math.sqrt(c.population) * (2.5 if rng.random() < 0.2 else 1.0)
-            return _offset(c.lat, c.lon, rng.gauss(0, sigma), rng.gauss(0, sigma))
-        if u < 0.94:
-            a, b = rng.choice(self.roads)
-            t = rng.random()
-            lat, lon = a.lat + t * (b.lat - a.lat), a.lon + t * (b.lon - a.lon)
-            return _offset(lat, lon, rng.uniform(-2, 2), rng.uniform(-2, 2))
-        s, n, w, e = self.bounds
-        while True:
-            lat, lon = rng.uniform(s, n), rng.uniform(w, e)
-            if not in_open_desert(lat, lon) or rng.random() < 0.1:
-                return lat, lon
-
-    def point(self) -> tuple[float, float]:
-        while True:
-            lat, lon = self._draw()
-            if inside(lat, lon):
-                return lat, lon
-
-
-def _skills(rng: random.Random) -> int:
-    n = rng.choices((1, 2, 3), (30, 40, 30))[0]
-    types, weights = list(SKILL_WEIGHTS), list(SKILL_WEIGHTS.values())
-    chosen: set[IncidentType] = set()
-    while len(chosen) < n:
-        chosen.add(rng.choices(types, weights)[0])
-    mask = 0
-    for t in chosen:
-        mask |= BIT[t]
-    return mask
-
-
-def _equipment(rng: random.Random, skills: int) -> int:
-    eq = 0
-    if rng.random() < 0.35:
-        eq |= Equipment.FOUR_BY_FOUR
-    if rng.random() < 0.1:
-        eq |= Equipment.TOOLS
-    habits = (
-        (IncidentType.FIRE, Equipment.EXTINGUISHER, 0.85),
-        (IncidentType.FIRST_AID, Equipment.FIRST_AID_KIT, 0.9),
-        (IncidentType.LOST_DESERT, Equipment.FOUR_BY_FOUR, 0.9),
-        (IncidentType.BREAKDOWN, Equipment.TOOLS, 0.7),
-        (IncidentType.FLOOD, Equipment.FOUR_BY_FOUR, 0.7),
-        (IncidentType.FLOOD, Equipment.BOAT, 0.15),
-        (IncidentType.BREAKDOWN, Equipment.RECOVERY_KIT, 0.3),
-    )
-    for skill, item, p in habits:
-        if skills & BIT[skill] and rng.random() < p:
-            eq |= item
-    return int(eq)
 
 
 @dataclass
@@ -266,9 +106,10 @@ def build_population(n: int, rng: random.Random) -> Population:
     rows: list[dict[str, Any]] = []
     for i in range(n):
         pid = 1_000_000 + i
-        lat, lon = places.point()
+        lat, lon, home = places.home()
         on_duty = rng.random() < 0.2
-        skills = _skills(rng)
+        chosen = skills(rng)
+        skill_bits = skills_mask(chosen)
         fresh = on_duty and rng.random() >= 0.05
         age_s = rng.uniform(0, 3600) if fresh else rng.uniform(3 * 3600, 48 * 3600)
         quiet = QUIET_WINDOWS[rng.randrange(len(QUIET_WINDOWS))] if rng.random() < 0.1 else None
@@ -278,8 +119,8 @@ def build_population(n: int, rng: random.Random) -> Population:
                 "status": VolunteerStatus.VERIFIED.value
                 if rng.random() < 0.92
                 else VolunteerStatus.PENDING.value,
-                "skills": skills,
-                "equipment": _equipment(rng, skills),
+                "skills": skill_bits,
+                "equipment": equipment(rng, chosen, rural=home != "city"),
                 "on_duty": on_duty,
                 "lat": lat,
                 "lon": lon,

@@ -30,7 +30,7 @@ CFG = DispatchConfig(
 CITIZEN = 1
 
 
-def events(out: Outcome, event: Event) -> list:  # type: ignore[type-arg]
+def events(out: Outcome, event: Event) -> list:
     return [n for n in out.notices if n.event == event]
 
 
@@ -171,7 +171,7 @@ async def test_accept_racing_a_cancel_is_told_withdrawn(
         async with db.session() as other:
             c = await dispatch.cancel(
                 other, CFG, request_id=out.request_id, requester_id=CITIZEN, now=NOW
-            )  # type: ignore[arg-type]
+            )
         assert c.result == "ok"
         return await lock(*args, **kwargs)
 
@@ -179,7 +179,7 @@ async def test_accept_racing_a_cancel_is_told_withdrawn(
     async with db.session() as s:
         a = await dispatch.accept(
             s, CFG, offer_id=oid, volunteer_id=10, now=NOW, source=MessageRef(10, 510)
-        )  # type: ignore[arg-type]
+        )
     assert a.result == "closed"  # not assigned to a cancelled request
     assert [n.params["reason"] for n in events(a, Event.OFFER_CLOSED)] == ["withdrawn"]
     async with db.session() as s:
@@ -203,7 +203,7 @@ async def test_accept_and_cancel_at_once_stay_consistent(db: Database) -> None:
         async with db.session() as s:
             return await dispatch.cancel(
                 s, CFG, request_id=out.request_id, requester_id=CITIZEN, now=NOW
-            )  # type: ignore[arg-type]
+            )
 
     a, c = await asyncio.gather(tap(), cancel())
     assert c.result == "ok"  # the citizen can cancel until Done, assigned or not
@@ -264,7 +264,7 @@ async def test_an_alert_closed_on_its_way_is_edited_once_it_lands(db: Database) 
         (11, MessageRef(11, 511), "taken")
     ]
     async with db.session() as s:
-        offer = await requests.get_offer(s, offer_ids[11])  # type: ignore[arg-type]
+        offer = await requests.get_offer(s, offer_ids[11])
         assert offer is not None and (offer.chat_id, offer.message_id) == (11, 511)
 
 
@@ -275,23 +275,23 @@ async def test_forged_and_double_taps_change_nothing(db: Database) -> None:
     async with db.session() as s:
         assert (
             await dispatch.accept(s, CFG, offer_id=oid, volunteer_id=99, now=NOW)
-        ).result == "not_yours"  # type: ignore[arg-type]
+        ).result == "not_yours"
         assert (
             await dispatch.accept(s, CFG, offer_id=123456, volunteer_id=10, now=NOW)
         ).result == "not_yours"
         assert (
             await dispatch.accept(s, CFG, offer_id=oid, volunteer_id=10, now=NOW)
-        ).result == "ok"  # type: ignore[arg-type]
+        ).result == "ok"
     async with db.session() as s:
         assert (
             await dispatch.accept(s, CFG, offer_id=oid, volunteer_id=10, now=NOW)
-        ).result == "already"  # type: ignore[arg-type]
+        ).result == "already"
         assert (
             await dispatch.cancel(s, CFG, request_id=out.request_id, requester_id=10, now=NOW)
-        ).result == "not_yours"  # type: ignore[arg-type]
+        ).result == "not_yours"
         assert (
             await dispatch.done(s, CFG, request_id=out.request_id, volunteer_id=CITIZEN, now=NOW)
-        ).result == "not_yours"  # type: ignore[arg-type]
+        ).result == "not_yours"
 
 
 async def test_decline_never_realerts_and_all_declined_widens_now(db: Database) -> None:
@@ -302,7 +302,7 @@ async def test_decline_never_realerts_and_all_declined_widens_now(db: Database) 
     async with db.session() as s:
         d = await dispatch.decline(
             s, CFG, offer_id=events(out, Event.OFFER)[0].offer_id, volunteer_id=10, now=NOW
-        )  # type: ignore[arg-type]
+        )
     assert [n.to.person_id for n in events(d, Event.OFFER)] == [11]
     assert events(d, Event.SEARCH_WIDENED)[0].to.person_id == CITIZEN
     async with db.session() as s:
@@ -350,11 +350,11 @@ async def test_release_redispatches_to_others(db: Database) -> None:
     assert set(first) == {10, 11, 12}
     rid = out.request_id
     async with db.session() as s:
-        await dispatch.accept(s, CFG, offer_id=first[10], volunteer_id=10, now=NOW)  # type: ignore[arg-type]
+        await dispatch.accept(s, CFG, offer_id=first[10], volunteer_id=10, now=NOW)
     async with db.session() as s:
         rel = await dispatch.release(
             s, CFG, request_id=rid, volunteer_id=10, now=NOW + timedelta(minutes=2)
-        )  # type: ignore[arg-type]
+        )
     assert rel.result == "ok"
     # 11 and 12 were only told 'taken': they may help now. 10 released it; 13 is fourth nearest.
     again = {n.to.person_id: n.offer_id for n in events(rel, Event.OFFER)}
@@ -404,8 +404,8 @@ async def test_release_never_realerts_who_declined_released_or_blocked(db: Datab
     async with db.session() as s:  # 11's alert could not be delivered (blocked the bot)
         await requests.answer_offer(
             s, first[11], from_status=[OfferStatus.SENT], to_status=OfferStatus.FAILED, at=NOW
-        )  # type: ignore[arg-type]
-        await dispatch.accept(s, cfg, offer_id=first[10], volunteer_id=10, now=NOW)  # type: ignore[arg-type]
+        )
+        await dispatch.accept(s, cfg, offer_id=first[10], volunteer_id=10, now=NOW)
     async with db.session() as s:
         rel = await dispatch.release(s, cfg, request_id=rid, volunteer_id=10, now=NOW)  # type: ignore[arg-type]
     assert [n.to.person_id for n in events(rel, Event.OFFER)] == [12]
@@ -417,7 +417,7 @@ async def test_cancel_withdraws_alerts_and_frees_volunteer(db: Database) -> None
     out = await create(db)
     first = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
     async with db.session() as s:
-        await dispatch.accept(s, CFG, offer_id=first[10], volunteer_id=10, now=NOW)  # type: ignore[arg-type]
+        await dispatch.accept(s, CFG, offer_id=first[10], volunteer_id=10, now=NOW)
     async with db.session() as s:
         c = await dispatch.cancel(s, CFG, request_id=out.request_id, requester_id=CITIZEN, now=NOW)  # type: ignore[arg-type]
     assert c.result == "ok" and events(c, Event.JOB_CANCELLED)[0].to.person_id == 10
@@ -426,7 +426,7 @@ async def test_cancel_withdraws_alerts_and_frees_volunteer(db: Database) -> None
         assert v is not None and v.busy_request_id is None
         again = await dispatch.cancel(
             s, CFG, request_id=out.request_id, requester_id=CITIZEN, now=NOW
-        )  # type: ignore[arg-type]
+        )
         assert again.result == "closed"
 
 
@@ -443,13 +443,13 @@ async def test_done_confirm_credits_minutes(
     async with db.session() as s:
         await dispatch.accept(
             s, CFG, offer_id=events(out, Event.OFFER)[0].offer_id, volunteer_id=10, now=NOW
-        )  # type: ignore[arg-type]
+        )
     async with db.session() as s:
         assert (
             await dispatch.arrived(
                 s, CFG, request_id=rid, volunteer_id=10, now=NOW + timedelta(minutes=1)
             )
-        ).result == "ok"  # type: ignore[arg-type]
+        ).result == "ok"
     done_at = NOW + timedelta(minutes=minutes_taken)
     async with db.session() as s:
         d = await dispatch.done(s, CFG, request_id=rid, volunteer_id=10, now=done_at)  # type: ignore[arg-type]
@@ -457,7 +457,7 @@ async def test_done_confirm_credits_minutes(
     async with db.session() as s:
         c = await dispatch.confirm(
             s, CFG, request_id=rid, requester_id=CITIZEN, solved=solved, now=done_at
-        )  # type: ignore[arg-type]
+        )
     async with db.session() as s:
         credit = await s.get(HourCredit, 1)
         total, jobs = await requests.credited_minutes(s, 10)
@@ -536,7 +536,7 @@ async def test_lone_volunteer_gets_the_final_wait_before_escalation(db: Database
     async with db.session() as s:  # the lone volunteer can still answer
         a = await dispatch.accept(
             s, CFG, offer_id=offer_id, volunteer_id=10, now=t + timedelta(seconds=90)
-        )  # type: ignore[arg-type]
+        )
     assert a.result == "ok" and events(a, Event.VOLUNTEER_COMING)
 
 
@@ -551,10 +551,10 @@ async def test_final_wait_escalates_at_its_end_or_when_the_last_open_alert_is_de
     t = NOW + timedelta(seconds=61)
     async with db.session() as s:
         await dispatch.on_timer(s, CFG, request_id=rid, now=t)  # type: ignore[arg-type]
-        d = await dispatch.decline(s, CFG, offer_id=offers[10], volunteer_id=10, now=t)  # type: ignore[arg-type]
+        d = await dispatch.decline(s, CFG, offer_id=offers[10], volunteer_id=10, now=t)
     assert not events(d, Event.OPS_ESCALATION)  # 11's alert is still open
     async with db.session() as s:
-        d = await dispatch.decline(s, CFG, offer_id=offers[11], volunteer_id=11, now=t)  # type: ignore[arg-type]
+        d = await dispatch.decline(s, CFG, offer_id=offers[11], volunteer_id=11, now=t)
     assert len(events(d, Event.OPS_ESCALATION)) == 1  # nobody left waiting: at once
     assert events(d, Event.NO_VOLUNTEER)[0].to.person_id == CITIZEN
 
@@ -574,7 +574,7 @@ async def test_accept_in_wave_two_stops_the_ladder(db: Database) -> None:
             offer_id=events(w2, Event.OFFER)[0].offer_id,
             volunteer_id=11,
             now=NOW + timedelta(seconds=70),
-        )  # type: ignore[arg-type]
+        )
     assert a.result == "ok" and a.timers[rid] == NOW + timedelta(seconds=670)  # type: ignore[index]
     async with db.session() as s:  # the old wave timer fires late: it is no longer due for a wave
         late = await dispatch.on_timer(s, CFG, request_id=rid, now=NOW + timedelta(seconds=125))  # type: ignore[arg-type]
@@ -588,7 +588,7 @@ async def test_arrival_reminder_and_auto_confirm(db: Database) -> None:
     async with db.session() as s:
         await dispatch.accept(
             s, CFG, offer_id=events(out, Event.OFFER)[0].offer_id, volunteer_id=10, now=NOW
-        )  # type: ignore[arg-type]
+        )
     async with db.session() as s:
         r = await dispatch.on_timer(s, CFG, request_id=rid, now=NOW + timedelta(seconds=601))  # type: ignore[arg-type]
     assert events(r, Event.ARRIVAL_REMINDER)[0].to.person_id == 10
@@ -596,7 +596,7 @@ async def test_arrival_reminder_and_auto_confirm(db: Database) -> None:
     async with db.session() as s:
         d = await dispatch.done(
             s, CFG, request_id=rid, volunteer_id=10, now=NOW + timedelta(minutes=30)
-        )  # type: ignore[arg-type]
+        )
     due = d.timers[rid]  # type: ignore[index]
     assert due == NOW + timedelta(minutes=30, seconds=3600)
     async with db.session() as s:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.sandbox import Sandbox, sandbox
+from bot.devtools.sandbox import Sandbox, sandbox
 from bot.services import volunteering
 from domain.enums import OfferStatus, RequestStatus
 from storage import requests
@@ -43,11 +43,11 @@ async def test_cancel_at_every_step_of_the_request(box: Sandbox) -> None:
         for action in CITIZEN_STEPS[:depth]:
             await step(box, citizen, action)
         await step(box, citizen, "/cancel")
-        assert citizen.last.text == "Cancelled. Nothing was sent.", citizen.dump()  # type: ignore[union-attr]
+        assert citizen.last.text == "Cancelled. Nothing was sent.", citizen.dump()
         # The flow is over: a location or a text is no longer an answer to it.
         await step(box, citizen, HERE)
         await step(box, citizen, "White car near the exit")
-        assert "did not understand" in (citizen.last.text or ""), citizen.dump()  # type: ignore[union-attr]
+        assert "did not understand" in (citizen.last.text or ""), citizen.dump()
     await no_request(box)
 
 
@@ -59,9 +59,9 @@ async def test_cancel_at_every_step_of_the_signup(box: Sandbox) -> None:
         for action in SIGNUP_STEPS[:depth]:
             await step(box, user, action)
         await step(box, user, "/cancel")
-        assert user.last.text == "Cancelled.", user.dump()  # type: ignore[union-attr]
+        assert user.last.text == "Cancelled.", user.dump()
         await step(box, user, "Skip")  # the phone step's answer, now nobody's
-        assert "did not understand" in (user.last.text or ""), user.dump()  # type: ignore[union-attr]
+        assert "did not understand" in (user.last.text or ""), user.dump()
         async with box.db.session() as s:
             vol = await volunteering.get_profile(s, 100 + depth)
         assert vol is None or not vol.on_duty  # never registered and put on duty
@@ -88,7 +88,7 @@ async def test_cancel_while_dispatching_closes_every_alert(box: Sandbox) -> None
         assert alert.edits >= 1, (pid, alert)
         assert "cancelled" in (alert.text or ""), (pid, alert)
         assert alert.button_data == [], (pid, alert)
-    assert "cancelled" in (citizen.last.text or "")  # type: ignore[union-attr]
+    assert "cancelled" in (citizen.last.text or "")
     async with box.db.session() as s:
         req = await requests.get_request(s, 1)
         offers = await requests.offers_for(s, 1)

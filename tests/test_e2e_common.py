@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.emulator import EmuUser
-from bot.sandbox import Sandbox, sandbox
+from bot.devtools.emulator import EmuUser
+from bot.devtools.sandbox import Sandbox, sandbox
 from bot.services import volunteering
 from domain.enums import RequestStatus
 from storage import requests
@@ -27,7 +27,7 @@ async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-de
 async def say(box: Sandbox, user: EmuUser, text: str) -> str:
     await user.send(text)
     await box.settle()
-    return user.last.text or ""  # type: ignore[union-attr]
+    return user.last.text or ""
 
 
 async def test_language_change_survives_a_failing_command_menu(box: Sandbox) -> None:
@@ -52,7 +52,7 @@ async def test_language_change_survives_a_failing_command_menu(box: Sandbox) -> 
 async def test_each_main_menu_button_as_text(box: Sandbox, lang: str) -> None:
     user = box.emu.user(7, first_name="Ali", language_code=lang)
     await say(box, user, "/start")
-    assert user.last.reply_buttons == list(MENU[lang].values())  # type: ignore[union-attr]
+    assert user.last.reply_buttons == list(MENU[lang].values())
     expected = {
         "en": {
             "request": "What happened?",
@@ -70,7 +70,7 @@ async def test_each_main_menu_button_as_text(box: Sandbox, lang: str) -> None:
     for key, label in MENU[lang].items():
         text = await say(box, user, label)
         assert expected[key] in text, (key, user.dump())
-    assert user.last.buttons == ["العربية", "English"]  # type: ignore[union-attr]
+    assert user.last.buttons == ["العربية", "English"]
 
 
 async def test_cancel_outside_a_flow(box: Sandbox) -> None:
@@ -87,7 +87,7 @@ async def test_cancel_outside_a_flow(box: Sandbox) -> None:
         await box.settle()
     text = await say(box, citizen, "/cancel")
     assert "request #1 is still open" in text and "cancel it?" in text
-    assert citizen.last.button_data == ["req:cancel:1"]  # type: ignore[union-attr]
+    assert citizen.last.button_data == ["req:cancel:1"]
     await citizen.press("req:cancel:1")
     await box.settle()
     async with box.db.session() as s:

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.emulator import EmuUser
-from bot.sandbox import Sandbox, sandbox
+from bot.devtools.emulator import EmuUser
+from bot.devtools.sandbox import Sandbox, sandbox
 from bot.services import volunteering
 from storage import requests
 from storage.types import utcnow
@@ -83,9 +83,9 @@ async def test_start_then_menu_tap_at_details_is_not_a_description(box: Sandbox,
         await step(box, citizen, action)
     before = len(citizen.messages)
     await step(box, citizen, "/start")
-    assert MENU[lang]["numbers"] in citizen.last.reply_buttons  # type: ignore[union-attr]  # the main menu
+    assert MENU[lang]["numbers"] in citizen.last.reply_buttons  # the main menu
     await step(box, citizen, MENU[lang]["numbers"])
-    assert "998" in citizen.last.text  # type: ignore[operator,union-attr]
+    assert "998" in citizen.last.text  # type: ignore[operator]
     await step(box, citizen, "A description typed after the flow ended")
     await no_request(box)
     assert len(citizen.messages) - before == 3  # welcome, numbers, "did not understand"
@@ -116,16 +116,16 @@ async def test_other_language_button_and_commands_end_the_flow(box: Sandbox) -> 
     for action in ("/request", "inc:fire", HERE):
         await step(box, citizen, action)
     await step(box, citizen, MENU["ar"]["numbers"])
-    assert "998" in citizen.last.text  # type: ignore[operator,union-attr]
+    assert "998" in citizen.last.text  # type: ignore[operator]
     for action in ("/request", "inc:fire"):
         await step(box, citizen, action)
     await step(box, citizen, "/help")
-    assert "How Musaada works" in citizen.last.text  # type: ignore[operator,union-attr]
+    assert "How Musaada works" in citizen.last.text  # type: ignore[operator]
     await step(box, citizen, HERE)
     await no_request(box)
     for action in ("/request", "inc:fire", HERE, "/language"):
         await step(box, citizen, action)
-    assert "Choose your language" in citizen.last.text  # type: ignore[operator,union-attr]
+    assert "Choose your language" in citizen.last.text  # type: ignore[operator]
     await step(box, citizen, "stuck near the exit")
     await no_request(box)
 
@@ -134,7 +134,7 @@ async def test_volunteer_command_mid_request_starts_signup_only(box: Sandbox) ->
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     for action in ("/request", "inc:fire", HERE, "/volunteer"):
         await step(box, citizen, action)
-    assert "code of conduct" in citizen.last.text  # type: ignore[operator,union-attr]
+    assert "code of conduct" in citizen.last.text  # type: ignore[operator]
     await step(box, citizen, "my car is white")
     await no_request(box)
 
@@ -144,12 +144,12 @@ async def test_request_mid_signup_ends_signup(box: Sandbox) -> None:
     user = box.emu.user(2, first_name="Sami", language_code="en")
     for action in ("/volunteer", "conduct:ok", "skill:fire", "skill:ok", "equip:ok"):
         await step(box, user, action)
-    assert "Now share your location" in user.last.text  # type: ignore[operator,union-attr]
+    assert "Now share your location" in user.last.text  # type: ignore[operator]
     await step(box, user, MENU["en"]["request"])
-    assert "What happened?" in user.last.text  # type: ignore[operator,union-attr]
+    assert "What happened?" in user.last.text  # type: ignore[operator]
     for action in ("inc:fire", HERE):
         await step(box, user, action)
-    assert "Anything the volunteer should know?" in user.last.text  # type: ignore[operator,union-attr]
+    assert "Anything the volunteer should know?" in user.last.text  # type: ignore[operator]
     await step(box, user, "Skip")
     async with box.db.session() as s:
         req = await requests.get_request(s, 1)
@@ -158,19 +158,19 @@ async def test_request_mid_signup_ends_signup(box: Sandbox) -> None:
     assert vol is not None and vol.position_at is None  # not taken as the sign-up location
     # The sign-up is over, not lurking: a later location is no answer to its question.
     await step(box, user, HERE)
-    assert "phone number" not in (user.last.text or "")  # type: ignore[union-attr]
+    assert "phone number" not in (user.last.text or "")
 
 
 async def test_menu_tap_at_phone_step_is_not_an_answer(box: Sandbox) -> None:
     user = box.emu.user(2, first_name="Sami", language_code="en")
     for action in ("/volunteer", "conduct:ok", "skill:fire", "skill:ok", "equip:ok", HERE):
         await step(box, user, action)
-    assert "phone number" in user.last.text  # type: ignore[operator,union-attr]
+    assert "phone number" in user.last.text  # type: ignore[operator]
     await step(box, user, MENU["en"]["numbers"])
-    assert "998" in user.last.text  # type: ignore[operator,union-attr]
+    assert "998" in user.last.text  # type: ignore[operator]
     assert "Please use the buttons" not in said(user, 0)
     await step(box, user, "Skip")  # the flow is over: not its answer any more
-    assert "did not understand" in user.last.text  # type: ignore[operator,union-attr]
+    assert "did not understand" in user.last.text  # type: ignore[operator]
 
 
 async def test_a_signup_left_at_the_phone_step_is_resumed_not_stuck(box: Sandbox) -> None:
@@ -232,7 +232,7 @@ async def test_live_location_edit_is_not_the_request_location(box: Sandbox) -> N
     await box.settle()
     assert len(citizen.messages) == before  # no "Anything the volunteer should know?"
     await step(box, citizen, "Skip")  # still waiting for a location
-    assert "I need your location" in citizen.last.text  # type: ignore[operator,union-attr]
+    assert "I need your location" in citizen.last.text  # type: ignore[operator]
     await no_request(box)
 
 
@@ -242,7 +242,7 @@ async def test_a_flow_left_alone_is_closed_and_the_person_told(tmp_path) -> None
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
         for action in ("/request", "inc:fire"):
             await step(box, citizen, action)
-        assert "Share your location" in (citizen.last.text or "")  # type: ignore[union-attr]
+        assert "Share your location" in (citizen.last.text or "")
         closed = await citizen.wait_for(lambda m: "left unfinished" in (m.text or ""), timeout=10)
         assert "🆘 Request help" in closed.reply_buttons
         await step(box, citizen, HERE)

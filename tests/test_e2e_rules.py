@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.emulator import EmuUser
-from bot.sandbox import Sandbox, sandbox, start_app, stop_app
+from bot.devtools.emulator import EmuUser
+from bot.devtools.sandbox import Sandbox, sandbox, start_app, stop_app
 from domain.enums import OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from storage import requests
@@ -93,11 +93,11 @@ async def test_text_instead_of_location_and_outside_area(box: Sandbox) -> None:
     await box.settle()
     await citizen.send("I am at the mall near the big mosque")
     await box.settle()
-    assert "I need your location" in (citizen.last.text or "")  # type: ignore[union-attr]
-    assert "Share my location" in citizen.last.reply_buttons[0]  # type: ignore[union-attr]
+    assert "I need your location" in (citizen.last.text or "")
+    assert "Share my location" in citizen.last.reply_buttons[0]
     await citizen.send_location(51.5, -0.12)  # London: outside the service area
     await box.settle()
-    assert "outside the area" in (citizen.last.text or "") and "998" in (citizen.last.text or "")  # type: ignore[union-attr]
+    assert "outside the area" in (citizen.last.text or "") and "998" in (citizen.last.text or "")
     async with box.db.session() as s:
         assert await requests.get_request(s, 1) is None  # nothing created yet, nothing lost
     await citizen.send_location(*HERE)  # still in the flow: the real location goes through
@@ -113,7 +113,7 @@ async def test_life_threatening_shows_numbers_before_location(box: Sandbox) -> N
     await box.settle()
     await citizen.press("inc:first_aid")
     await box.settle()
-    prompt = citizen.last.text or ""  # type: ignore[union-attr]
+    prompt = citizen.last.text or ""
     assert "997" in prompt and "911" in prompt and "do not replace" in prompt
 
 
@@ -132,7 +132,7 @@ async def test_forged_and_foreign_buttons(box: Sandbox) -> None:
     cq = await a.press_data(alert.message_id, "offer:acc:99999999999999999999999")  # garbage
     await box.settle()
     assert "not for you" in box.emu.callback_answers[cq].get("text", "")
-    cq = await citizen.press_data(citizen.last.message_id, "req:yes:1")  # type: ignore[union-attr]  # confirm before done
+    cq = await citizen.press_data(citizen.last.message_id, "req:yes:1")  # confirm before done
     await box.settle()
     assert await status_of(box) == RequestStatus.DISPATCHING
     accept = alert.button_data[0]
@@ -155,8 +155,8 @@ async def test_cancel_edits_alerts_and_tells_volunteer(box: Sandbox) -> None:
     await citizen.press("req:cancel:1")
     await box.settle()
     assert await status_of(box) == RequestStatus.CANCELLED
-    assert "cancelled request" in (a.last.text or "")  # type: ignore[union-attr]
-    assert "cancelled" in (citizen.last.text or "")  # type: ignore[union-attr]
+    assert "cancelled request" in (a.last.text or "")
+    assert "cancelled" in (citizen.last.text or "")
     async with box.db.session() as s:
         vol = await s.get(Volunteer, 10)
         assert vol is not None and vol.busy_request_id is None
@@ -226,7 +226,7 @@ async def test_wave_of_blocked_volunteers_widens_at_once(box: Sandbox) -> None:
         vol = await s.get(Volunteer, 10)
     assert offers == {10: OfferStatus.FAILED, 11: OfferStatus.SENT}
     assert req is not None and req.wave == 2 and vol is not None and not vol.on_duty
-    assert "widened the search" in (citizen.last.text or "")  # type: ignore[union-attr]
+    assert "widened the search" in (citizen.last.text or "")
     jobs = box.app.job_queue.get_jobs_by_name("request:1")  # type: ignore[union-attr]
     assert len(jobs) == 1  # wave 2's timer is armed (and wave 1's replaced)
 

@@ -20,9 +20,9 @@ from pydantic import SecretStr
 from sqlmodel import select
 
 from bot.app import build_application, start_application, stop_application
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.sandbox import TOKEN, Sandbox, sandbox
 from bot.handlers import timers
-from bot.sandbox import TOKEN, Sandbox, sandbox
 from bot.services import dispatch
 from bot.services.config import DispatchConfig
 from bot.settings import Settings

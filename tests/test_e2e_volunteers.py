@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.emulator import EmuUser
+from bot.devtools.emulator import EmuUser
+from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
 from bot.handlers.availability import check_stale_positions
-from bot.sandbox import Sandbox, register_volunteer, sandbox
 from domain.enums import VolunteerStatus
 from domain.incidents import Equipment, IncidentType
 from storage import requests
@@ -65,7 +65,7 @@ async def test_conduct_first_pending_gets_nothing_until_operator_approves(box: S
     await box.settle()
     assert "code of conduct" in (v.last.text or "").lower() and "discrimination" in (
         v.last.text or ""
-    )  # type: ignore[union-attr]
+    )
     with pytest.raises(AssertionError):  # nothing but the conduct is offered before acceptance
         await v.press("skill:fire")
     await box.emu.idle()
@@ -96,7 +96,7 @@ async def test_conduct_first_pending_gets_nothing_until_operator_approves(box: S
     stranger = box.emu.user(11, first_name="Eve", language_code="en")
     await stranger.send("/start")
     await box.settle()
-    cq = await stranger.press_data(stranger.last.message_id, "vet:ok:10")  # type: ignore[union-attr]  # forged
+    cq = await stranger.press_data(stranger.last.message_id, "vet:ok:10")  # forged
     await box.settle()
     assert "operators" in box.emu.callback_answers[cq].get("text", "")
     assert (await vol_row(box, 10)).status == VolunteerStatus.PENDING
@@ -104,10 +104,10 @@ async def test_conduct_first_pending_gets_nothing_until_operator_approves(box: S
     await operator.press("vet:ok:10")
     await box.settle()
     assert (await vol_row(box, 10)).status == VolunteerStatus.VERIFIED
-    assert "You are verified" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "You are verified" in (v.last.text or "")
     await v.send("/duty on")
     await box.settle()
-    assert "You are on duty" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "You are on duty" in (v.last.text or "")
     citizen2 = box.emu.user(2, first_name="Huda", language_code="en")
     await request_help(box, citizen2)
     assert alerted(box) == [10]
@@ -131,17 +131,17 @@ async def test_reject_command_and_pending_list(box: Sandbox) -> None:
     await register_volunteer(box, v, skills=["fire"], equipment=[], at=offset(*HERE, 0.5))
     await operator.send("/pending")
     await box.settle()
-    assert "/approve 10" in (operator.last.text or "")  # type: ignore[union-attr]
+    assert "/approve 10" in (operator.last.text or "")
     await v.send("/approve 10")  # not an operator
     await box.settle()
-    assert "Only operators" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "Only operators" in (v.last.text or "")
     await operator.send("/reject 10")
     await box.settle()
     assert (await vol_row(box, 10)).status == VolunteerStatus.REJECTED
-    assert "not approved" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "not approved" in (v.last.text or "")
     await operator.send("/approve 10")
     await box.settle()
-    assert "already decided" in (operator.last.text or "")  # type: ignore[union-attr]
+    assert "already decided" in (operator.last.text or "")
 
 
 async def test_live_location_moves_volunteer_and_nearer_one_is_alerted(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -172,7 +172,7 @@ async def test_stale_position_stops_alerts_and_says_why(box: Sandbox) -> None:
     await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow() - timedelta(hours=3))
     await check_stale_positions(box.app)  # the job's callback reads bot_data and bot like a context
     await box.settle()
-    assert "not received your location" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "not received your location" in (v.last.text or "")
     await check_stale_positions(box.app)  # told once
     await box.settle()
     assert len(v.messages) == 1
@@ -224,10 +224,10 @@ async def test_profile_changes_and_leave_keeps_hours(box: Sandbox) -> None:
         )
         await requests.add_credit(
             s, HourCredit(volunteer_id=10, request_id=req.id, minutes=42, status="confirmed")
-        )  # type: ignore[arg-type]
+        )
     await v.send("/profile")
     await box.settle()
-    text = v.last.text or ""  # type: ignore[union-attr]
+    text = v.last.text or ""
     assert "Skills:" in text and "42 minutes" in text and "Quiet hours: off" in text
     for data in (
         "prof:radius",
@@ -248,7 +248,7 @@ async def test_profile_changes_and_leave_keeps_hours(box: Sandbox) -> None:
         row.max_alerts_per_hour,
         row.on_duty,
     ) == (5.0, 1320, 360, 2, False)
-    assert "22:00–06:00" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "22:00–06:00" in (v.last.text or "")
     await v.press("prof:skills")
     await box.settle()
     await v.press("pskill:flood")
@@ -274,18 +274,18 @@ async def test_phone_consent_foreign_contact_and_sea(box: Sandbox) -> None:
     await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
     await v.share_contact("+966500000001", user_id=777)  # somebody else's card
     await box.settle()
-    assert "your own phone number" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "your own phone number" in (v.last.text or "")
     await v.share_contact("+966500000000")
     await box.settle()
     row = await vol_row(box, 10)
     assert row.phone == "+966500000000" and not row.share_phone  # the contact alone is no consent
-    assert "Share this number" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "Share this number" in (v.last.text or "")
     await v.press("pconsent:yes")
     await box.settle()
     assert (await vol_row(box, 10)).share_phone
     await v.send_location(21.5, 38.5)  # the Red Sea, inside the bounding box
     await box.settle()
-    assert "outside the area" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "outside the area" in (v.last.text or "")
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     await request_help(box, citizen)
     await v.press(lambda d: d.startswith("offer:acc:"))
@@ -312,7 +312,7 @@ async def test_leave_is_not_undone_by_a_live_location(box: Sandbox) -> None:
     assert (await vol_row(box, 10)).position_at is None
     await v.send_location(*offset(*HERE, 0.9))  # a plain location: not a volunteer any more
     await box.settle()
-    assert "Request help" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "Request help" in (v.last.text or "")
     assert (await vol_row(box, 10)).position_at is None
 
 
@@ -328,12 +328,10 @@ async def test_signup_phone_needs_explicit_consent(tmp_path) -> None:  # type: i
         await box.settle()
         await v.share_contact("+966500000000")
         await box.settle()
-        assert "Share this number with the person whose request you accept?" in (
-            v.last.text or ""  # type: ignore[union-attr]
-        )
+        assert "Share this number with the person whose request you accept?" in (v.last.text or "")
         await v.send("whatever")  # only the buttons answer the question
         await box.settle()
-        assert "Share this number" in (v.last.text or "")  # type: ignore[union-attr]
+        assert "Share this number" in (v.last.text or "")
         await v.press("pconsent:no")
         await box.settle()
         row = await vol_row(box, 10)
@@ -355,28 +353,28 @@ async def test_profile_adds_and_deletes_phone_and_shows_verification(box: Sandbo
     await register_volunteer(box, v, skills=["fire"], equipment=[8], at=offset(*HERE, 0.5))
     await v.send("/profile")
     await box.settle()
-    assert "Verified: not yet" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "Verified: not yet" in (v.last.text or "")
     await operator.send("/approve 10")
     await box.settle()
     await v.send("/profile")
     await box.settle()
-    text = v.last.text or ""  # type: ignore[union-attr]
+    text = v.last.text or ""
     assert "Verified: on " in text and "by Ops" in text and "Phone number: none" in text
     await v.press("pphone:add")
     await box.settle()
-    assert any(b.startswith("📞") for b in v.last.reply_buttons)  # type: ignore[union-attr]
+    assert any(b.startswith("📞") for b in v.last.reply_buttons)
     await v.share_contact("+966500000002")
     await box.settle()
     await v.press("pconsent:yes")
     await box.settle()
     row = await vol_row(box, 10)
     assert row.phone == "+966500000002" and row.share_phone
-    assert "Phone shared with people you help: yes" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "Phone shared with people you help: yes" in (v.last.text or "")
     await v.press("pphone:off")
     await box.settle()
     row = await vol_row(box, 10)
     assert row.phone is None and not row.share_phone
-    assert "Phone number: none" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "Phone number: none" in (v.last.text or "")
 
 
 async def test_forged_skill_before_conduct_is_refused_and_nothing_stored(box: Sandbox) -> None:
@@ -409,13 +407,13 @@ async def test_reject_by_button_and_approve_by_command(box: Sandbox) -> None:
     await operator.press("vet:no:10")
     await box.settle()
     assert (await vol_row(box, 10)).status == VolunteerStatus.REJECTED
-    assert "not approved" in (a.last.text or "")  # type: ignore[union-attr]
+    assert "not approved" in (a.last.text or "")
     await operator.send("/approve 11")
     await box.settle()
     row = await vol_row(box, 11)
     assert row.status == VolunteerStatus.VERIFIED and row.verified_by == OPERATOR
-    assert "You are verified" in (b.last.text or "")  # type: ignore[union-attr]
-    assert "Done: the volunteer is verified." in (operator.last.text or "")  # type: ignore[union-attr]
+    assert "You are verified" in (b.last.text or "")
+    assert "Done: the volunteer is verified." in (operator.last.text or "")
 
 
 @pytest.mark.parametrize("area", [None, (20.0, 36.0, 28.0, 50.0)])
@@ -429,13 +427,13 @@ async def test_signup_location_in_the_sea_is_refused(tmp_path, area) -> None:  #
         # The Red Sea off Jeddah (default outline), or north of the custom box.
         await v.send_location(*((21.5, 38.5) if area is None else (29.0, 45.0)))
         await box.settle()
-        text = v.last.text or ""  # type: ignore[union-attr]
+        text = v.last.text or ""
         assert "outside the area Musaada serves" in text and "Saudi Arabia" not in text
         assert (await vol_row(box, 10)).position_at is None
         await v.send_location(*offset(*HERE, 0.5))  # still asked for a location: land works
         await box.settle()
         assert (await vol_row(box, 10)).position_at is not None
-        assert "phone" in (v.last.text or "")  # type: ignore[union-attr]
+        assert "phone" in (v.last.text or "")
 
 
 async def test_old_signup_keyboard_after_signup_gets_a_clear_answer(box: Sandbox) -> None:
@@ -458,13 +456,13 @@ async def test_alerts_resume_after_a_stale_position_is_refreshed(box: Sandbox) -
     await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow() - timedelta(hours=3))
     await check_stale_positions(box.app)
     await box.settle()
-    assert "not received your location" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "not received your location" in (v.last.text or "")
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     await request_help(box, citizen)
     assert alerted(box) == []  # nobody to alert: the request is closed as unanswered
     await v.send_location(*offset(*HERE, 0.4))  # the volunteer shares a fresh position
     await box.settle()
-    assert "Location updated" in (v.last.text or "")  # type: ignore[union-attr]
+    assert "Location updated" in (v.last.text or "")
     citizen2 = box.emu.user(2, first_name="Huda", language_code="en")
     await request_help(box, citizen2)
     assert alerted(box) == [10]

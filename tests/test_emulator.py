@@ -26,7 +26,14 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -37,8 +44,9 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
-from bot.emulator import BotApiEmulator, TranscriptEvent
+from bot.devtools.emulator import BotApiEmulator, Fault, FaultKind, TranscriptEvent
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -388,3 +396,164 @@ async def test_idle_reports_updates_nobody_fetched(emu: BotApiEmulator) -> None:
     with pytest.raises(AssertionError, match="1 update"):
         await emu.idle(timeout=0.2)
     assert emu.pending_updates() == 1
+
+
+# ----------------------------------------------------------------------------- faults
+
+
+def _kinds(emu: BotApiEmulator) -> list[FaultKind]:
+    return [f.kind for f in emu.faults_injected]
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_injected_429_and_502_leave_no_trace(emu: BotApiEmulator, bot: Bot) -> None:
+    user = emu.user(51)
+    emu.inject(Fault(FaultKind.RETRY_AFTER, retry_after=7), methods=["sendMessage"], times=1)
+    emu.inject(FaultKind.BAD_GATEWAY, methods=["sendMessage"], times=1)
+    with pytest.raises(RetryAfter, match="Retry in 7 seconds"):
+        await bot.send_message(user.id, "first try")
+    with pytest.raises(NetworkError, match="Bad Gateway") as bad_gateway:
+        await bot.send_message(user.id, "second try")
+    assert not isinstance(bad_gateway.value, TimedOut | BadRequest | Forbidden)
+    assert user.messages == []  # a failed send stores nothing and takes no message id
+    sent = await bot.send_message(user.id, "third try")
+    assert sent.message_id == 1 and [m.text for m in user.messages] == ["third try"]
+    assert _kinds(emu) == [FaultKind.RETRY_AFTER, FaultKind.BAD_GATEWAY]
+    assert [f.params["text"] for f in emu.faults_for("sendmessage", user.id)] == [
+        "first try",
+        "second try",
+    ]
+    calls = emu.calls_for("sendMessage")
+    assert [(c.ok, c.applied, c.fault) for c in calls] == [
+        (False, False, FaultKind.RETRY_AFTER),
+        (False, False, FaultKind.BAD_GATEWAY),
+        (True, True, None),
+    ]
+    assert calls[0].response["parameters"] == {"retry_after": 7}
+    assert [c.params["text"] for c in emu.applied("sendMessage", user.id)] == ["third try"]
+
+
+@pytest.mark.parametrize("delivered", [False, True], ids=["lost", "delivered"])
+async def test_time_outs_and_dropped_connections(emu: BotApiEmulator, delivered: bool) -> None:
+    """The client gives up (TimedOut) or the connection drops (NetworkError); the message is
+    stored only in the ambiguous "delivered, answer lost" variant."""
+    user = emu.user(52)
+    impatient = HTTPXRequest(read_timeout=0.2)
+    async with Bot(TOKEN, base_url=emu.base_url, request=impatient) as bot:
+        emu.inject(Fault(FaultKind.TIMEOUT, delivered=delivered), methods=["sendMessage"], times=1)
+        with pytest.raises(TimedOut):
+            await bot.send_message(user.id, "held")
+        emu.inject(Fault(FaultKind.DISCONNECT, delivered=delivered), times=1)
+        with pytest.raises(NetworkError) as dropped:
+            await bot.send_message(user.id, "dropped")
+        assert not isinstance(dropped.value, TimedOut)
+        await emu.idle(timeout=5)  # the held connection was released when the client gave up
+        assert (await bot.send_message(user.id, "after")).text == "after"
+    expected = ["held", "dropped", "after"] if delivered else ["after"]
+    assert [m.text for m in user.messages] == expected
+    assert [c.params["text"] for c in emu.applied("sendMessage", user.id)] == expected
+    assert _kinds(emu) == [FaultKind.TIMEOUT, FaultKind.DISCONNECT]
+    assert [f.delivered for f in emu.faults_injected] == [delivered, delivered]
+    assert [c.ok for c in emu.calls_for("sendMessage")] == [False, False, True]
+
+
+def test_only_a_time_out_can_be_delivered() -> None:
+    with pytest.raises(ValueError, match="delivered"):
+        Fault(FaultKind.BAD_GATEWAY, delivered=True)
+
+
+async def test_blocked_and_the_400s_of_edits_and_old_queries(emu: BotApiEmulator, bot: Bot) -> None:
+    user, ops = emu.user(53), emu.group(-100053, title="Ops")
+    emu.inject(FaultKind.BLOCKED, times=1)  # private chats only: the group is not hit
+    assert (await bot.send_message(ops.id, "to the group")).text == "to the group"
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await bot.send_message(user.id, "to the user")
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Accept", callback_data="acc:1")]])
+    sent = await bot.send_message(user.id, "Alert", reply_markup=keyboard)
+
+    emu.inject(FaultKind.NOT_MODIFIED, methods=["editMessageText"], times=1)
+    emu.inject(FaultKind.EDIT_NOT_FOUND, methods=["editMessageText"], times=1)
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_text("Taken", chat_id=user.id, message_id=sent.message_id)
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
+        await bot.edit_message_text("Taken", chat_id=user.id, message_id=sent.message_id)
+    assert user.last.text == "Alert" and user.last.edits == 0 and user.last.buttons == ["Accept"]
+
+    cq_id = await user.press("Accept")
+    emu.inject(FaultKind.QUERY_TOO_OLD, times=1)
+    with pytest.raises(BadRequest, match=r"(?i)query is too old and response timeout expired"):
+        await bot.answer_callback_query(cq_id, text="Thanks")
+    assert emu.callback_answers == {}  # the failed answer left no trace: it can still be given
+    assert await bot.answer_callback_query(cq_id, text="Thanks")
+    assert _kinds(emu) == [
+        FaultKind.BLOCKED,
+        FaultKind.NOT_MODIFIED,
+        FaultKind.EDIT_NOT_FOUND,
+        FaultKind.QUERY_TOO_OLD,
+    ]
+
+
+async def _send_until_delivered(bot: Bot, chat_id: int, text: str) -> int:
+    """Retry like a careful sender; returns how many attempts failed."""
+    for failed in range(100):
+        try:
+            await bot.send_message(chat_id, text)
+        except (NetworkError, Forbidden):
+            continue
+        return failed
+    raise AssertionError(f"{text!r} never got through")
+
+
+async def test_a_seeded_share_of_chat_calls_fails_the_same_way_every_run(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    chats = [emu.user(600 + i) for i in range(10)]
+
+    async def run(seed: int) -> list[int]:
+        emu.clear_faults()
+        emu.inject(FaultKind.BAD_GATEWAY, share=0.3, seed=seed)
+        return [await _send_until_delivered(bot, c.id, f"seed {seed}") for c in chats]
+
+    first, again, other = await run(1), await run(1), await run(2)
+    assert first == again and first != other
+    assert 0 < sum(first) < 3 * len(chats)
+    for chat in chats:  # every chat got each message exactly once, the failures left nothing
+        assert [m.text for m in chat.messages] == ["seed 1", "seed 1", "seed 2"]
+        assert len(emu.applied("sendMessage", chat.id)) == 3
+    assert len(emu.faults_injected) == sum(first) * 2 + sum(other)
+    assert emu.inject(FaultKind.TIMEOUT, methods=["getMe"], times=0).spent
+    assert (await bot.get_me()).username == "musaada_test_bot"  # a spent rule never fires
+    with pytest.raises(ValueError, match="no method"):
+        emu.inject(FaultKind.TIMEOUT, methods=["sendSticker"])
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_send_limits_answer_429_when_enforced(emu: BotApiEmulator, bot: Bot) -> None:
+    now = [1000.0]
+    emu.enforce_limits(clock=lambda: now[0])  # time stands still unless the test moves it
+    user, group = emu.user(71), emu.group(-100071)
+    await bot.send_message(user.id, "one")
+    with pytest.raises(RetryAfter, match="Retry in 1 seconds"):
+        await bot.send_message(user.id, "two in the same second")
+    now[0] += 1.0
+    await bot.send_location(user.id, latitude=24.7, longitude=46.7)  # a second later: allowed
+    for i in range(20):
+        now[0] += 0.5
+        await bot.send_message(group.id, f"group {i}")
+    with pytest.raises(RetryAfter, match="Retry in 51 seconds"):  # the first was 50.5 s ago
+        await bot.send_message(group.id, "the 21st in a minute")
+    now[0] += 60
+    for i in range(30):
+        await bot.send_message(emu.user(800 + i).id, "burst")
+    with pytest.raises(RetryAfter, match="Retry in 1 seconds"):
+        await bot.send_message(emu.user(900).id, "the 31st in a second")
+    assert _kinds(emu) == [FaultKind.RATE_LIMITED] * 3
+    assert [m.text for m in user.messages] == ["one", None]
+    assert len(group.messages) == 20
+
+
+async def test_send_limits_are_off_by_default(emu: BotApiEmulator, bot: Bot) -> None:
+    user = emu.user(72)
+    for i in range(40):
+        await bot.send_message(user.id, f"#{i}")
+    assert len(user.messages) == 40 and emu.faults_injected == []

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 import run_bot
-from bot.demo import run_demo
-from bot.emulator import BotApiEmulator
+from bot.devtools.demo import run_demo
+from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.sandbox import TOKEN
 from bot.i18n import FSI, PDI
-from bot.sandbox import TOKEN
 
 RUN_BOT = str(Path(__file__).resolve().parent.parent / "run_bot.py")
 

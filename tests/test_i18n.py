@@ -65,7 +65,7 @@ def _names(text: str) -> set[str]:
     return {f for _lit, f, _spec, _conv in string.Formatter().parse(text) if f is not None}
 
 
-def _messages(lang: str) -> list:  # type: ignore[type-arg]
+def _messages(lang: str) -> list:
     return [m for m in _catalog(lang) if m.id]
 
 
@@ -103,7 +103,7 @@ def test_the_check_refuses_an_untranslated_new_string(tmp_path: Path) -> None:
                 key = _ids(m)[0] if m.id else None
                 if key in changes:
                     value = changes[key]
-                    m.string = value[lang] if isinstance(value, dict) else value  # type: ignore[index]
+                    m.string = value[lang] if isinstance(value, dict) else value
             with path.open("wb") as fh:
                 write_po(fh, catalog, width=0)
 

@@ -1,5 +1,9 @@
-"""One direction of dependencies (ARCHITECTURE.md): handlers reach storage only through
-bot/services/; storage never imports the bot; the domain imports neither."""
+"""The layers' one direction (ARCHITECTURE.md), checked on the source.
+
+Handlers do no SQL: they reach storage only through bot/services/. And no product module
+imports the development tools (bot/devtools/: the emulator, the sandbox, the demo), so the
+product never depends on its test double.
+"""
 
 from __future__ import annotations
 
@@ -15,35 +19,64 @@ from storage.db import Database
 from storage.models import HelpRequest
 from tests.factories import person
 
-HANDLERS = Path(__file__).resolve().parent.parent / "bot" / "handlers"
+ROOT = Path(__file__).resolve().parent.parent
+HANDLERS = ROOT / "bot" / "handlers"
+DEVTOOLS = ROOT / "bot" / "devtools"
 # Value types and enums are shared vocabulary, not queries; the Database is the unit of work a
 # handler opens (one session per update) and hands to a service.
-ALLOWED = {"storage.types", "storage.models", "storage.db"}
-
-
-ROOT = HANDLERS.parent.parent
-
-
-def imports_of(path: Path, package: str) -> set[str]:
-    """The modules of ``package`` that ``path`` imports."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if (
-            isinstance(node, ast.ImportFrom)
-            and node.module
-            and node.module.split(".")[0] == package
-        ):
-            if node.module == package:
-                found |= {f"{package}.{alias.name}" for alias in node.names}
-            else:
-                found.add(node.module)
-        elif isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name.split(".")[0] == package}
-    return found
+ALLOWED = {"domain.enums", "storage.types", "storage.models", "storage.db"}
 
 
 def storage_imports(path: Path) -> set[str]:
-    return imports_of(path, "storage") - ALLOWED
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("storage"):
+            if node.module == "storage":
+                found |= {f"storage.{alias.name}" for alias in node.names}
+            else:
+                found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("storage")}
+    return found - ALLOWED
+
+
+@pytest.mark.parametrize("path", sorted(HANDLERS.glob("*.py")), ids=lambda p: p.name)
+def test_handlers_reach_storage_only_through_services(path: Path) -> None:
+    assert storage_imports(path) == set()
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at any depth (a lazy import inside a function counts)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+    return found
+
+
+PRODUCT = sorted(
+    p
+    for top in ("bot", "storage", "domain")
+    for p in (ROOT / top).rglob("*.py")
+    if DEVTOOLS not in p.parents
+)
+
+
+def test_the_product_list_covers_the_layers() -> None:
+    names = {p.relative_to(ROOT).as_posix() for p in PRODUCT}
+    assert "bot/app.py" in names and "storage/db.py" in names
+    assert any(n.startswith("bot/handlers/") for n in names)
+    assert any(n.startswith("bot/services/") for n in names)
+    assert not any(n.startswith("bot/devtools/") for n in names)
+
+
+@pytest.mark.parametrize("path", PRODUCT, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_product_code_never_imports_devtools(path: Path) -> None:
+    devtools = {m for m in imported_modules(path) if m.split(".")[:2] == ["bot", "devtools"]}
+    assert devtools == set(), f"{path.relative_to(ROOT)} imports development tools"
 
 
 @pytest.mark.parametrize(
@@ -52,16 +85,11 @@ def storage_imports(path: Path) -> set[str]:
 )
 def test_lower_layers_never_import_upper_ones(layer: str, forbidden: str) -> None:
     offenders = {
-        str(p.relative_to(ROOT)): imports_of(p, forbidden)
+        str(p.relative_to(ROOT)): found
         for p in sorted((ROOT / layer).rglob("*.py"))
-        if imports_of(p, forbidden)
+        if (found := {m for m in imported_modules(p) if m.split(".")[0] == forbidden})
     }
     assert offenders == {}
-
-
-@pytest.mark.parametrize("path", sorted(HANDLERS.glob("*.py")), ids=lambda p: p.name)
-def test_handlers_reach_storage_only_through_services(path: Path) -> None:
-    assert storage_imports(path) == set()
 
 
 async def test_people_service(db: Database) -> None:

@@ -290,7 +290,7 @@ async def test_agrees_with_the_reference_on_a_random_city(db: Database, path: st
         )
     await add(db, *people)
     async with db.session() as s:
-        rows = (await s.exec(select(Volunteer))).all()  # type: ignore[call-overload]
+        rows = (await s.exec(select(Volunteer))).all()
         reference = [
             VolunteerRow(
                 v.person_id,
@@ -347,9 +347,9 @@ async def test_position_and_duty_updates_move_volunteers_in_and_out(db: Database
         await set_duties(s, [(3, True), (1, False)])
     assert await ids(db, q()) == [3, 2]
     async with db.session() as s:
-        cells = (await s.exec(select(Volunteer.cell).where(Volunteer.person_id == 2))).all()  # type: ignore[call-overload]
+        cells = (await s.exec(select(Volunteer.cell).where(Volunteer.person_id == 2))).all()
         assert cells == [cell_of(*north(RIYADH, 0.5))]
         await set_positions(s, [])
         await set_duties(s, [])
-        n = (await s.exec(select(func.count()).select_from(Volunteer))).one()  # type: ignore[call-overload]
+        n = (await s.exec(select(func.count()).select_from(Volunteer))).one()
         assert n == 3

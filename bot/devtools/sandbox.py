@@ -2,7 +2,7 @@
 
 Nothing here is a mock: the Application, its HTTP client, the job queue and the
 database are the production ones; only Telegram is replaced by
-bot.emulator on 127.0.0.1, reached through TELEGRAM_BASE_URL as a self-hosted
+bot.devtools.emulator on 127.0.0.1, reached through TELEGRAM_BASE_URL as a self-hosted
 Bot API server would be.
 """
 
@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.app import build_application, start_application, stop_application
-from bot.emulator import BotApiEmulator, EmuUser
+from bot.devtools.emulator import BotApiEmulator, EmuUser
 from bot.settings import Settings
 from storage.db import Database
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import tempfile
 import textwrap
+from collections.abc import Callable
 
-from bot.emulator import TranscriptEvent
-from bot.sandbox import Sandbox, register_volunteer, sandbox
+from bot.devtools.emulator import EmuUser, TranscriptEvent
+from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
 from domain.incidents import Equipment
 from domain.matching.geo import city_by_name
 
 WIDTH = 78
 
 
-def _printer(names: dict[int, str]):  # type: ignore[no-untyped-def]
+def _printer(names: dict[int, str]) -> Callable[[TranscriptEvent], None]:
     def show(event: TranscriptEvent) -> None:
         who = names.get(event.chat_id, str(event.chat_id))
         arrow = {
@@ -44,34 +45,22 @@ def _printer(names: dict[int, str]):  # type: ignore[no-untyped-def]
     return show
 
 
-async def _play(box: Sandbox) -> None:
-    riyadh = city_by_name("Riyadh")
-    assert riyadh is not None
+NAMES = {
+    101: "Fatima (citizen, ar)",
+    201: "Khalid (volunteer, ar)",
+    202: "Sara (volunteer, en)",
+    203: "Omar (volunteer, ar)",
+}
+
+
+async def _sign_up_volunteers(box: Sandbox, lat: float, lon: float) -> list[EmuUser]:
+    """Three volunteers near (lat, lon) go through the real sign-up, silently."""
     emu = box.emu
     volunteers = [
-        (
-            emu.user(201, first_name="Khalid", language_code="ar"),
-            (riyadh.lat + 0.010, riyadh.lon + 0.004),
-        ),
-        (
-            emu.user(202, first_name="Sara", language_code="en"),
-            (riyadh.lat - 0.012, riyadh.lon + 0.010),
-        ),
-        (
-            emu.user(203, first_name="Omar", language_code="ar"),
-            (riyadh.lat + 0.020, riyadh.lon - 0.015),
-        ),
+        (emu.user(201, first_name="Khalid", language_code="ar"), (lat + 0.010, lon + 0.004)),
+        (emu.user(202, first_name="Sara", language_code="en"), (lat - 0.012, lon + 0.010)),
+        (emu.user(203, first_name="Omar", language_code="ar"), (lat + 0.020, lon - 0.015)),
     ]
-    citizen = emu.user(101, first_name="Fatima", language_code="ar")
-    names = {
-        101: "Fatima (citizen, ar)",
-        201: "Khalid (volunteer, ar)",
-        202: "Sara (volunteer, en)",
-        203: "Omar (volunteer, ar)",
-    }
-    print("=" * WIDTH)
-    print("Musaada offline demo: the real bot against a local Bot API emulator")
-    print("=" * WIDTH)
     print("\n### Three volunteers sign up (conduct, skills, equipment, location)\n")
     emu.on_event = None
     for user, at in volunteers:
@@ -82,12 +71,24 @@ async def _play(box: Sandbox) -> None:
             equipment=[int(Equipment.FOUR_BY_FOUR)],
             at=at,
         )
-        print(f"   {names[user.id]}: registered, verified (AUTO_VERIFY_VOLUNTEERS=1), on duty")
+        print(f"   {NAMES[user.id]}: registered, verified (AUTO_VERIFY_VOLUNTEERS=1), on duty")
+    return [user for user, _ in volunteers]
+
+
+async def _play(box: Sandbox) -> None:
+    riyadh = city_by_name("Riyadh")
+    assert riyadh is not None
+    emu = box.emu
+    print("=" * WIDTH)
+    print("Musaada offline demo: the real bot against a local Bot API emulator")
+    print("=" * WIDTH)
+    khalid, sara, _omar = await _sign_up_volunteers(box, riyadh.lat, riyadh.lon)
+    citizen = emu.user(101, first_name="Fatima", language_code="ar")
     print("\n### Fatima's car is stuck in the sand on the edge of Riyadh\n")
-    emu.on_event = _printer(names)
+    emu.on_event = _printer(NAMES)
     await citizen.send("/start")
     await box.settle()
-    await citizen.send(citizen.last.reply_buttons[0])  # type: ignore[union-attr]
+    await citizen.send(citizen.last.reply_buttons[0])
     await box.settle()
     await citizen.press("inc:breakdown")
     await box.settle()
@@ -96,18 +97,18 @@ async def _play(box: Sandbox) -> None:
     await citizen.send("سيارة بيضاء، عالقة في الرمل قرب المخرج")
     await box.settle()
     print("\n### Sara declines, Khalid accepts\n")
-    await volunteers[1][0].press(lambda d: d.startswith("offer:dec:"))
+    await sara.press(lambda d: d.startswith("offer:dec:"))
     await box.settle()
-    await volunteers[0][0].press(lambda d: d.startswith("offer:acc:"))
+    await khalid.press(lambda d: d.startswith("offer:acc:"))
     await box.settle()
     print("\n### Khalid arrives and finishes; Fatima confirms\n")
-    await volunteers[0][0].press(lambda d: d.startswith("job:arr:"))
+    await khalid.press(lambda d: d.startswith("job:arr:"))
     await box.settle()
-    await volunteers[0][0].press(lambda d: d.startswith("job:done:"))
+    await khalid.press(lambda d: d.startswith("job:done:"))
     await box.settle()
     await citizen.press(lambda d: d.startswith("req:yes:"))
     await box.settle()
-    await volunteers[0][0].send("/hours")
+    await khalid.send("/hours")
     await box.settle()
     print("=" * WIDTH)
     print(f"Bot API calls made by the bot: {len(emu.calls)}")

@@ -2,9 +2,9 @@
 
 Why this exists: end-to-end tests should read like a conversation ("Fatima sends /start,
 presses *Accept*, sees the confirmation"), not like JSON plumbing. These classes turn such
-actions into genuine Bot API updates queued on the :class:`~bot.emulator.server.BotApiEmulator`,
-and expose what the bot sent to each chat as :class:`EmuMessage` objects that follow later
-edits and deletions.
+actions into genuine Bot API updates queued on the emulator's state
+(:class:`~bot.devtools.emulator.state.EmulatorState`), and expose what the bot sent to each
+chat as :class:`EmuMessage` objects that follow later edits and deletions.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.entities import bot_command_entities
+from bot.devtools.emulator.entities import bot_command_entities
 
 if TYPE_CHECKING:
-    from bot.emulator.server import BotApiEmulator
+    from bot.devtools.emulator.state import EmulatorState
 
 __all__ = ["ButtonMatcher", "EmuChat", "EmuGroup", "EmuMessage", "EmuUser", "TranscriptEvent"]
 
@@ -112,7 +112,7 @@ class EmuMessage:
 class EmuChat:
     """A chat as seen from the Telegram side: the bot's messages in it, and ways to react."""
 
-    def __init__(self, emu: BotApiEmulator, chat_id: int) -> None:
+    def __init__(self, emu: EmulatorState, chat_id: int) -> None:
         self._emu = emu
         self.id = chat_id
         self.messages: list[EmuMessage] = []
@@ -131,9 +131,18 @@ class EmuChat:
 
     # -- reading --------------------------------------------------------------------------
     @property
-    def last(self) -> EmuMessage | None:
-        """The newest message the bot sent here (deleted ones included, flagged)."""
-        return self.messages[-1] if self.messages else None
+    def last(self) -> EmuMessage:
+        """The newest message the bot sent here (deleted ones included, flagged).
+
+        Never None: a test that reads ``last`` expects the bot to have said something, so an
+        empty chat is an AssertionError that says so (and mypy needs no ``assert`` first).
+        """
+        if not self.messages:
+            raise AssertionError(
+                f"expected a bot message in chat {self.id} ({self.display_name}), "
+                f"but the bot has sent nothing here"
+            )
+        return self.messages[-1]
 
     def message(self, message_id: int) -> EmuMessage:
         """The bot message with this id; AssertionError if the bot never sent it."""
@@ -240,7 +249,7 @@ class EmuUser(EmuChat):
 
     def __init__(
         self,
-        emu: BotApiEmulator,
+        emu: EmulatorState,
         user_id: int,
         first_name: str,
         language_code: str | None = None,
@@ -346,7 +355,7 @@ class EmuUser(EmuChat):
 class EmuGroup(EmuChat):
     """A group chat (negative id) the bot posts to, e.g. an operations chat."""
 
-    def __init__(self, emu: BotApiEmulator, chat_id: int, title: str) -> None:
+    def __init__(self, emu: EmulatorState, chat_id: int, title: str) -> None:
         super().__init__(emu, chat_id)
         self.title = title
 

@@ -2,12 +2,21 @@
 
 Telegram is unreachable from the build machine; end-to-end tests and the demo point PTB at
 this local server (``ApplicationBuilder().base_url(emu.base_url)``) and drive the
-conversation from the user's side. See :class:`BotApiEmulator`.
+conversation from the user's side. See :class:`BotApiEmulator`; :class:`Fault` and
+:class:`FaultKind` make it fail the way Telegram does.
 """
 
-from bot.emulator.entities import EntityParseError, parse_text
-from bot.emulator.server import ApiError, BotApiEmulator, Call
-from bot.emulator.users import (
+from bot.devtools.emulator.entities import EntityParseError, parse_text
+from bot.devtools.emulator.faults import (
+    Fault,
+    FaultKind,
+    FaultRule,
+    InjectedFault,
+    SendLimiter,
+    SendLimits,
+)
+from bot.devtools.emulator.server import ApiError, BotApiEmulator, Call
+from bot.devtools.emulator.users import (
     ButtonMatcher,
     EmuChat,
     EmuGroup,
@@ -26,6 +35,12 @@ __all__ = [
     "EmuMessage",
     "EmuUser",
     "EntityParseError",
+    "Fault",
+    "FaultKind",
+    "FaultRule",
+    "InjectedFault",
+    "SendLimiter",
+    "SendLimits",
     "TranscriptEvent",
     "parse_text",
 ]
