@@ -16,9 +16,11 @@ from telegram.ext import (
     ContextTypes,
     InvalidCallbackData,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
+from bot import metrics
 from bot.commands import publish_commands
 from bot.context import BotContext
 from bot.handlers import (
@@ -45,6 +47,8 @@ log = logging.getLogger(__name__)
 
 # The flows' groups run before group 0, where every other handler is.
 FLOW_GROUP = -2
+# Before everything: counts each update for /metrics and lets it travel on.
+METRICS_GROUP = -10
 
 
 def build_application(
@@ -62,6 +66,9 @@ def build_application(
         .base_file_url(settings.telegram_base_file_url)
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        # PTB's default clients (pool sizes as its builder picks them), counting failed calls.
+        .request(metrics.CountingRequest(connection_pool_size=256))
+        .get_updates_request(metrics.CountingRequest(connection_pool_size=1))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()
@@ -90,6 +97,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """
     settings: Settings | None = app.bot_data.get("settings")
     timeout = settings.conversation_timeout_s if settings else None
+    app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
     app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
     app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
     # Commands available at any time.
@@ -129,6 +137,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         )
     )
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+    app.add_error_handler(metrics.handler_error)
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
