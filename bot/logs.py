@@ -23,6 +23,7 @@ from types import TracebackType
 from urllib.parse import quote
 
 REDACTED = "[REDACTED]"
+_HANDLER_NAME = "musaada"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Shorter than this is no secret worth hiding, and would blank out ordinary words.
 _MIN_SECRET_LEN = 6
@@ -127,9 +128,10 @@ def configure_logging(
     handler.addFilter(REDACTOR)
     inner = JsonFormatter() if json_format else logging.Formatter(TEXT_FORMAT)
     handler.setFormatter(_RedactingFormatter(inner))
+    handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
+        root.removeHandler(old)  # configured twice: replace ours, leave others' handlers be
     root.addHandler(handler)
     root.setLevel(level)
     # httpx logs every Bot API call (URL with the token) at INFO: only with --verbose.

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import HelpRequest
@@ -18,7 +19,7 @@ from storage.models import HelpRequest
 
 async def ping(session: AsyncSession) -> None:
     """A trivial round trip; raises when the database does not answer."""
-    await session.execute(text("SELECT 1"))
+    await session.exec(select(literal(1)))
 
 
 async def most_overdue_timer(session: AsyncSession, *, now: datetime) -> datetime | None:
@@ -29,4 +30,4 @@ async def most_overdue_timer(session: AsyncSession, *, now: datetime) -> datetim
     the table); an index on ``next_timer_at`` alone would make it a single lookup.
     """
     stmt = select(func.min(HelpRequest.next_timer_at)).where(HelpRequest.next_timer_at < now)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await session.exec(stmt)).one()

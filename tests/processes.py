@@ -6,15 +6,32 @@ For what only a process shows: signals, exit codes, and every line it logs.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.emulator import BotApiEmulator
 from storage.types import utcnow
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """For tests that run ``run_bot.main`` in-process: it configures the process's logging."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, sys.excepthook)
+    try:
+        yield
+    finally:
+        root.handlers[:], _, sys.excepthook = saved
+        root.setLevel(saved[1])
+        logging.captureWarnings(False)
+
 
 RUN_BOT = str(Path(__file__).resolve().parent.parent / "run_bot.py")
 START_TIMEOUT_S = 30.0

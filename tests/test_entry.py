@@ -15,9 +15,18 @@ from bot.emulator import BotApiEmulator
 from bot.i18n import FSI, PDI
 from bot.sandbox import TOKEN
 from bot.webhook import SECRET_HEADER
-from tests.processes import BotProcess, Hold, assert_no_secrets, bot_env, command_update, free_port
+from tests.processes import (
+    BotProcess,
+    Hold,
+    assert_no_secrets,
+    bot_env,
+    command_update,
+    free_port,
+    restore_logging,  # noqa: F401  (a fixture)
+)
 
 
+@pytest.mark.usefixtures("restore_logging")
 def test_no_token_explains_and_exits_2(
     monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,12 @@ import pytest
 
 from bot.emulator import BotApiEmulator
 from bot.logs import REDACTED, JsonFormatter, Redactor, configure_logging
-from tests.processes import BotProcess, assert_no_secrets, bot_env
+from tests.processes import (
+    BotProcess,
+    assert_no_secrets,
+    bot_env,
+    restore_logging,  # noqa: F401  (a fixture)
+)
 
 TOKEN = "123456:EMULATOR-TOKEN"
 WRONG = "123456:WRONG-TOKEN-abcdef"
@@ -86,15 +91,10 @@ def test_json_lines_carry_time_level_logger_message_exception() -> None:
     assert entry["time"].endswith("+00:00")
 
 
+@pytest.mark.usefixtures("restore_logging")
 def test_configure_logging_redacts_on_the_root_handler(capsys: pytest.CaptureFixture[str]) -> None:
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    try:
-        configure_logging(level=logging.INFO, json_format=True, secrets=[WRONG])
-        logging.getLogger("httpx").warning("POST http://h/bot%s/getMe", WRONG)
-    finally:
-        root.handlers[:], _ = saved
-        root.setLevel(saved[1])
+    configure_logging(level=logging.INFO, json_format=True, secrets=[WRONG])
+    logging.getLogger("httpx").warning("POST http://h/bot%s/getMe", WRONG)
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert json.loads(line)["message"] == f"POST http://h/bot{REDACTED}/getMe"
 
