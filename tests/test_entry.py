@@ -61,7 +61,7 @@ async def test_polling_sigterm_finishes_the_update_in_flight(tmp_path) -> None: 
         env = bot_env(emu, tmp_path, HEALTH_PORT=str(health_port))
         bot = await BotProcess(env, tmp_path, "--verbose").start()
         try:
-            await bot.until(lambda: bool(emu.calls_for("getUpdates")), "polling")
+            await bot.line_with("serving HTTP on")  # started: polling, and /healthz up
             async with aiohttp.ClientSession() as http:
                 async with http.get(f"http://127.0.0.1:{health_port}/healthz") as resp:
                     assert resp.status == 200, await resp.text()
