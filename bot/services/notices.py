@@ -41,6 +41,7 @@ class Event(StrEnum):
     DISPUTE_ACK = "dispute_ack"
     NO_VOLUNTEER = "no_volunteer"
     OPS_ESCALATION = "ops_escalation"
+    OPS_CANCELLED = "ops_cancelled"
     ARRIVAL_REMINDER = "arrival_reminder"
     STATUS_UPDATE = "status_update"
     AUTO_CONFIRMED = "auto_confirmed"
@@ -301,6 +302,15 @@ class OpsEscalation(Payload):
     timeline: tuple[TimelineLine, ...] = ()
     description: str = ""
     username: str = ""
+
+
+@_payload(Event.OPS_CANCELLED)
+@dataclass(frozen=True)
+class OpsCancelled(Payload):
+    """To the operations chat: an escalated request was cancelled by its requester."""
+
+    request_id: int
+    incident: str
 
 
 @_payload(Event.ARRIVAL_REMINDER)

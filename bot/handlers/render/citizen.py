@@ -128,15 +128,23 @@ def _auto(p: AutoConfirmed) -> Rendered:
 
 @renders(NoVolunteer)
 def _no_volunteer(p: NoVolunteer) -> Rendered:
-    head = t("We received your request #{request_id}.", request_id=p.request_id) + "\n"
-    head += (
-        _(
-            "We are sorry: no volunteer is available for your request yet. The command centre has been told."
+    """What happens next first; the official numbers; the cancel button while it can be used."""
+    head = (
+        t(
+            "The command centre is following up your request #{request_id}: no volunteer is available for it yet.",
+            request_id=p.request_id,
         )
         if p.ops_told
-        else _("We are sorry: no volunteer is available for your request right now.")
+        else t(
+            "Please call the official numbers below if you still need help: no volunteer is available for your request #{request_id} right now.",
+            request_id=p.request_id,
+        )
     )
-    return Rendered(head + "\n\n" + emergency_block(p.incident))
+    tail = _("If you no longer need help, cancel the request with the button below.")
+    return Rendered(
+        head + "\n\n" + emergency_block(p.incident) + "\n\n" + tail,
+        cancel_keyboard(p.request_id),
+    )
 
 
 @renders(StatusUpdate)

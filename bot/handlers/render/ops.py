@@ -6,7 +6,7 @@ from bot import formatting
 from bot.handlers.render.base import Rendered, kb, renders
 from bot.handlers.words import city_name, equipment_name, incident_name, list_of
 from bot.i18n import _, format_number, t, tn
-from bot.services.notices import OpsEscalation, OpsVerify, TimelineLine
+from bot.services.notices import OpsCancelled, OpsEscalation, OpsVerify, TimelineLine
 from domain.enums import AuditKind
 from domain.incidents import EQUIPMENT_ITEMS, skills_from_mask
 
@@ -37,6 +37,17 @@ def _escalation(p: OpsEscalation) -> Rendered:
             t("• {time} {event}", time=formatting.clock(line.at), event=timeline_event(line))
         )
     return Rendered("\n".join(lines), location=(p.lat, p.lon))
+
+
+@renders(OpsCancelled)
+def _cancelled(p: OpsCancelled) -> Rendered:
+    return Rendered(
+        t(
+            "The requester cancelled request #{request_id} ({incident}) after it was escalated: no action is needed.",
+            request_id=p.request_id,
+            incident=incident_name(p.incident),
+        )
+    )
 
 
 def timeline_event(line: TimelineLine) -> str:

@@ -83,8 +83,7 @@ async def accept(
 ) -> Outcome:
     """First Accept wins, atomically; everyone else's alert is edited to 'taken'.
 
-    A second tap by the winner (ALREADY) sends the job again: the first one may never
-    have reached them. Other results: NOT_YOURS (a forged or foreign button), TAKEN
+    Results: NOT_YOURS (a forged or foreign button), ALREADY (a double tap), TAKEN
     (someone was faster), CLOSED (the request moved on), BUSY (on another job).
     """
     out = Outcome()
@@ -96,8 +95,6 @@ async def accept(
     ref = source or offer_ref(offer)
     if offer.status == OfferStatus.ACCEPTED:
         out.result = Result.ALREADY
-        if req.volunteer_id == volunteer_id and RequestStatus(req.status) in lifecycle.ACTIVE_JOB:
-            await _send_job(session, req, offer, out)
         return out
     if offer.status != OfferStatus.SENT:
         out.result = Result.TAKEN if offer.status == OfferStatus.TAKEN else Result.CLOSED

@@ -20,7 +20,10 @@ from bot.services.notices import (
     JobDoneAck,
     JobOnScene,
     JobReleasedAck,
+    Notice,
+    OpsCancelled,
     Outcome,
+    Recipient,
     RequestCancelled,
     Result,
     Thanks,
@@ -216,13 +219,16 @@ async def release(
 async def cancel(
     session: AsyncSession, cfg: DispatchConfig, *, request_id: int, requester_id: int, now: datetime
 ) -> Outcome:
-    """The citizen cancels (any time before Done): alerts withdrawn, the volunteer told and freed."""
+    """The citizen cancels (any time before Done, or after an escalation the command centre
+    has not acted on): alerts withdrawn, the volunteer told and freed, the command centre
+    told when it had the request."""
     out = Outcome(request_id=request_id)
     req = await requests.lock_request(session, request_id)
     if req is None or req.requester_id != requester_id:
         out.result = Result.NOT_YOURS
         return out
-    if RequestStatus(req.status) not in lifecycle.OPEN or not await move(
+    was = RequestStatus(req.status)
+    if was not in lifecycle.CANCELLABLE or not await move(
         session,
         req,
         RequestStatus.CANCELLED,
@@ -240,4 +246,7 @@ async def cancel(
         await requests.free_volunteer(session, req.volunteer_id, request_id)
         await tell(session, out, req.volunteer_id, JobCancelled(request_id, req.incident))
     await tell(session, out, requester_id, RequestCancelled(request_id))
+    if was == RequestStatus.ESCALATED and cfg.ops_chat_id:
+        ops = Recipient(None, cfg.ops_chat_id, cfg.ops_language)
+        out.tell(Notice(ops, OpsCancelled(request_id, req.incident)))
     return out
