@@ -95,9 +95,10 @@ async def test_first_wave_alerts_nearest_eligible_only(db: Database) -> None:
     offers = events(out, Event.OFFER)
     assert [n.to.person_id for n in offers] == [10, 11, 18]  # nearest first, wave 1 = 3
     created = events(out, Event.REQUEST_CREATED)[0]
-    assert created.params["alerted"] == 3 and created.to.person_id == CITIZEN
+    assert created.payload.alerted == 3 and created.to.person_id == CITIZEN
     for n in offers:  # privacy: the alert carries distance and area, never the point
-        assert "lat" not in n.params and "lon" not in n.params and n.params["city_en"] == "Riyadh"
+        assert not hasattr(n.payload, "lat") and not hasattr(n.payload, "lon")
+        assert n.payload.area.city_en == "Riyadh"
     assert out.timers[out.request_id] == NOW + timedelta(seconds=60)  # type: ignore[index]
 
 
@@ -133,7 +134,7 @@ async def test_two_simultaneous_accepts_exactly_one_wins(
     # The loser's alert is edited to say it was taken, not that it expired: the reason is
     # decided from the request as it is after the failed update, not as it was before.
     closed = events(lost, Event.OFFER_CLOSED)
-    assert [(n.to.person_id, n.edit, n.params["reason"]) for n in closed] == [
+    assert [(n.to.person_id, n.edit, n.payload.reason) for n in closed] == [
         (21 - winner, MessageRef(21 - winner, 521 - winner), "taken")
     ]
     async with db.session() as s:
@@ -150,7 +151,7 @@ async def test_two_simultaneous_accepts_exactly_one_wins(
     win = results[0] if results[0].result == "ok" else results[1]
     job = events(win, Event.JOB_ASSIGNED)[0]
     assert (
-        job.to.person_id == winner and job.params["lat"] == HERE[0]
+        job.to.person_id == winner and job.payload.lat == HERE[0]
     )  # exact point only to the winner
     assert events(win, Event.VOLUNTEER_COMING)[0].to.person_id == CITIZEN
 
@@ -181,7 +182,7 @@ async def test_accept_racing_a_cancel_is_told_withdrawn(
             s, CFG, offer_id=oid, volunteer_id=10, now=NOW, source=MessageRef(10, 510)
         )
     assert a.result == "closed"  # not assigned to a cancelled request
-    assert [n.params["reason"] for n in events(a, Event.OFFER_CLOSED)] == ["withdrawn"]
+    assert [n.payload.reason for n in events(a, Event.OFFER_CLOSED)] == ["withdrawn"]
     async with db.session() as s:
         v = await s.get(Volunteer, 10)
         assert v is not None and v.busy_request_id is None
@@ -260,7 +261,7 @@ async def test_an_alert_closed_on_its_way_is_edited_once_it_lands(db: Database) 
     assert [n.to.person_id for n in events(won, Event.OFFER_CLOSED)] == [10]  # 11's: no message yet
     async with db.session() as s:
         late = await dispatch.alert_delivered(s, offer_id=offer_ids[11], chat_id=11, message_id=511)
-    assert [(n.to.person_id, n.edit, n.params["reason"]) for n in late.notices] == [
+    assert [(n.to.person_id, n.edit, n.payload.reason) for n in late.notices] == [
         (11, MessageRef(11, 511), "taken")
     ]
     async with db.session() as s:
@@ -469,7 +470,7 @@ async def test_done_confirm_credits_minutes(
             and total == credited
             and jobs == 1
         )
-        assert events(c, Event.HOURS_CREDITED)[0].params["total_minutes"] == credited
+        assert events(c, Event.HOURS_CREDITED)[0].payload.total_minutes == credited
     else:
         assert credit.status == CreditStatus.DISPUTED and total == 0
         assert events(c, Event.CREDIT_DISPUTED)
@@ -501,8 +502,8 @@ async def test_ladder_widens_then_escalates_exactly_once(db: Database) -> None:
     async with db.session() as s:
         esc = await dispatch.on_timer(s, CFG, request_id=rid, now=t)  # type: ignore[arg-type]
     ops = events(esc, Event.OPS_ESCALATION)
-    assert len(ops) == 1 and ops[0].to.chat_id == -1001 and ops[0].params["alerted"] == 3
-    kinds = [k for _, k, _ in ops[0].params["timeline"]]
+    assert len(ops) == 1 and ops[0].to.chat_id == -1001 and ops[0].payload.alerted == 3
+    kinds = [k for _, k, _ in ops[0].payload.timeline]
     assert kinds == ["created", "wave", "wave", "wave", "final_wait", "escalated"]
     assert events(esc, Event.NO_VOLUNTEER)[0].to.person_id == CITIZEN
     assert len(events(esc, Event.OFFER_CLOSED)) == 0  # no alert message ids recorded in this test
@@ -601,7 +602,7 @@ async def test_arrival_reminder_and_auto_confirm(db: Database) -> None:
     assert due == NOW + timedelta(minutes=30, seconds=3600)
     async with db.session() as s:
         auto = await dispatch.on_timer(s, CFG, request_id=rid, now=due)  # type: ignore[arg-type]
-    assert events(auto, Event.HOURS_CREDITED)[0].params["minutes"] == 30
+    assert events(auto, Event.HOURS_CREDITED)[0].payload.minutes == 30
     assert events(auto, Event.AUTO_CONFIRMED)
     async with db.session() as s:
         assert await requests.credited_minutes(s, 10) == (30, 1)
@@ -626,7 +627,7 @@ async def test_nobody_nearby_tells_the_citizen_once(db: Database, ops_chat: int 
         )
     to_citizen = [n for n in out.notices if n.to.person_id == CITIZEN]
     assert [n.event for n in to_citizen] == [Event.NO_VOLUNTEER]
-    assert to_citizen[0].params["ops_told"] is (ops_chat is not None)
+    assert to_citizen[0].payload.ops_told is (ops_chat is not None)
     assert len(events(out, Event.OPS_ESCALATION)) == (1 if ops_chat else 0)
     async with db.session() as s:
         req = await requests.get_request(s, out.request_id)  # type: ignore[arg-type]

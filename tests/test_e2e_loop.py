@@ -12,6 +12,7 @@ from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
 from domain.enums import OfferStatus, RequestStatus
 from domain.incidents import Equipment
 from storage import requests
+from storage.audit import timeline
 from tests.factories import RIYADH, offset
 
 LATIN_WORD = re.compile(r"(?<![/@\w])[A-Za-z]{4,}")
@@ -119,7 +120,7 @@ async def test_whole_loop(box: Sandbox, lang: str) -> None:
             102: OfferStatus.TAKEN,
         }
         assert (await requests.credited_minutes(s, 100))[1] == 1
-        kinds = [e.kind for e in await requests.timeline(s, 1)]
+        kinds = [e.kind for e in await timeline(s, 1)]
         assert kinds == ["created", "wave", "declined", "accepted", "arrived", "done", "confirmed"]
 
 
