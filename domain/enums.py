@@ -16,6 +16,8 @@ class VolunteerStatus(StrEnum):
     PENDING = "pending"
     VERIFIED = "verified"
     REJECTED = "rejected"
+    # An operator stopped their alerts (with a reason, in the audit); reinstated by an operator.
+    SUSPENDED = "suspended"
     LEFT = "left"
 
 
@@ -78,3 +80,14 @@ class AuditKind(StrEnum):
     VOLUNTEER_VERIFIED = "volunteer_verified"
     VOLUNTEER_REJECTED = "volunteer_rejected"
     VOLUNTEER_LEFT = "volunteer_left"
+    # The command centre (bot/services/roles.py, standing.py, dispatch/operator.py)
+    REFUSED = "refused"  # someone who is not an operator tried an operator command or button
+    OPERATOR_PROMOTED = "operator_promoted"
+    OPERATOR_DEMOTED = "operator_demoted"
+    VOLUNTEER_SUSPENDED = "volunteer_suspended"
+    VOLUNTEER_REINSTATED = "volunteer_reinstated"
+    CITIZEN_BLOCKED = "citizen_blocked"
+    CITIZEN_UNBLOCKED = "citizen_unblocked"
+    OPS_CANCELLED = "ops_cancelled"  # an operator closed the request
+    REDISPATCHED = "redispatched"  # an operator restarted the ladder from its first wave
+    REASSIGNED = "reassigned"  # an operator released the volunteer and re-dispatched

@@ -180,3 +180,8 @@ class AuditEvent(SQLModel, table=True):
     request_id: int | None = Field(default=None, index=True)
     kind: str = Field(max_length=32)
     detail: str = ""
+
+
+
+# The command centre's tables (a module of their own), registered on the same metadata.
+from storage.command_models import CitizenBlock, OperatorGrant, VolunteerStanding  # noqa: E402, F401

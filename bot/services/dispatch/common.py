@@ -81,8 +81,11 @@ async def move(
 
     ``from_status`` defaults to the status the row was read in, so a move that raced
     another writer does nothing. On success the in-memory row follows.
+    The audit record carries the move itself (``before`` → ``after``) beside ``detail``, so
+    the audit log shows every state change of a request without reading the code.
     """
     assert req.id is not None
+    before = str(req.status)
     sources = list(from_status) if from_status is not None else [RequestStatus(req.status)]
     if not await requests.transition(
         session, req.id, from_status=sources, to_status=to, extra_where=extra_where, **values
@@ -92,5 +95,6 @@ async def move(
     for key, value in values.items():
         setattr(req, key, value)
     if kind is not None:
-        await audit(session, kind=kind, at=now, request_id=req.id, actor_id=actor_id, detail=detail)
+        moved = {"before": before, "after": str(to), **(detail or {})}
+        await audit(session, kind=kind, at=now, request_id=req.id, actor_id=actor_id, detail=moved)
     return True

@@ -118,6 +118,8 @@ async def advance(
                 "wave": wave_index + 1,
                 "radius_m": round(wave.radius_m),
                 "alerted": len(offers),
+                # Who was alerted, nearest first: the timeline and /audit name them.
+                "volunteers": ",".join(str(o.volunteer_id) for o in offers),
             },
         )
         where = area(req)
