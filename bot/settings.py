@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     auto_verify_volunteers: bool = False
     ops_chat_id: int | None = None
     ops_language: str = "ar"
+    # A rejected volunteer may apply again this long after the rejection (30 days).
+    reapply_cooldown_s: float = Field(30 * 86400.0, ge=0)
 
     # Webhook mode (polling when unset)
     webhook_url: str | None = None

@@ -182,6 +182,5 @@ class AuditEvent(SQLModel, table=True):
     detail: str = ""
 
 
-
 # The command centre's tables (a module of their own), registered on the same metadata.
 from storage.command_models import CitizenBlock, OperatorGrant, VolunteerStanding  # noqa: E402, F401

@@ -35,10 +35,12 @@ from bot.handlers.words import (
     emergency_block,
     incident_name,
     menu_request,
+    numbers_lines,
 )
 from bot.i18n import _, t, texts_match, use_locale
-from bot.services import dispatch, people
-from domain.incidents import IncidentType, rule_for
+from bot.services import people, standing
+from bot.services.notices import Result
+from domain.incidents import ALL_NUMBERS, IncidentType, rule_for
 from domain.matching.region import in_service_area
 
 CHOOSE_TYPE, LOCATION, DETAILS = range(3)
@@ -50,8 +52,12 @@ async def begin(update: Update, context: BotContext) -> int:
     lang = await track(update, context)
     assert update.effective_message is not None and update.effective_user is not None
     uid = update.effective_user.id
+    blocked = await query(context, lambda s: standing.is_blocked(s, person_id=uid))
     open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     with use_locale(lang):
+        if blocked:
+            await update.effective_message.reply_text(refused_text(), reply_markup=main_menu())
+            return ConversationHandler.END
         if open_req is not None:
             await update.effective_message.reply_text(
                 t(
@@ -152,16 +158,30 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
         await update.effective_message.reply_text(
             _("Sending your request…"), reply_markup=ReplyKeyboardRemove()
         )
-    await run(
+    outcome = await run(
         context,
-        dispatch.create_request,
+        standing.request_help,
         requester_id=update.effective_user.id,
         incident=incident,
         lat=lat,
         lon=lon,
         description=details,
     )
+    if outcome.result == Result.BLOCKED:
+        with use_locale(lang):
+            await update.effective_message.reply_text(refused_text(), reply_markup=main_menu())
     return ConversationHandler.END
+
+
+def refused_text() -> str:
+    """To a citizen an operator blocked: polite, and never without the official numbers."""
+    return "\n".join(
+        (
+            _("We are sorry: Musaada cannot take requests from you any more."),
+            _("⚠️ If a life is in danger, call the official emergency services now:"),
+            numbers_lines(ALL_NUMBERS),
+        )
+    )
 
 
 async def cancel(update: Update, context: BotContext) -> int:

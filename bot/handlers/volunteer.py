@@ -7,6 +7,7 @@ gets no alerts; a position that stops arriving takes a volunteer off alerts.
 from __future__ import annotations
 
 import warnings
+from datetime import datetime
 
 from telegram import (
     InlineKeyboardButton,
@@ -37,6 +38,7 @@ from bot.handlers.words import (
 )
 from bot.i18n import _, t, texts_match, use_locale
 from bot.services import positions, volunteering
+from bot.services.notices import Result
 from domain.enums import VolunteerStatus
 from domain.incidents import EQUIPMENT_ITEMS, IncidentType
 from storage.types import utcnow
@@ -128,12 +130,33 @@ def consent_answer(share: bool) -> str:
     )
 
 
+def suspended_text() -> str:
+    return _(
+        "Your volunteering is suspended by the command centre, so you receive no alerts. An operator will contact you."
+    )
+
+
+def cooldown_text(again: datetime | None) -> str:
+    """A rejected volunteer who applies again too soon: when they may."""
+    if again is None:
+        return _("You may apply again later.")
+    return t("You may apply again from {date}.", date=formatting.when(again))
+
+
 async def begin(update: Update, context: BotContext) -> int:
     lang = await track(update, context)
     assert update.effective_message is not None and update.effective_user is not None
     uid = update.effective_user.id
     vol = await query(context, lambda s: volunteering.get_profile(s, uid))
+    allowed, again = await query(
+        context,
+        lambda s: volunteering.may_apply(s, context.cfg, person_id=uid, now=utcnow()),
+    )
     with use_locale(lang):
+        if allowed != Result.OK:
+            text = suspended_text() if allowed == Result.SUSPENDED else cooldown_text(again)
+            await update.effective_message.reply_text(text, reply_markup=main_menu())
+            return ConversationHandler.END
         if (
             vol is not None
             and vol.conduct_accepted_at is not None
@@ -181,8 +204,15 @@ async def conduct_accepted(update: Update, context: BotContext) -> int:
     lang = await track(update, context)
     uid = update.effective_user.id
     outcome = await run(
-        context, lambda s, cfg, now: volunteering.accept_conduct(s, person_id=uid, now=now)
+        context,
+        lambda s, cfg, now: volunteering.accept_conduct(s, person_id=uid, now=now, cfg=cfg),
     )
+    if outcome.result in (Result.SUSPENDED, Result.COOLDOWN):  # pressed on an old message
+        with use_locale(lang):
+            await q.answer(
+                suspended_text() if outcome.result == Result.SUSPENDED else _("Not now.")
+            )
+        return ConversationHandler.END
     context.user_data["skills"] = 0  # type: ignore[index]
     with use_locale(lang):
         await q.answer(_("Already accepted.") if outcome.result == "already" else _("Thank you."))
@@ -468,6 +498,7 @@ async def duty(update: Update, context: BotContext) -> None:
             "pending": _(
                 "Your profile is waiting for verification; you will receive no alerts until it is approved."
             ),
+            "suspended": suspended_text(),
             "no_position": _("Share your location first, then go on duty."),
             "not_volunteer": _(
                 "You are not registered as a volunteer yet. Press “🙋 Volunteer” to register."

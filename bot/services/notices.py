@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,6 +52,20 @@ class Event(StrEnum):
     VOLUNTEER_VERIFIED = "volunteer_verified"
     VOLUNTEER_REJECTED = "volunteer_rejected"
     POSITION_STALE = "position_stale"
+    # The command centre (payloads in bot/services/notices_ops.py)
+    OPS_REQUEST_LIST = "ops_request_list"
+    OPS_REQUEST_VIEW = "ops_request_view"
+    OPS_AUDIT_VIEW = "ops_audit_view"
+    OPS_PERSON_VIEW = "ops_person_view"
+    OPS_STATS = "ops_stats"
+    OPERATOR_PROMOTED = "operator_promoted"
+    OPERATOR_DEMOTED = "operator_demoted"
+    VOLUNTEER_SUSPENDED = "volunteer_suspended"
+    VOLUNTEER_REINSTATED = "volunteer_reinstated"
+    REQUEST_CLOSED_BY_OPS = "request_closed_by_ops"
+    SEARCH_RESTARTED = "search_restarted"
+    VOLUNTEER_REPLACED = "volunteer_replaced"
+    JOB_REASSIGNED = "job_reassigned"
 
 
 class Result(StrEnum):
@@ -70,6 +85,11 @@ class Result(StrEnum):
     PENDING = "pending"
     NOT_OPERATOR = "not_operator"
     UNKNOWN = "unknown"
+    # The command centre
+    SETTING = "setting"  # an OPERATOR_IDS operator: only the setting changes that
+    SUSPENDED = "suspended"  # a suspended volunteer may not sign up again
+    COOLDOWN = "cooldown"  # a rejected volunteer applies again too soon
+    BLOCKED = "blocked"  # a citizen an operator blocked
 
 
 @dataclass(frozen=True)
@@ -359,7 +379,7 @@ class VolunteerVerified(Payload):
 @_payload(Event.VOLUNTEER_REJECTED)
 @dataclass(frozen=True)
 class VolunteerRejected(Payload):
-    pass
+    again_at: datetime | None = None  # when they may apply again (REAPPLY_COOLDOWN_S)
 
 
 @_payload(Event.POSITION_STALE)
@@ -401,6 +421,9 @@ class Outcome:
         self.timers.update(other.timers)
 
 
+# The command centre's payloads register themselves on PAYLOADS (their own module: this one is full).
+from bot.services import notices_ops  # noqa: E402, F401
+
 # --- storing payloads (the outbox) -------------------------------------------------------------
 
 
@@ -436,6 +459,9 @@ def _typed(cls: type[Any], data: dict[str, Any]) -> dict[str, Any]:
 def _revive(hint: Any, value: Any) -> Any:
     if isinstance(value, dict) and "$dt" in value:
         return datetime.fromisoformat(value["$dt"])
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):  # an optional nested value
+        given = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _revive(given[0], value) if len(given) == 1 and value is not None else value
     if isinstance(value, dict) and isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return hint(**_typed(hint, value))
     if isinstance(hint, type) and issubclass(hint, StrEnum):
