@@ -31,6 +31,7 @@ from bot.handlers import (
     flows,
     jobs,
     operators,
+    oversight,
     profile,
     timers,
     volunteer,
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 
 # The flows' groups run before group 0, where every other handler is.
 FLOW_GROUP = -2
+# Before the flows: /request with a number is the operator's view, not the citizen's flow.
+OPS_GROUP = -3
 SENDER_GROUP = -100
 # Before everything: counts each update for /metrics and lets it travel on.
 METRICS_GROUP = -10
@@ -102,6 +105,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # First, for every update: record the sender and set the language (plumbing.py).
     app.add_handler(TypeHandler(Update, record_sender), group=SENDER_GROUP)
     app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
+    for h in oversight.early_handlers():
+        app.add_handler(h, group=OPS_GROUP)
     app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
     app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
     # Commands available at any time.
@@ -113,6 +118,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("hours", volunteer.hours))
     for h in (*profile.handlers(), *operators.handlers()):
         app.add_handler(h)  # type: ignore[arg-type]
+    app.add_handlers(oversight.handlers())
     app.add_handler(
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_numbers)), common.numbers)
     )

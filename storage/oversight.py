@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import lifecycle
 from domain.enums import OfferStatus
-from storage.models import AuditEvent, HelpRequest, Offer, Person
+from storage.models import AuditEvent, HelpRequest, HourCredit, Offer, Person
 
 
 @dataclass(frozen=True)
@@ -125,3 +125,10 @@ async def open_offers_of(session: AsyncSession, volunteer_id: int) -> list[Offer
         .order_by(Offer.request_id)  # type: ignore[arg-type]
     )
     return list((await session.exec(stmt)).all())
+
+
+async def credit_of(session: AsyncSession, request_id: int) -> tuple[int, str] | None:
+    """(minutes, status) of the request's hour credit, if the job was done."""
+    stmt = select(HourCredit.minutes, HourCredit.status).where(HourCredit.request_id == request_id)
+    row = (await session.exec(stmt)).first()
+    return (int(row[0]), str(row[1])) if row else None

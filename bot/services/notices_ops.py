@@ -68,6 +68,8 @@ class OpsRequestView(Payload):
     volunteer_id: int | None = None
     description: str = ""
     timeline: tuple[TimelineItem, ...] = ()
+    credit_minutes: int = 0
+    credit_status: str = ""
     can_cancel: bool = False
     can_redispatch: bool = False
     can_reassign: bool = False

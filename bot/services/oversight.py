@@ -99,6 +99,7 @@ async def request_view(session: AsyncSession, *, request_id: int) -> OpsRequestV
     requester = await people.get_person(session, req.requester_id)
     volunteer = await people.get_person(session, req.volunteer_id) if req.volunteer_id else None
     status = RequestStatus(req.status)
+    minutes, credit = await oversight.credit_of(session, req.id) or (0, "")
     return OpsRequestView(
         request_id=req.id,
         incident=req.incident,
@@ -113,6 +114,8 @@ async def request_view(session: AsyncSession, *, request_id: int) -> OpsRequestV
         volunteer_id=req.volunteer_id,
         description=req.description or "",
         timeline=await _items(session, req.id),
+        credit_minutes=minutes,
+        credit_status=credit,
         can_cancel=status in operator.CANCELLABLE,
         can_redispatch=status in operator.REDISPATCHABLE,
         can_reassign=status in operator.REASSIGNABLE and req.volunteer_id is not None,
