@@ -105,8 +105,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # First, for every update: record the sender and set the language (plumbing.py).
     app.add_handler(TypeHandler(Update, record_sender), group=SENDER_GROUP)
     app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
-    for h in oversight.early_handlers():
-        app.add_handler(h, group=OPS_GROUP)
+    app.add_handlers(oversight.early_handlers(), group=OPS_GROUP)
     app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
     app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
     # Commands available at any time.
