@@ -86,7 +86,7 @@ def notice(to: Recipient, event: Event, params: dict[str, object]) -> Notice:
         )
     if "timeline" in fields:
         fields["timeline"] = tuple(
-            TimelineLine(at, kind, details_of(detail))
-            for at, kind, detail in fields["timeline"]  # type: ignore[attr-defined]
+            TimelineLine(item[0], item[1], details_of(item[2])) if isinstance(item, tuple) else item
+            for item in fields["timeline"]  # type: ignore[attr-defined]
         )
     return Notice(to, PAYLOADS[event](**fields))

@@ -35,6 +35,15 @@ from bot.services.notices import Notice, Outcome, Payload, Recipient, Result
 from domain.matching.geo import cities
 from storage.types import utcnow
 
+# /stats' period, as an operator may type it in either language.
+PERIOD_WORDS = {
+    **{str(p): p for p in kpis.Period},
+    "اليوم": kpis.Period.TODAY,
+    "أسبوع": kpis.Period.WEEK,
+    "الأسبوع": kpis.Period.WEEK,
+    "شهر": kpis.Period.MONTH,
+    "الشهر": kpis.Period.MONTH,
+}
 ISOLATES = "\u2066\u2067\u2068\u2069\u200e\u200f"
 # /request 42 (also /request@bot #42): the operator's view of a request.
 REQUEST_VIEW = r"^/request(@\w+)?\s+#?\d{1,18}\s*$"
@@ -272,8 +281,8 @@ async def stats(update: Update, context: BotContext) -> None:
     """/stats [today|week|month] [city]."""
     args = _args(context)
     period = kpis.Period.WEEK
-    if args and args[0].lower() in set(kpis.Period):
-        period = kpis.Period(args.pop(0).lower())
+    if args and args[0].lower() in PERIOD_WORDS:
+        period = PERIOD_WORDS[args.pop(0).lower()]
     known, city = _city(args)
     with use_locale(context.language):
         if not known:

@@ -13,7 +13,7 @@ from bot.handlers.ops_buttons import OpsAction, make
 from bot.handlers.render.base import Rendered, kb, renders
 from bot.handlers.render.ops import timeline_event
 from bot.handlers.words import city_name, equipment_name, incident_name, list_of
-from bot.i18n import _, babel_locale, format_number, t, tn
+from bot.i18n import _, babel_locale, current_language, format_number, t, tn
 from bot.services.notices import TimelineLine
 from bot.services.notices_ops import (
     JobReassigned,
@@ -35,6 +35,7 @@ from bot.services.notices_ops import (
 )
 from domain.enums import AuditKind, CreditStatus, RequestStatus, VolunteerStatus
 from domain.incidents import EQUIPMENT_ITEMS, skills_from_mask
+from domain.matching.geo import city_by_name
 
 MAX_TEXT = 4000  # Telegram's limit is 4096 characters
 
@@ -69,6 +70,12 @@ def status_name(status: str) -> str:
         CreditStatus.PENDING: _("pending confirmation"),
     }
     return names.get(status, status)  # type: ignore[call-overload]
+
+
+def _city(name_en: str) -> str:
+    """A city stored by its English name, in the reader's language."""
+    city = city_by_name(name_en)
+    return city.name_ar if city is not None and current_language() == "ar" else name_en
 
 
 def _fit(lines: list[str]) -> str:
@@ -308,7 +315,7 @@ def _stats(p: OpsStats) -> Rendered:
         t(
             "📊 Figures for {period}: {city}",
             period=period.get(p.period, p.period),
-            city=p.city or _("all cities"),
+            city=_city(p.city) if p.city else _("all cities"),
         ),
         tn("{n} request", "{n} requests", p.total),
     ]
@@ -343,7 +350,7 @@ def _stats(p: OpsStats) -> Rendered:
         lines.append(
             t(
                 "• {city} – {incident}: {ready} / {requests}",
-                city=r.city,
+                city=_city(r.city),
                 incident=incident_name(r.incident),
                 ready=r.ready,
                 requests=r.requests_week,
