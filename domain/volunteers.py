@@ -9,7 +9,7 @@ is still in the programme, with a profile to look at, but is never alerted.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeGuard, TypeVar
 
 from domain.enums import VolunteerStatus
 
@@ -24,7 +24,10 @@ class VolunteerRecord(Protocol):
     def conduct_accepted_at(self) -> datetime | None: ...
 
 
-def is_active(vol: VolunteerRecord | None) -> bool:
+V = TypeVar("V", bound=VolunteerRecord)
+
+
+def is_active(vol: V | None) -> TypeGuard[V]:
     """In the programme: a record, the code of conduct accepted, and not left."""
     return (
         vol is not None
@@ -33,14 +36,14 @@ def is_active(vol: VolunteerRecord | None) -> bool:
     )
 
 
-def is_verified(vol: VolunteerRecord | None) -> bool:
+def is_verified(vol: V | None) -> TypeGuard[V]:
     """In the programme and approved by an operator (or automatically): may be alerted."""
-    return is_active(vol) and vol is not None and vol.status == VolunteerStatus.VERIFIED
+    return is_active(vol) and vol.status == VolunteerStatus.VERIFIED
 
 
-def is_rejected(vol: VolunteerRecord | None) -> bool:
+def is_rejected(vol: V | None) -> TypeGuard[V]:
     """In the programme, but an operator did not approve the registration."""
-    return is_active(vol) and vol is not None and vol.status == VolunteerStatus.REJECTED
+    return is_active(vol) and vol.status == VolunteerStatus.REJECTED
 
 
 # The choices the profile offers. A press is honoured only for one of these, so a forged

@@ -182,7 +182,7 @@ async def show(update: Update, context: BotContext) -> None:
     msg = inputs.message(update)
     loaded = await _load_all(context, inputs.sender_id(update))
     vol = loaded[0]
-    if not is_active(vol) or vol is None:
+    if not is_active(vol):
         await msg.reply_text(not_registered(), reply_markup=main_menu())
         return
     await msg.reply_text(_full_text(context, loaded), reply_markup=profile_keyboard(vol))
@@ -207,7 +207,7 @@ def volunteer_button(
                 if pressed is not None
                 else None
             )
-            if pressed is None or vol is None or not is_active(vol):
+            if pressed is None or not is_active(vol):
                 await stale_button(update, context)
                 return
             await action(q, context, vol, pressed)

@@ -73,7 +73,6 @@ async def begin(update: Update, context: BotContext) -> int:
     uid = inputs.sender_id(update)
     vol = await query(context, lambda s: volunteering.get_profile(s, uid))
     if is_verified(vol):
-        assert vol is not None  # is_verified says so; for mypy
         state = _("on duty") if vol.on_duty else _("off duty")
         await msg.reply_text(
             t(
@@ -383,7 +382,7 @@ async def conduct_again(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     vol = await query(context, lambda s: volunteering.get_profile(s, q.from_user.id))
-    if is_active(vol) and vol is not None and vol.conduct_accepted_at is not None:
+    if is_active(vol) and vol.conduct_accepted_at is not None:
         text = (
             t(
                 "You already accepted the code of conduct on {time}.",
@@ -405,7 +404,7 @@ async def picker_again(update: Update, context: BotContext) -> None:
     """
     q = inputs.press(update)
     vol = await query(context, lambda s: volunteering.get_profile(s, q.from_user.id))
-    if not is_active(vol) or vol is None:
+    if not is_active(vol):
         text = _("Accept the code of conduct first: press “🙋 Volunteer” to start.")
     elif vol.submitted_at is None:
         text = _("Your sign-up is not finished: press “🙋 Volunteer” to go on.")
