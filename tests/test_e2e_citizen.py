@@ -1,0 +1,70 @@
+"""The citizen's side under failing Telegram calls and unexpected input, through the emulator.
+
+Faults are injected with the emulator's ``fail_next`` (the next call of one method answers
+with the given error): a failed courtesy message must never lose a request, and a failed
+edit or callback answer must never stop the flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.emulator import EmuUser
+from bot.sandbox import Sandbox, sandbox
+from storage import requests
+from storage.types import utcnow
+from tests.factories import RIYADH, offset, volunteer
+
+HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
+WENT_WRONG = "Something went wrong"
+
+
+@pytest.fixture
+async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
+    async with sandbox(f"sqlite:///{tmp_path}/citizen.db", wave_timeout_s=60) as b:
+        await volunteer(b.db, 10, offset(*HERE, 0.5), utcnow())
+        yield b
+
+
+async def step(box: Sandbox, user: EmuUser, action: str | tuple[float, float]) -> None:
+    if isinstance(action, tuple):
+        await user.send_location(*action)
+    elif action.startswith("inc:"):
+        await user.press(action)
+    else:
+        await user.send(action)
+    await box.settle()
+
+
+def said(user: EmuUser) -> str:
+    return "\n".join(m.text or "" for m in user.messages)
+
+
+@pytest.mark.parametrize(
+    ("method", "code", "description"),
+    [
+        ("editMessageText", 400, "Bad Request: message to edit not found"),
+        ("editMessageText", 500, None),
+        ("answerCallbackQuery", 400, None),  # the emulator's default: "query is too old"
+        ("answerCallbackQuery", 403, "Forbidden: bot was blocked by the user"),
+    ],
+)
+async def test_a_failed_edit_or_answer_does_not_stop_the_flow(
+    box: Sandbox, method: str, code: int, description: str | None
+) -> None:
+    citizen = box.emu.user(1, first_name="Noura", language_code="en")
+    await step(box, citizen, "/request")
+    if method == "answerCallbackQuery" and description is None:
+        description = "Bad Request: query is too old and response timeout expired"
+    box.emu.fail_next(method, error_code=code, description=description, retry_after=None)
+    await step(box, citizen, "inc:fire")
+    assert "Share your location" in (citizen.last.text or ""), citizen.dump()  # type: ignore[union-attr]
+    assert WENT_WRONG not in said(citizen)
+    await step(box, citizen, HERE)
+    assert "Anything the volunteer should know?" in (citizen.last.text or ""), citizen.dump()  # type: ignore[union-attr]
+    await step(box, citizen, "Skip")
+    async with box.db.session() as s:
+        req = await requests.get_request(s, 1)
+    assert req is not None and req.incident == "fire"
