@@ -36,7 +36,7 @@ from bot.handlers import (
 )
 from bot.handlers.keyboards import exact
 from bot.handlers.plumbing import record_sender
-from bot.handlers.words import menu_language, menu_numbers
+from bot.handlers.words import button_cancel, menu_language, menu_numbers
 from bot.i18n import check_catalogs
 from bot.services.config import DispatchConfig
 from bot.services.positions import PositionWriter
@@ -102,6 +102,10 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("help", common.help_command))
     app.add_handler(CommandHandler("language", common.language))
     app.add_handler(CommandHandler("cancel", common.cancel_outside))
+    # A flow's ✖️ Cancel left on screen after the flow ended: the same as /cancel.
+    app.add_handler(
+        MessageHandler(filters.TEXT & filters.Regex(exact(button_cancel)), common.cancel_outside)
+    )
     app.add_handler(CommandHandler("duty", volunteer.duty))
     app.add_handler(CommandHandler("hours", volunteer.hours))
     for h in (*profile.handlers(), *operators.handlers()):

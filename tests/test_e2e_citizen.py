@@ -25,6 +25,7 @@ WENT_WRONG = "Something went wrong"
 async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
     async with sandbox(f"sqlite:///{tmp_path}/citizen.db", wave_timeout_s=60) as b:
         await volunteer(b.db, 10, offset(*HERE, 0.5), utcnow())
+        b.emu.user(10, first_name="Khalid", language_code="en")  # the chat alerts go to
         yield b
 
 
@@ -68,3 +69,31 @@ async def test_a_failed_edit_or_answer_does_not_stop_the_flow(
     async with box.db.session() as s:
         req = await requests.get_request(s, 1)
     assert req is not None and req.incident == "fire"
+
+
+@pytest.mark.parametrize("failures", [1, 2])
+async def test_a_failed_message_never_loses_the_request(box: Sandbox, failures: int) -> None:
+    """Issue 10 item 2: the first message after Skip failed, and the request never existed.
+
+    Now the request is stored (and its volunteer alerted) before anything is said: a failed
+    receipt, or a failed answer after it, loses nothing and tells nobody it went wrong.
+    """
+    citizen = box.emu.user(1, first_name="Noura", language_code="en")
+    for action in ("/request", "inc:breakdown", HERE):
+        await step(box, citizen, action)
+    box.emu.fail_next("sendMessage", times=failures, error_code=500, chat_id=1)
+    await step(box, citizen, "Skip")
+    async with box.db.session() as s:
+        req = await requests.get_request(s, 1)
+    assert req is not None and req.requester_id == 1
+    alerts = box.emu.user(10).messages
+    assert any("offer:acc:1" in m.button_data for m in alerts), box.emu.user(10).dump()
+    assert WENT_WRONG not in said(citizen)
+    # The flow is over: another text is no second request, and the ✖️ Cancel still on
+    # screen offers to cancel the open one.
+    await step(box, citizen, "hello?")
+    async with box.db.session() as s:
+        assert await requests.get_request(s, 2) is None
+    await step(box, citizen, "✖️ Cancel")
+    assert "request #1 is still open" in (citizen.last.text or ""), citizen.dump()  # type: ignore[union-attr]
+    assert citizen.last.button_data == ["req:cancel:1"]  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -131,20 +131,26 @@ async def got_details(update: Update, context: BotContext) -> int:
 
 
 async def _create(update: Update, context: BotContext, details: str | None) -> int:
+    """Create the request first; only then say anything.
+
+    The use case commits before any message is sent (its receipt is one of its notices), so
+    no failed message can lose the request. The flow's answers are forgotten only once the
+    request exists: if the commit fails, the person can send their answer again. Nothing
+    is said after it (the receipt is the answer); the Skip/Cancel keyboard hides itself once
+    used, and its ✖️ Cancel outside the flow offers to cancel the open request (common.py).
+    """
     data = context.user_data or {}
     lat, lon = data["location"]
-    incident = IncidentType(data["incident"])
-    forget(context)
-    await reply(update, _("Sending your request…"), markup=ReplyKeyboardRemove())
     await run(
         context,
         dispatch.create_request,
         requester_id=user_of(update).id,
-        incident=incident,
+        incident=IncidentType(data["incident"]),
         lat=lat,
         lon=lon,
         description=details,
     )
+    forget(context)
     return ConversationHandler.END
 
 
