@@ -28,6 +28,7 @@ from bot.handlers import (
     common,
     errors,
     flows,
+    groups,
     jobs,
     operators,
     profile,
@@ -45,9 +46,10 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-# The flows' groups run before group 0, where every other handler is.
-FLOW_GROUP = -2
-SENDER_GROUP = -100
+# Handler groups, in the order every update meets them (order matters; see register_handlers).
+SENDER_GROUP = -100  # record the sender, set the language
+PRIVATE_GROUP = -50  # groups and channels stop here (bot/handlers/groups.py)
+FLOW_GROUP = -3  # the request flow; the sign-up flow is FLOW_GROUP + 1
 
 
 def build_application(
@@ -95,6 +97,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     timeout = settings.conversation_timeout_s if settings else None
     # First, for every update: record the sender and set the language (plumbing.py).
     app.add_handler(TypeHandler(Update, record_sender), group=SENDER_GROUP)
+    # Then: nothing personal outside private chats; a pointer when spoken to in a group.
+    app.add_handler(TypeHandler(Update, groups.private_chats_only), group=PRIVATE_GROUP)
     app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
     app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
     # Commands available at any time.
