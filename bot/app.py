@@ -30,6 +30,7 @@ from bot.handlers import (
     flows,
     groups,
     jobs,
+    media,
     operators,
     profile,
     timers,
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 SENDER_GROUP = -100  # record the sender, set the language
 PRIVATE_GROUP = -50  # groups and channels stop here (bot/handlers/groups.py)
 FLOW_GROUP = -3  # the request flow; the sign-up flow is FLOW_GROUP + 1
+AFTER_FLOWS_GROUP = -1  # what no flow took, before the ordinary handlers of group 0
 
 
 def build_application(
@@ -101,6 +103,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, groups.private_chats_only), group=PRIVATE_GROUP)
     app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
     app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
+    # Media and contacts no flow took: what the bot can do (a volunteer's contact travels on).
+    app.add_handler(MessageHandler(media.UNREAD, media.outside_a_flow), group=AFTER_FLOWS_GROUP)
     # Commands available at any time.
     app.add_handler(CommandHandler("start", common.start))
     app.add_handler(CommandHandler("help", common.help_command))

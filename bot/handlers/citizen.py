@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import flows
+from bot.handlers import flows, media
 from bot.handlers.incoming import button_of, message_of, user_of
 from bot.handlers.keyboards import (
     exact,
@@ -102,18 +102,28 @@ async def got_location(update: Update, context: BotContext) -> int:
         )
         return LOCATION
     context.user_data["location"] = (lat, lon)  # type: ignore[index]
-    await reply(
-        update,
-        _(
-            "Anything the volunteer should know? (for example: how many people, the car, a landmark). Or press Skip."
-        ),
-        markup=skip_or_cancel(),
+    text = _(
+        "Anything the volunteer should know? (for example: how many people, the car, a landmark). Or press Skip."
     )
+    if msg.venue is not None:
+        # A place picked from Telegram's list, not necessarily where the person stands: say so.
+        text = t("Using the location of “{place}”.", place=msg.venue.title) + "\n\n" + text
+    await reply(update, text, markup=skip_or_cancel())
     return DETAILS
 
 
+async def pick_a_type(update: Update, context: BotContext) -> int:
+    """Text, a location or media while the incident types are on screen: ask for a type."""
+    await reply(
+        update,
+        _("Please choose what happened with the buttons below, or /cancel."),
+        markup=incident_picker(),
+    )
+    return CHOOSE_TYPE
+
+
 async def not_a_location(update: Update, context: BotContext) -> int:
-    """A text where a location was expected: say exactly what to do."""
+    """A text, media or a contact where a location was expected: say exactly what to do."""
     await reply(
         update,
         _(
@@ -122,6 +132,18 @@ async def not_a_location(update: Update, context: BotContext) -> int:
         markup=location_request(),
     )
     return LOCATION
+
+
+async def details_in_words(update: Update, context: BotContext) -> int:
+    """Media or a contact at the details step: they are not relayed yet; words or Skip."""
+    await reply(
+        update,
+        _(
+            "Photos, voice notes, files and contacts are not passed on to volunteers yet. Please describe it in words, or press Skip."
+        ),
+        markup=skip_or_cancel(),
+    )
+    return DETAILS
 
 
 async def got_details(update: Update, context: BotContext) -> int:
@@ -168,6 +190,8 @@ forget, leave = flows.forgetting(("incident", "location"))
 def conversation(timeout_s: float | None = None) -> ConversationHandler[BotContext]:
     cancel_text = filters.Regex(exact(button_cancel))
     answer_text = flows.answer_text(cancel_text)
+    # A live location's later positions arrive as edits: never a request's location.
+    location = filters.LOCATION & ~filters.UpdateType.EDITED
     # Per chat, not per message: the flow spans several messages (a picker, then a location).
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message=False.*")
@@ -178,21 +202,19 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
             ],
             states={
                 CHOOSE_TYPE: [
-                    CallbackQueryHandler(flows.owned(chose_type), pattern=r"^inc:[a-z_]+$")
+                    CallbackQueryHandler(flows.owned(chose_type), pattern=r"^inc:[a-z_]+$"),
+                    MessageHandler(answer_text | location | media.UNREAD, flows.owned(pick_a_type)),
                 ],
                 LOCATION: [
-                    # A live location's later positions arrive as edits: never a request's location.
-                    MessageHandler(
-                        filters.LOCATION & ~filters.UpdateType.EDITED, flows.owned(got_location)
-                    ),
-                    MessageHandler(answer_text, flows.owned(not_a_location)),
+                    # A venue carries a location: it is taken as the location (see got_location).
+                    MessageHandler(location, flows.owned(got_location)),
+                    MessageHandler(answer_text | media.UNREAD, flows.owned(not_a_location)),
                 ],
                 DETAILS: [
                     MessageHandler(answer_text, flows.owned(got_details)),
                     # Shared again (moved, or a better fix): the newer location is the one sent.
-                    MessageHandler(
-                        filters.LOCATION & ~filters.UpdateType.EDITED, flows.owned(got_location)
-                    ),
+                    MessageHandler(location, flows.owned(got_location)),
+                    MessageHandler(media.UNREAD, flows.owned(details_in_words)),
                 ],
                 **flows.timeout_state(forget),
             },

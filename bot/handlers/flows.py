@@ -31,6 +31,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.handlers import media
 from bot.handlers.keyboards import main_menu, texts_in_all_languages
 from bot.handlers.replies import send
 from bot.handlers.words import menu_language, menu_numbers, menu_request, menu_volunteer
@@ -84,10 +85,16 @@ def owned(callback: StateCallback) -> StateCallback:
 
 
 def escapes(leave: StateCallback) -> list[BaseHandler[Update, BotContext, Any]]:
-    """Fallbacks that end the flow quietly and let the command or button do its own job."""
+    """The fallbacks every flow shares.
+
+    The escapes end the flow quietly and let the command or button do its own job. Last,
+    media or a contact at a step with no answer of its own (media.py): the flow stays on
+    its step and the person is told to answer the question on screen.
+    """
     return [
         CommandHandler(list(ESCAPE_COMMANDS), leave),
         MessageHandler(menu_texts(), leave),
+        MessageHandler(media.UNREAD, owned(media.in_a_flow)),
     ]
 
 
