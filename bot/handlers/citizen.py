@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.handlers import flows, media
-from bot.handlers.incoming import button_of, message_of, user_of
+from bot.handlers.incoming import button_of, location_of, message_of, user_of
 from bot.handlers.keyboards import (
     exact,
     incident_picker,
@@ -87,9 +87,8 @@ async def chose_type(update: Update, context: BotContext) -> int:
 
 
 async def got_location(update: Update, context: BotContext) -> int:
-    msg = message_of(update)
-    assert msg.location is not None  # the LOCATION filter
-    lat, lon = msg.location.latitude, msg.location.longitude
+    msg, where = message_of(update), location_of(update)
+    lat, lon = where.latitude, where.longitude
     if not in_service_area(lat, lon, context.settings.service_area):
         await reply(
             update,

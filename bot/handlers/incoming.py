@@ -7,7 +7,7 @@ A handler registered for the wrong kind of update fails here, loudly, with its n
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Message, Update, User
+from telegram import CallbackQuery, Location, Message, Update, User
 
 
 class WrongUpdateError(TypeError):
@@ -34,3 +34,11 @@ def button_of(update: Update) -> tuple[CallbackQuery, str]:
     if q is None or q.data is None:
         raise WrongUpdateError(f"update {update.update_id} is no button press with data")
     return q, q.data
+
+
+def location_of(update: Update) -> Location:
+    """The location this message shares (a venue's, when it is a venue)."""
+    location = message_of(update).location
+    if location is None:
+        raise WrongUpdateError(f"update {update.update_id} shares no location")
+    return location
