@@ -32,6 +32,8 @@ from bot.handlers import (
     duty,
     errors,
     flows,
+    groups,
+    media,
     operators,
     phone,
     preferences,
@@ -41,7 +43,7 @@ from bot.handlers import (
 )
 from bot.handlers.keyboards import exact
 from bot.handlers.plumbing import record_sender
-from bot.handlers.words import menu_language, menu_numbers
+from bot.handlers.words import button_cancel, menu_language, menu_numbers
 from bot.i18n import check_catalogs
 from bot.services.config import DispatchConfig
 from bot.services.positions import PositionWriter
@@ -50,11 +52,12 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-# The flows' groups run before group 0, where every other handler is.
-FLOW_GROUP = -2
-SENDER_GROUP = -100
-# Before everything: counts each update for /metrics and lets it travel on.
-METRICS_GROUP = -10
+# Handler groups, in the order every update meets them (order matters; see register_handlers).
+SENDER_GROUP = -100  # record the sender, set the language
+METRICS_GROUP = -90  # count each update for /metrics, and let it travel on
+PRIVATE_GROUP = -50  # groups and channels stop here (bot/handlers/groups.py)
+FLOW_GROUP = -3  # the request flow; the sign-up flow is FLOW_GROUP + 1
+AFTER_FLOWS_GROUP = -1  # what no flow took, before the ordinary handlers of group 0
 
 
 def build_application(
@@ -106,13 +109,21 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # First, for every update: record the sender and set the language (plumbing.py).
     app.add_handler(TypeHandler(Update, record_sender), group=SENDER_GROUP)
     app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
+    # Then: nothing personal outside private chats; a pointer when spoken to in a group.
+    app.add_handler(TypeHandler(Update, groups.private_chats_only), group=PRIVATE_GROUP)
     app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
     app.add_handler(signup.conversation(timeout), group=FLOW_GROUP + 1)
+    # Media and contacts no flow took: what the bot can do (a volunteer's contact travels on).
+    app.add_handler(MessageHandler(media.UNREAD, media.outside_a_flow), group=AFTER_FLOWS_GROUP)
     # Commands available at any time.
     app.add_handler(CommandHandler("start", common.start))
     app.add_handler(CommandHandler("help", common.help_command))
     app.add_handler(CommandHandler("language", common.language))
     app.add_handler(CommandHandler("cancel", common.cancel_outside))
+    # A flow's ✖️ Cancel left on screen after the flow ended: the same as /cancel.
+    app.add_handler(
+        MessageHandler(filters.TEXT & filters.Regex(exact(button_cancel)), common.cancel_outside)
+    )
     # Volunteers and operators: /duty, /hours, the sign-up's buttons outside the sign-up,
     # /profile and its buttons, a contact shared, /pending, /approve, /reject.
     for h in (

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import Update
 from telegram.error import TelegramError
 
 from bot.commands import publish_user_commands
 from bot.context import BotContext
 from bot.handlers import buttons, inputs, replies
 from bot.handlers.errors import stale_button
+from bot.handlers.incoming import user_of
 from bot.handlers.keyboards import language_picker, main_menu
 from bot.handlers.plumbing import query
 from bot.handlers.render import cancel_keyboard
+from bot.handlers.replies import reply
 from bot.handlers.words import numbers_lines
 from bot.i18n import _, t, use_locale
 from bot.services import people
@@ -23,11 +25,10 @@ log = logging.getLogger(__name__)
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Greets in the person's language with the main menu."""
-    name = update.effective_user.first_name if update.effective_user else ""
+    """Greets in the person's language with the main menu (private chats only: groups.py)."""
     text = "\n".join(
         (
-            t("Welcome to Musaada, {name}.", name=name),
+            t("Welcome to Musaada, {name}.", name=user_of(update).first_name),
             _(
                 "Musaada connects you with trained volunteers near you: for a fire, a rescue, someone trapped, a car stuck in the desert, a flood or first aid."
             ),
@@ -36,7 +37,7 @@ async def start(update: Update, context: BotContext) -> None:
             numbers_lines(ALL_NUMBERS),
         )
     )
-    await inputs.message(update).reply_text(text, reply_markup=main_menu())
+    await reply(update, text, markup=main_menu())
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -59,14 +60,15 @@ async def help_command(update: Update, context: BotContext) -> None:
             _("/cancel – stop what you are doing"),
         )
     )
-    await inputs.message(update).reply_text(text, reply_markup=main_menu())
+    await reply(update, text, markup=main_menu())
 
 
 async def numbers(update: Update, context: BotContext) -> None:
     """The official emergency numbers, always one tap away."""
-    await inputs.message(update).reply_text(
+    await reply(
+        update,
         _("Official emergency numbers in Saudi Arabia:") + "\n" + numbers_lines(ALL_NUMBERS),
-        reply_markup=main_menu(),
+        markup=main_menu(),
     )
 
 
@@ -92,7 +94,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     await query(context, lambda s: people.choose_language(s, person_id=uid, language=code))
     with use_locale(code):
         await q.answer(_("Language changed."))
-        await replies.edit_text(q, _("Language changed."))
+        await replies.edit(q, _("Language changed."))
         await context.bot.send_message(
             q.message.chat.id if q.message else uid, _("Main menu:"), reply_markup=main_menu()
         )
@@ -105,27 +107,23 @@ async def language_chosen(update: Update, context: BotContext) -> None:
 
 async def cancel_outside(update: Update, context: BotContext) -> None:
     """/cancel with no conversation running: offer to cancel an open request, else show the menu."""
-    msg = inputs.message(update)
-    uid = inputs.sender_id(update)
+    uid = user_of(update).id
     open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     if open_req is not None:
-        await msg.reply_text(
+        await reply(
+            update,
             t(
                 "Your request #{request_id} is still open. Do you want to cancel it?",
                 request_id=open_req.id,
             ),
-            reply_markup=cancel_keyboard(int(open_req.id)),
+            markup=cancel_keyboard(int(open_req.id)),
         )
         return
-    await msg.reply_text(_("Nothing to cancel."), reply_markup=main_menu())
+    await reply(update, _("Nothing to cancel."), markup=main_menu())
 
 
 async def unknown_text(update: Update, context: BotContext) -> None:
     """Anything we did not understand gets the menu, never silence."""
-    await inputs.message(update).reply_text(
-        _("I did not understand that. Please use the menu below."), reply_markup=main_menu()
+    await reply(
+        update, _("I did not understand that. Please use the menu below."), markup=main_menu()
     )
-
-
-async def remove_keyboard_text(update: Update, text: str) -> None:
-    await inputs.message(update).reply_text(text, reply_markup=ReplyKeyboardRemove())

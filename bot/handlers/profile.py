@@ -229,14 +229,14 @@ async def show_again(q: CallbackQuery, context: BotContext, note: str | None = N
     if loaded[0] is None:
         return
     text = _full_text(context, loaded) + (f"\n\n{note}" if note else "")
-    await replies.edit_text(q, text, profile_keyboard(loaded[0]))
+    await replies.edit(q, text, markup=profile_keyboard(loaded[0]))
 
 
 async def show_picker(
     q: CallbackQuery, picker: InlineKeyboardMarkup, note: str | None = None
 ) -> None:
     await q.answer(_toast(note))
-    await replies.edit_text(q, note or _("Choose:"), picker)
+    await replies.edit(q, note or _("Choose:"), markup=picker)
 
 
 def _picker(part: ProfilePart, vol: Volunteer) -> InlineKeyboardMarkup:
@@ -326,7 +326,7 @@ async def leave_answered(
         if result == "ok"
         else _("You are on a job right now. Finish it or press Can't continue first.")
     )
-    await replies.edit_text(q, text)
+    await replies.edit(q, text)
 
 
 async def leave_command(update: Update, context: BotContext) -> None:

@@ -147,10 +147,10 @@ async def toggle_skill(update: Update, context: BotContext) -> int:
         uid = q.from_user.id
         await query(context, lambda s: volunteering.set_skills(s, person_id=uid, skills=mask))
         context.user_data["equipment"] = 0  # type: ignore[index]
-        await replies.edit_text(
+        await replies.edit(
             q,
             _("Which equipment do you have with you? Choose all that apply, or none."),
-            equipment_keyboard(0),
+            markup=equipment_keyboard(0),
         )
         return EQUIPMENT
     mask ^= pressed.skill.bit
@@ -281,7 +281,7 @@ async def signup_consent(update: Update, context: BotContext) -> int:
     )
     await q.answer()
     # Only what was stored is confirmed: a number withdrawn meanwhile is shared with no one.
-    await replies.edit_text(q, consent_answer(answer.share and result == "ok", at_signup=True))
+    await replies.edit(q, consent_answer(answer.share and result == "ok", at_signup=True))
     return await _finish_signup(context, uid)
 
 
