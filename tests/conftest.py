@@ -1,4 +1,4 @@
-"""Shared fixtures: real databases only.
+"""Shared fixtures: real databases only, and the bot in a sandbox.
 
 ``db`` is parametrised over SQLite (a file in tmp_path) and PostgreSQL (a fresh
 database per test session on 127.0.0.1:5432, skipped when no server answers),
@@ -7,6 +7,11 @@ so every storage-level test runs against both backends.
 The schema comes from ``Database.create_all`` (one CREATE pass, stamped at the head revision):
 quicker than replaying the revisions for every test, and tests/test_migrations.py proves it is
 the schema the revisions build, on both backends.
+
+``box`` is the real Application against the Bot API emulator on a fresh SQLite file, for the
+end-to-end tests (tests/e2e_helpers.py holds the steps they script). A module or a test
+chooses its Settings with ``@pytest.mark.sandbox(**fields)`` (or ``pytestmark``); the marks
+add up, the one nearest the test winning on a clash.
 """
 
 from __future__ import annotations
@@ -15,34 +20,26 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.devtools.sandbox import Sandbox, sandbox
 from storage.db import Database
+from tests.databases import PG_ADMIN_URL, pg_available
 
-PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
-
-def _pg_available() -> bool:
-    import asyncpg
-
-    async def probe() -> bool:
-        try:
-            conn = await asyncpg.connect(
-                PG_ADMIN_URL.replace("postgresql://", "postgres://"), timeout=3
-            )
-        except Exception:
-            return False
-        await conn.close()
-        return True
-
-    return asyncio.run(probe())
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sandbox(**settings): Settings fields for the box fixture (tests/conftest.py)"
+    )
 
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str | None]:
     """A throw-away PostgreSQL database for this test session, dropped at the end."""
-    if os.environ.get("TEST_SKIP_PG") or not _pg_available():
+    if os.environ.get("TEST_SKIP_PG") or not pg_available():
         yield None
         return
     import asyncpg
@@ -65,8 +62,8 @@ def pg_url() -> Iterator[str | None]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db(
-    request: pytest.FixtureRequest, tmp_path, pg_url: str | None
-) -> AsyncIterator[Database]:  # type: ignore[no-untyped-def]
+    request: pytest.FixtureRequest, tmp_path: Path, pg_url: str | None
+) -> AsyncIterator[Database]:
     if request.param == "postgresql":
         if pg_url is None:
             pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
@@ -84,10 +81,25 @@ async def db(
 
 
 @pytest.fixture
-async def sqlite_db(tmp_path) -> AsyncIterator[Database]:  # type: ignore[no-untyped-def]
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
     database = Database(f"sqlite:///{tmp_path}/musaada.db")
     await database.create_all()
     try:
         yield database
     finally:
         await database.dispose()
+
+
+def sandbox_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The Settings fields every ``sandbox`` mark on this test asks for, nearest mark winning."""
+    fields: dict[str, Any] = {}
+    for mark in reversed(list(request.node.iter_markers("sandbox"))):
+        fields.update(mark.kwargs)
+    return fields
+
+
+@pytest.fixture
+async def box(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Sandbox]:
+    """The bot, its database and the emulator for one test, stopped afterwards."""
+    async with sandbox(f"sqlite:///{tmp_path}/e2e.db", **sandbox_settings(request)) as b:
+        yield b

@@ -6,13 +6,19 @@ from datetime import datetime
 
 from domain.enums import VolunteerStatus
 from domain.incidents import Equipment, IncidentType, skills_mask
-from domain.matching.geo import city_by_name
+from domain.matching.geo import City, city_by_name
 from storage import people, volunteers
 from storage.db import Database
 from storage.models import Volunteer
 
-RIYADH = city_by_name("Riyadh")
-assert RIYADH is not None
+
+def _city(name: str) -> City:
+    city = city_by_name(name)
+    assert city is not None, name
+    return city
+
+
+RIYADH = _city("Riyadh")
 
 
 def offset(

@@ -7,64 +7,27 @@ job, never be taken as an answer (a description, a location, a phone number).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from bot.devtools.emulator import EmuUser
 from bot.devtools.sandbox import Sandbox, sandbox
 from bot.services import volunteering
 from storage import requests
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, volunteer
+from tests.e2e_helpers import HERE, MENU, no_request, said, step
+from tests.factories import offset, volunteer
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
-
-MENU = {
-    "en": {
-        "request": "🆘 Request help",
-        "volunteer": "🙋 Volunteer",
-        "numbers": "☎️ Emergency numbers",
-        "language": "🌐 Language",
-    },
-    "ar": {
-        "request": "🆘 طلب مساعدة",
-        "volunteer": "🙋 تطوع",
-        "numbers": "☎️ أرقام الطوارئ",
-        "language": "🌐 اللغة",
-    },
-}
+pytestmark = pytest.mark.sandbox(auto_verify_volunteers=True)
 
 
 @pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/flows.db", auto_verify_volunteers=True) as b:
-        await volunteer(b.db, 10, offset(*HERE, 0.5), utcnow())
-        yield b
-
-
-async def step(box: Sandbox, user: EmuUser, action: str | tuple[float, float]) -> None:
-    if isinstance(action, tuple):
-        await user.send_location(*action)
-    elif action.startswith(("inc:", "conduct:", "skill:", "equip:")):
-        await user.press(action)
-    else:
-        await user.send(action)
-    await box.settle()
-
-
-async def no_request(box: Sandbox) -> None:
-    async with box.db.session() as s:
-        assert await requests.get_request(s, 1) is None
-    assert not [c for c in box.emu.calls_for("sendMessage") if "offer:acc" in str(c.params)]
-
-
-def said(user: EmuUser, since: int) -> str:
-    return "\n".join(m.text or "" for m in user.messages[since:])
+async def box(box: Sandbox) -> Sandbox:
+    """conftest's box with volunteer 10 on duty nearby, so a request would alert someone."""
+    await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
+    return box
 
 
 def test_menu_texts_are_the_catalogs() -> None:
-    """The literal labels above are what the keyboards show (so the tests tap real buttons)."""
+    """The literal labels in e2e_helpers.MENU are what the keyboards show (tests tap real buttons)."""
     from bot.handlers.words import menu_language, menu_numbers, menu_request, menu_volunteer
     from bot.i18n import use_locale
 

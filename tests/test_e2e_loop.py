@@ -3,49 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.devtools.emulator import EmuUser
-from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
+from bot.devtools.sandbox import Sandbox, register_volunteer
 from domain.enums import OfferStatus, RequestStatus
 from domain.incidents import Equipment
 from storage import requests
-from tests.factories import RIYADH, offset
+from tests.e2e_helpers import HERE, ask_for_help
+from tests.factories import offset
 
 LATIN_WORD = re.compile(r"(?<![/@\w])[A-Za-z]{4,}")
 ARABIC = re.compile(r"[\u0600-\u06FF]")
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
 FOUR_BY_FOUR = int(Equipment.FOUR_BY_FOUR)
 
-
-@pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/e2e.db", auto_verify_volunteers=True, wave_timeout_s=30
-    ) as b:
-        yield b
-
-
-async def ask_for_help(
-    box: Sandbox, citizen: EmuUser, incident: str, at: tuple[float, float], details: str | None
-) -> None:
-    await citizen.send("/start")
-    await box.settle()
-    menu = citizen.last
-    assert menu is not None
-    await citizen.send(menu.reply_buttons[0])  # "Request help", in the citizen's language
-    await box.settle()
-    await citizen.press(f"inc:{incident}")
-    await box.settle()
-    await citizen.send_location(*at)
-    await box.settle()
-    if details is None:
-        await citizen.send(citizen.last.reply_buttons[0])  # Skip
-    else:
-        await citizen.send(details)
-    await box.settle()
+pytestmark = pytest.mark.sandbox(auto_verify_volunteers=True, wave_timeout_s=30)
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])

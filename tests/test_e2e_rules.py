@@ -7,60 +7,28 @@ functions, so each scenario starts fast; the citizen side always goes through Te
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 
-from bot.devtools.emulator import EmuUser
 from bot.devtools.sandbox import Sandbox, sandbox, start_app, stop_app
 from domain.enums import OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from storage import requests
 from storage.models import Person, Volunteer
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, volunteer
+from tests.e2e_helpers import HERE, accept_alert, add_volunteers, alert_of, request_help, status_of
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
 OPS = -100777
+
+pytestmark = pytest.mark.sandbox(wave_timeout_s=30, ops_chat_id=OPS)
 
 
 @pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/e2e.db", wave_timeout_s=30, ops_chat_id=OPS) as b:
-        b.emu.group(OPS, "Command centre")
-        yield b
-
-
-async def add_volunteers(box: Sandbox, *specs: tuple[int, float], **kw: object) -> list[EmuUser]:
-    users = []
-    for pid, km in specs:
-        users.append(box.emu.user(pid, first_name=f"V{pid}", language_code="en"))
-        await volunteer(box.db, pid, offset(*HERE, km), utcnow(), **kw)  # type: ignore[arg-type]
-    return users
-
-
-async def request_help(
-    box: Sandbox, citizen: EmuUser, incident: str = "fire", at: tuple[float, float] = HERE
-) -> None:
-    await citizen.send("/request")
-    await box.settle()
-    await citizen.press(f"inc:{incident}")
-    await box.settle()
-    await citizen.send_location(*at)
-    await box.settle()
-    await citizen.send("Skip")
-    await box.settle()
-
-
-def alert_of(user: EmuUser):  # type: ignore[no-untyped-def]
-    return next(m for m in user.messages if any(d.startswith("offer:acc:") for d in m.button_data))
-
-
-async def status_of(box: Sandbox, rid: int = 1) -> str:
-    async with box.db.session() as s:
-        req = await requests.get_request(s, rid)
-        return req.status if req else "missing"
+async def box(box: Sandbox) -> Sandbox:
+    """conftest's box with the command centre's group chat."""
+    box.emu.group(OPS, "Command centre")
+    return box
 
 
 async def test_concurrent_accepts_through_telegram(box: Sandbox) -> None:
@@ -150,8 +118,7 @@ async def test_cancel_edits_alerts_and_tells_volunteer(box: Sandbox) -> None:
     a, _b = await add_volunteers(box, (10, 0.5), (11, 0.7))
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     await request_help(box, citizen)
-    await a.press(alert_of(a).button_data[0])
-    await box.settle()
+    await accept_alert(box, a)
     await citizen.press("req:cancel:1")
     await box.settle()
     assert await status_of(box) == RequestStatus.CANCELLED
@@ -168,8 +135,7 @@ async def test_cant_continue_redispatches(box: Sandbox) -> None:
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     await request_help(box, citizen)  # wave 1 = 5 nearest: 10..14
     assert not any(box.emu.user(15).messages)
-    await a.press(alert_of(a).button_data[0])
-    await box.settle()
+    await accept_alert(box, a)
     await a.press("job:rel:1")
     await box.settle()
     assert await status_of(box) == RequestStatus.DISPATCHING

@@ -33,22 +33,17 @@ from storage import requests
 from storage.db import Database
 from storage.models import HourCredit
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, person, volunteer
-from tests.test_e2e_rules import add_volunteers, alert_of, request_help, status_of
+from tests.e2e_helpers import (
+    HERE,
+    accept_alert,
+    add_volunteers,
+    offers_to,
+    request_help,
+    status_of,
+)
+from tests.factories import offset, person, volunteer
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
 OPS = -100777
-
-
-def offers_to(emu: BotApiEmulator, chat_id: int) -> list[Any]:
-    """Every alert (a message with an Accept button) the bot sent to this chat."""
-    return [
-        c
-        for c in emu.calls_for("sendMessage")
-        if c.ok
-        and c.params["chat_id"] == chat_id
-        and "offer:acc" in str(c.params.get("reply_markup", ""))
-    ]
 
 
 async def overdue_request(db: Database, settings: Settings, *, due_ago_s: float = 5.0) -> int:
@@ -246,8 +241,7 @@ async def assigned_job(box: Sandbox, *, volunteers: tuple[tuple[int, float], ...
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     await request_help(box, citizen)
     vol = box.emu.user(10)
-    await vol.press(alert_of(vol).button_data[0])
-    await box.settle()
+    await accept_alert(box, vol)
     assert await status_of(box) == RequestStatus.ASSIGNED
     return citizen, vol
 
@@ -326,8 +320,7 @@ async def test_accept_during_wave_two_stops_the_ladder(tmp_path) -> None:  # typ
         await request_help(box, citizen)
         assert len(offers_to(box.emu, 10)) == 1 and not offers_to(box.emu, 11)
         await v11.wait_for(lambda m: bool(m.button_data), timeout=10)  # wave 2
-        await v11.press(alert_of(v11).button_data[0])
-        await box.settle()
+        await accept_alert(box, v11)
         assert await status_of(box) == RequestStatus.ASSIGNED
         # The wave timer was replaced by the arrival reminder, an hour away.
         assert box.app.job_queue is not None

@@ -2,58 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 
-from bot.devtools.emulator import EmuUser
 from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
 from bot.handlers.availability import check_stale_positions
 from domain.enums import VolunteerStatus
 from domain.incidents import Equipment, IncidentType
 from storage import requests
 from storage import volunteers as vstore
-from storage.models import HelpRequest, HourCredit, Volunteer
+from storage.models import HelpRequest, HourCredit
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, person, volunteer
+from tests.e2e_helpers import HERE, alerted, request_help, vol_row
+from tests.factories import offset, person, volunteer
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
 OPERATOR = 900
 
-
-@pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/vol.db", operator_ids=frozenset({OPERATOR})) as b:
-        yield b
-
-
-async def request_help(
-    box: Sandbox, citizen: EmuUser, incident: str = "fire", at: tuple[float, float] = HERE
-) -> None:
-    for step in ("/request", f"inc:{incident}", at, "Skip"):
-        if isinstance(step, tuple):
-            await citizen.send_location(*step)
-        elif step.startswith("inc:"):
-            await citizen.press(step)
-        else:
-            await citizen.send(step)
-        await box.settle()
-
-
-def alerted(box: Sandbox) -> list[int]:
-    return [
-        c.params["chat_id"]
-        for c in box.emu.calls_for("sendMessage")
-        if "offer:acc" in str(c.params.get("reply_markup", ""))
-    ]
-
-
-async def vol_row(box: Sandbox, pid: int) -> Volunteer:
-    async with box.db.session() as s:
-        v = await vstore.get_volunteer(s, pid)
-    assert v is not None
-    return v
+pytestmark = pytest.mark.sandbox(operator_ids=frozenset({OPERATOR}))
 
 
 async def test_conduct_first_pending_gets_nothing_until_operator_approves(box: Sandbox) -> None:

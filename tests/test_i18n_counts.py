@@ -11,7 +11,7 @@ from bot.handlers.render import render
 from bot.handlers.words import timeline_event
 from bot.i18n import FSI, PDI, tn, use_locale
 from bot.services.notices import Event, Notice, Recipient
-from tests.test_i18n import CASES, T0
+from tests.notice_cases import CASES, T0
 
 
 def iso(value: object) -> str:

@@ -25,7 +25,7 @@ from storage import migrations
 from storage.db import Database
 from storage.migrations.snapshot import differences, snapshot
 from storage.models import HelpRequest, Person, Volunteer
-from tests.conftest import PG_ADMIN_URL, _pg_available
+from tests.databases import PG_ADMIN_URL, pg_available
 
 DATA = Path(__file__).resolve().parent / "data"
 LEGACY_SQLITE = DATA / "legacy_26da1bc.sqlite"
@@ -35,7 +35,7 @@ BASELINE_TABLES = {"person", "volunteer", "help_request", "offer", "hour_credit"
 
 @pytest.fixture(scope="module")
 def pg_server() -> bool:
-    return _pg_available()
+    return pg_available()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
