@@ -25,9 +25,10 @@ from typing import Any
 
 import pytest
 
-from bot.devtools.sandbox import Sandbox, sandbox
+from bot.devtools.sandbox import Sandbox
 from storage.db import Database
 from tests.databases import PG_ADMIN_URL, pg_available
+from tests.e2e_helpers import e2e_sandbox
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -101,5 +102,5 @@ def sandbox_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
 @pytest.fixture
 async def box(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Sandbox]:
     """The bot, its database and the emulator for one test, stopped afterwards."""
-    async with sandbox(f"sqlite:///{tmp_path}/e2e.db", **sandbox_settings(request)) as b:
+    async with e2e_sandbox(tmp_path, **sandbox_settings(request)) as b:
         yield b

@@ -8,8 +8,12 @@ each other.
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Any
+
 from bot.devtools.emulator import BotApiEmulator, Call, EmuMessage, EmuUser
-from bot.devtools.sandbox import Sandbox
+from bot.devtools.sandbox import Sandbox, sandbox
 from storage import requests
 from storage import volunteers as vstore
 from storage.models import Volunteer
@@ -17,6 +21,12 @@ from storage.types import utcnow
 from tests.factories import RIYADH, offset, volunteer
 
 HERE: tuple[float, float] = (RIYADH.lat, RIYADH.lon)
+
+#: How long the bot must stay silent before ``settle`` returns. The emulator's 0.3 s suits a
+#: human-paced demo; tests settle dozens of times each, and ``Sandbox.settle`` also waits for
+#: the Application to finish every update it fetched, so the quiet period only has to cover
+#: the moment between a fetch and its handler starting.
+QUIET_PERIOD = 0.1
 
 #: A step of a conversation: a location is shared, a button with one of these prefixes is
 #: tapped, anything else is sent as text (a command, a menu label, an answer).
@@ -39,6 +49,12 @@ MENU = {
         "language": "🌐 اللغة",
     },
 }
+
+
+def e2e_sandbox(tmp_path: Path, **settings: Any) -> AbstractAsyncContextManager[Sandbox]:
+    """The bot against the emulator on a fresh SQLite file, with the tests' quiet period;
+    ``settings`` are Settings fields. The ``box`` fixture is this with its marks' settings."""
+    return sandbox(f"sqlite:///{tmp_path}/e2e.db", quiet_period=QUIET_PERIOD, **settings)
 
 
 async def step(box: Sandbox, user: EmuUser, action: Action) -> None:

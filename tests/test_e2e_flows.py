@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.devtools.sandbox import Sandbox, sandbox
+from bot.devtools.sandbox import Sandbox
 from bot.services import volunteering
 from storage import requests
 from storage.types import utcnow
-from tests.e2e_helpers import HERE, MENU, no_request, said, step
+from tests.e2e_helpers import HERE, MENU, e2e_sandbox, no_request, said, step
 from tests.factories import offset, volunteer
 
 pytestmark = pytest.mark.sandbox(auto_verify_volunteers=True)
@@ -200,8 +200,8 @@ async def test_live_location_edit_is_not_the_request_location(box: Sandbox) -> N
 
 
 async def test_a_flow_left_alone_is_closed_and_the_person_told(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    # Long enough that each step lands inside the flow (every settle waits 0.3 s of quiet).
-    async with sandbox(f"sqlite:///{tmp_path}/t.db", conversation_timeout_s=1.5) as box:
+    # Long enough that each step lands inside the flow (each settle waits QUIET_PERIOD of quiet).
+    async with e2e_sandbox(tmp_path, conversation_timeout_s=1.5) as box:
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
         for action in ("/request", "inc:fire"):
             await step(box, citizen, action)

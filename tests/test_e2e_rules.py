@@ -11,13 +11,21 @@ from datetime import timedelta
 
 import pytest
 
-from bot.devtools.sandbox import Sandbox, sandbox, start_app, stop_app
+from bot.devtools.sandbox import Sandbox, start_app, stop_app
 from domain.enums import OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from storage import requests
 from storage.models import Person, Volunteer
 from storage.types import utcnow
-from tests.e2e_helpers import HERE, accept_alert, add_volunteers, alert_of, request_help, status_of
+from tests.e2e_helpers import (
+    HERE,
+    accept_alert,
+    add_volunteers,
+    alert_of,
+    e2e_sandbox,
+    request_help,
+    status_of,
+)
 
 OPS = -100777
 
@@ -198,9 +206,7 @@ async def test_wave_of_blocked_volunteers_widens_at_once(box: Sandbox) -> None:
 
 
 async def test_no_one_accepts_escalates_to_ops(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/esc.db", wave_timeout_s=0.3, ops_chat_id=OPS, ops_language="en"
-    ) as box:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=0.3, ops_chat_id=OPS, ops_language="en") as box:
         ops = box.emu.group(OPS, "Command centre")
         await add_volunteers(box, (10, 0.5), (11, 7.0))
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
@@ -230,7 +236,7 @@ async def test_no_one_accepts_escalates_to_ops(tmp_path) -> None:  # type: ignor
 
 
 async def test_restart_mid_ladder_fires_next_wave_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/restart.db", wave_timeout_s=1.0) as box:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=1.0) as box:
         await add_volunteers(box, (10, 0.5), (11, 7.0))
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
         await request_help(box, citizen)

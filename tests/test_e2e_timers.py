@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from bot.app import build_application, start_application, stop_application
 from bot.devtools.emulator import BotApiEmulator
-from bot.devtools.sandbox import TOKEN, Sandbox, sandbox
+from bot.devtools.sandbox import TOKEN, Sandbox
 from bot.handlers import timers
 from bot.services import dispatch
 from bot.services.config import DispatchConfig
@@ -35,8 +35,10 @@ from storage.models import HourCredit
 from storage.types import utcnow
 from tests.e2e_helpers import (
     HERE,
+    QUIET_PERIOD,
     accept_alert,
     add_volunteers,
+    e2e_sandbox,
     offers_to,
     request_help,
     status_of,
@@ -79,7 +81,7 @@ async def wave_of(db: Database, rid: int = 1) -> int:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[BotApiEmulator]:
-    emulator = BotApiEmulator(token=TOKEN, bot_username="musaada_bot")
+    emulator = BotApiEmulator(token=TOKEN, bot_username="musaada_bot", quiet_period=QUIET_PERIOD)
     await emulator.start()
     for pid in (1, 10, 11):
         emulator.user(pid, first_name=f"U{pid}", language_code="en")
@@ -186,9 +188,7 @@ async def test_overdue_timer_fires_once_despite_slow_startup(emu: BotApiEmulator
 
 
 async def test_sweep_rearms_a_lost_timer(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/sweep.db", wave_timeout_s=0.5, timer_sweep_s=0.2
-    ) as box:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=0.5, timer_sweep_s=0.2) as box:
         for pid, km in ((10, 0.5), (11, 7.0)):
             box.emu.user(pid, first_name=f"V{pid}", language_code="en")
             await volunteer(box.db, pid, offset(*HERE, km), utcnow())
@@ -215,7 +215,7 @@ async def test_sweep_rearms_a_lost_timer(tmp_path) -> None:  # type: ignore[no-u
 
 
 async def test_scheduling_twice_leaves_one_job(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/twice.db") as box:
+    async with e2e_sandbox(tmp_path) as box:
         jq = box.app.job_queue
         assert jq is not None
         later = utcnow() + timedelta(hours=1)
@@ -247,9 +247,7 @@ async def assigned_job(box: Sandbox, *, volunteers: tuple[tuple[int, float], ...
 
 
 async def test_arrival_reminder_fires(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/remind.db", wave_timeout_s=30, arrival_reminder_s=0.5
-    ) as box:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=30, arrival_reminder_s=0.5) as box:
         citizen, vol = await assigned_job(box)
         asked = await vol.wait_for("have you arrived? Please send an update.", timeout=10)
         assert any("job:arr:1" in d for d in asked.button_data)
@@ -264,9 +262,7 @@ async def test_arrival_reminder_fires(tmp_path) -> None:  # type: ignore[no-unty
 
 
 async def test_auto_confirm_after_done_credits_hours(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/auto.db", wave_timeout_s=30, auto_confirm_s=0.5
-    ) as box:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=30, auto_confirm_s=0.5) as box:
         citizen, vol = await assigned_job(box)
         await vol.press("job:arr:1")
         await box.settle()
@@ -283,9 +279,7 @@ async def test_auto_confirm_after_done_credits_hours(tmp_path) -> None:  # type:
 
 
 async def test_disputed_request_is_not_auto_confirmed(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/dispute.db", wave_timeout_s=30, auto_confirm_s=1.0
-    ) as box:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=30, auto_confirm_s=1.0) as box:
         citizen, vol = await assigned_job(box)
         await vol.press("job:done:1")
         await box.settle()
@@ -306,8 +300,8 @@ async def test_disputed_request_is_not_auto_confirmed(tmp_path) -> None:  # type
 
 
 async def test_accept_during_wave_two_stops_the_ladder(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/stop.db",
+    async with e2e_sandbox(
+        tmp_path,
         wave_timeout_s=2.0,
         arrival_reminder_s=3600,
         ops_chat_id=OPS,

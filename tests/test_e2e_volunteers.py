@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
+from bot.devtools.sandbox import Sandbox, register_volunteer
 from bot.handlers.availability import check_stale_positions
 from domain.enums import VolunteerStatus
 from domain.incidents import Equipment, IncidentType
@@ -14,7 +14,7 @@ from storage import requests
 from storage import volunteers as vstore
 from storage.models import HelpRequest, HourCredit
 from storage.types import utcnow
-from tests.e2e_helpers import HERE, alerted, request_help, vol_row
+from tests.e2e_helpers import HERE, alerted, e2e_sandbox, request_help, vol_row
 from tests.factories import offset, person, volunteer
 
 OPERATOR = 900
@@ -111,9 +111,7 @@ async def test_reject_command_and_pending_list(box: Sandbox) -> None:
 
 
 async def test_live_location_moves_volunteer_and_nearer_one_is_alerted(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/live.db", auto_verify_volunteers=True, volunteers_per_alert=1
-    ) as box:
+    async with e2e_sandbox(tmp_path, auto_verify_volunteers=True, volunteers_per_alert=1) as box:
         a = box.emu.user(10, first_name="A", language_code="en")
         b = box.emu.user(11, first_name="B", language_code="en")
         await register_volunteer(
@@ -283,7 +281,7 @@ async def test_leave_is_not_undone_by_a_live_location(box: Sandbox) -> None:
 
 
 async def test_signup_phone_needs_explicit_consent(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/consent.db", auto_verify_volunteers=True) as box:
+    async with e2e_sandbox(tmp_path, auto_verify_volunteers=True) as box:
         v = box.emu.user(10, first_name="Khalid", language_code="en")
         await v.send("/volunteer")
         await box.settle()
@@ -385,7 +383,7 @@ async def test_reject_by_button_and_approve_by_command(box: Sandbox) -> None:
 @pytest.mark.parametrize("area", [None, (20.0, 36.0, 28.0, 50.0)])
 async def test_signup_location_in_the_sea_is_refused(tmp_path, area) -> None:  # type: ignore[no-untyped-def]
     extra = {"service_area": area} if area else {}
-    async with sandbox(f"sqlite:///{tmp_path}/sea.db", **extra) as box:
+    async with e2e_sandbox(tmp_path, **extra) as box:
         v = box.emu.user(10, first_name="Khalid", language_code="en")
         for step in ("/volunteer", "conduct:ok", "skill:fire", "skill:ok", "equip:ok"):
             await (v.send(step) if step.startswith("/") else v.press(step))
