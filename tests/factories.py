@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from domain.enums import VolunteerStatus
 from domain.incidents import Equipment, IncidentType, skills_mask
@@ -19,6 +20,16 @@ def _city(name: str) -> City:
 
 
 RIYADH = _city("Riyadh")
+
+
+class _Saved(Protocol):
+    id: int | None
+
+
+def row_id(row: _Saved) -> int:
+    """The primary key a saved row was given (SQLModel types it Optional until it is saved)."""
+    assert row.id is not None, row
+    return row.id
 
 
 def offset(

@@ -7,6 +7,8 @@ job, never be taken as an answer (a description, a location, a phone number).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.devtools.sandbox import Sandbox
@@ -110,8 +112,8 @@ async def test_request_mid_signup_ends_signup(box: Sandbox) -> None:
     assert "Now share your location" in user.last.text  # type: ignore[operator]
     await step(box, user, MENU["en"]["request"])
     assert "What happened?" in user.last.text  # type: ignore[operator]
-    for action in ("inc:fire", HERE):
-        await step(box, user, action)
+    for answer in ("inc:fire", HERE):
+        await step(box, user, answer)
     assert "Anything the volunteer should know?" in user.last.text  # type: ignore[operator]
     await step(box, user, "Skip")
     async with box.db.session() as s:
@@ -199,7 +201,7 @@ async def test_live_location_edit_is_not_the_request_location(box: Sandbox) -> N
     await no_request(box)
 
 
-async def test_a_flow_left_alone_is_closed_and_the_person_told(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_a_flow_left_alone_is_closed_and_the_person_told(tmp_path: Path) -> None:
     # Long enough that each step lands inside the flow (each settle waits QUIET_PERIOD of quiet).
     async with e2e_sandbox(tmp_path, conversation_timeout_s=1.5) as box:
         citizen = box.emu.user(1, first_name="Noura", language_code="en")

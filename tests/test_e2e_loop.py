@@ -37,7 +37,7 @@ async def test_whole_loop(box: Sandbox, lang: str) -> None:
     # Each volunteer got one alert with the distance and area, never the exact point.
     for v in vols:
         alert = await v.wait_for(
-            lambda m: m.button_data and m.button_data[0].startswith("offer:acc:")
+            lambda m: bool(m.button_data and m.button_data[0].startswith("offer:acc:"))
         )
         assert "24.71" not in (alert.text or "")
     assert not [c for c in emu.calls_for("sendLocation") if c.params["chat_id"] in (101, 102)]
@@ -51,8 +51,8 @@ async def test_whole_loop(box: Sandbox, lang: str) -> None:
     locations = [c for c in emu.calls_for("sendLocation") if c.params["chat_id"] == 100]
     assert len(locations) == 1 and abs(float(locations[0].params["latitude"]) - HERE[0]) < 1e-6
     for v in vols[1:]:
-        alert = [m for m in v.messages if m.edits and "offer:" not in "".join(m.button_data)]
-        assert alert, v.dump()
+        edited = [m for m in v.messages if m.edits and "offer:" not in "".join(m.button_data)]
+        assert edited, v.dump()
     job = vols[0].last
     assert job is not None and "White car" in (job.text or "")
     coming = citizen.last

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -205,7 +206,7 @@ async def test_wave_of_blocked_volunteers_widens_at_once(box: Sandbox) -> None:
     assert len(jobs) == 1  # wave 2's timer is armed (and wave 1's replaced)
 
 
-async def test_no_one_accepts_escalates_to_ops(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_no_one_accepts_escalates_to_ops(tmp_path: Path) -> None:
     async with e2e_sandbox(tmp_path, wave_timeout_s=0.3, ops_chat_id=OPS, ops_language="en") as box:
         ops = box.emu.group(OPS, "Command centre")
         await add_volunteers(box, (10, 0.5), (11, 7.0))
@@ -235,7 +236,7 @@ async def test_no_one_accepts_escalates_to_ops(tmp_path) -> None:  # type: ignor
         assert [c.params["chat_id"] for c in waves] == [10, 11]  # the ladder widened in order
 
 
-async def test_restart_mid_ladder_fires_next_wave_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_restart_mid_ladder_fires_next_wave_once(tmp_path: Path) -> None:
     async with e2e_sandbox(tmp_path, wave_timeout_s=1.0) as box:
         await add_volunteers(box, (10, 0.5), (11, 7.0))
         citizen = box.emu.user(1, first_name="Noura", language_code="en")

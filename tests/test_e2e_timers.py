@@ -12,6 +12,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,7 +21,7 @@ from pydantic import SecretStr
 from sqlmodel import select
 
 from bot.app import build_application, start_application, stop_application
-from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator, EmuUser
 from bot.devtools.sandbox import TOKEN, Sandbox
 from bot.handlers import timers
 from bot.services import dispatch
@@ -110,7 +111,9 @@ def free_port() -> int:
 # --- start-up -------------------------------------------------------------------------------
 
 
-async def test_webhook_mode_runs_startup_and_rebuilds_timers(emu: BotApiEmulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_webhook_mode_runs_startup_and_rebuilds_timers(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
     port = free_port()
     settings = emu_settings(
         emu,
@@ -162,7 +165,9 @@ async def test_webhook_mode_runs_startup_and_rebuilds_timers(emu: BotApiEmulator
     assert not app.running  # shut down cleanly when asked
 
 
-async def test_overdue_timer_fires_once_despite_slow_startup(emu: BotApiEmulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_overdue_timer_fires_once_despite_slow_startup(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
     """post_init schedules the overdue timer before the JobQueue starts; a start-up that takes
     longer than APScheduler's default misfire grace (1 s) must not drop it."""
     settings = emu_settings(emu, f"sqlite:///{tmp_path}/slow.db", wave_timeout_s=30.0)
@@ -187,7 +192,7 @@ async def test_overdue_timer_fires_once_despite_slow_startup(emu: BotApiEmulator
         await db.dispose()
 
 
-async def test_sweep_rearms_a_lost_timer(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_sweep_rearms_a_lost_timer(tmp_path: Path) -> None:
     async with e2e_sandbox(tmp_path, wave_timeout_s=0.5, timer_sweep_s=0.2) as box:
         for pid, km in ((10, 0.5), (11, 7.0)):
             box.emu.user(pid, first_name=f"V{pid}", language_code="en")
@@ -214,7 +219,7 @@ async def test_sweep_rearms_a_lost_timer(tmp_path) -> None:  # type: ignore[no-u
         assert len(offers_to(box.emu, 11)) == 1
 
 
-async def test_scheduling_twice_leaves_one_job(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_scheduling_twice_leaves_one_job(tmp_path: Path) -> None:
     async with e2e_sandbox(tmp_path) as box:
         jq = box.app.job_queue
         assert jq is not None
@@ -235,7 +240,9 @@ async def test_scheduling_twice_leaves_one_job(tmp_path) -> None:  # type: ignor
 # --- reminders, auto-confirm and the ladder through the JobQueue ----------------------------
 
 
-async def assigned_job(box: Sandbox, *, volunteers: tuple[tuple[int, float], ...] = ((10, 0.5),)):  # type: ignore[no-untyped-def]
+async def assigned_job(
+    box: Sandbox, *, volunteers: tuple[tuple[int, float], ...] = ((10, 0.5),)
+) -> tuple[EmuUser, EmuUser]:
     """A citizen asks for help through Telegram and volunteer 10 accepts."""
     await add_volunteers(box, *volunteers)
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
@@ -246,7 +253,7 @@ async def assigned_job(box: Sandbox, *, volunteers: tuple[tuple[int, float], ...
     return citizen, vol
 
 
-async def test_arrival_reminder_fires(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_arrival_reminder_fires(tmp_path: Path) -> None:
     async with e2e_sandbox(tmp_path, wave_timeout_s=30, arrival_reminder_s=0.5) as box:
         citizen, vol = await assigned_job(box)
         asked = await vol.wait_for("have you arrived? Please send an update.", timeout=10)
@@ -261,7 +268,7 @@ async def test_arrival_reminder_fires(tmp_path) -> None:  # type: ignore[no-unty
         assert req.next_timer_at is None  # reminded once, not again and again
 
 
-async def test_auto_confirm_after_done_credits_hours(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_auto_confirm_after_done_credits_hours(tmp_path: Path) -> None:
     async with e2e_sandbox(tmp_path, wave_timeout_s=30, auto_confirm_s=0.5) as box:
         citizen, vol = await assigned_job(box)
         await vol.press("job:arr:1")
@@ -278,7 +285,7 @@ async def test_auto_confirm_after_done_credits_hours(tmp_path) -> None:  # type:
         assert kinds[-1] == "auto_confirmed"
 
 
-async def test_disputed_request_is_not_auto_confirmed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_disputed_request_is_not_auto_confirmed(tmp_path: Path) -> None:
     async with e2e_sandbox(tmp_path, wave_timeout_s=30, auto_confirm_s=1.0) as box:
         citizen, vol = await assigned_job(box)
         await vol.press("job:done:1")
@@ -299,7 +306,7 @@ async def test_disputed_request_is_not_auto_confirmed(tmp_path) -> None:  # type
         assert credit.status == CreditStatus.DISPUTED
 
 
-async def test_accept_during_wave_two_stops_the_ladder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_accept_during_wave_two_stops_the_ladder(tmp_path: Path) -> None:
     async with e2e_sandbox(
         tmp_path,
         wave_timeout_s=2.0,
@@ -331,7 +338,7 @@ async def test_accept_during_wave_two_stops_the_ladder(tmp_path) -> None:  # typ
         assert req is not None and req.wave == 2 and req.volunteer_id == 11
 
 
-async def test_every_job_runs_however_late(emu: BotApiEmulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_every_job_runs_however_late(emu: BotApiEmulator, tmp_path: Path) -> None:
     """Jobs we schedule and jobs PTB schedules (conversation timeouts) never misfire away."""
     settings = emu_settings(emu, f"sqlite:///{tmp_path}/jobs.db")
     app = build_application(settings, Database(settings.database_url), token=TOKEN)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,7 @@ from storage import volunteers as vstore
 from storage.models import HelpRequest, HourCredit
 from storage.types import utcnow
 from tests.e2e_helpers import HERE, alerted, e2e_sandbox, request_help, vol_row
-from tests.factories import offset, person, volunteer
+from tests.factories import offset, person, row_id, volunteer
 
 OPERATOR = 900
 
@@ -83,7 +84,8 @@ async def test_conduct_first_pending_gets_nothing_until_operator_approves(box: S
     conduct_msg = next(
         m
         for m in v.messages
-        if "conduct:ok" in "".join(m.history) or "code of conduct" in (m.text or "").lower()
+        if "conduct:ok" in "".join(h or "" for h in m.history)
+        or "code of conduct" in (m.text or "").lower()
     )
     cq = await v.press_data(conduct_msg.message_id, "conduct:ok")
     await box.settle()
@@ -110,7 +112,7 @@ async def test_reject_command_and_pending_list(box: Sandbox) -> None:
     assert "already decided" in (operator.last.text or "")
 
 
-async def test_live_location_moves_volunteer_and_nearer_one_is_alerted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_live_location_moves_volunteer_and_nearer_one_is_alerted(tmp_path: Path) -> None:
     async with e2e_sandbox(tmp_path, auto_verify_volunteers=True, volunteers_per_alert=1) as box:
         a = box.emu.user(10, first_name="A", language_code="en")
         b = box.emu.user(11, first_name="B", language_code="en")
@@ -187,7 +189,7 @@ async def test_profile_changes_and_leave_keeps_hours(box: Sandbox) -> None:
             ),
         )
         await requests.add_credit(
-            s, HourCredit(volunteer_id=10, request_id=req.id, minutes=42, status="confirmed")
+            s, HourCredit(volunteer_id=10, request_id=row_id(req), minutes=42, status="confirmed")
         )
     await v.send("/profile")
     await box.settle()
@@ -280,7 +282,7 @@ async def test_leave_is_not_undone_by_a_live_location(box: Sandbox) -> None:
     assert (await vol_row(box, 10)).position_at is None
 
 
-async def test_signup_phone_needs_explicit_consent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_signup_phone_needs_explicit_consent(tmp_path: Path) -> None:
     async with e2e_sandbox(tmp_path, auto_verify_volunteers=True) as box:
         v = box.emu.user(10, first_name="Khalid", language_code="en")
         await v.send("/volunteer")
@@ -381,7 +383,9 @@ async def test_reject_by_button_and_approve_by_command(box: Sandbox) -> None:
 
 
 @pytest.mark.parametrize("area", [None, (20.0, 36.0, 28.0, 50.0)])
-async def test_signup_location_in_the_sea_is_refused(tmp_path, area) -> None:  # type: ignore[no-untyped-def]
+async def test_signup_location_in_the_sea_is_refused(
+    tmp_path: Path, area: tuple[float, float, float, float] | None
+) -> None:
     extra = {"service_area": area} if area else {}
     async with e2e_sandbox(tmp_path, **extra) as box:
         v = box.emu.user(10, first_name="Khalid", language_code="en")

@@ -22,8 +22,8 @@ RUN_BOT = str(Path(__file__).resolve().parent.parent / "run_bot.py")
 
 
 def test_no_token_explains_and_exits_2(
-    monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.chdir(tmp_path)  # no .env to read a token from
     assert run_bot.main([]) == 2
@@ -44,7 +44,7 @@ async def test_demo_plays_the_whole_loop(capsys: pytest.CaptureFixture[str]) -> 
     assert f"ساعاتك التطوعية المؤكدة: {one_minute}" in out
 
 
-async def test_webhook_mode_stops_cleanly_on_sigterm(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_webhook_mode_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     """A process manager stops the bot with SIGTERM: it must shut down, not die mid-flight."""
     emu = BotApiEmulator(token=TOKEN, bot_username="musaada_bot")
     await emu.start()

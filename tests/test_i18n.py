@@ -19,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 
 from bot import formatting
@@ -48,16 +49,21 @@ def _load_script() -> ModuleType:
 script = _load_script()
 
 
-def _catalog(lang: str):  # type: ignore[no-untyped-def]
+#: A message's translation as a catalog holds it: one string, or the plural forms.
+Translation = str | tuple[str, ...]
+
+
+def _catalog(lang: str) -> Catalog:
     with script.po_path(lang).open("rb") as fh:
         return read_po(fh, locale=lang)
 
 
-def _forms(message) -> list[str]:  # type: ignore[no-untyped-def]
+def _forms(message: Message) -> list[str]:
+    assert message.string is not None, message.id  # read_po gives "" for an untranslated one
     return list(message.string) if isinstance(message.string, (tuple, list)) else [message.string]
 
 
-def _ids(message) -> list[str]:  # type: ignore[no-untyped-def]
+def _ids(message: Message) -> list[str]:
     return list(message.id) if isinstance(message.id, (tuple, list)) else [message.id]
 
 
@@ -94,7 +100,7 @@ def test_the_check_refuses_an_untranslated_new_string(tmp_path: Path) -> None:
     script.extract(root=tmp_path, quiet=True)
     script.update(root=tmp_path, quiet=True)
 
-    def fill(changes: dict[str, object]) -> None:
+    def fill(changes: dict[str, Translation | dict[str, Translation]]) -> None:
         for lang in LANGUAGES:
             path = script.po_path(lang, tmp_path)
             with path.open("rb") as fh:

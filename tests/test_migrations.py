@@ -18,7 +18,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 import run_bot
 from storage import migrations
@@ -202,7 +202,7 @@ async def test_database_from_before_migrations_is_adopted_with_every_row(
             new = HelpRequest(requester_id=42, incident="flood", lat=21.5, lon=39.2)
             s.add(new)
         async with db.session() as s:
-            ids = (await s.exec(select(HelpRequest.id).order_by(HelpRequest.id))).all()
+            ids = (await s.exec(select(HelpRequest.id).order_by(col(HelpRequest.id)))).all()
         assert ids == [1, 2, 3]
     finally:
         await db.dispose()
