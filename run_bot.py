@@ -4,6 +4,7 @@
 python run_bot.py            # the real bot (needs TELEGRAM_BOT_TOKEN)
 python run_bot.py --demo     # offline: a local Bot API emulator, a citizen and three volunteers
 python run_bot.py migrate    # upgrade the database (DATABASE_URL) to the latest schema
+python run_bot.py --verbose  # DEBUG logs (still without the token or the webhook secret)
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import asyncio
 import logging
 import sys
 
-from bot.settings import Settings
+from pydantic import ValidationError
+
+from bot.logs import configure_logging
+from bot.settings import Settings, explain
 
 NO_TOKEN = """\
 No TELEGRAM_BOT_TOKEN is set.
@@ -42,18 +46,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--verbose", action="store_true", help="log at DEBUG level")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO if not args.demo else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    if not args.verbose:
-        logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.demo:
+        configure_logging(level=logging.WARNING)
         from bot.devtools.demo import run_demo
 
         return asyncio.run(run_demo())
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(explain(exc), file=sys.stderr)  # names and reasons only, never the values
+        return 2
+    # Logging is redacted from here on: the token and secrets never reach a log line.
+    configure_logging(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        json_format=settings.log_format == "json",
+        secrets=settings.secrets(),
+    )
+    if not args.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command == "migrate":
         return migrate(settings)
     if not settings.token:
@@ -61,16 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not schema_ready(settings):
         return 1
-    from bot.app import build_application
+    from bot.serve import run
 
-    app = build_application(settings)
-    if settings.webhook_url:
-        from bot.webhook import run_webhook
-
-        asyncio.run(run_webhook(app, settings))
-    else:
-        app.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
-    return 0
+    return run(settings)
 
 
 def migrate(settings: Settings) -> int:

@@ -20,6 +20,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import metrics
 from bot.commands import publish_commands
 from bot.context import BotContext
 from bot.handlers import (
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 # The flows' groups run before group 0, where every other handler is.
 FLOW_GROUP = -2
 SENDER_GROUP = -100
+# Before everything: counts each update for /metrics and lets it travel on.
+METRICS_GROUP = -10
 
 
 def build_application(
@@ -65,6 +68,9 @@ def build_application(
         .base_file_url(settings.telegram_base_file_url)
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        # PTB's default clients (pool sizes as its builder picks them), counting failed calls.
+        .request(metrics.CountingRequest(connection_pool_size=256))
+        .get_updates_request(metrics.CountingRequest(connection_pool_size=1))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()
@@ -95,6 +101,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     timeout = settings.conversation_timeout_s if settings else None
     # First, for every update: record the sender and set the language (plumbing.py).
     app.add_handler(TypeHandler(Update, record_sender), group=SENDER_GROUP)
+    app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
     app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
     app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
     # Commands available at any time.
@@ -134,6 +141,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         )
     )
     app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+    app.add_error_handler(metrics.handler_error)
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from domain.matching.region import SAUDI_BOX
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -52,6 +55,13 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     webhook_path: str = "/telegram"
 
+    # Operations (bot/health.py, bot/logs.py): /healthz and /metrics are served on the webhook
+    # server; in polling mode on HEALTH_PORT when it is set.
+    health_listen: str = "127.0.0.1"
+    health_port: int | None = Field(None, ge=1, le=65535)
+    health_max_timer_lag_s: float = Field(120.0, gt=0)
+    log_format: Literal["text", "json"] = "text"
+
     @field_validator("operator_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
@@ -71,6 +81,14 @@ class Settings(BaseSettings):
             return parts
         return value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token; the value is never echoed back in the error.
+        if value is not None and not _SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
     @field_validator("telegram_base_url", "telegram_base_file_url")
     @classmethod
     def _keep_exact(cls, value: str) -> str:
@@ -80,3 +98,22 @@ class Settings(BaseSettings):
     @cached_property
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    def secrets(self) -> list[str]:
+        """Values no log line may show (bot/logs.py): the token, the webhook secret, and the
+        database password."""
+        found = [
+            self.token,
+            self.webhook_secret.get_secret_value() if self.webhook_secret else None,
+        ]
+        found.append(make_url(self.database_url).password)
+        return [value for value in found if value]
+
+
+def explain(error: ValidationError) -> str:
+    """Which settings are wrong and why, without echoing their values (a secret could be one)."""
+    lines = [
+        f"  {'.'.join(str(part) for part in e['loc']).upper()}: {e['msg']}"
+        for e in error.errors(include_input=False, include_url=False)
+    ]
+    return "Invalid settings:\n" + "\n".join(lines)

@@ -20,7 +20,7 @@ class VolunteerStatus(StrEnum):
 
 
 class RequestStatus(StrEnum):
-    """The life of a help request (see ARCHITECTURE.md)."""
+    """The life of a help request: its allowed moves are ``domain.lifecycle.ALLOWED``."""
 
     DISPATCHING = "dispatching"
     ASSIGNED = "assigned"
@@ -31,21 +31,6 @@ class RequestStatus(StrEnum):
     CANCELLED = "cancelled"
     UNANSWERED = "unanswered"
     ESCALATED = "escalated"
-
-    @property
-    def is_open(self) -> bool:
-        """Open = someone may still act on it (alerts, the volunteer, the citizen)."""
-        return self in OPEN_STATUSES
-
-    @property
-    def is_active_job(self) -> bool:
-        """A volunteer is on this job right now."""
-        return self in (RequestStatus.ASSIGNED, RequestStatus.ON_SCENE)
-
-
-OPEN_STATUSES = frozenset(
-    {RequestStatus.DISPATCHING, RequestStatus.ASSIGNED, RequestStatus.ON_SCENE}
-)
 
 
 class OfferStatus(StrEnum):
@@ -65,3 +50,31 @@ class CreditStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     DISPUTED = "disputed"
+
+
+class AuditKind(StrEnum):
+    """What an audit event records. The timeline and the command centre read these."""
+
+    CREATED = "created"
+    WAVE = "wave"
+    FINAL_WAIT = "final_wait"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    ALERT_FAILED = "alert_failed"
+    RELEASED = "released"
+    ARRIVED = "arrived"
+    DONE = "done"
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+    AUTO_CONFIRMED = "auto_confirmed"
+    AUTO_DISPUTED = "auto_disputed"
+    CANCELLED = "cancelled"
+    ARRIVAL_REMINDER = "arrival_reminder"
+    UNANSWERED = "unanswered"
+    ESCALATED = "escalated"
+    CONDUCT_ACCEPTED = "conduct_accepted"
+    PHONE_CONSENT = "phone_consent"
+    VOLUNTEER_SUBMITTED = "volunteer_submitted"
+    VOLUNTEER_VERIFIED = "volunteer_verified"
+    VOLUNTEER_REJECTED = "volunteer_rejected"
+    VOLUNTEER_LEFT = "volunteer_left"

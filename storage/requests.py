@@ -15,8 +15,9 @@ from sqlalchemy import func, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.enums import OPEN_STATUSES, CreditStatus, OfferStatus
-from storage.models import AuditEvent, HelpRequest, HourCredit, Offer, Volunteer
+from domain import lifecycle
+from domain.enums import CreditStatus, OfferStatus, RequestStatus
+from storage.models import HelpRequest, HourCredit, Offer, Volunteer
 
 
 async def add_request(session: AsyncSession, request: HelpRequest) -> HelpRequest:
@@ -55,12 +56,19 @@ async def transition(
     extra_where: Sequence[Any] = (),
     **values: Any,
 ) -> bool:
-    """Move a request from one of ``from_status`` to ``to_status``; True if this call did it."""
+    """Move a request from one of ``from_status`` to ``to_status``; True if this call did it.
+
+    Every pair must be a move ``domain.lifecycle`` allows: anything else raises
+    ``IllegalTransition`` before the database is touched.
+    """
+    sources = [RequestStatus(s) for s in from_status]
+    for source in sources:
+        lifecycle.check(source, to_status)
     stmt = (
         update(HelpRequest)
         .where(
             HelpRequest.id == request_id,  # type: ignore[arg-type]
-            HelpRequest.status.in_([str(s) for s in from_status]),  # type: ignore[attr-defined]
+            HelpRequest.status.in_([str(s) for s in sources]),  # type: ignore[attr-defined]
             *extra_where,
         )
         .values(status=str(to_status), **values)
@@ -85,7 +93,7 @@ async def open_request_of(session: AsyncSession, requester_id: int) -> HelpReque
         select(HelpRequest)
         .where(
             HelpRequest.requester_id == requester_id,
-            HelpRequest.status.in_(sorted(OPEN_STATUSES)),
+            HelpRequest.status.in_(sorted(lifecycle.OPEN)),
         )
         .order_by(HelpRequest.id.desc())
         .limit(1)
@@ -249,25 +257,6 @@ async def credited_minutes(session: AsyncSession, volunteer_id: int) -> tuple[in
 
 
 # --- audit ----------------------------------------------------------------------------------
-
-
-async def audit(
-    session: AsyncSession,
-    *,
-    kind: str,
-    at: datetime,
-    request_id: int | None = None,
-    actor_id: int | None = None,
-    detail: str = "",
-) -> None:
-    session.add(
-        AuditEvent(kind=kind, at=at, request_id=request_id, actor_id=actor_id, detail=detail)
-    )
-
-
-async def timeline(session: AsyncSession, request_id: int) -> list[AuditEvent]:
-    stmt = select(AuditEvent).where(AuditEvent.request_id == request_id).order_by(AuditEvent.id)  # type: ignore[arg-type]
-    return list((await session.exec(stmt)).all())
 
 
 async def decide_credit(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from bot.services.notices import PAYLOADS, Area, Event, Notice, Recipient, TimelineLine
 from domain.enums import VolunteerStatus
 from domain.incidents import Equipment, IncidentType, skills_mask
 from domain.matching.geo import City, city_by_name
 from storage import people, volunteers
+from storage.audit import details_of
 from storage.db import Database
 from storage.models import Volunteer
 
@@ -84,3 +86,24 @@ async def volunteer(
             ),
         )
         await volunteers.set_position(s, person_id=pid, lat=at[0], lon=at[1], at=now)
+
+
+def notice(to: Recipient, event: Event, params: dict[str, object]) -> Notice:
+    """A notice from the flat parameters the rendering tests list per event.
+
+    The area's three keys become an ``Area`` and timeline tuples ``(at, kind, "k=v …")``
+    become ``TimelineLine``s, so one table of plausible values serves every event.
+    """
+    fields = dict(params)
+    if "city_en" in fields:
+        fields["area"] = Area(
+            str(fields.pop("city_en")),
+            str(fields.pop("city_ar")),
+            float(fields.pop("km")),  # type: ignore[arg-type]
+        )
+    if "timeline" in fields:
+        fields["timeline"] = tuple(
+            TimelineLine(at, kind, details_of(detail))
+            for at, kind, detail in fields["timeline"]  # type: ignore[attr-defined]
+        )
+    return Notice(to, PAYLOADS[event](**fields))

@@ -80,6 +80,7 @@ CASES: dict[Event, list[dict[str, object]]] = {
             **AREA,
         }
     ],
+    Event.OPS_CANCELLED: [{"request_id": 42, "incident": "flood"}],
     Event.ARRIVAL_REMINDER: [{"request_id": 42, "incident": "rescue"}],
     Event.STATUS_UPDATE: [{"request_id": 42, "volunteer": "Sarah"}],
     Event.AUTO_CONFIRMED: [{"request_id": 42}],

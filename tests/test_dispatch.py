@@ -12,14 +12,32 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services import dispatch
 from bot.services.config import DispatchConfig
-from bot.services.notices import Event, MessageRef, Outcome
+from bot.services.notices import (
+    AlertClosed,
+    AlertOffer,
+    Event,
+    HoursCredited,
+    JobAssigned,
+    MessageRef,
+    NoVolunteer,
+    OpsEscalation,
+    Outcome,
+    RequestCreated,
+)
 from domain.enums import CreditStatus, OfferStatus, RequestStatus
 from domain.incidents import Equipment, IncidentType
 from storage import requests
 from storage.db import Database
 from storage.models import HelpRequest, HourCredit, Person, Volunteer
 from tests.factories import RIYADH, offset, person, volunteer
-from tests.outcomes import request_id_of, timer_of
+from tests.outcomes import (
+    events,
+    offer_id_of,
+    offers_by_person,
+    payload,
+    request_id_of,
+    timer_of,
+)
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 HERE = (RIYADH.lat, RIYADH.lon)
@@ -35,10 +53,6 @@ CITIZEN = 1
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-def events(out: Outcome, event: Event) -> list:
-    return [n for n in out.notices if n.event == event]
 
 
 def when_both_got_here(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
@@ -104,9 +118,10 @@ async def test_first_wave_alerts_nearest_eligible_only(db: Database) -> None:
     offers = events(out, Event.OFFER)
     assert [n.to.person_id for n in offers] == [10, 11, 18]  # nearest first, wave 1 = 3
     created = events(out, Event.REQUEST_CREATED)[0]
-    assert created.params["alerted"] == 3 and created.to.person_id == CITIZEN
+    assert payload(created, RequestCreated).alerted == 3 and created.to.person_id == CITIZEN
     for n in offers:  # privacy: the alert carries distance and area, never the point
-        assert "lat" not in n.params and "lon" not in n.params and n.params["city_en"] == "Riyadh"
+        assert not hasattr(n.payload, "lat") and not hasattr(n.payload, "lon")
+        assert payload(n, AlertOffer).area.city_en == "Riyadh"
     assert out.timers[request_id_of(out)] == NOW + timedelta(seconds=60)
 
 
@@ -116,7 +131,7 @@ async def test_two_simultaneous_accepts_exactly_one_wins(
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     await volunteer(db, 11, offset(*HERE, 0.6), NOW)
     out = await create(db)
-    offer_ids = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    offer_ids = offers_by_person(out)
     if not db.is_sqlite:
         # Make the race as real as it can be: each accept waits, once it has read its alert,
         # until the other has too (or 1 s passed: an accept waiting for the request's row
@@ -142,7 +157,7 @@ async def test_two_simultaneous_accepts_exactly_one_wins(
     # The loser's alert is edited to say it was taken, not that it expired: the reason is
     # decided from the request as it is after the failed update, not as it was before.
     closed = events(lost, Event.OFFER_CLOSED)
-    assert [(n.to.person_id, n.edit, n.params["reason"]) for n in closed] == [
+    assert [(n.to.person_id, n.edit, payload(n, AlertClosed).reason) for n in closed] == [
         (21 - winner, MessageRef(21 - winner, 521 - winner), "taken")
     ]
     async with db.session() as s:
@@ -161,7 +176,7 @@ async def test_two_simultaneous_accepts_exactly_one_wins(
     win = results[0] if results[0].result == "ok" else results[1]
     job = events(win, Event.JOB_ASSIGNED)[0]
     assert (
-        job.to.person_id == winner and job.params["lat"] == HERE[0]
+        job.to.person_id == winner and payload(job, JobAssigned).lat == HERE[0]
     )  # exact point only to the winner
     assert events(win, Event.VOLUNTEER_COMING)[0].to.person_id == CITIZEN
 
@@ -174,7 +189,7 @@ async def test_accept_racing_a_cancel_is_told_withdrawn(
         pytest.skip("SQLite takes its write lock at BEGIN: the two units of work cannot interleave")
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     out = await create(db)
-    oid = events(out, Event.OFFER)[0].offer_id
+    oid = offer_id_of(events(out, Event.OFFER)[0])
     lock = requests.lock_request
 
     async def citizen_cancels_first(session: AsyncSession, request_id: int) -> HelpRequest | None:
@@ -192,7 +207,7 @@ async def test_accept_racing_a_cancel_is_told_withdrawn(
             s, CFG, offer_id=oid, volunteer_id=10, now=NOW, source=MessageRef(10, 510)
         )
     assert a.result == "closed"  # not assigned to a cancelled request
-    assert [n.params["reason"] for n in events(a, Event.OFFER_CLOSED)] == ["withdrawn"]
+    assert [payload(n, AlertClosed).reason for n in events(a, Event.OFFER_CLOSED)] == ["withdrawn"]
     async with db.session() as s:
         v = await s.get(Volunteer, 10)
         assert v is not None and v.busy_request_id is None
@@ -204,7 +219,7 @@ async def test_accept_and_cancel_at_once_stay_consistent(db: Database) -> None:
     """Whichever gets the request first, the other sees it: never assigned and cancelled both."""
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     out = await create(db)
-    oid = events(out, Event.OFFER)[0].offer_id
+    oid = offer_id_of(events(out, Event.OFFER)[0])
 
     async def tap() -> Outcome:
         async with db.session() as s:
@@ -233,7 +248,7 @@ async def test_two_declines_at_once_widen_exactly_once(
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     await volunteer(db, 11, offset(*HERE, 0.6), NOW)
     out = await create(db)
-    offer_ids = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    offer_ids = offers_by_person(out)
     assert set(offer_ids) == {10, 11}
     await volunteer(db, 12, offset(*HERE, 0.7), NOW)  # came on duty after wave 1
     if not db.is_sqlite:
@@ -259,7 +274,7 @@ async def test_an_alert_closed_on_its_way_is_edited_once_it_lands(db: Database) 
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     await volunteer(db, 11, offset(*HERE, 0.6), NOW)
     out = await create(db)
-    offer_ids = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    offer_ids = offers_by_person(out)
     async with db.session() as s:
         landed = await dispatch.alert_delivered(
             s, offer_id=offer_ids[10], chat_id=10, message_id=510
@@ -271,7 +286,7 @@ async def test_an_alert_closed_on_its_way_is_edited_once_it_lands(db: Database) 
     assert [n.to.person_id for n in events(won, Event.OFFER_CLOSED)] == [10]  # 11's: no message yet
     async with db.session() as s:
         late = await dispatch.alert_delivered(s, offer_id=offer_ids[11], chat_id=11, message_id=511)
-    assert [(n.to.person_id, n.edit, n.params["reason"]) for n in late.notices] == [
+    assert [(n.to.person_id, n.edit, payload(n, AlertClosed).reason) for n in late.notices] == [
         (11, MessageRef(11, 511), "taken")
     ]
     async with db.session() as s:
@@ -282,7 +297,7 @@ async def test_an_alert_closed_on_its_way_is_edited_once_it_lands(db: Database) 
 async def test_forged_and_double_taps_change_nothing(db: Database) -> None:
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     out = await create(db)
-    oid = events(out, Event.OFFER)[0].offer_id
+    oid = offer_id_of(events(out, Event.OFFER)[0])
     async with db.session() as s:
         assert (
             await dispatch.accept(s, CFG, offer_id=oid, volunteer_id=99, now=NOW)
@@ -314,7 +329,7 @@ async def test_decline_never_realerts_and_all_declined_widens_now(db: Database) 
     assert [n.to.person_id for n in events(out, Event.OFFER)] == [10]
     async with db.session() as s:
         d = await dispatch.decline(
-            s, CFG, offer_id=events(out, Event.OFFER)[0].offer_id, volunteer_id=10, now=NOW
+            s, CFG, offer_id=offer_id_of(events(out, Event.OFFER)[0]), volunteer_id=10, now=NOW
         )
     assert [n.to.person_id for n in events(d, Event.OFFER)] == [11]
     assert events(d, Event.SEARCH_WIDENED)[0].to.person_id == CITIZEN
@@ -328,7 +343,7 @@ async def test_blocked_alerts_widen_only_when_the_whole_wave_failed(db: Database
     for vid, km in ((10, 0.5), (11, 1.0), (12, 8.0)):  # 12 only in wave 2 (10 km)
         await volunteer(db, vid, offset(*HERE, km), NOW)
     out = await create(db)
-    first = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    first = offers_by_person(out)
     assert set(first) == {10, 11}
     async with db.session() as s:
         one = await dispatch.recipient_unreachable(
@@ -361,7 +376,7 @@ async def test_release_redispatches_to_others(db: Database) -> None:
     await volunteer(db, 12, offset(*HERE, 1.5), NOW)
     await volunteer(db, 13, offset(*HERE, 1.7), NOW)
     out = await create(db)
-    first = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    first = offers_by_person(out)
     assert set(first) == {10, 11, 12}
     rid = request_id_of(out)
     async with db.session() as s:
@@ -372,7 +387,7 @@ async def test_release_redispatches_to_others(db: Database) -> None:
         )
     assert rel.result == "ok"
     # 11 and 12 were only told 'taken': they may help now. 10 released it; 13 is fourth nearest.
-    again = {n.to.person_id: n.offer_id for n in events(rel, Event.OFFER)}
+    again = offers_by_person(rel)
     assert list(again) == [11, 12, 13]
     assert again[11] == first[11]  # the old alert row is reused: one row per volunteer and request
     assert events(rel, Event.VOLUNTEER_RELEASED)[0].to.person_id == CITIZEN
@@ -413,7 +428,7 @@ async def test_release_never_realerts_who_declined_released_or_blocked(db: Datab
             description=None,
             now=NOW,
         )
-    first = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    first = offers_by_person(out)
     assert set(first) == {10, 11}
     rid = request_id_of(out)
     async with db.session() as s:  # 11's alert could not be delivered (blocked the bot)
@@ -430,7 +445,7 @@ async def test_cancel_withdraws_alerts_and_frees_volunteer(db: Database) -> None
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     await volunteer(db, 11, offset(*HERE, 1.0), NOW)
     out = await create(db)
-    first = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    first = offers_by_person(out)
     async with db.session() as s:
         await dispatch.accept(s, CFG, offer_id=first[10], volunteer_id=10, now=NOW)
     async with db.session() as s:
@@ -459,7 +474,7 @@ async def test_done_confirm_credits_minutes(
     rid = request_id_of(out)
     async with db.session() as s:
         await dispatch.accept(
-            s, CFG, offer_id=events(out, Event.OFFER)[0].offer_id, volunteer_id=10, now=NOW
+            s, CFG, offer_id=offer_id_of(events(out, Event.OFFER)[0]), volunteer_id=10, now=NOW
         )
     async with db.session() as s:
         assert (
@@ -486,7 +501,7 @@ async def test_done_confirm_credits_minutes(
             and total == credited
             and jobs == 1
         )
-        assert events(c, Event.HOURS_CREDITED)[0].params["total_minutes"] == credited
+        assert payload(events(c, Event.HOURS_CREDITED)[0], HoursCredited).total_minutes == credited
     else:
         assert credit.status == CreditStatus.DISPUTED and total == 0
         assert events(c, Event.CREDIT_DISPUTED)
@@ -518,8 +533,10 @@ async def test_ladder_widens_then_escalates_exactly_once(db: Database) -> None:
     async with db.session() as s:
         esc = await dispatch.on_timer(s, CFG, request_id=rid, now=t)
     ops = events(esc, Event.OPS_ESCALATION)
-    assert len(ops) == 1 and ops[0].to.chat_id == -1001 and ops[0].params["alerted"] == 3
-    kinds = [k for _, k, _ in ops[0].params["timeline"]]
+    assert (
+        len(ops) == 1 and ops[0].to.chat_id == -1001 and payload(ops[0], OpsEscalation).alerted == 3
+    )
+    kinds = [k for _, k, _ in payload(ops[0], OpsEscalation).timeline]
     assert kinds == ["created", "wave", "wave", "wave", "final_wait", "escalated"]
     assert events(esc, Event.NO_VOLUNTEER)[0].to.person_id == CITIZEN
     assert len(events(esc, Event.OFFER_CLOSED)) == 0  # no alert message ids recorded in this test
@@ -539,7 +556,7 @@ async def test_lone_volunteer_gets_the_final_wait_before_escalation(db: Database
     await volunteer(db, 10, offset(*HERE, 1.0), NOW)
     out = await create(db)
     rid = request_id_of(out)
-    offer_id = events(out, Event.OFFER)[0].offer_id
+    offer_id = offer_id_of(events(out, Event.OFFER)[0])
     t = NOW + timedelta(seconds=61)
     async with db.session() as s:
         wait = await dispatch.on_timer(s, CFG, request_id=rid, now=t)
@@ -564,7 +581,7 @@ async def test_final_wait_escalates_at_its_end_or_when_the_last_open_alert_is_de
     await volunteer(db, 11, offset(*HERE, 1.5), NOW)
     out = await create(db)
     rid = request_id_of(out)
-    offers = {n.to.person_id: n.offer_id for n in events(out, Event.OFFER)}
+    offers = offers_by_person(out)
     t = NOW + timedelta(seconds=61)
     async with db.session() as s:
         await dispatch.on_timer(s, CFG, request_id=rid, now=t)
@@ -588,7 +605,7 @@ async def test_accept_in_wave_two_stops_the_ladder(db: Database) -> None:
         a = await dispatch.accept(
             s,
             CFG,
-            offer_id=events(w2, Event.OFFER)[0].offer_id,
+            offer_id=offer_id_of(events(w2, Event.OFFER)[0]),
             volunteer_id=11,
             now=NOW + timedelta(seconds=70),
         )
@@ -604,7 +621,7 @@ async def test_arrival_reminder_and_auto_confirm(db: Database) -> None:
     rid = request_id_of(out)
     async with db.session() as s:
         await dispatch.accept(
-            s, CFG, offer_id=events(out, Event.OFFER)[0].offer_id, volunteer_id=10, now=NOW
+            s, CFG, offer_id=offer_id_of(events(out, Event.OFFER)[0]), volunteer_id=10, now=NOW
         )
     async with db.session() as s:
         r = await dispatch.on_timer(s, CFG, request_id=rid, now=NOW + timedelta(seconds=601))
@@ -618,7 +635,7 @@ async def test_arrival_reminder_and_auto_confirm(db: Database) -> None:
     assert due == NOW + timedelta(minutes=30, seconds=3600)
     async with db.session() as s:
         auto = await dispatch.on_timer(s, CFG, request_id=rid, now=due)
-    assert events(auto, Event.HOURS_CREDITED)[0].params["minutes"] == 30
+    assert payload(events(auto, Event.HOURS_CREDITED)[0], HoursCredited).minutes == 30
     assert events(auto, Event.AUTO_CONFIRMED)
     async with db.session() as s:
         assert await requests.credited_minutes(s, 10) == (30, 1)
@@ -643,7 +660,7 @@ async def test_nobody_nearby_tells_the_citizen_once(db: Database, ops_chat: int 
         )
     to_citizen = [n for n in out.notices if n.to.person_id == CITIZEN]
     assert [n.event for n in to_citizen] == [Event.NO_VOLUNTEER]
-    assert to_citizen[0].params["ops_told"] is (ops_chat is not None)
+    assert payload(to_citizen[0], NoVolunteer).ops_told is (ops_chat is not None)
     assert len(events(out, Event.OPS_ESCALATION)) == (1 if ops_chat else 0)
     async with db.session() as s:
         req = await requests.get_request(s, request_id_of(out))

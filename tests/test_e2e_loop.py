@@ -10,6 +10,7 @@ from bot.devtools.sandbox import Sandbox, register_volunteer
 from domain.enums import OfferStatus, RequestStatus
 from domain.incidents import Equipment
 from storage import requests
+from storage.audit import timeline
 from tests.e2e_helpers import HERE, ask_for_help
 from tests.factories import offset
 
@@ -91,7 +92,7 @@ async def test_whole_loop(box: Sandbox, lang: str) -> None:
             102: OfferStatus.TAKEN,
         }
         assert (await requests.credited_minutes(s, 100))[1] == 1
-        kinds = [e.kind for e in await requests.timeline(s, 1)]
+        kinds = [e.kind for e in await timeline(s, 1)]
         assert kinds == ["created", "wave", "declined", "accepted", "arrived", "done", "confirmed"]
 
 

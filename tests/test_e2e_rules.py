@@ -236,6 +236,28 @@ async def test_no_one_accepts_escalates_to_ops(tmp_path: Path) -> None:
         assert [c.params["chat_id"] for c in waves] == [10, 11]  # the ladder widened in order
 
 
+async def test_an_escalated_request_can_be_cancelled_and_ops_are_told(tmp_path: Path) -> None:
+    """Issue 18.5: after an escalation the citizen reads what happens next first, and the
+    cancel button on that message still works; the command centre is told."""
+    async with e2e_sandbox(tmp_path, wave_timeout_s=0.3, ops_chat_id=OPS, ops_language="en") as box:
+        ops = box.emu.group(OPS, "Command centre")
+        await add_volunteers(box, (10, 0.5))
+        citizen = box.emu.user(1, first_name="Noura", language_code="en")
+        await request_help(box, citizen)
+        await ops.wait_for(lambda m: "Unanswered request #1" in (m.text or ""), timeout=10)
+        await box.settle()
+        sorry = next(m for m in citizen.messages if "no volunteer is available" in (m.text or ""))
+        assert (sorry.text or "").startswith("The command centre is following up your request #1")
+        assert "We received your request" not in (sorry.text or "")
+        assert "req:cancel:1" in sorry.button_data
+        cq = await citizen.press_data(sorry.message_id, "req:cancel:1")
+        await box.settle()
+        assert "moved on" not in box.emu.callback_answers[cq].get("text", "")
+        assert await status_of(box) == RequestStatus.CANCELLED
+        assert "Your request #1 is cancelled" in (citizen.last.text or "")
+        assert any("cancelled request #1" in (m.text or "") for m in ops.messages)
+
+
 async def test_restart_mid_ladder_fires_next_wave_once(tmp_path: Path) -> None:
     async with e2e_sandbox(tmp_path, wave_timeout_s=1.0) as box:
         await add_volunteers(box, (10, 0.5), (11, 7.0))

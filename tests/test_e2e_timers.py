@@ -31,6 +31,7 @@ from bot.webhook import SECRET_HEADER, run_webhook
 from domain.enums import CreditStatus, RequestStatus
 from domain.incidents import IncidentType
 from storage import requests
+from storage.audit import timeline
 from storage.db import Database
 from storage.models import HourCredit
 from storage.types import utcnow
@@ -261,7 +262,7 @@ async def test_arrival_reminder_fires(tmp_path: Path) -> None:
         await citizen.wait_for("is still on the way. We asked them for an update.", timeout=10)
         await box.settle()
         async with box.db.session() as s:
-            kinds = [e.kind for e in await requests.timeline(s, 1)]
+            kinds = [e.kind for e in await timeline(s, 1)]
             req = await requests.get_request(s, 1)
         assert kinds.count("arrival_reminder") == 1
         assert req is not None and req.status == RequestStatus.ASSIGNED
@@ -280,7 +281,7 @@ async def test_auto_confirm_after_done_credits_hours(tmp_path: Path) -> None:
         await box.settle()
         async with box.db.session() as s:
             assert await requests.credited_minutes(s, 10) == (1, 1)
-            kinds = [e.kind for e in await requests.timeline(s, 1)]
+            kinds = [e.kind for e in await timeline(s, 1)]
         assert await status_of(box) == RequestStatus.CONFIRMED
         assert kinds[-1] == "auto_confirmed"
 

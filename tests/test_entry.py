@@ -1,15 +1,13 @@
-"""run_bot.py without a token, and the offline demo end to end."""
+"""run_bot.py as a process: without a token, the offline demo, SIGTERM in both modes."""
 
 from __future__ import annotations
 
-import asyncio
-import os
+import json
 import re
 import signal
-import socket
-import sys
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 import run_bot
@@ -17,10 +15,19 @@ from bot.devtools.demo import run_demo
 from bot.devtools.emulator import BotApiEmulator
 from bot.devtools.sandbox import TOKEN
 from bot.i18n import FSI, PDI
+from bot.webhook import SECRET_HEADER
+from tests.processes import (
+    BotProcess,
+    Hold,
+    assert_no_secrets,
+    bot_env,
+    command_update,
+    free_port,
+    restore_logging,  # noqa: F401  (a fixture)
+)
 
-RUN_BOT = str(Path(__file__).resolve().parent.parent / "run_bot.py")
 
-
+@pytest.mark.usefixtures("restore_logging")
 def test_no_token_explains_and_exits_2(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -44,49 +51,84 @@ async def test_demo_plays_the_whole_loop(capsys: pytest.CaptureFixture[str]) -> 
     assert f"ساعاتك التطوعية المؤكدة: {one_minute}" in out
 
 
-async def test_webhook_mode_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    """A process manager stops the bot with SIGTERM: it must shut down, not die mid-flight."""
-    emu = BotApiEmulator(token=TOKEN, bot_username="musaada_bot")
-    await emu.start()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_BASE_URL": emu.base_url,
-        "TELEGRAM_BASE_FILE_URL": emu.base_file_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path}/bot.db",
-        "WEBHOOK_URL": "https://bot.example/telegram",
-        "WEBHOOK_LISTEN": "127.0.0.1",
-        "WEBHOOK_PORT": str(port),
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        RUN_BOT,
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    try:
-        for _ in range(300):  # up: the webhook is registered and the server answers
-            if emu.webhook is not None:
-                try:
-                    _, writer = await asyncio.open_connection("127.0.0.1", port)
-                    writer.close()
-                    break
-                except OSError:
-                    pass
-            assert proc.returncode is None, (await proc.stdout.read()).decode()  # type: ignore[union-attr]
-            await asyncio.sleep(0.1)
-        else:
-            raise AssertionError("the bot did not start in webhook mode")
-        proc.send_signal(signal.SIGTERM)
-        output, _ = await asyncio.wait_for(proc.communicate(), 30)
-        assert proc.returncode == 0, output.decode()
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-        await emu.stop()
+async def test_polling_sigterm_finishes_the_update_in_flight(tmp_path: Path) -> None:
+    """SIGTERM while an update is being handled: the update is finished, the process exits 0.
+
+    Polling with --verbose and HEALTH_PORT: /healthz answers beside the poll, and not one of
+    the DEBUG lines (Bot API URLs, parameters) shows the token.
+    """
+    health_port = free_port()
+    async with BotApiEmulator(token=TOKEN, bot_username="musaada_bot") as emu:
+        env = bot_env(emu, tmp_path, HEALTH_PORT=str(health_port))
+        bot = await BotProcess(env, tmp_path, "--verbose").start()
+        try:
+            await bot.line_with("serving HTTP on")  # started: polling, and /healthz up
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{health_port}/healthz") as resp:
+                    assert resp.status == 200, await resp.text()
+                    assert (await resp.json())["database"] == "ok"
+            hold = Hold(emu, "sendMessage")
+            user = emu.user(1, first_name="Noura", language_code="en")
+            await user.send("/start")
+            await bot.until(hold.entered.is_set, "the welcome being sent")
+            assert bot.proc is not None
+            bot.proc.send_signal(signal.SIGTERM)
+            await bot.line_with("SIGTERM received")
+            hold.release.set()  # only now may the handler finish
+            assert await bot.wait() == 0, bot.output
+        finally:
+            await bot.close()
+        assert user.messages and "Musaada" in (user.messages[0].text or ""), bot.output
+    assert any(" DEBUG " in line for line in bot.lines)
+    assert_no_secrets(bot.lines, TOKEN)
+
+
+async def test_webhook_sigterm_finishes_the_update_in_flight(tmp_path: Path) -> None:
+    """Webhook mode without WEBHOOK_SECRET, --verbose, LOG_FORMAT=json: a secret is still
+    checked, forged calls are refused, an update in flight at SIGTERM is finished, exit 0;
+    every line is one JSON object and none shows the token or the secret."""
+    port = free_port()
+    async with BotApiEmulator(token=TOKEN, bot_username="musaada_bot") as emu:
+        env = bot_env(
+            emu,
+            tmp_path,
+            WEBHOOK_URL="https://bot.example/telegram",
+            WEBHOOK_LISTEN="127.0.0.1",
+            WEBHOOK_PORT=str(port),
+            WEBHOOK_SECRET="",
+            OPERATOR_IDS="777",
+            LOG_FORMAT="json",
+        )
+        bot = await BotProcess(env, tmp_path, "--verbose").start()
+        try:
+            await bot.line_with("serving HTTP on")
+            assert emu.webhook is not None
+            secret = str(emu.webhook["secret_token"])
+            assert len(secret) >= 32
+            url = f"http://127.0.0.1:{port}/telegram"
+            operator, user = emu.user(777), emu.user(1, first_name="Noura", language_code="en")
+            hold = Hold(emu, "sendMessage")
+            async with aiohttp.ClientSession() as http:
+                forged = command_update(1, operator, "/pending")
+                async with http.post(url, json=forged) as resp:
+                    assert resp.status == 401
+                async with http.post(url, json=forged, headers={SECRET_HEADER: "x"}) as resp:
+                    assert resp.status == 403
+                real = command_update(2, user, "/start")
+                async with http.post(url, json=real, headers={SECRET_HEADER: secret}) as resp:
+                    assert resp.status == 200
+            await bot.until(hold.entered.is_set, "the welcome being sent")
+            assert bot.proc is not None
+            bot.proc.send_signal(signal.SIGTERM)
+            await bot.line_with("SIGTERM received")
+            hold.release.set()
+            assert await bot.wait() == 0, bot.output
+        finally:
+            await bot.close()
+        assert user.messages, bot.output
+        assert not operator.messages  # the forged /pending was never handled
+    entries = [json.loads(line) for line in bot.lines]  # every line is one JSON object
+    assert {"time", "level", "logger", "message"} <= set(entries[0])
+    assert any(e["level"] == "DEBUG" for e in entries)
+    assert any("WEBHOOK_SECRET is not set" in e["message"] for e in entries)
+    assert_no_secrets(bot.lines, TOKEN, secret)

@@ -25,8 +25,9 @@ from babel.messages.pofile import read_po, write_po
 from bot import formatting
 from bot.handlers.render import Rendered, render
 from bot.i18n import FSI, PDI, tn, use_locale
-from bot.services.notices import Event, Notice, Recipient
+from bot.services.notices import Event, Recipient
 from domain.incidents import Equipment, IncidentType
+from tests.factories import notice
 from tests.notice_cases import ASSIGNED, CASES, T0
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -305,8 +306,8 @@ def _assert_balanced(text: str) -> None:
 
 
 def test_arabic_values_are_isolated_and_balanced() -> None:
-    notice = Notice(Recipient(1, 1, "ar"), Event.JOB_ASSIGNED, ASSIGNED)
-    text = render(notice).text
+    n = notice(Recipient(1, 1, "ar"), Event.JOB_ASSIGNED, ASSIGNED)
+    text = render(n).text
     _assert_balanced(text)
     for value in ("John", "+966 50 123 4567", "4711", "850", "Blue Toyota", "john_doe"):
         assert _iso(value) in text, value
@@ -314,7 +315,7 @@ def test_arabic_values_are_isolated_and_balanced() -> None:
 
 
 def test_english_has_no_isolates() -> None:
-    text = render(Notice(Recipient(1, 1, "en"), Event.JOB_ASSIGNED, ASSIGNED)).text
+    text = render(notice(Recipient(1, 1, "en"), Event.JOB_ASSIGNED, ASSIGNED)).text
     assert not ISOLATES.search(text)
     assert "John" in text and "+966 50 123 4567" in text and "850 m" in text
 
@@ -379,7 +380,7 @@ CASE_IDS = [(e, i) for e in CASES for i in range(len(CASES[e]))]
 
 @pytest.mark.parametrize(("event", "index"), CASE_IDS, ids=[f"{e.value}-{i}" for e, i in CASE_IDS])
 def test_no_english_reaches_an_arabic_reader(event: Event, index: int) -> None:
-    rendered = render(Notice(Recipient(1, 1, "ar"), event, CASES[event][index]))
+    rendered = render(notice(Recipient(1, 1, "ar"), event, CASES[event][index]))
     for text in _all_text(rendered):
         assert text.strip()
         assert _english_words(text) == [], text
@@ -390,7 +391,7 @@ def test_no_english_reaches_an_arabic_reader(event: Event, index: int) -> None:
 
 @pytest.mark.parametrize(("event", "index"), CASE_IDS, ids=[f"{e.value}-{i}" for e, i in CASE_IDS])
 def test_no_arabic_reaches_an_english_reader(event: Event, index: int) -> None:
-    rendered = render(Notice(Recipient(1, 1, "en"), event, CASES[event][index]))
+    rendered = render(notice(Recipient(1, 1, "en"), event, CASES[event][index]))
     for text in _all_text(rendered):
         assert text.strip()
         assert not ARABIC_LETTER.search(text), text
@@ -405,7 +406,7 @@ def test_escalation_timeline_is_translated() -> None:
         (T0 + timedelta(minutes=3), "declined", ""),
         (T0 + timedelta(minutes=10), "unanswered", ""),
     ]
-    text = render(Notice(Recipient(None, -100, "ar"), Event.OPS_ESCALATION, params)).text
+    text = render(notice(Recipient(None, -100, "ar"), Event.OPS_ESCALATION, params)).text
     assert _english_words(text) == [], text
 
 

@@ -8,9 +8,11 @@ import pytest
 
 from bot import formatting
 from bot.handlers.render import render
-from bot.handlers.words import timeline_event
+from bot.handlers.render.ops import timeline_event
 from bot.i18n import FSI, PDI, tn, use_locale
-from bot.services.notices import Event, Notice, Recipient
+from bot.services.notices import Event, Recipient, TimelineLine
+from storage.audit import details_of
+from tests.factories import notice
 from tests.notice_cases import CASES, T0
 
 
@@ -70,7 +72,9 @@ def test_english_plural_hours_and_jobs() -> None:
 
 def wave(alerted: int, lang: str) -> str:
     with use_locale(lang):
-        return timeline_event("wave", f"wave=2 radius_m=10000 alerted={alerted}")
+        return timeline_event(
+            TimelineLine(T0, "wave", details_of(f"wave=2 radius_m=10000 alerted={alerted}"))
+        )
 
 
 def test_wave_line_counts_in_english() -> None:
@@ -101,7 +105,7 @@ def test_escalation_timeline_and_location_are_isolated_in_arabic() -> None:
         (T0, "created", ""),
         (T0 + timedelta(seconds=5), "wave", "wave=1 radius_m=5000 alerted=3"),
     ]
-    text = render(Notice(Recipient(None, -100, "ar"), Event.OPS_ESCALATION, params)).text
+    text = render(notice(Recipient(None, -100, "ar"), Event.OPS_ESCALATION, params)).text
     with use_locale("ar"):
         clocks = [formatting.clock(T0), formatting.clock(T0 + timedelta(seconds=5))]
     bullets = [line for line in text.splitlines() if line.startswith("•")]
@@ -114,5 +118,5 @@ def test_escalation_timeline_and_location_are_isolated_in_arabic() -> None:
 
 def test_escalation_location_in_english() -> None:
     params = dict(CASES[Event.OPS_ESCALATION][0])
-    text = render(Notice(Recipient(None, -100, "en"), Event.OPS_ESCALATION, params)).text
+    text = render(notice(Recipient(None, -100, "en"), Event.OPS_ESCALATION, params)).text
     assert "Location: 24.71360, 46.67530" in text

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import _, current_language, format_number, t, tn
+from bot.i18n import _, current_language, t
+from bot.services.notices import Area
 from domain.incidents import (
     EQUIPMENT_NAMES,
     EmergencyNumber,
@@ -47,8 +48,8 @@ def emergency_block(incident: IncidentType | str) -> str:
     )
 
 
-def city_name(params: dict[str, object]) -> str:
-    return str(params["city_ar"] if current_language() == "ar" else params["city_en"])
+def city_name(area: Area) -> str:
+    return area.city_ar if current_language() == "ar" else area.city_en
 
 
 # Menu buttons (reply keyboard). Matching a pressed button compares against every language.
@@ -87,32 +88,3 @@ def list_of(items: list[str]) -> str:
     from bot.i18n import babel_locale
 
     return str(format_list(items, locale=babel_locale())) if items else _("none")
-
-
-def timeline_event(kind: str, detail: str) -> str:
-    """One audit event for the command centre, in its language. Unknown kinds show as stored."""
-    from bot import formatting
-
-    fields = dict(part.split("=", 1) for part in detail.split() if "=" in part)
-    if kind == "wave" and {"wave", "radius_m", "alerted"} <= fields.keys():
-        return tn(
-            "Wave {wave}: {n} volunteer alerted within {distance}",
-            "Wave {wave}: {n} volunteers alerted within {distance}",
-            int(fields["alerted"]),
-            wave=format_number(int(fields["wave"])),
-            distance=formatting.distance(float(fields["radius_m"])),
-        )
-    labels = {
-        "created": _("Request created"),
-        "declined": _("A volunteer declined"),
-        "accepted": _("A volunteer accepted"),
-        "released": _("The volunteer could not continue"),
-        "arrived": _("The volunteer arrived"),
-        "done": _("The volunteer finished"),
-        "cancelled": _("Cancelled by the requester"),
-        "arrival_reminder": _("Arrival reminder sent"),
-        "final_wait": _("Nobody new to alert: waiting for the open alerts"),
-        "unanswered": _("No volunteer accepted"),
-        "escalated": _("Escalated to the command centre"),
-    }
-    return labels.get(kind, kind)

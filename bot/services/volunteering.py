@@ -12,11 +12,22 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
-from bot.services.notices import Event, Notice, Outcome, Recipient
-from domain.enums import VolunteerStatus
+from bot.services.notices import (
+    Notice,
+    OpsVerify,
+    Outcome,
+    PositionStale,
+    Recipient,
+    Result,
+    VolunteerPending,
+    VolunteerRejected,
+    VolunteerVerified,
+)
+from domain.enums import AuditKind, VolunteerStatus
 from domain.matching.eligibility import position_fresh
 from domain.matching.region import in_service_area
 from storage import people, requests, volunteers
+from storage.audit import audit
 from storage.models import Volunteer
 
 
@@ -33,7 +44,7 @@ async def accept_conduct(session: AsyncSession, *, person_id: int, now: datetime
         and vol.conduct_accepted_at is not None
         and vol.status != VolunteerStatus.LEFT
     ):
-        out.result = "already"
+        out.result = Result.ALREADY
         return out
     if vol is None:
         vol = Volunteer(person_id=person_id, created_at=now)
@@ -42,7 +53,7 @@ async def accept_conduct(session: AsyncSession, *, person_id: int, now: datetime
         vol.status = VolunteerStatus.PENDING
         vol.submitted_at = None  # a new sign-up
     await volunteers.save(session, vol)
-    await requests.audit(session, kind="conduct_accepted", at=now, actor_id=person_id)
+    await audit(session, kind=AuditKind.CONDUCT_ACCEPTED, at=now, actor_id=person_id)
     return out
 
 
@@ -62,10 +73,10 @@ async def submit(
     vol = await volunteers.get_volunteer(session, person_id)
     person = await people.get_person(session, person_id)
     if vol is None or person is None or vol.conduct_accepted_at is None:
-        out.result = "no_conduct"
+        out.result = Result.NO_CONDUCT
         return out
     if vol.status == VolunteerStatus.VERIFIED:
-        out.result = "verified"
+        out.result = Result.VERIFIED
         return out
     if cfg.auto_verify:
         await volunteers.update_fields(
@@ -76,17 +87,21 @@ async def submit(
             submitted_at=now,
             on_duty=True,
         )
-        await requests.audit(
-            session, kind="volunteer_verified", at=now, actor_id=None, detail=f"auto {person_id}"
+        await audit(
+            session,
+            kind=AuditKind.VOLUNTEER_VERIFIED,
+            at=now,
+            actor_id=None,
+            detail={"volunteer_id": person_id, "auto": True},
         )
-        out.result = "verified"
+        out.result = Result.VERIFIED
         return out
     await volunteers.update_fields(
         session, person_id=person_id, status=VolunteerStatus.PENDING, submitted_at=now
     )
-    await requests.audit(session, kind="volunteer_submitted", at=now, actor_id=person_id)
-    out.result = "pending"
-    out.tell(Notice(Recipient.of(person), Event.VOLUNTEER_PENDING, {}))
+    await audit(session, kind=AuditKind.VOLUNTEER_SUBMITTED, at=now, actor_id=person_id)
+    out.result = Result.PENDING
+    out.tell(Notice(Recipient.of(person), VolunteerPending()))
     for operator_id in sorted(cfg.operator_ids):
         operator = await people.get_person(session, operator_id)
         to = (
@@ -97,15 +112,14 @@ async def submit(
         out.tell(
             Notice(
                 to,
-                Event.OPS_VERIFY,
-                {
-                    "volunteer_id": person_id,
-                    "name": person.first_name,
-                    "username": person.username or "",
-                    "skills": vol.skills,
-                    "equipment": vol.equipment,
-                    "phone": vol.phone or "",
-                },
+                OpsVerify(
+                    volunteer_id=person_id,
+                    name=person.first_name,
+                    skills=vol.skills,
+                    equipment=vol.equipment,
+                    username=person.username or "",
+                    phone=vol.phone or "",
+                ),
             )
         )
     return out
@@ -123,12 +137,12 @@ async def decide(
     """An operator approves or rejects a pending volunteer; the volunteer is told either way."""
     out = Outcome()
     if operator_id not in cfg.operator_ids:
-        out.result = "not_operator"
+        out.result = Result.NOT_OPERATOR
         return out
     vol = await volunteers.get_volunteer(session, volunteer_id)
     person = await people.get_person(session, volunteer_id)
     if vol is None or person is None:
-        out.result = "unknown"
+        out.result = Result.UNKNOWN
         return out
     target = VolunteerStatus.VERIFIED if approve else VolunteerStatus.REJECTED
     if not await volunteers.move_status(
@@ -139,18 +153,16 @@ async def decide(
         verified_at=now if approve else None,
         verified_by=operator_id,
     ):
-        out.result = "already"
+        out.result = Result.ALREADY
         return out
-    await requests.audit(
-        session, kind=f"volunteer_{target}", at=now, actor_id=operator_id, detail=str(volunteer_id)
+    await audit(
+        session,
+        kind=AuditKind.VOLUNTEER_VERIFIED if approve else AuditKind.VOLUNTEER_REJECTED,
+        at=now,
+        actor_id=operator_id,
+        detail={"volunteer_id": volunteer_id},
     )
-    out.tell(
-        Notice(
-            Recipient.of(person),
-            Event.VOLUNTEER_VERIFIED if approve else Event.VOLUNTEER_REJECTED,
-            {},
-        )
-    )
+    out.tell(Notice(Recipient.of(person), VolunteerVerified() if approve else VolunteerRejected()))
     return out
 
 
@@ -250,8 +262,8 @@ async def set_phone_consent(
     if not vol.phone:
         return "no_phone"
     await volunteers.update_fields(session, person_id=person_id, share_phone=share)
-    await requests.audit(
-        session, kind="phone_consent", at=now, actor_id=person_id, detail="yes" if share else "no"
+    await audit(
+        session, kind=AuditKind.PHONE_CONSENT, at=now, actor_id=person_id, detail={"share": share}
     )
     return "ok"
 
@@ -275,7 +287,7 @@ async def leave(session: AsyncSession, *, person_id: int, now: datetime) -> str:
     if vol.busy_request_id is not None:
         return "busy"
     await volunteers.forget(session, person_id=person_id)
-    await requests.audit(session, kind="volunteer_left", at=now, actor_id=person_id)
+    await audit(session, kind=AuditKind.VOLUNTEER_LEFT, at=now, actor_id=person_id)
     return "ok"
 
 
@@ -286,7 +298,7 @@ async def stale_positions(session: AsyncSession, cfg: DispatchConfig, *, now: da
     for person_id in await volunteers.newly_stale(session, cutoff=cutoff, now=now):
         person = await people.get_person(session, person_id)
         if person is not None and not person.blocked:
-            out.tell(Notice(Recipient.of(person), Event.POSITION_STALE, {}))
+            out.tell(Notice(Recipient.of(person), PositionStale()))
     return out
 
 

@@ -245,7 +245,7 @@ class BotApiEmulator(EmulatorState):
 
     async def _run(self, method: str, params: Params) -> tuple[Call, Fault | None]:
         name = method.lower()
-        handler = METHODS.get(name)
+        handler = self.overrides.get(name) or METHODS.get(name)
         if handler is None:
             self.unknown_methods.append(method)
             raise ApiError(404, "Not Found: method not found")

@@ -84,6 +84,8 @@ class EmulatorState:
 
         self.calls: list[Call] = []
         self.unknown_methods: list[str] = []
+        # Tests may stand in for a method (e.g. hold its answer until released): name -> handler.
+        self.overrides: dict[str, Any] = {}
         self.callback_answers: dict[str, Params] = {}
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.settings: dict[str, Params] = {}

@@ -1,0 +1,31 @@
+"""Notices into words and buttons, in the recipient's language. The only place copy is assembled.
+
+One small function per payload type, registered with ``@renders``: a payload without a
+renderer fails ``tests/test_render.py``, and a renderer reads typed fields, so a
+missing one is a mypy error. The functions live by audience: ``citizen.py``,
+``volunteer.py`` and ``ops.py``.
+"""
+
+from __future__ import annotations
+
+from bot.handlers.render import citizen, ops, volunteer
+from bot.handlers.render.base import RENDERERS, Rendered, cancel_keyboard, job_keyboard, renders
+from bot.i18n import use_locale
+from bot.services.notices import Notice
+
+__all__ = [
+    "RENDERERS",
+    "Rendered",
+    "cancel_keyboard",
+    "citizen",
+    "job_keyboard",
+    "ops",
+    "render",
+    "renders",
+    "volunteer",
+]
+
+
+def render(notice: Notice) -> Rendered:
+    with use_locale(notice.to.language):
+        return RENDERERS[type(notice.payload)](notice.payload)

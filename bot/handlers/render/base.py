@@ -1,0 +1,54 @@
+"""The registry of renderers, what one renders to, and the buttons several notices share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import _
+from bot.services.notices import Payload
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    # Send this point (sendLocation) before the text: the exact location, only to the assigned volunteer.
+    location: tuple[float, float] | None = None
+
+
+P = TypeVar("P", bound=Payload)
+RENDERERS: dict[type[Payload], Callable[[Any], Rendered]] = {}
+
+
+def renders(cls: type[P]) -> Callable[[Callable[[P], Rendered]], Callable[[P], Rendered]]:
+    """Register the renderer of one payload type (one per type)."""
+
+    def register(fn: Callable[[P], Rendered]) -> Callable[[P], Rendered]:
+        assert cls not in RENDERERS, f"{cls.__name__} is rendered twice"
+        RENDERERS[cls] = fn
+        return fn
+
+    return register
+
+
+def kb(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+def job_keyboard(request_id: int, *, on_scene: bool) -> InlineKeyboardMarkup:
+    first = (
+        [(_("✅ Done"), f"job:done:{request_id}")]
+        if on_scene
+        else [(_("📍 Arrived"), f"job:arr:{request_id}"), (_("✅ Done"), f"job:done:{request_id}")]
+    )
+    return kb(first, [(_("✋ Can't continue"), f"job:rel:{request_id}")])
+
+
+def cancel_keyboard(request_id: int) -> InlineKeyboardMarkup:
+    return kb([(_("✖️ Cancel my request"), f"req:cancel:{request_id}")])

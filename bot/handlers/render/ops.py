@@ -1,0 +1,97 @@
+"""What the command centre and the operators read: escalations and volunteers to verify."""
+
+from __future__ import annotations
+
+from bot import formatting
+from bot.handlers.render.base import Rendered, kb, renders
+from bot.handlers.words import city_name, equipment_name, incident_name, list_of
+from bot.i18n import _, format_number, t, tn
+from bot.services.notices import OpsCancelled, OpsEscalation, OpsVerify, TimelineLine
+from domain.enums import AuditKind
+from domain.incidents import EQUIPMENT_ITEMS, skills_from_mask
+
+
+@renders(OpsEscalation)
+def _escalation(p: OpsEscalation) -> Rendered:
+    lines = [
+        t(
+            "🚨 Unanswered request #{request_id}: {incident}",
+            request_id=p.request_id,
+            incident=incident_name(p.incident),
+        ),
+        t("Area: near {city}", city=city_name(p.area)),
+        t(
+            "Location: {lat}, {lon}",
+            lat=formatting.coordinate(p.lat),
+            lon=formatting.coordinate(p.lon),
+        ),
+        t("Requester: {name} (id {id})", name=p.requester, id=p.requester_id),
+        t("Created: {time}", time=formatting.when(p.created_at)),
+        tn("{n} volunteer alerted", "{n} volunteers alerted", p.alerted),
+    ]
+    if p.description:
+        lines.append(t("Details: {description}", description=p.description))
+    lines.append(_("Timeline:"))
+    for line in p.timeline:
+        lines.append(
+            t("• {time} {event}", time=formatting.clock(line.at), event=timeline_event(line))
+        )
+    return Rendered("\n".join(lines), location=(p.lat, p.lon))
+
+
+@renders(OpsCancelled)
+def _cancelled(p: OpsCancelled) -> Rendered:
+    return Rendered(
+        t(
+            "The requester cancelled request #{request_id} ({incident}) after it was escalated: no action is needed.",
+            request_id=p.request_id,
+            incident=incident_name(p.incident),
+        )
+    )
+
+
+def timeline_event(line: TimelineLine) -> str:
+    """One audit event for the command centre, in its language. Unknown kinds show as stored."""
+    d = line.detail
+    if line.kind == AuditKind.WAVE and {"wave", "radius_m", "alerted"} <= d.keys():
+        return tn(
+            "Wave {wave}: {n} volunteer alerted within {distance}",
+            "Wave {wave}: {n} volunteers alerted within {distance}",
+            int(str(d["alerted"])),
+            wave=format_number(int(str(d["wave"]))),
+            distance=formatting.distance(float(str(d["radius_m"]))),
+        )
+    labels = {
+        AuditKind.CREATED: _("Request created"),
+        AuditKind.DECLINED: _("A volunteer declined"),
+        AuditKind.ACCEPTED: _("A volunteer accepted"),
+        AuditKind.RELEASED: _("The volunteer could not continue"),
+        AuditKind.ARRIVED: _("The volunteer arrived"),
+        AuditKind.DONE: _("The volunteer finished"),
+        AuditKind.CANCELLED: _("Cancelled by the requester"),
+        AuditKind.ARRIVAL_REMINDER: _("Arrival reminder sent"),
+        AuditKind.FINAL_WAIT: _("Nobody new to alert: waiting for the open alerts"),
+        AuditKind.UNANSWERED: _("No volunteer accepted"),
+        AuditKind.ESCALATED: _("Escalated to the command centre"),
+    }
+    return labels.get(line.kind, line.kind)  # type: ignore[call-overload]
+
+
+@renders(OpsVerify)
+def _verify(p: OpsVerify) -> Rendered:
+    skills = list_of([incident_name(s) for s in skills_from_mask(p.skills)])
+    equipment = list_of([equipment_name(i) for i in EQUIPMENT_ITEMS if p.equipment & i])
+    lines = [
+        t("New volunteer to verify: {name} (id {id})", name=p.name, id=p.volunteer_id),
+        t("Skills: {skills}", skills=skills),
+        t("Equipment: {equipment}", equipment=equipment),
+    ]
+    if p.username:
+        lines.append(t("Telegram: @{username}", username=p.username))
+    if p.phone:
+        lines.append(t("Phone: {phone}", phone=p.phone))
+    vid = p.volunteer_id
+    return Rendered(
+        "\n".join(lines),
+        kb([(_("✅ Approve"), f"vet:ok:{vid}"), (_("❌ Reject"), f"vet:no:{vid}")]),
+    )

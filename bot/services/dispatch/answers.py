@@ -1,0 +1,267 @@
+"""A volunteer's answer to an alert (accept, decline), and alerts Telegram could not deliver.
+
+Each takes the request's row first (``lock_request``: FOR UPDATE on PostgreSQL), then the
+volunteer's, then the alerts', as every use case on a request does: answers to one
+request queue in one order, and no two use cases wait on each other in a circle.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services.config import DispatchConfig
+from bot.services.dispatch.common import close_offers, move, name_of, offer_ref, tell
+from bot.services.dispatch.ladder import widen
+from bot.services.notices import (
+    AlertClosed,
+    JobAssigned,
+    MessageRef,
+    Outcome,
+    Result,
+    VolunteerComing,
+)
+from domain import lifecycle
+from domain.enums import AuditKind, OfferStatus, RequestStatus
+from storage import people, requests, volunteers
+from storage.audit import audit
+from storage.models import HelpRequest, Offer
+
+
+async def alert_delivered(
+    session: AsyncSession, *, offer_id: int, chat_id: int, message_id: int
+) -> Outcome:
+    """Remember where an alert landed, so that closing it later can edit it.
+
+    An alert can be closed while it is on its way (another volunteer accepted, the
+    citizen cancelled, the ladder expired): the closing found no message to edit,
+    so the alert is edited here instead of keeping live buttons.
+    """
+    out = Outcome()
+    offer = await requests.get_offer(session, offer_id)
+    if offer is None:
+        return out
+    # Under the request's lock: whoever closes its alerts (accept, cancel, the ladder) holds
+    # it too, so they either see this message id or have closed the alert before we look.
+    req = await requests.lock_request(session, offer.request_id)
+    await requests.record_offer_message(session, offer_id, chat_id=chat_id, message_id=message_id)
+    offer = await requests.get_offer(session, offer_id)
+    if offer is None or offer.status == OfferStatus.SENT or req is None:
+        return out
+    out.request_id = req.id
+    closed = AlertClosed(req.incident, OfferStatus(offer.status))
+    await tell(session, out, offer.volunteer_id, closed, edit=MessageRef(chat_id, message_id))
+    return out
+
+
+async def _answering(
+    session: AsyncSession, offer_id: int, volunteer_id: int, out: Outcome
+) -> tuple[Offer, HelpRequest] | None:
+    """The alert and its request, locked, if this volunteer may answer it (else NOT_YOURS)."""
+    offer = await requests.get_offer(session, offer_id)
+    if offer is None or offer.volunteer_id != volunteer_id:
+        out.result = Result.NOT_YOURS
+        return None
+    out.request_id = offer.request_id
+    req = await requests.lock_request(session, offer.request_id)
+    offer = await requests.get_offer(session, offer_id) or offer  # as it is now, under the lock
+    if req is None or await people.get_person(session, volunteer_id) is None:
+        out.result = Result.NOT_YOURS
+        return None
+    return offer, req
+
+
+async def accept(
+    session: AsyncSession,
+    cfg: DispatchConfig,
+    *,
+    offer_id: int,
+    volunteer_id: int,
+    now: datetime,
+    source: MessageRef | None = None,
+) -> Outcome:
+    """First Accept wins, atomically; everyone else's alert is edited to 'taken'.
+
+    Results: NOT_YOURS (a forged or foreign button), ALREADY (a double tap), TAKEN
+    (someone was faster), CLOSED (the request moved on), BUSY (on another job).
+    """
+    out = Outcome()
+    found = await _answering(session, offer_id, volunteer_id, out)
+    if found is None:
+        return out
+    offer, req = found
+    assert req.id is not None
+    ref = source or offer_ref(offer)
+    if offer.status == OfferStatus.ACCEPTED:
+        out.result = Result.ALREADY
+        return out
+    if offer.status != OfferStatus.SENT:
+        out.result = Result.TAKEN if offer.status == OfferStatus.TAKEN else Result.CLOSED
+        if ref:
+            closed = AlertClosed(req.incident, OfferStatus(offer.status))
+            await tell(session, out, volunteer_id, closed, edit=ref)
+        return out
+    if not await requests.claim_volunteer(session, volunteer_id, req.id):
+        out.result = Result.BUSY
+        return out
+    reminder = now + timedelta(seconds=cfg.arrival_reminder_s)
+    if not await move(
+        session,
+        req,
+        RequestStatus.ASSIGNED,
+        now=now,
+        kind=AuditKind.ACCEPTED,
+        actor_id=volunteer_id,
+        from_status=[RequestStatus.DISPATCHING],
+        volunteer_id=volunteer_id,
+        assigned_at=now,
+        next_timer_at=reminder,
+    ):
+        await _lost(session, req.id, offer, volunteer_id, ref, now, out)
+        return out
+    await requests.answer_offer(
+        session, offer_id, from_status=[OfferStatus.SENT], to_status=OfferStatus.ACCEPTED, at=now
+    )
+    out.timers[req.id] = reminder
+    await close_offers(session, req, OfferStatus.TAKEN, now, out)
+    if ref:
+        accepted = AlertClosed(req.incident, OfferStatus.ACCEPTED)
+        await tell(session, out, volunteer_id, accepted, edit=ref)
+    await _send_job(session, req, offer, out)
+    volunteer = await people.get_person(session, volunteer_id)
+    profile = await volunteers.get_volunteer(session, volunteer_id)
+    # The volunteer's phone only with their consent, given when they shared it.
+    phone = profile.phone if profile and profile.share_phone and profile.phone else ""
+    coming = VolunteerComing(req.id, name_of(volunteer), offer.distance_m, phone)
+    await tell(session, out, req.requester_id, coming)
+    return out
+
+
+async def _lost(
+    session: AsyncSession,
+    request_id: int,
+    offer: Offer,
+    volunteer_id: int,
+    ref: MessageRef | None,
+    now: datetime,
+    out: Outcome,
+) -> None:
+    """Someone else won the race for this request: free the volunteer and say why."""
+    await requests.free_volunteer(session, volunteer_id, request_id)
+    # Re-read: the row read before predates the winner's commit (on PostgreSQL the failed
+    # UPDATE waited for it), so its status would say 'dispatching'.
+    req = await requests.get_request(session, request_id)
+    assert req is not None and offer.id is not None
+    status = RequestStatus(req.status)
+    if status == RequestStatus.CANCELLED:
+        reason = OfferStatus.WITHDRAWN
+    elif status in (*lifecycle.ACTIVE_JOB, RequestStatus.COMPLETED):
+        reason = OfferStatus.TAKEN
+    else:
+        reason = OfferStatus.EXPIRED
+    await requests.answer_offer(
+        session, offer.id, from_status=[OfferStatus.SENT], to_status=reason, at=now
+    )
+    out.result = Result.TAKEN
+    if ref:
+        await tell(session, out, volunteer_id, AlertClosed(req.incident, reason), edit=ref)
+
+
+async def _send_job(session: AsyncSession, req: HelpRequest, offer: Offer, out: Outcome) -> None:
+    """The job with the exact point, to the assigned volunteer only."""
+    assert req.id is not None
+    requester = await people.get_person(session, req.requester_id)
+    job = JobAssigned(
+        request_id=req.id,
+        incident=req.incident,
+        lat=req.lat,
+        lon=req.lon,
+        requester=name_of(requester),
+        requester_id=req.requester_id,
+        distance_m=offer.distance_m,
+        description=req.description or "",
+        username=(requester.username or "") if requester else "",
+    )
+    await tell(session, out, offer.volunteer_id, job)
+
+
+async def decline(
+    session: AsyncSession,
+    cfg: DispatchConfig,
+    *,
+    offer_id: int,
+    volunteer_id: int,
+    now: datetime,
+    source: MessageRef | None = None,
+) -> Outcome:
+    """The volunteer is never alerted again for this request; if everyone in the wave said no, widen now."""
+    out = Outcome()
+    found = await _answering(session, offer_id, volunteer_id, out)
+    if found is None:
+        return out
+    offer, req = found
+    assert req.id is not None
+    ref = source or offer_ref(offer)
+    if not await requests.answer_offer(
+        session, offer_id, from_status=[OfferStatus.SENT], to_status=OfferStatus.DECLINED, at=now
+    ):
+        out.result = Result.ALREADY if offer.status == OfferStatus.DECLINED else Result.CLOSED
+        if ref and offer.status != OfferStatus.DECLINED:
+            closed = AlertClosed(req.incident, OfferStatus(offer.status))
+            await tell(session, out, volunteer_id, closed, edit=ref)
+        return out
+    await audit(session, kind=AuditKind.DECLINED, at=now, request_id=req.id, actor_id=volunteer_id)
+    if ref:
+        declined = AlertClosed(req.incident, OfferStatus.DECLINED)
+        await tell(session, out, volunteer_id, declined, edit=ref)
+    if req.status == RequestStatus.DISPATCHING and not await requests.offers_for(
+        session, req.id, [OfferStatus.SENT]
+    ):
+        await widen(session, cfg, req, now, out)
+    return out
+
+
+async def recipient_unreachable(
+    session: AsyncSession,
+    cfg: DispatchConfig,
+    *,
+    person_id: int,
+    offer_id: int | None,
+    now: datetime,
+) -> Outcome:
+    """Telegram refused delivery to this person (they blocked the bot).
+
+    They are marked blocked and taken off duty, so nobody alerts them until they
+    write again. If the notice was an alert, it is marked failed; when that leaves
+    the current wave with no alert anyone can answer, the ladder widens now, as
+    it does when the whole wave declined, instead of waiting for the wave timeout.
+    """
+    out = Outcome()
+    offer = await requests.get_offer(session, offer_id) if offer_id is not None else None
+    req = None
+    if offer is not None and offer.volunteer_id == person_id:
+        # As decline: one answer at a time per request, and the request's row first.
+        req = await requests.lock_request(session, offer.request_id)
+    await people.mark_blocked(session, person_id=person_id)
+    await volunteers.set_duty(session, person_id=person_id, on_duty=False)
+    if offer is None or offer_id is None or offer.volunteer_id != person_id:
+        return out
+    out.request_id = offer.request_id
+    if not await requests.answer_offer(
+        session, offer_id, from_status=[OfferStatus.SENT], to_status=OfferStatus.FAILED, at=now
+    ):
+        return out
+    await audit(
+        session,
+        kind=AuditKind.ALERT_FAILED,
+        at=now,
+        request_id=offer.request_id,
+        actor_id=person_id,
+    )
+    if req is None or req.status != RequestStatus.DISPATCHING or offer.wave != req.wave:
+        return out
+    still_open = await requests.offers_for(session, req.id or 0, [OfferStatus.SENT])
+    if not [o for o in still_open if o.wave == req.wave]:
+        await widen(session, cfg, req, now, out)
+    return out

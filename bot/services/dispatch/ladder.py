@@ -1,0 +1,225 @@
+"""Creating a request and widening its search: waves, the final wait, the escalation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services.config import DispatchConfig
+from bot.services.dispatch.common import area, close_offers, move, name_of, recipient, tell
+from bot.services.notices import (
+    AlertOffer,
+    Notice,
+    NoVolunteer,
+    OpsEscalation,
+    Outcome,
+    Recipient,
+    RequestCreated,
+    SearchWidened,
+    TimelineLine,
+)
+from domain.enums import AuditKind, OfferStatus, RequestStatus
+from domain.incidents import IncidentType
+from domain.matching.eligibility import MatchQuery
+from domain.matching.geo import area_of
+from storage import people, requests
+from storage.audit import audit, timeline
+from storage.models import HelpRequest, Offer
+from storage.volunteer_search import nearest_eligible
+
+
+async def create_request(
+    session: AsyncSession,
+    cfg: DispatchConfig,
+    *,
+    requester_id: int,
+    incident: IncidentType,
+    lat: float,
+    lon: float,
+    description: str | None,
+    now: datetime,
+) -> Outcome:
+    """Store the request and alert the first wave; the citizen is told how many were alerted."""
+    req = await requests.add_request(
+        session,
+        HelpRequest(
+            requester_id=requester_id,
+            incident=str(incident),
+            lat=lat,
+            lon=lon,
+            area=area_of(lat, lon).city.name_en,
+            description=(description or None),
+            status=RequestStatus.DISPATCHING,
+            created_at=now,
+        ),
+    )
+    assert req.id is not None
+    await audit(session, kind=AuditKind.CREATED, at=now, request_id=req.id, actor_id=requester_id)
+    out = Outcome(request_id=req.id)
+    alerted = await advance(session, cfg, req, now, out)
+    citizen = await recipient(session, requester_id)
+    if citizen and alerted:  # when nobody could be alerted, the escalation notice says so
+        out.notices.insert(0, Notice(citizen, RequestCreated(req.id, req.incident, alerted)))
+    return out
+
+
+async def advance(
+    session: AsyncSession, cfg: DispatchConfig, req: HelpRequest, now: datetime, out: Outcome
+) -> int:
+    """Alert the next wave that finds anyone; when no wave finds anyone new, wait out the
+    ladder's final wait for the alerts still open, then escalate (at once if none is open).
+
+    Returns how many volunteers were alerted (0 when the request was escalated or
+    another process advanced the ladder first).
+    """
+    assert req.id is not None
+    waves = cfg.ladder(req.incident)
+    exclude = frozenset(await requests.excluded_volunteer_ids(session, req.id) | {req.requester_id})
+    for wave_index in range(req.wave, len(waves)):
+        wave = waves[wave_index]
+        matches = await nearest_eligible(
+            session,
+            MatchQuery(
+                lat=req.lat,
+                lon=req.lon,
+                incident=IncidentType(req.incident),
+                radius_m=wave.radius_m,
+                k=wave.count,
+                now=now,
+                exclude=exclude,
+                max_position_age_s=cfg.position_max_age_s,
+            ),
+        )
+        if not matches:
+            continue
+        due = now + timedelta(seconds=wave.timeout_s)
+        if not await _move_to_wave(session, req, wave_index + 1, due, now):
+            return 0
+        offers = await requests.add_offers(
+            session,
+            [
+                Offer(
+                    request_id=req.id,
+                    volunteer_id=m.person_id,
+                    wave=wave_index + 1,
+                    distance_m=round(m.distance_m),
+                    sent_at=now,
+                )
+                for m in matches
+            ],
+        )
+        await audit(
+            session,
+            kind=AuditKind.WAVE,
+            at=now,
+            request_id=req.id,
+            detail={
+                "wave": wave_index + 1,
+                "radius_m": round(wave.radius_m),
+                "alerted": len(offers),
+            },
+        )
+        where = area(req)
+        for offer in offers:  # nearest first: the order the search returned them in
+            assert offer.id is not None
+            alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where)
+            await tell(session, out, offer.volunteer_id, alert, offer_id=offer.id)
+        out.timers[req.id] = due
+        return len(offers)
+    if req.wave < len(waves) and await requests.offers_for(session, req.id, [OfferStatus.SENT]):
+        # Nobody new is left to alert, but earlier alerts are still open: give them the
+        # ladder's final wait (the last wave's timeout) before the command centre is told,
+        # as if the last wave had been sent. Escalate at once only when no alert is open.
+        due = now + timedelta(seconds=waves[-1].timeout_s)
+        if await _move_to_wave(session, req, len(waves), due, now, final=True):
+            out.timers[req.id] = due
+        return 0
+    await escalate(session, cfg, req, now, out)
+    return 0
+
+
+async def _move_to_wave(
+    session: AsyncSession,
+    req: HelpRequest,
+    wave_index: int,
+    due: datetime,
+    now: datetime,
+    *,
+    final: bool = False,
+) -> bool:
+    """Claim the move from the request's current wave to ``wave_index``, due at ``due``.
+
+    Conditional on the wave it is in now, so a duplicate timer or a racing decline that
+    already moved it does nothing. False when someone else moved it first.
+    """
+    return await move(
+        session,
+        req,
+        RequestStatus.DISPATCHING,
+        now=now,
+        kind=AuditKind.FINAL_WAIT if final else None,
+        detail={"wave": wave_index} if final else None,
+        from_status=[RequestStatus.DISPATCHING],
+        extra_where=[HelpRequest.wave == req.wave],
+        wave=wave_index,
+        next_timer_at=due,
+    )
+
+
+async def widen(
+    session: AsyncSession, cfg: DispatchConfig, req: HelpRequest, now: datetime, out: Outcome
+) -> None:
+    """The next wave now; the citizen is told how many more were alerted."""
+    alerted = await advance(session, cfg, req, now, out)
+    if alerted:
+        assert req.id is not None
+        await tell(session, out, req.requester_id, SearchWidened(req.id, alerted))
+
+
+async def escalate(
+    session: AsyncSession, cfg: DispatchConfig, req: HelpRequest, now: datetime, out: Outcome
+) -> None:
+    """Nobody accepted after the last wave: expire the alerts, tell the citizen and the command centre."""
+    assert req.id is not None
+    to_status = RequestStatus.ESCALATED if cfg.ops_chat_id else RequestStatus.UNANSWERED
+    if not await move(
+        session,
+        req,
+        to_status,
+        now=now,
+        kind=AuditKind(str(to_status)),
+        from_status=[RequestStatus.DISPATCHING],
+        extra_where=[HelpRequest.wave == req.wave],
+        next_timer_at=None,
+        closed_at=now,
+    ):
+        return
+    out.timers[req.id] = None
+    await close_offers(session, req, OfferStatus.EXPIRED, now, out)
+    told = bool(cfg.ops_chat_id)
+    await tell(session, out, req.requester_id, NoVolunteer(req.id, req.incident, told))
+    if cfg.ops_chat_id:
+        ops = Recipient(None, cfg.ops_chat_id, cfg.ops_language)
+        out.tell(Notice(ops, await _escalation(session, req)))
+
+
+async def _escalation(session: AsyncSession, req: HelpRequest) -> OpsEscalation:
+    assert req.id is not None
+    requester = await people.get_person(session, req.requester_id)
+    offers = await requests.offers_for(session, req.id)
+    return OpsEscalation(
+        request_id=req.id,
+        incident=req.incident,
+        lat=req.lat,
+        lon=req.lon,
+        requester=name_of(requester),
+        requester_id=req.requester_id,
+        created_at=req.created_at,
+        alerted=len(offers),
+        declined=sum(o.status == OfferStatus.DECLINED for o in offers),
+        area=area(req),
+        timeline=tuple(TimelineLine(*e) for e in await timeline(session, req.id)),
+        description=req.description or "",
+        username=(requester.username or "") if requester else "",
+    )
