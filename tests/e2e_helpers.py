@@ -110,7 +110,7 @@ async def ask_for_help(
     await box.settle()
 
 
-async def add_volunteers(box: Sandbox, *specs: tuple[int, float], **kw: object) -> list[EmuUser]:
+async def add_volunteers(box: Sandbox, *specs: tuple[int, float], **kw: Any) -> list[EmuUser]:
     """Verified, on-duty volunteers written straight into the database, ``km`` north of HERE.
 
     ``specs`` are ``(person id, km)``; ``kw`` are Volunteer fields (as tests.factories takes).
@@ -118,7 +118,7 @@ async def add_volunteers(box: Sandbox, *specs: tuple[int, float], **kw: object) 
     users = []
     for pid, km in specs:
         users.append(box.emu.user(pid, first_name=f"V{pid}", language_code="en"))
-        await volunteer(box.db, pid, offset(*HERE, km), utcnow(), **kw)  # type: ignore[arg-type]
+        await volunteer(box.db, pid, offset(*HERE, km), utcnow(), **kw)
     return users
 
 

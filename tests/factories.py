@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.services.notices import PAYLOADS, Area, Event, Notice, Recipient, TimelineLine
 from domain.enums import VolunteerStatus
@@ -69,7 +69,7 @@ async def volunteer(
     status: VolunteerStatus = VolunteerStatus.VERIFIED,
     on_duty: bool = True,
     lang: str = "en",
-    **fields: object,
+    **fields: Any,
 ) -> None:
     await person(db, pid, lang=lang)
     async with db.session() as s:
@@ -82,7 +82,7 @@ async def volunteer(
                 skills=skills_mask(set(skills)),
                 equipment=int(equipment),
                 on_duty=on_duty,
-                **fields,  # type: ignore[arg-type]
+                **fields,
             ),
         )
         await volunteers.set_position(s, person_id=pid, lat=at[0], lon=at[1], at=now)
@@ -96,14 +96,13 @@ def notice(to: Recipient, event: Event, params: dict[str, object]) -> Notice:
     """
     fields = dict(params)
     if "city_en" in fields:
-        fields["area"] = Area(
-            str(fields.pop("city_en")),
-            str(fields.pop("city_ar")),
-            float(fields.pop("km")),  # type: ignore[arg-type]
-        )
+        km = fields.pop("km")
+        assert isinstance(km, int | float), km
+        fields["area"] = Area(str(fields.pop("city_en")), str(fields.pop("city_ar")), float(km))
     if "timeline" in fields:
+        lines = fields["timeline"]
+        assert isinstance(lines, list), lines
         fields["timeline"] = tuple(
-            TimelineLine(at, kind, details_of(detail))
-            for at, kind, detail in fields["timeline"]  # type: ignore[attr-defined]
+            TimelineLine(at, kind, details_of(detail)) for at, kind, detail in lines
         )
     return Notice(to, PAYLOADS[event](**fields))

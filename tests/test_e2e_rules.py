@@ -54,7 +54,8 @@ async def test_concurrent_accepts_through_telegram(box: Sandbox) -> None:
         offers = {o.volunteer_id: o.status for o in await requests.offers_for(s, 1)}
     assert req is not None and req.status == RequestStatus.ASSIGNED
     loser = 11 if req.volunteer_id == 10 else 10
-    assert offers[req.volunteer_id] == OfferStatus.ACCEPTED and offers[loser] == OfferStatus.TAKEN  # type: ignore[index]
+    assert req.volunteer_id is not None
+    assert offers[req.volunteer_id] == OfferStatus.ACCEPTED and offers[loser] == OfferStatus.TAKEN
     locations = box.emu.calls_for("sendLocation")
     assert [c.params["chat_id"] for c in locations] == [req.volunteer_id]
     loser_alert = next(m for m in box.emu.user(loser).messages if m.edits)
@@ -202,7 +203,8 @@ async def test_wave_of_blocked_volunteers_widens_at_once(box: Sandbox) -> None:
     assert offers == {10: OfferStatus.FAILED, 11: OfferStatus.SENT}
     assert req is not None and req.wave == 2 and vol is not None and not vol.on_duty
     assert "widened the search" in (citizen.last.text or "")
-    jobs = box.app.job_queue.get_jobs_by_name("request:1")  # type: ignore[union-attr]
+    assert box.app.job_queue is not None
+    jobs = box.app.job_queue.get_jobs_by_name("request:1")
     assert len(jobs) == 1  # wave 2's timer is armed (and wave 1's replaced)
 
 

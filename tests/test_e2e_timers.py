@@ -46,6 +46,7 @@ from tests.e2e_helpers import (
     status_of,
 )
 from tests.factories import offset, person, volunteer
+from tests.outcomes import timer_of
 
 OPS = -100777
 
@@ -70,7 +71,7 @@ async def overdue_request(db: Database, settings: Settings, *, due_ago_s: float 
             now=then,
         )
     assert out.request_id is not None and out.timers[out.request_id] is not None
-    assert out.timers[out.request_id] < utcnow()  # type: ignore[operator]
+    assert timer_of(out, out.request_id) < utcnow()
     return out.request_id
 
 

@@ -27,6 +27,7 @@ from bot.handlers.render import Rendered, render
 from bot.i18n import FSI, PDI, tn, use_locale
 from bot.services.notices import Event, Recipient
 from domain.incidents import Equipment, IncidentType
+from storage.models import Volunteer
 from tests.factories import notice
 from tests.notice_cases import ASSIGNED, CASES, T0
 
@@ -413,8 +414,7 @@ def test_escalation_timeline_is_translated() -> None:
 # --- other copy assembled outside render.py -------------------------------------------------
 
 
-def _profiles() -> list[object]:
-    from storage.models import Volunteer
+def _profiles() -> list[Volunteer]:
 
     now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     full = Volunteer(
@@ -454,8 +454,8 @@ def test_profile_and_code_of_conduct_speak_one_language(lang: str) -> None:
     with use_locale(lang):
         texts = [conduct_text()]
         for vol in _profiles():
-            texts.append(profile_text(vol, 615, 7, now, 3600.0))  # type: ignore[arg-type]
-            texts += [b.text for row in profile_keyboard(vol).inline_keyboard for b in row]  # type: ignore[arg-type]
+            texts.append(profile_text(vol, 615, 7, now, 3600.0))
+            texts += [b.text for row in profile_keyboard(vol).inline_keyboard for b in row]
     for text in texts:
         if lang == "ar":
             assert _english_words(text) == [], text

@@ -8,6 +8,7 @@ import re
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -162,12 +163,12 @@ async def test_stairway_every_revision_down_and_up(empty_url: str) -> None:
     before = await on_connection(empty_url, snapshot)
     for rev in revisions:
         down = rev.down_revision if isinstance(rev.down_revision, str) else "base"
-        await alembic(empty_url, lambda c, r=rev.revision: command.upgrade(c, r))  # type: ignore[misc]
+        await alembic(empty_url, partial(command.upgrade, revision=rev.revision))
         after = await on_connection(empty_url, snapshot)
         assert after != before, f"{rev.revision} changed nothing"
-        await alembic(empty_url, lambda c, d=down: command.downgrade(c, d))  # type: ignore[misc]
+        await alembic(empty_url, partial(command.downgrade, revision=down))
         assert differences(await on_connection(empty_url, snapshot), before) == [], rev.revision
-        await alembic(empty_url, lambda c, r=rev.revision: command.upgrade(c, r))  # type: ignore[misc]
+        await alembic(empty_url, partial(command.upgrade, revision=rev.revision))
         assert differences(await on_connection(empty_url, snapshot), after) == [], rev.revision
         assert (await migrations.state(empty_url)).revision == rev.revision
         before = after
