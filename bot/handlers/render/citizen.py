@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import formatting
+from bot.handlers.buttons import RequestAction, make_request
 from bot.handlers.render.base import Rendered, cancel_keyboard, kb, renders
 from bot.handlers.words import emergency_block, incident_name
 from bot.i18n import _, t, tn
@@ -79,8 +80,8 @@ def _confirm(p: ConfirmDone) -> Rendered:
         ),
         kb(
             [
-                (_("👍 Yes, solved"), f"req:yes:{p.request_id}"),
-                (_("👎 No"), f"req:no:{p.request_id}"),
+                (_("👍 Yes, solved"), make_request(RequestAction.SOLVED, p.request_id)),
+                (_("👎 No"), make_request(RequestAction.NOT_SOLVED, p.request_id)),
             ]
         ),
     )
