@@ -11,7 +11,7 @@ and tests/test_migrations.py proves it is the schema the revisions build, on bot
 ``box`` is the real Application against the Bot API emulator on a fresh SQLite file, for the
 end-to-end tests (tests/e2e_helpers.py holds the steps they script). A module or a test
 chooses its Settings with ``@pytest.mark.sandbox(**fields)`` (or ``pytestmark``); the marks
-add up, the one nearest the test winning on a clash.
+add up, the one nearest the test winning on a clash. ``any_box`` is the same on both backends.
 """
 
 from __future__ import annotations
@@ -25,13 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlmodel import SQLModel
 
-from bot.devtools.sandbox import Sandbox
+from bot.devtools.sandbox import Sandbox, sandbox
 from storage.db import Database
-from tests.databases import PG_ADMIN_URL, pg_available
-from tests.e2e_helpers import e2e_sandbox
+from tests.databases import PG_ADMIN_URL, empty_tables, pg_available
+from tests.e2e_helpers import QUIET_PERIOD, e2e_sandbox
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -68,17 +66,6 @@ def pg_url() -> Iterator[str | None]:
     asyncio.run(create_schema(url))
     yield url
     asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def empty_tables(database: Database) -> None:
-    """Every table of the schema emptied and its ids restarted: a fresh database at head.
-
-    On PostgreSQL one TRUNCATE is several times quicker than dropping and creating the schema
-    for each of the ~160 tests that run there (alembic_version, not a model, keeps its stamp).
-    """
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    async with database.engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(scope="session")
@@ -137,4 +124,24 @@ def sandbox_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
 async def box(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Sandbox]:
     """The bot, its database and the emulator for one test, stopped afterwards."""
     async with e2e_sandbox(tmp_path, **sandbox_settings(request)) as b:
+        yield b
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def any_box(
+    request: pytest.FixtureRequest, tmp_path: Path, pg_url: str | None
+) -> AsyncIterator[Sandbox]:
+    """``box`` on SQLite and on PostgreSQL (the session's database, emptied: at head before
+    the bot starts, as a deployment is migrated first), for behaviour that differs by backend."""
+    settings = sandbox_settings(request)
+    if request.param == "sqlite":
+        async with e2e_sandbox(tmp_path, **settings) as b:
+            yield b
+        return
+    if pg_url is None:
+        pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
+    fresh = Database(pg_url)
+    await empty_tables(fresh)
+    await fresh.dispose()
+    async with sandbox(pg_url, quiet_period=QUIET_PERIOD, **settings) as b:
         yield b
