@@ -7,49 +7,22 @@ error handler was never reached: junk gets a clear answer, not "Something went w
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.devtools.emulator import EmuUser
-from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
+from bot.devtools.sandbox import Sandbox, register_volunteer
 from domain.enums import VolunteerStatus
 from storage import volunteers as vstore
-from storage.db import Database
 from storage.models import Volunteer
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, volunteer
+from tests.e2e_helpers import HERE, say
+from tests.factories import offset, volunteer
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
 OPERATOR = 900
 STALE = "This button is not for you, or it is no longer valid."
 
-
-@pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/edges.db", operator_ids=frozenset({OPERATOR})) as b:
-        yield b
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def any_box(
-    request: pytest.FixtureRequest, tmp_path, pg_url: str | None
-) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    """The same sandbox on both databases: an id that overflows differs by backend."""
-    if request.param == "postgresql":
-        if pg_url is None:
-            pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
-        url = pg_url
-        fresh = Database(url)
-        await fresh.drop_all()
-        await fresh.create_all()  # PostgreSQL is migrated before the bot starts
-        await fresh.dispose()
-    else:
-        url = f"sqlite:///{tmp_path}/edges.db"
-    async with sandbox(url, operator_ids=frozenset({OPERATOR})) as b:
-        yield b
-        if request.param == "postgresql":
-            await b.db.drop_all()
+pytestmark = pytest.mark.sandbox(operator_ids=frozenset({OPERATOR}))
 
 
 @pytest.fixture
@@ -62,14 +35,6 @@ def errors(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 def assert_no_errors(caplog: pytest.LogCaptureFixture) -> None:
     bad = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert bad == [], [r.getMessage() for r in bad]
-
-
-async def say(box: Sandbox, user: EmuUser, text: str) -> str:
-    await user.send(text)
-    await box.settle()
-    last = user.last
-    assert last is not None, user.dump()
-    return last.text or ""
 
 
 async def press_raw(box: Sandbox, user: EmuUser, data: str) -> str:
