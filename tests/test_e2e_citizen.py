@@ -17,12 +17,12 @@ from storage import requests
 from storage.types import utcnow
 from tests.factories import RIYADH, offset, volunteer
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
+HERE = (RIYADH.lat, RIYADH.lon)
 WENT_WRONG = "Something went wrong"
 
 
 @pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
+async def box(tmp_path) -> AsyncIterator[Sandbox]:
     async with sandbox(f"sqlite:///{tmp_path}/citizen.db", wave_timeout_s=60) as b:
         await volunteer(b.db, 10, offset(*HERE, 0.5), utcnow())
         b.emu.user(10, first_name="Khalid", language_code="en")  # the chat alerts go to
@@ -61,10 +61,10 @@ async def test_a_failed_edit_or_answer_does_not_stop_the_flow(
         description = "Bad Request: query is too old and response timeout expired"
     box.emu.fail_next(method, error_code=code, description=description, retry_after=None)
     await step(box, citizen, "inc:fire")
-    assert "Share your location" in (citizen.last.text or ""), citizen.dump()  # type: ignore[union-attr]
+    assert "Share your location" in (citizen.last.text or ""), citizen.dump()
     assert WENT_WRONG not in said(citizen)
     await step(box, citizen, HERE)
-    assert "Anything the volunteer should know?" in (citizen.last.text or ""), citizen.dump()  # type: ignore[union-attr]
+    assert "Anything the volunteer should know?" in (citizen.last.text or ""), citizen.dump()
     await step(box, citizen, "Skip")
     async with box.db.session() as s:
         req = await requests.get_request(s, 1)
@@ -95,8 +95,8 @@ async def test_a_failed_message_never_loses_the_request(box: Sandbox, failures: 
     async with box.db.session() as s:
         assert await requests.get_request(s, 2) is None
     await step(box, citizen, "✖️ Cancel")
-    assert "request #1 is still open" in (citizen.last.text or ""), citizen.dump()  # type: ignore[union-attr]
-    assert citizen.last.button_data == ["req:cancel:1"]  # type: ignore[union-attr]
+    assert "request #1 is still open" in (citizen.last.text or ""), citizen.dump()
+    assert citizen.last.button_data == ["req:cancel:1"]
 
 
 # Every kind of attachment a person can send instead of text or a location, as Telegram
@@ -163,27 +163,27 @@ async def test_media_get_an_answer_at_every_step(box: Sandbox, kind: str) -> Non
     """Issue 10 item 5 (and issue 18 item 7 for a contact): no silence, and the right words."""
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     await attach(box, citizen, MEDIA[kind])  # outside any flow: what the bot can do
-    outside = citizen.last.text or ""  # type: ignore[union-attr]
+    outside = citizen.last.text or ""
     if kind == "contact":
         assert "no phone number is needed" in outside, citizen.dump()
         assert "not registered as a volunteer" not in outside
     else:
         assert "I cannot use photos" in outside and "Request help" in outside, citizen.dump()
-    assert "🆘 Request help" in citizen.last.reply_buttons  # type: ignore[union-attr]  # the menu
+    assert "🆘 Request help" in citizen.last.reply_buttons  # the menu
 
     await step(box, citizen, "/request")
     await attach(box, citizen, MEDIA[kind])  # the type step
-    assert "choose what happened" in (citizen.last.text or ""), citizen.dump()  # type: ignore[union-attr]
-    assert citizen.last.button_data[0].startswith("inc:")  # type: ignore[union-attr]
+    assert "choose what happened" in (citizen.last.text or ""), citizen.dump()
+    assert citizen.last.button_data[0].startswith("inc:")
 
     await step(box, citizen, "inc:fire")
     await attach(box, citizen, MEDIA[kind])  # the location step
-    assert "I need your location" in (citizen.last.text or ""), citizen.dump()  # type: ignore[union-attr]
+    assert "I need your location" in (citizen.last.text or ""), citizen.dump()
 
     await step(box, citizen, HERE)
     await attach(box, citizen, MEDIA[kind])  # the details step
-    assert "not passed on to volunteers yet" in (citizen.last.text or ""), citizen.dump()  # type: ignore[union-attr]
-    assert citizen.last.reply_buttons[0] == "Skip"  # type: ignore[union-attr]
+    assert "not passed on to volunteers yet" in (citizen.last.text or ""), citizen.dump()
+    assert citizen.last.reply_buttons[0] == "Skip"
     async with box.db.session() as s:
         assert await requests.get_request(s, 1) is None  # media never sent a request
     await step(box, citizen, "Skip")
@@ -197,7 +197,7 @@ async def test_a_venue_is_taken_as_the_location_and_said_so(box: Sandbox) -> Non
     for action in ("/request", "inc:breakdown"):
         await step(box, citizen, action)
     await attach(box, citizen, VENUE)
-    said_there = citizen.last.text or ""  # type: ignore[union-attr]
+    said_there = citizen.last.text or ""
     assert "استخدمنا موقع" in said_there and "Kingdom Centre" in said_there, citizen.dump()
     await step(box, citizen, "تخطي")
     async with box.db.session() as s:
@@ -221,10 +221,10 @@ async def test_media_in_the_signup_flow_keep_its_step(box: Sandbox) -> None:
     asked = sami.last
     assert asked is not None and "Now share your location" in (asked.text or "")
     await attach(box, sami, MEDIA["photo"])
-    assert "I cannot use that at this step" in (sami.last.text or ""), sami.dump()  # type: ignore[union-attr]
-    assert not sami.last.reply_markup  # type: ignore[union-attr]  # the location keyboard stays
+    assert "I cannot use that at this step" in (sami.last.text or ""), sami.dump()
+    assert not sami.last.reply_markup  # the location keyboard stays
     await step(box, sami, HERE)
-    assert "phone number" in (sami.last.text or ""), sami.dump()  # type: ignore[union-attr]
+    assert "phone number" in (sami.last.text or ""), sami.dump()
 
 
 async def test_a_volunteers_contact_outside_a_flow_still_reaches_the_profile(box: Sandbox) -> None:

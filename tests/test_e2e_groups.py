@@ -19,14 +19,14 @@ from storage import requests
 from storage.types import utcnow
 from tests.factories import RIYADH, offset, volunteer
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
+HERE = (RIYADH.lat, RIYADH.lon)
 POINTER = "Musaada works only in a private chat"
 LINK = "https://t.me/musaada_bot?start=group"
 OPS = -1009
 
 
 @pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
+async def box(tmp_path) -> AsyncIterator[Sandbox]:
     async with sandbox(f"sqlite:///{tmp_path}/groups.db", ops_chat_id=OPS) as b:
         yield b
 
