@@ -378,6 +378,7 @@ CASES: dict[Event, list[dict[str, object]]] = {
         {"request_id": 42, "incident": "flood", **AREA, "distance_m": 1830.0, "offer_id": 9}
     ],
     Event.OFFER_CLOSED: [{"reason": str(s), "incident": "first_aid"} for s in OfferStatus],
+    Event.EXACT_LOCATION: [{"request_id": 42, "lat": 24.7136, "lon": 46.6753}],
     Event.JOB_ASSIGNED: [ASSIGNED, {**ASSIGNED, "description": "", "username": "", "phone": ""}],
     Event.VOLUNTEER_COMING: [
         {"request_id": 42, "volunteer": "Sarah", "distance_m": 640.0},

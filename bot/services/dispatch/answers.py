@@ -16,6 +16,7 @@ from bot.services.dispatch.common import close_offers, move, name_of, offer_ref,
 from bot.services.dispatch.ladder import widen
 from bot.services.notices import (
     AlertClosed,
+    ExactLocation,
     JobAssigned,
     MessageRef,
     Outcome,
@@ -183,6 +184,7 @@ async def _send_job(session: AsyncSession, req: HelpRequest, offer: Offer, out: 
         description=req.description or "",
         username=(requester.username or "") if requester else "",
     )
+    await tell(session, out, offer.volunteer_id, ExactLocation(req.id, req.lat, req.lon))
     await tell(session, out, offer.volunteer_id, job)
 
 
