@@ -19,8 +19,9 @@ from bot.settings import Settings
 from domain.enums import RequestStatus
 from domain.incidents import IncidentType
 from storage import health as queries
+from storage import outbox
 from storage.db import Database
-from storage.models import HelpRequest
+from storage.models import HelpRequest, OutboxMessage
 from storage.types import utcnow
 from tests.factories import RIYADH, person
 
@@ -130,13 +131,24 @@ async def scrape(
 
 
 async def test_metrics_carry_the_named_series_after_a_scenario(tmp_path) -> None:  # type: ignore[no-untyped-def]
-
-    async def depth() -> float:
-        return 7
-
-    metrics.register_outbox_depth(depth)
     try:
         async with sandbox(f"sqlite:///{tmp_path}/metrics.db") as box:
+            # Seven notices waiting for a retry an hour from now: the outbox depth counts them.
+            later = utcnow() + timedelta(hours=1)
+            async with box.db.session() as s:
+                await outbox.add(
+                    s,
+                    [
+                        OutboxMessage(
+                            chat_id=1,
+                            language="en",
+                            event="request_cancelled",
+                            payload="{}",
+                            next_attempt_at=later,
+                        )
+                        for _ in range(7)
+                    ],
+                )
             web_app = web.Application()
             health.add_routes(web_app, box.app)
             async with TestClient(TestServer(web_app)) as client:

@@ -33,10 +33,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot import metrics
 from bot.handlers.render import render
 from bot.services import delivery, dispatch
 from bot.services.config import DispatchConfig
-from bot.services.notices import Notice, Outcome
+from bot.services.notices import AlertOffer, Notice, Outcome
 from bot.settings import Settings
 from storage import outbox
 from storage.db import Database
@@ -126,6 +127,8 @@ class Sender:
 
     async def _sent(self, row: OutboxMessage, notice: Notice, message_id: int | None) -> None:
         assert row.id is not None
+        if isinstance(notice.payload, AlertOffer):
+            metrics.alerts_sent(1)
         follow = Outcome()
         async with self.db.session() as s:
             await outbox.finish(s, row.id, status=outbox.SENT, at=utcnow(), message_id=message_id)
