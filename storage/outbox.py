@@ -115,3 +115,18 @@ async def next_due(session: AsyncSession) -> datetime | None:
     """When the earliest pending row is due (for the sender's wake-up)."""
     stmt = select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == PENDING)
     return (await session.exec(stmt)).one()
+
+
+async def on_its_way(session: AsyncSession, *, request_id: int, chat_id: int, event: str) -> bool:
+    """True when a notice of this kind for this request and chat is sent or still being tried."""
+    stmt = (
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.request_id == request_id,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.event == event,
+            col(OutboxMessage.status).in_([PENDING, SENT]),
+        )
+    )
+    return int((await session.exec(stmt)).one()) > 0

@@ -234,3 +234,24 @@ async def test_failing_sends_to_volunteers_lose_nothing(tmp_path) -> None:  # ty
         for i in range(4):  # the runner-up's alert lost its buttons
             second = box.emu.user(11 + 2 * i)
             assert not any(any(d.startswith("offer:acc:") for d in m.button_data) for m in second.messages)  # fmt: skip
+
+
+async def test_the_winner_tapping_accept_again_gets_a_job_that_was_given_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Defect 1: 'Already done' and never the location. A job message the sender gave up on
+    is sent again when the winner taps Accept again; one that was sent is not."""
+    async with sandbox(f"sqlite:///{tmp_path}/again.db", outbox_max_attempts=1, **FAST) as box:
+        v = box.emu.user(10, first_name="V10", language_code="en")
+        await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
+        await help_requested(box, box.emu.user(1, first_name="Noura", language_code="en"))
+        alert = next(m for m in v.messages if m.button_data)
+        accept = alert.button_data[0]
+        box.emu.inject(Fault(FaultKind.BAD_GATEWAY), methods=["sendMessage"], chat_id=10, times=1)
+        await v.press(accept)
+        await box.settle()
+        assert job_messages(box, 10) == []  # given up after its one attempt
+        await v.press_data(alert.message_id, accept)
+        await v.wait_for(lambda m: "assigned to request" in (m.text or ""), timeout=10)
+        await box.settle()
+        await v.press_data(alert.message_id, accept)  # and now a double tap changes nothing
+        await box.settle()
+        assert len(job_messages(box, 10)) == 1
