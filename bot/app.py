@@ -35,6 +35,7 @@ from bot.handlers import (
     groups,
     media,
     operators,
+    outbox,
     phone,
     preferences,
     profile,
@@ -48,6 +49,7 @@ from bot.i18n import check_catalogs
 from bot.services.config import DispatchConfig
 from bot.services.positions import PositionWriter
 from bot.settings import Settings
+from storage import outbox as outbox_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -92,6 +94,13 @@ def build_application(
     app.bot_data["db"] = database
     app.bot_data["settings"] = settings
     app.bot_data["cfg"] = DispatchConfig.from_settings(settings)
+    app.bot_data["sender"] = outbox.Sender(
+        app.bot,
+        database,
+        app.bot_data["cfg"],
+        outbox.Policy.from_settings(settings),
+        on_timers=lambda changes: timers.schedule(app, changes),
+    )
     app.bot_data["positions"] = PositionWriter(database)
     register_handlers(app)
     return app  # type: ignore[return-value]
@@ -171,6 +180,14 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await timers.rebuild(app)
     timers.schedule_sweep(app, app.bot_data["settings"].timer_sweep_s)
     availability.schedule(app, app.bot_data["settings"].stale_check_s)
+    # Whatever was committed but not yet said (a crash, a retry's wait) leaves from here on.
+    outbox.schedule_sweep(app, app.bot_data["settings"].outbox_sweep_s)
+    metrics.register_outbox_depth(lambda: _outbox_depth(db))
+
+
+async def _outbox_depth(db: Database) -> int:
+    async with db.session() as s:
+        return await outbox_store.depth(s)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

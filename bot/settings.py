@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     position_max_age_s: float = Field(2 * 3600.0, gt=0)
     stale_check_s: float = Field(300.0, gt=0)
     timer_sweep_s: float = Field(60.0, gt=0)
+    # The outbox: how often unsent notices are looked for, how long a sender holds one, how
+    # retries back off (doubling from the base, at most a minute) and when to give up.
+    outbox_sweep_s: float = Field(2.0, gt=0)
+    outbox_lease_s: float = Field(60.0, gt=0)
+    outbox_retry_base_s: float = Field(1.0, gt=0)
+    outbox_max_attempts: int = Field(12, ge=1)
 
     # Conversations: a flow (/request, /volunteer) left unanswered this long is closed.
     conversation_timeout_s: float = Field(900.0, gt=0)

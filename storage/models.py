@@ -180,3 +180,37 @@ class AuditEvent(SQLModel, table=True):
     request_id: int | None = Field(default=None, index=True)
     kind: str = Field(max_length=32)
     detail: str = ""
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One notice still to be said, written in the transaction of the change that caused it.
+
+    The sender (bot/handlers/outbox.py) claims a row, says it over Telegram, then marks it
+    sent with the message id; a crash at any moment leaves the row to be claimed again, and
+    a claim is a conditional update, so two senders never say one notice twice at once.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "priority", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    request_id: int | None = Field(default=None, index=True)
+    person_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    language: str = Field(max_length=8)
+    event: str = Field(max_length=32)
+    payload: str  # the notice's payload as JSON (bot.services.notices.to_json)
+    edit_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    edit_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    offer_id: int | None = None
+    # Lower leaves first: alerts before courtesy messages when the send budget is short.
+    priority: int = 1
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    # A sender holds the row until then; past it, another may claim it (the first one died).
+    claimed_until: datetime | None = Field(default=None, sa_column=_ts())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts())
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    last_error: str = ""

@@ -39,6 +39,7 @@ CASES: dict[Event, list[dict[str, object]]] = {
         {"request_id": 42, "incident": "flood", **AREA, "distance_m": 1830.0, "offer_id": 9}
     ],
     Event.OFFER_CLOSED: [{"reason": str(s), "incident": "first_aid"} for s in OfferStatus],
+    Event.EXACT_LOCATION: [{"request_id": 42, "lat": 24.7136, "lon": 46.6753}],
     Event.JOB_ASSIGNED: [ASSIGNED, {**ASSIGNED, "description": "", "username": "", "phone": ""}],
     Event.VOLUNTEER_COMING: [
         {"request_id": 42, "volunteer": "Sarah", "distance_m": 640.0},
@@ -80,6 +81,7 @@ CASES: dict[Event, list[dict[str, object]]] = {
             **AREA,
         }
     ],
+    Event.OPS_CANCELLED: [{"request_id": 42, "incident": "flood"}],
     Event.OPS_CANCELLED: [{"request_id": 42, "incident": "flood"}],
     Event.ARRIVAL_REMINDER: [{"request_id": 42, "incident": "rescue"}],
     Event.STATUS_UPDATE: [{"request_id": 42, "volunteer": "Sarah"}],

@@ -20,8 +20,9 @@ from bot.settings import Settings
 from domain.enums import RequestStatus
 from domain.incidents import IncidentType
 from storage import health as queries
+from storage import outbox
 from storage.db import Database
-from storage.models import HelpRequest
+from storage.models import HelpRequest, OutboxMessage
 from storage.types import utcnow
 from tests.e2e_helpers import e2e_sandbox
 from tests.factories import RIYADH, person
@@ -132,13 +133,24 @@ async def scrape(
 
 
 async def test_metrics_carry_the_named_series_after_a_scenario(tmp_path: Path) -> None:
-
-    async def depth() -> float:
-        return 7
-
-    metrics.register_outbox_depth(depth)
     try:
         async with e2e_sandbox(tmp_path) as box:
+            # Seven notices waiting for a retry an hour from now: the outbox depth counts them.
+            later = utcnow() + timedelta(hours=1)
+            async with box.db.session() as s:
+                await outbox.add(
+                    s,
+                    [
+                        OutboxMessage(
+                            chat_id=1,
+                            language="en",
+                            event="request_cancelled",
+                            payload="{}",
+                            next_attempt_at=later,
+                        )
+                        for _ in range(7)
+                    ],
+                )
             web_app = web.Application()
             health.add_routes(web_app, box.app)
             async with TestClient(TestServer(web_app)) as client:

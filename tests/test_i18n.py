@@ -359,6 +359,10 @@ NAMES = {"John", "Sarah", "Blue", "Toyota", "john_doe", "sarah_k"}
 
 
 def _all_text(rendered: Rendered) -> list[str]:
+    """Every word the reader sees. A point alone (a Telegram location) has no words at all."""
+    if rendered.location is not None and not rendered.text:
+        assert rendered.markup is None
+        return []
     texts = [rendered.text]
     if rendered.markup is not None:
         texts += [b.text for row in rendered.markup.inline_keyboard for b in row]

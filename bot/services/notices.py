@@ -26,6 +26,7 @@ class Event(StrEnum):
     OFFER = "offer"
     OFFER_CLOSED = "offer_closed"
     JOB_ASSIGNED = "job_assigned"
+    EXACT_LOCATION = "exact_location"
     VOLUNTEER_COMING = "volunteer_coming"
     VOLUNTEER_ARRIVED = "volunteer_arrived"
     JOB_ON_SCENE = "job_on_scene"
@@ -183,6 +184,20 @@ class JobAssigned(Payload):
     description: str = ""
     username: str = ""
     phone: str = ""
+
+
+@_payload(Event.EXACT_LOCATION)
+@dataclass(frozen=True)
+class ExactLocation(Payload):
+    """The point itself (a Telegram location), said just before the job or the escalation.
+
+    Its own notice so that a retry of the job's text never sends the point twice; it goes
+    only to the assigned volunteer and the operations chat.
+    """
+
+    request_id: int
+    lat: float
+    lon: float
 
 
 @_payload(Event.VOLUNTEER_COMING)

@@ -17,7 +17,8 @@ from bot.services.notices import Payload
 class Rendered:
     text: str
     markup: InlineKeyboardMarkup | None = None
-    # Send this point (sendLocation) before the text: the exact location, only to the assigned volunteer.
+    # A point (sendLocation): the exact location, only to the assigned volunteer and the
+    # operations chat; with no text, the notice is the point alone.
     location: tuple[float, float] | None = None
 
 

@@ -37,7 +37,7 @@ def _escalation(p: OpsEscalation) -> Rendered:
         lines.append(
             t("• {time} {event}", time=formatting.clock(line.at), event=timeline_event(line))
         )
-    return Rendered("\n".join(lines), location=(p.lat, p.lon))
+    return Rendered("\n".join(lines))
 
 
 @renders(OpsCancelled)

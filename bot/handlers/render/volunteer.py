@@ -12,6 +12,7 @@ from bot.services.notices import (
     AlertOffer,
     ArrivalReminder,
     CreditDisputed,
+    ExactLocation,
     HoursCredited,
     JobAssigned,
     JobCancelled,
@@ -95,9 +96,12 @@ def _job(p: JobAssigned) -> Rendered:
     if p.description:
         lines.append(t("Details: {description}", description=p.description))
     lines.append(_("Keep this information private. Press Arrived when you reach them."))
-    return Rendered(
-        "\n".join(lines), job_keyboard(p.request_id, on_scene=False), location=(p.lat, p.lon)
-    )
+    return Rendered("\n".join(lines), job_keyboard(p.request_id, on_scene=False))
+
+
+@renders(ExactLocation)
+def _point(p: ExactLocation) -> Rendered:
+    return Rendered("", location=(p.lat, p.lon))
 
 
 @renders(JobOnScene)

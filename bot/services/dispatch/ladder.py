@@ -10,6 +10,7 @@ from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import area, close_offers, move, name_of, recipient, tell
 from bot.services.notices import (
     AlertOffer,
+    ExactLocation,
     Notice,
     NoVolunteer,
     OpsEscalation,
@@ -201,6 +202,7 @@ async def escalate(
     await tell(session, out, req.requester_id, NoVolunteer(req.id, req.incident, told))
     if cfg.ops_chat_id:
         ops = Recipient(None, cfg.ops_chat_id, cfg.ops_language)
+        out.tell(Notice(ops, ExactLocation(req.id, req.lat, req.lon)))
         out.tell(Notice(ops, await _escalation(session, req)))
 
 
