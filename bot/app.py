@@ -29,6 +29,7 @@ from bot.handlers import (
     common,
     errors,
     flows,
+    followup,
     jobs,
     operators,
     profile,
@@ -121,6 +122,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     # Buttons: alerts and jobs, the language picker; anything else is stale or forged.
     app.add_handler(jobs.handler())
+    app.add_handler(followup.handler())  # the citizen's "did help come?"
     app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(errors.stale_button, pattern=InvalidCallbackData))
     app.add_handler(CallbackQueryHandler(errors.stale_button))

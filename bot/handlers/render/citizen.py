@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from telegram import InlineKeyboardMarkup
+
 from bot import formatting
 from bot.handlers.render.base import Rendered, cancel_keyboard, kb, renders
 from bot.handlers.words import emergency_block, incident_name
@@ -10,9 +14,13 @@ from bot.services.notices import (
     AutoConfirmed,
     ConfirmDone,
     DisputeAck,
+    HelpCameAck,
+    HelpCheck,
     NoVolunteer,
+    Redispatched,
     RequestCancelled,
     RequestCreated,
+    RequestLimited,
     SearchWidened,
     StatusUpdate,
     Thanks,
@@ -156,3 +164,79 @@ def _status(p: StatusUpdate) -> Rendered:
         ),
         cancel_keyboard(p.request_id),
     )
+
+
+# The answers to "did help come?", handled by bot/handlers/followup.py: one make/parse pair.
+HELP_CAME = re.compile(r"^came:(yes|no):(\d{1,18})$")
+
+
+def help_came_data(request_id: int, *, came: bool) -> str:
+    return f"came:{'yes' if came else 'no'}:{request_id}"
+
+
+def parse_help_came(data: str | None) -> tuple[int, bool] | None:
+    """(request id, came) from a button's data; None for anything else."""
+    m = HELP_CAME.fullmatch(data or "")
+    return (int(m[2]), m[1] == "yes") if m else None
+
+
+def help_keyboard(request_id: int) -> InlineKeyboardMarkup:
+    """The answers to "did help come?", and cancel."""
+    return kb(
+        [(_("👍 Yes, it is being handled"), help_came_data(request_id, came=True))],
+        [(_("👎 No, nobody came"), help_came_data(request_id, came=False))],
+        [(_("✖️ Cancel my request"), f"req:cancel:{request_id}")],
+    )
+
+
+@renders(HelpCheck)
+def _help_check(p: HelpCheck) -> Rendered:
+    head = (
+        t(
+            "Request #{request_id}: is the volunteer {name} still helping you? They have not answered our reminders.",
+            request_id=p.request_id,
+            name=p.volunteer,
+        )
+        if p.on_scene
+        else t(
+            "Request #{request_id}: has the volunteer {name} reached you? They have not answered our reminders.",
+            request_id=p.request_id,
+            name=p.volunteer,
+        )
+    )
+    text = head + "\n" + _("If we hear nothing, we will alert other volunteers.")
+    if life_threatening(p.incident):
+        text += "\n\n" + emergency_block(p.incident)
+    return Rendered(text, help_keyboard(p.request_id))
+
+
+@renders(HelpCameAck)
+def _help_came(p: HelpCameAck) -> Rendered:
+    return Rendered(
+        _("Thank you for telling us. We will check again later if the job is still open."),
+        cancel_keyboard(p.request_id),
+    )
+
+
+@renders(Redispatched)
+def _redispatched(p: Redispatched) -> Rendered:
+    return Rendered(
+        tn(
+            "We took the job back from the volunteer and alerted {n} other volunteer.",
+            "We took the job back from the volunteer and alerted {n} other volunteers.",
+            p.alerted,
+        ),
+        cancel_keyboard(p.request_id),
+    )
+
+
+@renders(RequestLimited)
+def _limited(p: RequestLimited) -> Rendered:
+    text = tn(
+        "You have sent {n} request in the last hour, the most we accept. Please wait a little before sending another.",
+        "You have sent {n} requests in the last hour, the most we accept. Please wait a little before sending another.",
+        p.limit,
+    )
+    if life_threatening(p.incident):
+        text += "\n\n" + emergency_block(p.incident)
+    return Rendered(text)
