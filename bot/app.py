@@ -33,6 +33,7 @@ from bot.handlers import (
     jobs,
     operators,
     profile,
+    retention,
     timers,
     volunteer,
 )
@@ -156,6 +157,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await timers.rebuild(app)
     timers.schedule_sweep(app, app.bot_data["settings"].timer_sweep_s)
     availability.schedule(app, app.bot_data["settings"].stale_check_s)
+    retention.schedule(app, app.bot_data["settings"].retention_check_s)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
