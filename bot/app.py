@@ -24,18 +24,22 @@ from bot import metrics
 from bot.commands import publish_commands
 from bot.context import BotContext
 from bot.handlers import (
+    alert_buttons,
     availability,
+    buttons,
     citizen,
     common,
+    duty,
     errors,
     flows,
     followup,
-    jobs,
     operators,
+    phone,
+    preferences,
     profile,
     retention,
+    signup,
     timers,
-    volunteer,
 )
 from bot.handlers.keyboards import exact
 from bot.handlers.plumbing import record_sender
@@ -105,15 +109,22 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, record_sender), group=SENDER_GROUP)
     app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
     app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
-    app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
+    app.add_handler(signup.conversation(timeout), group=FLOW_GROUP + 1)
     # Commands available at any time.
     app.add_handler(CommandHandler("start", common.start))
     app.add_handler(CommandHandler("help", common.help_command))
     app.add_handler(CommandHandler("language", common.language))
     app.add_handler(CommandHandler("cancel", common.cancel_outside))
-    app.add_handler(CommandHandler("duty", volunteer.duty))
-    app.add_handler(CommandHandler("hours", volunteer.hours))
-    for h in (*profile.handlers(), *operators.handlers()):
+    # Volunteers and operators: /duty, /hours, the sign-up's buttons outside the sign-up,
+    # /profile and its buttons, a contact shared, /pending, /approve, /reject.
+    for h in (
+        *duty.handlers(),
+        *signup.handlers(),
+        *profile.handlers(),
+        *preferences.handlers(),
+        *phone.handlers(),
+        *operators.handlers(),
+    ):
         app.add_handler(h)  # type: ignore[arg-type]
     app.add_handler(
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_numbers)), common.numbers)
@@ -122,20 +133,15 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_language)), common.language)
     )
     # Buttons: alerts and jobs, the language picker; anything else is stale or forged.
-    app.add_handler(jobs.handler())
+    for button in alert_buttons.handlers():
+        app.add_handler(button)
     app.add_handler(followup.handler())  # the citizen's "did help come?"
-    app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
+    app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=buttons.LANGUAGE))
     app.add_handler(CallbackQueryHandler(errors.stale_button, pattern=InvalidCallbackData))
     app.add_handler(CallbackQueryHandler(errors.stale_button))
     # Positions: a shared location outside a conversation, and live-location updates (edited messages).
-    app.add_handler(
-        MessageHandler(filters.LOCATION & ~filters.UpdateType.EDITED, volunteer.location_update)
-    )
-    app.add_handler(
-        MessageHandler(
-            filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, volunteer.location_update
-        )
-    )
+    for h in duty.position_handlers():
+        app.add_handler(h)  # type: ignore[arg-type]
     # Last: whatever we did not understand gets the menu (a flow's entry is the flows' business).
     app.add_handler(
         MessageHandler(

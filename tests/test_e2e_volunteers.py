@@ -382,7 +382,8 @@ async def test_forged_skill_before_conduct_is_refused_and_nothing_stored(box: Sa
     await v.send("/volunteer")
     await box.settle()
     conduct = v.last
-    assert conduct is not None and conduct.button_data == ["conduct:ok"]
+    # Accept or decline (issue 18): nothing else is offered before the code of conduct.
+    assert conduct is not None and conduct.button_data == ["conduct:ok", "conduct:no"]
     cq = await v.press_data(conduct.message_id, "skill:fire")  # raw, forged press
     await box.settle()
     assert "Accept the code of conduct first" in box.emu.callback_answers[cq].get("text", "")

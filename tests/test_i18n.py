@@ -558,7 +558,7 @@ def _profiles() -> list[object]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_profile_and_code_of_conduct_speak_one_language(lang: str) -> None:
     from bot.handlers.profile import profile_keyboard, profile_text
-    from bot.handlers.volunteer import conduct_text
+    from bot.handlers.signup import conduct_text
 
     now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     with use_locale(lang):

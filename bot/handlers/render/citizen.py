@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardMarkup
 
 from bot import formatting
+from bot.handlers.buttons import RequestAction, make_help_came, make_request
 from bot.handlers.render.base import Rendered, cancel_keyboard, kb, renders
 from bot.handlers.words import emergency_block, incident_name
 from bot.i18n import _, t, tn
@@ -87,8 +86,8 @@ def _confirm(p: ConfirmDone) -> Rendered:
         ),
         kb(
             [
-                (_("👍 Yes, solved"), f"req:yes:{p.request_id}"),
-                (_("👎 No"), f"req:no:{p.request_id}"),
+                (_("👍 Yes, solved"), make_request(RequestAction.SOLVED, p.request_id)),
+                (_("👎 No"), make_request(RequestAction.NOT_SOLVED, p.request_id)),
             ]
         ),
     )
@@ -166,26 +165,12 @@ def _status(p: StatusUpdate) -> Rendered:
     )
 
 
-# The answers to "did help come?", handled by bot/handlers/followup.py: one make/parse pair.
-HELP_CAME = re.compile(r"^came:(yes|no):(\d{1,18})$")
-
-
-def help_came_data(request_id: int, *, came: bool) -> str:
-    return f"came:{'yes' if came else 'no'}:{request_id}"
-
-
-def parse_help_came(data: str | None) -> tuple[int, bool] | None:
-    """(request id, came) from a button's data; None for anything else."""
-    m = HELP_CAME.fullmatch(data or "")
-    return (int(m[2]), m[1] == "yes") if m else None
-
-
 def help_keyboard(request_id: int) -> InlineKeyboardMarkup:
     """The answers to "did help come?", and cancel."""
     return kb(
-        [(_("👍 Yes, it is being handled"), help_came_data(request_id, came=True))],
-        [(_("👎 No, nobody came"), help_came_data(request_id, came=False))],
-        [(_("✖️ Cancel my request"), f"req:cancel:{request_id}")],
+        [(_("👍 Yes, it is being handled"), make_help_came(came=True, request_id=request_id))],
+        [(_("👎 No, nobody came"), make_help_came(came=False, request_id=request_id))],
+        [(_("✖️ Cancel my request"), make_request(RequestAction.CANCEL, request_id))],
     )
 
 

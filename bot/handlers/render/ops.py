@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import formatting
+from bot.handlers.buttons import make_vet
 from bot.handlers.render.base import Rendered, kb, renders
 from bot.handlers.words import city_name, equipment_name, incident_name, list_of
 from bot.i18n import _, format_number, t, tn
@@ -98,5 +99,10 @@ def _verify(p: OpsVerify) -> Rendered:
     vid = p.volunteer_id
     return Rendered(
         "\n".join(lines),
-        kb([(_("✅ Approve"), f"vet:ok:{vid}"), (_("❌ Reject"), f"vet:no:{vid}")]),
+        kb(
+            [
+                (_("✅ Approve"), make_vet(approve=True, volunteer_id=vid)),
+                (_("❌ Reject"), make_vet(approve=False, volunteer_id=vid)),
+            ]
+        ),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from bot import formatting
+from bot.handlers.buttons import OfferAction, make_offer
 from bot.handlers.render.base import Rendered, job_keyboard, kb, renders
 from bot.handlers.words import city_name, incident_label, incident_name
 from bot.i18n import _, t
@@ -42,7 +43,13 @@ def _offer(p: AlertOffer) -> Rendered:
     )
     oid = p.offer_id
     return Rendered(
-        text, kb([(_("✅ Accept"), f"offer:acc:{oid}"), (_("❌ Decline"), f"offer:dec:{oid}")])
+        text,
+        kb(
+            [
+                (_("✅ Accept"), make_offer(OfferAction.ACCEPT, oid)),
+                (_("❌ Decline"), make_offer(OfferAction.DECLINE, oid)),
+            ]
+        ),
     )
 
 
