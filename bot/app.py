@@ -32,6 +32,7 @@ from bot.handlers import (
     duty,
     errors,
     flows,
+    followup,
     groups,
     media,
     operators,
@@ -39,6 +40,7 @@ from bot.handlers import (
     phone,
     preferences,
     profile,
+    retention,
     signup,
     timers,
 )
@@ -153,6 +155,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Buttons: alerts and jobs, the language picker; anything else is stale or forged.
     for button in alert_buttons.handlers():
         app.add_handler(button)
+    app.add_handler(followup.handler())  # the citizen's "did help come?"
     app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=buttons.LANGUAGE))
     app.add_handler(CallbackQueryHandler(errors.stale_button, pattern=InvalidCallbackData))
     app.add_handler(CallbackQueryHandler(errors.stale_button))
@@ -180,6 +183,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await timers.rebuild(app)
     timers.schedule_sweep(app, app.bot_data["settings"].timer_sweep_s)
     availability.schedule(app, app.bot_data["settings"].stale_check_s)
+    retention.schedule(app, app.bot_data["settings"].retention_check_s)
     # Whatever was committed but not yet said (a crash, a retry's wait) leaves from here on.
     outbox.schedule_sweep(app, app.bot_data["settings"].outbox_sweep_s)
     metrics.register_outbox_depth(lambda: _outbox_depth(db))

@@ -113,7 +113,11 @@ class HelpRequest(SQLModel, table=True):
     """A citizen's request. ``status`` moves only by conditional updates (see storage.requests)."""
 
     __tablename__ = "help_request"
-    __table_args__ = (Index("ix_help_request_timer", "status", "next_timer_at"),)
+    __table_args__ = (
+        Index("ix_help_request_timer", "status", "next_timer_at"),
+        # The hourly limit per citizen counts their requests created in the last hour.
+        Index("ix_help_request_requester_created", "requester_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     requester_id: int = Field(sa_column=Column(BigInteger, ForeignKey("person.id"), nullable=False))
@@ -127,11 +131,19 @@ class HelpRequest(SQLModel, table=True):
     volunteer_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     # When the ladder must act next (next wave, reminder, auto-confirm); rebuilt into timers at start-up.
     next_timer_at: datetime | None = Field(default=None, sa_column=_ts())
+    # How many timer steps have fired in the current status (reminders, then the check with
+    # the citizen); every move to another status starts again at 0 (dispatch/timers.py).
+    timer_step: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     assigned_at: datetime | None = Field(default=None, sa_column=_ts())
     arrived_at: datetime | None = Field(default=None, sa_column=_ts())
     done_at: datetime | None = Field(default=None, sa_column=_ts())
     closed_at: datetime | None = Field(default=None, sa_column=_ts())
+    # When retention removed the exact point, the details and the message references
+    # (storage/retention.py); the area and the statistics stay.
+    redacted_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
 class Offer(SQLModel, table=True):

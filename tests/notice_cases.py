@@ -108,4 +108,23 @@ CASES: dict[Event, list[dict[str, object]]] = {
     Event.VOLUNTEER_VERIFIED: [{}],
     Event.VOLUNTEER_REJECTED: [{}],
     Event.POSITION_STALE: [{}],
+    Event.ON_SCENE_REMINDER: [{"request_id": 42, "incident": "flood"}],
+    Event.HELP_CHECK: [
+        {"request_id": 42, "incident": "fire", "volunteer": "Sarah", "on_scene": False},
+        {"request_id": 42, "incident": "breakdown", "volunteer": "Sarah", "on_scene": True},
+    ],
+    Event.JOB_LAST_CALL: [
+        {"request_id": 42, "incident": "rescue", "on_scene": False, "wait_s": 600},
+        {"request_id": 42, "incident": "rescue", "on_scene": True, "wait_s": 30},
+    ],
+    Event.HELP_CAME_ACK: [{"request_id": 42}],
+    Event.JOB_TAKEN_BACK: [
+        {"request_id": 42, "incident": "entrapment", "no_show": True},
+        {"request_id": 42, "incident": "entrapment", "no_show": False},
+    ],
+    Event.REDISPATCHED: [{"request_id": 42, "alerted": n} for n in (1, 2, 3, 11)],
+    Event.REQUEST_LIMITED: [
+        {"incident": "fire", "limit": 5},
+        {"incident": "breakdown", "limit": 1},
+    ],
 }

@@ -49,17 +49,19 @@ LEGACY = [
     (b.make_request(b.RequestAction.NOT_SOLVED, 1), "req:no:1", b.REQUEST),
     (b.make_vet(approve=True, volunteer_id=4503599627370496), "vet:ok:4503599627370496", b.VET),
     (b.make_vet(approve=False, volunteer_id=10), "vet:no:10", b.VET),
+    (b.make_help_came(came=True, request_id=5), "came:yes:5", b.HELP_CAME),
+    (b.make_help_came(came=False, request_id=5), "came:no:5", b.HELP_CAME),
 ]
 PARSERS = [
     b.parse_incident, b.parse_language, b.parse_conduct, b.parse_skill, b.parse_equipment,
     b.parse_profile_skill, b.parse_profile_equipment, b.parse_consent, b.parse_profile,
     b.parse_duty, b.parse_phone, b.parse_radius, b.parse_quiet, b.parse_cap, b.parse_leave,
-    b.parse_offer, b.parse_job, b.parse_request, b.parse_vet,
+    b.parse_offer, b.parse_job, b.parse_request, b.parse_vet, b.parse_help_came,
 ]  # fmt: skip
 PATTERNS = [
     b.INCIDENT, b.LANGUAGE, b.CONDUCT, b.SKILL, b.EQUIPMENT, b.PROFILE_SKILL,
     b.PROFILE_EQUIPMENT, b.CONSENT, b.PROFILE, b.DUTY, b.PHONE, b.RADIUS, b.QUIET, b.CAP,
-    b.LEAVE, b.OFFER, b.JOB, b.REQUEST, b.VET,
+    b.LEAVE, b.OFFER, b.JOB, b.REQUEST, b.VET, b.HELP_CAME,
 ]  # fmt: skip
 
 
@@ -103,7 +105,8 @@ def test_round_trips() -> None:
         "offer:acc:١٢", "offer:acc:2147483648", "offer:acc:123456789012345678",
         "offer:xyz:1", "job:arr:123456789012345678", "job:fly:1", "req:cancel:00",
         "vet:ok:0", "vet:ok:9223372036854775808", "vet:ok:99999999999999999999", "vet:maybe:1",
-        "offer:acc:1:2", "x" * 65,
+        "offer:acc:1:2", "x" * 65, "came:yes:", "came:maybe:1", "came:no:0",
+        "came:yes:2147483648",
     ],
 )  # fmt: skip
 def test_junk_parses_to_none_everywhere(data: str | None) -> None:
@@ -142,6 +145,7 @@ def test_every_keyboard_the_bot_builds_parses(lang: str) -> None:
             render.job_keyboard(12, on_scene=False),
             render.job_keyboard(12, on_scene=True),
             render.cancel_keyboard(12),
+            render.citizen.help_keyboard(12),
         ]
     for markup in markups:
         for data in _data(markup):

@@ -255,19 +255,67 @@ async def assigned_job(
     return citizen, vol
 
 
-async def test_arrival_reminder_fires(tmp_path: Path) -> None:
-    async with e2e_sandbox(tmp_path, wave_timeout_s=30, arrival_reminder_s=0.5) as box:
-        citizen, vol = await assigned_job(box)
+async def test_an_unanswered_job_is_reminded_checked_and_given_to_another(tmp_path: Path) -> None:
+    """Every step of the assigned schedule fires from the JobQueue: a reminder, the citizen
+    asked whether help came, and with no answer the job taken back and re-dispatched."""
+    async with e2e_sandbox(
+        tmp_path,
+        wave_timeout_s=30,
+        arrival_reminder_s=0.3,
+        arrival_reminders=1,
+        help_check_wait_s=0.5,
+    ) as box:
+        citizen, vol = await assigned_job(box, volunteers=((10, 0.5), (11, 2.0)))
+        v11 = box.emu.user(11)
+        assert len(offers_to(box.emu, 11)) == 1  # wave 1 alerted both; 10 was faster
         asked = await vol.wait_for("have you arrived? Please send an update.", timeout=10)
         assert any("job:arr:1" in d for d in asked.button_data)
         await citizen.wait_for("is still on the way. We asked them for an update.", timeout=10)
+        check = await citizen.wait_for("has the volunteer V10 reached you?", timeout=10)
+        assert check.button_data == ["came:yes:1", "came:no:1", "req:cancel:1"]
+        await vol.wait_for("so we asked the person whether help came", timeout=10)
+        await vol.wait_for("was given to other volunteers", timeout=10)
+        await citizen.wait_for("We took the job back from the volunteer and alerted 1", timeout=10)
+        await v11.wait_for_count(2, timeout=10)
         await box.settle()
+        assert len(offers_to(box.emu, 11)) == 2  # alerted again: 11 was only 'taken' before
         async with box.db.session() as s:
             kinds = [e.kind for e in await timeline(s, 1)]
             req = await requests.get_request(s, 1)
         assert kinds.count("arrival_reminder") == 1
-        assert req is not None and req.status == RequestStatus.ASSIGNED
-        assert req.next_timer_at is None  # reminded once, not again and again
+        assert kinds[-3:] == ["help_check", "job_timed_out", "wave"]
+        assert req is not None and req.status == RequestStatus.DISPATCHING
+        assert req.next_timer_at is not None and req.volunteer_id is None
+        assert box.app.job_queue is not None
+        assert len(box.app.job_queue.get_jobs_by_name(timers.job_name(1))) == 1
+
+
+async def test_the_citizen_answers_nobody_came(tmp_path: Path) -> None:
+    async with e2e_sandbox(
+        tmp_path,
+        wave_timeout_s=30,
+        arrival_reminder_s=0.3,
+        arrival_reminders=0,
+        help_check_wait_s=3600,
+        ops_chat_id=OPS,
+        ops_language="en",
+    ) as box:
+        ops = box.emu.group(OPS, "Command centre")
+        citizen, vol = await assigned_job(box)
+        await citizen.wait_for("has the volunteer V10 reached you?", timeout=10)
+        await box.settle()
+        await citizen.press("came:no:1")
+        await box.settle()
+        await vol.wait_for("The person said nobody came", timeout=10)
+        # Nobody else to alert: the command centre has it, with the timeline.
+        escalated = await ops.wait_for("Unanswered request #1", timeout=10)
+        assert "The requester said nobody came: the job was taken back" in (escalated.text or "")
+        await citizen.wait_for("The command centre is following up your request #1", timeout=10)
+        assert await status_of(box) == RequestStatus.ESCALATED
+        await citizen.press_data(citizen.messages[-1].message_id, "came:no:1")  # stale now
+        await box.settle()
+        answers = [c.params.get("text") for c in box.emu.calls_for("answerCallbackQuery")]
+        assert answers[-1] == "This request has moved on; nothing was changed."
 
 
 async def test_auto_confirm_after_done_credits_hours(tmp_path: Path) -> None:

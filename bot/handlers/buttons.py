@@ -420,3 +420,25 @@ def parse_vet(data: str | None) -> VetPress | None:
     m = _full(data, VET)
     ident = bounded_id(m[2], PERSON_ID_MAX) if m else None
     return VetPress(m[1] == "ok", ident) if m and ident else None
+
+
+# --- the citizen's answer to "did help come?" (bot/handlers/followup.py) -------------------
+
+
+@dataclass(frozen=True)
+class HelpCamePress:
+    came: bool  # yes, it is being handled / no, nobody came
+    request_id: int
+
+
+HELP_CAME = re.compile(r"^came:(yes|no):" + _ID + "$")
+
+
+def make_help_came(*, came: bool, request_id: int) -> str:
+    return f"came:{'yes' if came else 'no'}:{request_id}"
+
+
+def parse_help_came(data: str | None) -> HelpCamePress | None:
+    m = _full(data, HELP_CAME)
+    ident = bounded_id(m[2], RECORD_ID_MAX) if m else None
+    return HelpCamePress(m[1] == "yes", ident) if m and ident else None
