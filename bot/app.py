@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import metrics
+from bot import metrics, persistence
 from bot.commands import publish_commands
 from bot.context import BotContext
 from bot.handlers import (
@@ -61,7 +61,7 @@ def build_application(
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     database = db or Database(settings.database_url)
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_base_url)
@@ -73,8 +73,14 @@ def build_application(
         .get_updates_request(metrics.CountingRequest(connection_pool_size=1))
         .post_init(_post_init)
         .post_stop(_post_stop)
-        .build()
     )
+    # Flows in the database: each update under its chat's lock, its flow steps and answers read
+    # before and written right after it, timeouts from the rows (bot/persistence/).
+    flows = persistence.install(
+        builder, database, conversation_timeout_s=settings.conversation_timeout_s
+    )
+    app = builder.build()
+    flows.attach(app)
     if app.job_queue is not None:
         # A job that starts late (a busy loop, start-up before the JobQueue runs) still runs:
         # APScheduler's default drops it after 1 s, and that includes the conversation timeouts
@@ -86,6 +92,7 @@ def build_application(
     app.bot_data["settings"] = settings
     app.bot_data["cfg"] = DispatchConfig.from_settings(settings)
     app.bot_data["positions"] = PositionWriter(database)
+    app.bot_data["flows"] = flows
     register_handlers(app)
     return app  # type: ignore[return-value]
 
@@ -97,13 +104,12 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     accepts stops there; /start, /help, /language, /request, /volunteer and the menu buttons
     end whichever flow is running and travel on to the flow or handler that does their job.
     """
-    settings: Settings | None = app.bot_data.get("settings")
-    timeout = settings.conversation_timeout_s if settings else None
     # First, for every update: record the sender and set the language (plumbing.py).
     app.add_handler(TypeHandler(Update, record_sender), group=SENDER_GROUP)
     app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
-    app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
-    app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
+    # No PTB conversation_timeout: the flows time out from the database (bot/persistence/flows.py).
+    app.add_handler(citizen.conversation(None), group=FLOW_GROUP)
+    app.add_handler(volunteer.conversation(None), group=FLOW_GROUP + 1)
     # Commands available at any time.
     app.add_handler(CommandHandler("start", common.start))
     app.add_handler(CommandHandler("help", common.help_command))
@@ -154,6 +160,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await timers.rebuild(app)
     timers.schedule_sweep(app, app.bot_data["settings"].timer_sweep_s)
     availability.schedule(app, app.bot_data["settings"].stale_check_s)
+    await app.bot_data["flows"].start(app.bot_data["settings"].timer_sweep_s)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
