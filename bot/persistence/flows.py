@@ -8,7 +8,8 @@ Around every update (bot/persistence/order.py calls ``process``), under the chat
    as its timeout would have closed it;
 2. the update is processed (PTB's ``process_update``; ``refresh_user_data`` reads the answers);
 3. PTB hands every changed step and answer to the persistence (``update_persistence``), which
-   writes them before the lock is released.
+   writes them before the lock is released; the step is then dropped from the handlers'
+   memory, so no worker keeps a copy that could go stale.
 
 Conversation timeouts are ours, not PTB's (the handlers get ``conversation_timeout=None``):
 PTB's timeout is a job in one process's memory, lost at a restart, and on a worker that no
@@ -91,22 +92,24 @@ class Flows:
             return
         try:
             async with self.exclusive(ids):
-                if isinstance(update, Update):
-                    await self.load(update)
+                key = await self.load(update) if isinstance(update, Update) else None
                 try:
                     await coroutine
                 finally:
                     await app.update_persistence()
+                    if key is not None:  # written: memory holds a step only for its update
+                        for handler in self.conversations.values():
+                            _put(handler, key, None)
         except Exception as exc:
             if inspect.iscoroutine(coroutine):
                 coroutine.close()  # never started when the lock or the load failed
             await app.process_error(update=update, error=exc)
 
-    async def load(self, update: Update) -> None:
-        """The steps the database holds for this chat and person, into the handlers."""
+    async def load(self, update: Update) -> tuple[int, int] | None:
+        """The steps the database holds for this chat and person, into the handlers; the key."""
         chat, user = update.effective_chat, update.effective_user
         if chat is None or user is None or not self.conversations:
-            return
+            return None
         async with self.db.session() as s:
             live, expired = await flow_state.states_of(
                 s, chat_id=chat.id, user_id=user.id, now=utcnow()
@@ -115,6 +118,7 @@ class Flows:
             await self._expire_locked((name, chat.id, user.id))
         for name, handler in self.conversations.items():
             _put(handler, (chat.id, user.id), live.get(name))
+        return chat.id, user.id
 
     # ------------------------------------------------------------------ timeouts
     def arm(self, name: str, chat_id: int, user_id: int, when: datetime | None) -> None:
