@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import metrics
+from bot import metrics, persistence
 from bot.commands import publish_commands
 from bot.context import BotContext
 from bot.handlers import (
@@ -72,7 +72,7 @@ def build_application(
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     database = db or Database(settings.database_url)
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_base_url)
@@ -84,8 +84,14 @@ def build_application(
         .get_updates_request(metrics.CountingRequest(connection_pool_size=1))
         .post_init(_post_init)
         .post_stop(_post_stop)
-        .build()
     )
+    # Flows in the database: each update under its chat's lock, its flow steps and answers read
+    # before and written right after it, timeouts from the rows (bot/persistence/).
+    flows = persistence.install(
+        builder, database, conversation_timeout_s=settings.conversation_timeout_s
+    )
+    app = builder.build()
+    flows.attach(app)
     if app.job_queue is not None:
         # A job that starts late (a busy loop, start-up before the JobQueue runs) still runs:
         # APScheduler's default drops it after 1 s, and that includes the conversation timeouts
@@ -104,6 +110,7 @@ def build_application(
         on_timers=lambda changes: timers.schedule(app, changes),
     )
     app.bot_data["positions"] = PositionWriter(database)
+    app.bot_data["flows"] = flows
     register_handlers(app)
     return app  # type: ignore[return-value]
 
@@ -115,15 +122,14 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     accepts stops there; /start, /help, /language, /request, /volunteer and the menu buttons
     end whichever flow is running and travel on to the flow or handler that does their job.
     """
-    settings: Settings | None = app.bot_data.get("settings")
-    timeout = settings.conversation_timeout_s if settings else None
     # First, for every update: record the sender and set the language (plumbing.py).
     app.add_handler(TypeHandler(Update, record_sender), group=SENDER_GROUP)
     app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
     # Then: nothing personal outside private chats; a pointer when spoken to in a group.
     app.add_handler(TypeHandler(Update, groups.private_chats_only), group=PRIVATE_GROUP)
-    app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
-    app.add_handler(signup.conversation(timeout), group=FLOW_GROUP + 1)
+    # No PTB conversation_timeout: the flows time out from the database (bot/persistence/flows.py).
+    app.add_handler(citizen.conversation(None), group=FLOW_GROUP)
+    app.add_handler(signup.conversation(None), group=FLOW_GROUP + 1)
     # Media and contacts no flow took: what the bot can do (a volunteer's contact travels on).
     app.add_handler(MessageHandler(media.UNREAD, media.outside_a_flow), group=AFTER_FLOWS_GROUP)
     # Commands available at any time.
@@ -184,6 +190,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     timers.schedule_sweep(app, app.bot_data["settings"].timer_sweep_s)
     availability.schedule(app, app.bot_data["settings"].stale_check_s)
     retention.schedule(app, app.bot_data["settings"].retention_check_s)
+    await app.bot_data["flows"].start(app.bot_data["settings"].timer_sweep_s)
     # Whatever was committed but not yet said (a crash, a retry's wait) leaves from here on.
     outbox.schedule_sweep(app, app.bot_data["settings"].outbox_sweep_s)
     metrics.register_outbox_depth(lambda: _outbox_depth(db))

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from storage.flow_state import FlowConversation, FlowUserData  # noqa: F401  (its tables, registered)
 from storage.types import UTCDateTime, utcnow
 
 

@@ -223,6 +223,7 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
                 *flows.escapes(leave),
             ],
             name="request_help",
+            persistent=True,
             allow_reentry=True,
             conversation_timeout=timeout_s,
         )

@@ -366,6 +366,7 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
                 *flows.escapes(leave),
             ],
             name="volunteer_signup",
+            persistent=True,
             allow_reentry=True,
             conversation_timeout=timeout_s,
         )
