@@ -4,12 +4,18 @@ timeline and the audit records."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
-from bot.services import oversight, roles, standing, volunteering
+from sqlmodel import col, select
+
+from bot.services import dispatch, oversight, roles, standing, volunteering
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import operator
-from bot.services.notices import Event, Outcome, Result
+from bot.services.notices import Event, Outcome, Result, VolunteerRejected
+from bot.services.notices_ops import VolunteerSuspended
 from domain.enums import AuditKind, OfferStatus, RequestStatus, VolunteerStatus
 from domain.incidents import IncidentType
 from storage import requests, volunteers
@@ -17,9 +23,12 @@ from storage.audit import timeline
 from storage.db import Database
 from storage.models import AuditEvent
 from tests.factories import RIYADH, offset, person, volunteer
+from tests.outcomes import events, offer_id_of, payload, request_id_of
+
+T = TypeVar("T")
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
+HERE = (RIYADH.lat, RIYADH.lon)
 OPS = 900  # in OPERATOR_IDS
 CITIZEN = 1
 CFG = DispatchConfig(
@@ -31,7 +40,8 @@ def told(out: Outcome, event: Event) -> list[int | None]:
     return [n.to.person_id for n in out.notices if n.event == event]
 
 
-async def call(db: Database, fn, /, **kw):  # type: ignore[no-untyped-def]
+async def call(db: Database, fn: Callable[..., Awaitable[T]], /, **kw: Any) -> T:
+    """One use case in its own committed unit of work, at NOW unless told."""
     async with db.session() as s:
         return await fn(s, CFG, now=kw.pop("now", NOW), **kw)
 
@@ -40,7 +50,7 @@ async def new_request(db: Database, incident: IncidentType = IncidentType.FIRE) 
     await person(db, CITIZEN)
     return await call(
         db,
-        standing.request_help,
+        dispatch.create_request,
         requester_id=CITIZEN,
         incident=incident,
         lat=HERE[0],
@@ -50,8 +60,6 @@ async def new_request(db: Database, incident: IncidentType = IncidentType.FIRE) 
 
 
 async def refusals(db: Database) -> list[tuple[int | None, str]]:
-    from sqlmodel import select
-
     async with db.session() as s:
         rows = (await s.exec(select(AuditEvent).where(AuditEvent.kind == AuditKind.REFUSED))).all()
     return [(r.actor_id, r.detail) for r in rows]
@@ -84,10 +92,7 @@ async def test_promote_and_demote(db: Database) -> None:
     assert out.result == Result.OK and told(out, Event.OPERATOR_DEMOTED) == [5]
     assert (await call(db, roles.check, person_id=5, action="open")).result == Result.NOT_OPERATOR
     async with db.session() as s:
-        kinds = [
-            (e.kind, e.actor_id)
-            for e in (await s.exec(__import__("sqlmodel").select(AuditEvent))).all()
-        ]
+        kinds = [(e.kind, e.actor_id) for e in (await s.exec(select(AuditEvent))).all()]
     assert (AuditKind.OPERATOR_PROMOTED, OPS) in kinds and (
         AuditKind.OPERATOR_DEMOTED,
         OPS,
@@ -102,7 +107,7 @@ async def test_a_promoted_operator_gets_new_volunteers_to_verify_and_may_approve
     await call(db, roles.promote, operator_id=OPS, person_id=5)
     await volunteer(db, 10, HERE, NOW, status=VolunteerStatus.PENDING)
     out = await call(db, volunteering.submit, person_id=10)
-    assert sorted(told(out, Event.OPS_VERIFY)) == [5, OPS]  # type: ignore[type-var]
+    assert set(told(out, Event.OPS_VERIFY)) == {5, OPS}
     out = await call(db, volunteering.decide, operator_id=5, volunteer_id=10, approve=True)
     assert out.result == Result.OK
 
@@ -110,12 +115,10 @@ async def test_a_promoted_operator_gets_new_volunteers_to_verify_and_may_approve
 async def test_operator_cancel_frees_the_volunteer_and_tells_everyone(db: Database) -> None:
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     created = await new_request(db)
-    rid = created.request_id
+    rid = request_id_of(created)
     offer = next(n for n in created.notices if n.event == Event.OFFER)
     async with db.session() as s:
-        from bot.services import dispatch
-
-        await dispatch.accept(s, CFG, offer_id=offer.offer_id, volunteer_id=10, now=NOW)  # type: ignore[arg-type]
+        await dispatch.accept(s, CFG, offer_id=offer_id_of(offer), volunteer_id=10, now=NOW)
     refused = await call(db, operator.cancel, request_id=rid, operator_id=10)
     assert refused.result == Result.NOT_OPERATOR
     out = await call(db, operator.cancel, request_id=rid, operator_id=OPS)
@@ -125,9 +128,9 @@ async def test_operator_cancel_frees_the_volunteer_and_tells_everyone(db: Databa
     again = await call(db, operator.cancel, request_id=rid, operator_id=OPS)
     assert again.result == Result.CLOSED
     async with db.session() as s:
-        req = await requests.get_request(s, rid)  # type: ignore[arg-type]
+        req = await requests.get_request(s, rid)
         vol = await volunteers.get_volunteer(s, 10)
-        events = await timeline(s, rid)  # type: ignore[arg-type]
+        events = await timeline(s, rid)
     assert req is not None and req.status == RequestStatus.CANCELLED
     assert vol is not None and vol.busy_request_id is None
     last = events[-1]
@@ -137,7 +140,7 @@ async def test_operator_cancel_frees_the_volunteer_and_tells_everyone(db: Databa
 
 async def test_redispatch_an_escalated_request_from_the_first_wave(db: Database) -> None:
     created = await new_request(db)  # nobody on duty: escalated at once
-    rid = created.request_id
+    rid = request_id_of(created)
     assert told(created, Event.OPS_ESCALATION) == [None]
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)  # someone comes on duty
     later = NOW + timedelta(minutes=5)
@@ -146,7 +149,7 @@ async def test_redispatch_an_escalated_request_from_the_first_wave(db: Database)
     assert told(out, Event.OFFER) == [10]
     assert told(out, Event.SEARCH_RESTARTED) == [CITIZEN]
     async with db.session() as s:
-        req = await requests.get_request(s, rid)  # type: ignore[arg-type]
+        req = await requests.get_request(s, rid)
     assert req is not None and req.status == RequestStatus.DISPATCHING and req.wave == 1
     assert req.closed_at is None
 
@@ -155,13 +158,11 @@ async def test_reassign_releases_the_volunteer_and_alerts_another(db: Database) 
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     await volunteer(db, 11, offset(*HERE, 0.8), NOW)
     created = await new_request(db)
-    rid = created.request_id
+    rid = request_id_of(created)
     offer = next(n for n in created.notices if n.event == Event.OFFER)
     assert offer.to.person_id == 10
     async with db.session() as s:
-        from bot.services import dispatch
-
-        await dispatch.accept(s, CFG, offer_id=offer.offer_id, volunteer_id=10, now=NOW)  # type: ignore[arg-type]
+        await dispatch.accept(s, CFG, offer_id=offer_id_of(offer), volunteer_id=10, now=NOW)
     redo = await call(db, operator.redispatch, request_id=rid, operator_id=OPS)
     assert redo.result == Result.BUSY  # a volunteer has it: reassign, not re-dispatch
     out = await call(db, operator.reassign, request_id=rid, operator_id=OPS)
@@ -171,7 +172,7 @@ async def test_reassign_releases_the_volunteer_and_alerts_another(db: Database) 
     assert told(out, Event.VOLUNTEER_REPLACED) == [CITIZEN]
     async with db.session() as s:
         vol = await volunteers.get_volunteer(s, 10)
-        statuses = {o.volunteer_id: o.status for o in await requests.offers_for(s, rid)}  # type: ignore[arg-type]
+        statuses = {o.volunteer_id: o.status for o in await requests.offers_for(s, rid)}
     assert vol is not None and vol.busy_request_id is None
     assert statuses == {10: OfferStatus.RELEASED, 11: OfferStatus.SENT}
 
@@ -182,18 +183,19 @@ async def test_suspension_releases_the_job_withdraws_alerts_and_stops_matching(
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     await volunteer(db, 11, offset(*HERE, 0.8), NOW)
     created = await new_request(db)
-    rid = created.request_id
+    rid = request_id_of(created)
     offer = next(n for n in created.notices if n.event == Event.OFFER)
     async with db.session() as s:
-        from bot.services import dispatch
-
-        await dispatch.accept(s, CFG, offer_id=offer.offer_id, volunteer_id=10, now=NOW)  # type: ignore[arg-type]
+        await dispatch.accept(s, CFG, offer_id=offer_id_of(offer), volunteer_id=10, now=NOW)
     out = await call(db, standing.suspend, operator_id=OPS, volunteer_id=10, reason="no-show twice")
     assert out.result == Result.OK
-    suspended = [n for n in out.notices if n.event == Event.VOLUNTEER_SUSPENDED]
-    assert [
-        (n.to.person_id, n.payload.reason, n.payload.released_request_id) for n in suspended
-    ] == [(10, "no-show twice", rid)]
+    suspended = [
+        (n.to.person_id, payload(n, VolunteerSuspended))
+        for n in events(out, Event.VOLUNTEER_SUSPENDED)
+    ]
+    assert [(pid, p.reason, p.released_request_id) for pid, p in suspended] == [
+        (10, "no-show twice", rid)
+    ]
     assert told(out, Event.OFFER) == [11]  # the job is dispatched again, to someone else
     assert told(out, Event.JOB_REASSIGNED) == []  # the suspension notice says it all
     async with db.session() as s:
@@ -209,7 +211,7 @@ async def test_suspension_releases_the_job_withdraws_alerts_and_stops_matching(
         await volunteers.update_fields(s, person_id=10, on_duty=True)  # even if it were on duty
     second = await call(
         db,
-        standing.request_help,
+        dispatch.create_request,
         requester_id=2,
         incident=IncidentType.FIRE,
         lat=HERE[0],
@@ -233,16 +235,14 @@ async def test_suspension_withdraws_an_open_alert_so_it_cannot_be_accepted(db: D
     offer = next(n for n in created.notices if n.event == Event.OFFER)
     await call(db, standing.suspend, operator_id=OPS, volunteer_id=10, reason="checks")
     async with db.session() as s:
-        from bot.services import dispatch
-
-        late = await dispatch.accept(s, CFG, offer_id=offer.offer_id, volunteer_id=10, now=NOW)  # type: ignore[arg-type]
+        late = await dispatch.accept(s, CFG, offer_id=offer_id_of(offer), volunteer_id=10, now=NOW)
     assert late.result == Result.CLOSED
 
 
 async def test_a_blocked_citizen_is_refused_and_their_requests_closed(db: Database) -> None:
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     created = await new_request(db)
-    rid = created.request_id
+    rid = request_id_of(created)
     refused = await call(db, standing.block, operator_id=10, person_id=CITIZEN, reason="pranks")
     assert refused.result == Result.NOT_OPERATOR
     await person(db, OPS)
@@ -253,24 +253,57 @@ async def test_a_blocked_citizen_is_refused_and_their_requests_closed(db: Databa
     assert out.result == Result.OK
     assert told(out, Event.REQUEST_CLOSED_BY_OPS) == [CITIZEN]
     async with db.session() as s:
-        req = await requests.get_request(s, rid)  # type: ignore[arg-type]
-        alerts = await requests.offers_for(s, rid)  # type: ignore[arg-type]
+        req = await requests.get_request(s, rid)
+        alerts = await requests.offers_for(s, rid)
     assert req is not None and req.status == RequestStatus.CANCELLED
     assert [(o.volunteer_id, o.status) for o in alerts] == [(10, OfferStatus.WITHDRAWN)]
     again = await new_request(db)
-    assert again.result == Result.BLOCKED and again.notices == []
+    assert again.result == Result.BLOCKED and again.request_id is None
+    assert told(again, Event.REQUEST_BLOCKED) == [CITIZEN]  # told politely, with the numbers
+    assert told(again, Event.OFFER) == []
     assert (
         await call(db, standing.unblock, operator_id=OPS, person_id=CITIZEN)
     ).result == Result.OK
     assert (await new_request(db)).result == Result.OK
 
 
+async def test_the_block_and_the_hourly_limit_coexist(db: Database) -> None:
+    """A blocked citizen hears they are blocked, never "wait an hour" (waiting would not
+    help); a refused request is not stored, so it never counts towards the limit."""
+    cfg = DispatchConfig(first_wave=1, operator_ids=frozenset({OPS}), max_requests_per_hour=1)
+    await person(db, OPS)
+
+    async def ask(now: datetime) -> Outcome:
+        async with db.session() as s:
+            return await dispatch.create_request(
+                s, cfg, requester_id=CITIZEN, incident=IncidentType.FIRE, lat=HERE[0],
+                lon=HERE[1], description=None, now=now,
+            )  # fmt: skip
+
+    first = await new_request(db)  # the one request this hour (escalated: nobody on duty)
+    await call(db, standing.block, operator_id=OPS, person_id=CITIZEN, reason="pranks")
+    for minutes in (1, 61):  # inside the hour and after it: blocked either way
+        out = await ask(NOW + timedelta(minutes=minutes))
+        assert out.result == Result.BLOCKED and told(out, Event.REQUEST_BLOCKED) == [CITIZEN]
+        assert told(out, Event.REQUEST_LIMITED) == []
+    await call(db, standing.unblock, operator_id=OPS, person_id=CITIZEN)
+    limited = await ask(NOW + timedelta(minutes=2))
+    assert limited.result == Result.LIMITED and told(limited, Event.REQUEST_BLOCKED) == []
+    assert (await ask(NOW + timedelta(minutes=61))).result == Result.OK
+    async with db.session() as s:
+        rows = (await s.exec(select(AuditEvent).order_by(col(AuditEvent.id)))).all()
+    refused = [json.loads(r.detail) for r in rows if r.kind == AuditKind.REFUSED]
+    assert refused == [{"action": "request", "reason": "blocked", "incident": "fire"}] * 2
+    assert [r.kind for r in rows].count(AuditKind.RATE_LIMITED) == 1
+    assert request_id_of(first) == 1
+
+
 async def test_a_rejected_volunteer_waits_for_the_cool_down(db: Database) -> None:
     await volunteer(db, 10, HERE, NOW, status=VolunteerStatus.PENDING)
     out = await call(db, volunteering.decide, operator_id=OPS, volunteer_id=10, approve=False)
     again_at = NOW + timedelta(seconds=CFG.reapply_cooldown_s)
-    rejected = [n.payload for n in out.notices if n.event == Event.VOLUNTEER_REJECTED]
-    assert [p.again_at for p in rejected] == [again_at]  # type: ignore[attr-defined]
+    rejected = [payload(n, VolunteerRejected) for n in events(out, Event.VOLUNTEER_REJECTED)]
+    assert [p.again_at for p in rejected] == [again_at]
     early = NOW + timedelta(days=1)
     async with db.session() as s:
         assert await volunteering.may_apply(s, CFG, person_id=10, now=early) == (
@@ -290,17 +323,14 @@ async def test_a_rejected_volunteer_waits_for_the_cool_down(db: Database) -> Non
 
 
 async def test_the_timeline_names_each_step_to_the_second(db: Database) -> None:
-    from bot.services import dispatch
-
     await volunteer(db, 10, offset(*HERE, 0.5), NOW)
     await person(db, 10, name="Khalid")
     created = await new_request(db)
-    rid = created.request_id
-    assert rid is not None
+    rid = request_id_of(created)
     offer = next(n for n in created.notices if n.event == Event.OFFER)
     t = [NOW + timedelta(seconds=s) for s in (12, 300, 1500)]
     async with db.session() as s:
-        await dispatch.accept(s, CFG, offer_id=offer.offer_id, volunteer_id=10, now=t[0])  # type: ignore[arg-type]
+        await dispatch.accept(s, CFG, offer_id=offer_id_of(offer), volunteer_id=10, now=t[0])
     async with db.session() as s:
         await dispatch.arrived(s, CFG, request_id=rid, volunteer_id=10, now=t[1])
     async with db.session() as s:
@@ -334,7 +364,7 @@ async def test_open_lists_active_requests_oldest_first_in_pages(db: Database) ->
         await person(db, 100 + i)
         await call(
             db,
-            standing.request_help,
+            dispatch.create_request,
             requester_id=100 + i,
             incident=IncidentType.FLOOD,
             lat=HERE[0],

@@ -4,23 +4,21 @@ forged button, before any argument is read; an operator reads and acts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlmodel import select
 
 from bot.devtools.emulator import EmuUser
-from bot.devtools.sandbox import Sandbox, sandbox
+from bot.devtools.sandbox import Sandbox
 from domain.enums import AuditKind, RequestStatus, VolunteerStatus
 from storage import requests
 from storage import volunteers as vstore
 from storage.models import AuditEvent
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, volunteer
-from tests.test_e2e_volunteers import request_help
+from tests.e2e_helpers import HERE, request_help
+from tests.factories import offset, volunteer
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
 OPERATOR = 900
+pytestmark = pytest.mark.sandbox(operator_ids=frozenset({OPERATOR}), ops_chat_id=-100500)
 # Every operator command, bare and with arguments: the refusal is the same either way.
 COMMANDS = [
     "/ops",
@@ -39,16 +37,20 @@ COMMANDS = [
     "/unblock 1",
     "/stats",
     "/stats week Riyadh",
+    "/pending",
+    "/approve",
+    "/approve 10",
+    "/reject 10",
 ]
-BUTTONS = ["ovr:page:1", "ovr:view:1", "ovr:cancel:1", "ovr:redo:1", "ovr:reas:1", "ovr:zzz:1"]
-
-
-@pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/ops.db", operator_ids=frozenset({OPERATOR}), ops_chat_id=-100500
-    ) as b:
-        yield b
+BUTTONS = [
+    "ovr:page:1",
+    "ovr:view:1",
+    "ovr:cancel:1",
+    "ovr:redo:1",
+    "ovr:reas:1",
+    "vet:ok:10",
+    "vet:no:10",
+]
 
 
 async def refused(box: Sandbox) -> list[tuple[int | None, str]]:
@@ -99,6 +101,11 @@ async def test_every_forged_button_refuses_a_non_operator(box: Sandbox, who: str
     assert [d for _, d in await refused(box)] == [
         f'{{"action": "button {data}"}}' for data in BUTTONS
     ]
+    # Data no button carries is stale for anyone (buttons.py parses it to nothing).
+    cq = await user.press_data(user.last.message_id, "ovr:zzz:1")
+    await box.settle()
+    assert box.emu.callback_answers[cq]["text"].startswith("This button is not for you")
+    assert len(await refused(box)) == len(BUTTONS)
     async with box.db.session() as s:
         req = await requests.get_request(s, 1)
     assert req is not None and req.status == RequestStatus.DISPATCHING
@@ -148,6 +155,12 @@ async def test_an_operator_suspends_blocks_and_promotes(box: Sandbox) -> None:
     await ops.send("/who 10")
     await box.settle()
     assert "Volunteer: suspended" in (ops.last.text or "")
+    await vol.send("/duty on")
+    await box.settle()
+    assert "suspended by the command centre" in (vol.last.text or "")
+    await vol.send("/volunteer")  # signing up again would undo the suspension
+    await box.settle()
+    assert "suspended by the command centre" in (vol.last.text or "")
     await ops.send("/block 1 prank calls")
     await box.settle()
     assert "closed your request #1" in (citizen.last.text or "")
@@ -158,6 +171,22 @@ async def test_an_operator_suspends_blocks_and_promotes(box: Sandbox) -> None:
     await ops.send("/promote 10")
     await box.settle()
     assert "made you an operator" in (vol.last.text or "")
+    await vol.send("/pending")  # a promoted operator verifies volunteers too
+    await box.settle()
+    assert vol.last.text == "No volunteer is waiting for verification."
     await vol.send("/stats today")
     await box.settle()
     assert "Figures for today: all cities" in (vol.last.text or "")
+
+
+async def test_a_rejected_volunteer_is_told_when_they_may_apply_again(box: Sandbox) -> None:
+    await volunteer(box.db, 10, HERE, utcnow(), status=VolunteerStatus.PENDING)
+    vol = box.emu.user(10, first_name="Khalid", language_code="en")
+    ops = box.emu.user(OPERATOR, first_name="Ops", language_code="en")
+    await ops.send("/reject 10")
+    await box.settle()
+    assert ops.last.text == "Done: the volunteer is not approved."
+    await vol.send("/volunteer")
+    await box.settle()
+    assert (vol.last.text or "").startswith("You may apply again from ")
+    assert vol.last.button_data == []  # no code of conduct to accept

@@ -19,24 +19,17 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 
 from bot import formatting
 from bot.handlers.render import Rendered, render
 from bot.i18n import FSI, PDI, tn, use_locale
-from bot.services.notices import Area, Event, Recipient
-from bot.services.notices_ops import (
-    JobLine,
-    OpenRow,
-    Readiness,
-    Spread,
-    TimelineItem,
-    TypeOutcome,
-    VolunteerCard,
-)
-from domain.enums import OfferStatus
+from bot.services.notices import Event, Recipient
 from domain.incidents import Equipment, IncidentType
+from storage.models import Volunteer
 from tests.factories import notice
+from tests.notice_cases import ASSIGNED, CASES, T0
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("ar", "en")
@@ -58,16 +51,21 @@ def _load_script() -> ModuleType:
 script = _load_script()
 
 
-def _catalog(lang: str):  # type: ignore[no-untyped-def]
+#: A message's translation as a catalog holds it: one string, or the plural forms.
+Translation = str | tuple[str, ...]
+
+
+def _catalog(lang: str) -> Catalog:
     with script.po_path(lang).open("rb") as fh:
         return read_po(fh, locale=lang)
 
 
-def _forms(message) -> list[str]:  # type: ignore[no-untyped-def]
+def _forms(message: Message) -> list[str]:
+    assert message.string is not None, message.id  # read_po gives "" for an untranslated one
     return list(message.string) if isinstance(message.string, (tuple, list)) else [message.string]
 
 
-def _ids(message) -> list[str]:  # type: ignore[no-untyped-def]
+def _ids(message: Message) -> list[str]:
     return list(message.id) if isinstance(message.id, (tuple, list)) else [message.id]
 
 
@@ -104,7 +102,7 @@ def test_the_check_refuses_an_untranslated_new_string(tmp_path: Path) -> None:
     script.extract(root=tmp_path, quiet=True)
     script.update(root=tmp_path, quiet=True)
 
-    def fill(changes: dict[str, object]) -> None:
+    def fill(changes: dict[str, Translation | dict[str, Translation]]) -> None:
         for lang in LANGUAGES:
             path = script.po_path(lang, tmp_path)
             with path.open("rb") as fh:
@@ -308,20 +306,6 @@ def _assert_balanced(text: str) -> None:
     assert text.count(FSI) == text.count(PDI)
 
 
-ASSIGNED = {
-    "request_id": 4711,
-    "incident": "lost_desert",
-    "lat": 24.7136,
-    "lon": 46.6753,
-    "description": "Blue Toyota",
-    "requester": "John",
-    "requester_id": 555001,
-    "username": "john_doe",
-    "phone": "+966 50 123 4567",
-    "distance_m": 850.0,
-}
-
-
 def test_arabic_values_are_isolated_and_balanced() -> None:
     n = notice(Recipient(1, 1, "ar"), Event.JOB_ASSIGNED, ASSIGNED)
     text = render(n).text
@@ -372,243 +356,13 @@ def test_times_are_shown_in_riyadh() -> None:
 # --- every notice, in both languages ----------------------------------------------------------
 
 NAMES = {"John", "Sarah", "Blue", "Toyota", "john_doe", "sarah_k"}
-AREA = {"city_en": "Riyadh", "city_ar": "الرياض", "km": 3}
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-_OPS_AREA = Area("Riyadh", "الرياض", 3)
-_WAVE = TimelineItem(
-    T0 + timedelta(seconds=5),
-    "wave",
-    "",
-    ("Sarah", "John"),
-    {"wave": 1, "radius_m": 5000, "alerted": 2, "volunteers": "10,11"},
-)
-_TIMELINE = (
-    TimelineItem(T0, "created", "John", (), {"before": "dispatching", "after": "dispatching"}),
-    _WAVE,
-    TimelineItem(T0 + timedelta(seconds=40), "declined", "John"),
-    TimelineItem(
-        T0 + timedelta(seconds=50),
-        "accepted",
-        "Sarah",
-        (),
-        {"before": "dispatching", "after": "assigned"},
-    ),
-    TimelineItem(T0 + timedelta(minutes=9), "arrived", "Sarah"),
-    TimelineItem(T0 + timedelta(minutes=30), "done", "Sarah", (), {"minutes": 30}),
-    TimelineItem(T0 + timedelta(minutes=31), "confirmed", "John"),
-    TimelineItem(
-        T0 + timedelta(minutes=32),
-        "reassigned",
-        "Sarah",
-        (),
-        {"volunteer_id": 10, "reason": "Toyota"},
-    ),
-    TimelineItem(T0 + timedelta(minutes=33), "redispatched", "Sarah"),
-    TimelineItem(T0 + timedelta(minutes=34), "ops_cancelled", "Sarah"),
-    TimelineItem(T0 + timedelta(minutes=35), "alert_failed", ""),
-    TimelineItem(T0 + timedelta(minutes=36), "auto_confirmed", ""),
-    TimelineItem(T0 + timedelta(minutes=37), "disputed", "John"),
-)
-_CARD = VolunteerCard(
-    status="suspended",
-    skills=IncidentType.FIRE.bit | IncidentType.FIRST_AID.bit,
-    equipment=int(Equipment.FIRST_AID_KIT),
-    on_duty=False,
-    position_at=T0,
-    verified_at=T0,
-    verified_by="Sarah",
-    busy_request_id=42,
-    minutes=95,
-    jobs=3,
-    alerted=12,
-    accepted=4,
-    declined=5,
-    decided_at=T0,
-    reason="Toyota",
-    recent=(JobLine(42, "fire", "confirmed", T0),),
-)
-OPS_CASES: dict[Event, list[dict[str, object]]] = {
-    Event.OPS_REQUEST_LIST: [
-        {"page": 0, "pages": 1, "total": 0, "as_of": T0},
-        {
-            "page": 1,
-            "pages": 3,
-            "total": 20,
-            "as_of": T0 + timedelta(minutes=75),
-            "rows": (
-                OpenRow(42, "fire", "dispatching", T0, _OPS_AREA),
-                OpenRow(43, "flood", "assigned", T0, _OPS_AREA, "Sarah"),
-                OpenRow(44, "rescue", "escalated", T0 + timedelta(minutes=70), _OPS_AREA),
-            ),
-        },
-    ],
-    Event.OPS_REQUEST_VIEW: [
-        {
-            "request_id": 42,
-            "incident": "fire",
-            "status": "assigned",
-            "area": _OPS_AREA,
-            "lat": 24.7136,
-            "lon": 46.6753,
-            "requester": "John",
-            "requester_id": 5,
-            "created_at": T0,
-            "volunteer": "Sarah",
-            "volunteer_id": 10,
-            "description": "Blue Toyota",
-            "timeline": _TIMELINE,
-            "credit_minutes": 30,
-            "credit_status": "pending",
-            "can_cancel": True,
-            "can_reassign": True,
-        },
-        {
-            "request_id": 43,
-            "incident": "flood",
-            "status": "escalated",
-            "area": _OPS_AREA,
-            "lat": 24.7,
-            "lon": 46.6,
-            "requester": "John",
-            "requester_id": 5,
-            "created_at": T0,
-            "can_cancel": True,
-            "can_redispatch": True,
-        },
-    ],
-    Event.OPS_AUDIT_VIEW: [{"request_id": 42, "entries": _TIMELINE}, {"request_id": 43}],
-    Event.OPS_PERSON_VIEW: [
-        {"person_id": 5, "name": "John"},
-        {
-            "person_id": 10,
-            "name": "Sarah",
-            "username": "sarah_k",
-            "operator": True,
-            "blocked": True,
-            "block_reason": "Toyota",
-            "requests_made": 2,
-            "volunteer": _CARD,
-        },
-    ],
-    Event.OPS_STATS: [
-        {"period": "today", "city": "", "since": T0, "until": T0 + timedelta(hours=5)},
-        {
-            "period": "week",
-            "city": "Riyadh",
-            "since": T0,
-            "until": T0 + timedelta(days=7),
-            "total": 3,
-            "by_type": (TypeOutcome("fire", "confirmed", 2), TypeOutcome("fire", "escalated", 1)),
-            "first_alert": Spread(3, 2.0, 4.5),
-            "first_accept": Spread(2, 45.0, 300.0),
-            "arrival": Spread(1, 600.0, 600.0),
-            "alerts": 10,
-            "alerts_accepted": 2,
-            "acceptance_rate": 0.2,
-            "escalated": 1,
-            "escalated_share": 1 / 3,
-            "credited_minutes": 95,
-            "readiness": (Readiness("Riyadh", "fire", 4, 3),),
-        },
-    ],
-    Event.OPERATOR_PROMOTED: [{"by": "Sarah"}, {"by": ""}],
-    Event.OPERATOR_DEMOTED: [{}],
-    Event.VOLUNTEER_SUSPENDED: [
-        {"reason": "Toyota"},
-        {"reason": "Toyota", "released_request_id": 42},
-    ],
-    Event.VOLUNTEER_REINSTATED: [{}],
-    Event.REQUEST_CLOSED_BY_OPS: [{"request_id": 42, "incident": "fire"}],
-    Event.SEARCH_RESTARTED: [{"request_id": 42, "alerted": 1}, {"request_id": 42, "alerted": 5}],
-    Event.VOLUNTEER_REPLACED: [{"request_id": 42, "alerted": 0}, {"request_id": 42, "alerted": 12}],
-    Event.JOB_REASSIGNED: [{"request_id": 42, "incident": "rescue"}],
-}
-
-# One plausible parameter set per event (as bot/services/dispatch.py and volunteering.py send
-# them); events with several shapes get several.
-CASES: dict[Event, list[dict[str, object]]] = {
-    Event.REQUEST_CREATED: [
-        {"request_id": 42, "incident": "fire", "alerted": 3},
-        {"request_id": 42, "incident": "breakdown", "alerted": 1},
-    ],
-    Event.SEARCH_WIDENED: [{"request_id": 42, "alerted": 5}],
-    Event.OFFER: [
-        {"request_id": 42, "incident": "flood", **AREA, "distance_m": 1830.0, "offer_id": 9}
-    ],
-    Event.OFFER_CLOSED: [{"reason": str(s), "incident": "first_aid"} for s in OfferStatus],
-    Event.JOB_ASSIGNED: [ASSIGNED, {**ASSIGNED, "description": "", "username": "", "phone": ""}],
-    Event.VOLUNTEER_COMING: [
-        {"request_id": 42, "volunteer": "Sarah", "distance_m": 640.0},
-        {"request_id": 42, "volunteer": "Sarah", "distance_m": 2640.0, "phone": "+966501234567"},
-    ],
-    Event.VOLUNTEER_ARRIVED: [{"request_id": 42, "volunteer": "Sarah"}],
-    Event.JOB_ON_SCENE: [{"request_id": 42}],
-    Event.CONFIRM_DONE: [{"request_id": 42, "volunteer": "Sarah"}],
-    Event.JOB_DONE_ACK: [{"request_id": 42, "minutes": 45}],
-    Event.VOLUNTEER_RELEASED: [{"request_id": 42, "alerted": 2}],
-    Event.JOB_RELEASED_ACK: [{"request_id": 42}],
-    Event.REQUEST_CANCELLED: [{"request_id": 42}],
-    Event.JOB_CANCELLED: [{"request_id": 42, "incident": "entrapment"}],
-    Event.HOURS_CREDITED: [
-        {"request_id": 42, "minutes": 45, "total_minutes": 615, "jobs": 7},
-        {"request_id": 42, "minutes": 1, "total_minutes": 1, "jobs": 1},
-    ],
-    Event.CREDIT_DISPUTED: [{"request_id": 42}],
-    Event.THANKS: [{"request_id": 42, "incident": "fire"}],
-    Event.DISPUTE_ACK: [{"request_id": 42, "incident": "fire"}],
-    Event.NO_VOLUNTEER: [
-        {"request_id": 42, "incident": "lost_desert", "ops_told": True},
-        {"request_id": 42, "incident": "fire", "ops_told": False},
-    ],
-    Event.OPS_ESCALATION: [
-        {
-            "request_id": 42,
-            "incident": "lost_desert",
-            "lat": 24.7136,
-            "lon": 46.6753,
-            "description": "Blue Toyota",
-            "requester": "John",
-            "username": "john_doe",
-            "requester_id": 555001,
-            "created_at": T0,
-            "alerted": 11,
-            "declined": 2,
-            "timeline": [],  # see test_escalation_timeline_is_translated
-            **AREA,
-        }
-    ],
-    Event.OPS_CANCELLED: [{"request_id": 42, "incident": "flood"}],
-    Event.ARRIVAL_REMINDER: [{"request_id": 42, "incident": "rescue"}],
-    Event.STATUS_UPDATE: [{"request_id": 42, "volunteer": "Sarah"}],
-    Event.AUTO_CONFIRMED: [{"request_id": 42}],
-    Event.VOLUNTEER_PENDING: [{}],
-    Event.OPS_VERIFY: [
-        {
-            "volunteer_id": 777,
-            "name": "Sarah",
-            "username": "sarah_k",
-            "skills": IncidentType.FIRE.bit | IncidentType.FIRST_AID.bit,
-            "equipment": int(Equipment.FIRST_AID_KIT | Equipment.EXTINGUISHER),
-            "phone": "+966 55 000 1111",
-        },
-        {
-            "volunteer_id": 778,
-            "name": "John",
-            "username": "",
-            "skills": 0,
-            "equipment": 0,
-            "phone": "",
-        },
-    ],
-    Event.VOLUNTEER_VERIFIED: [{}],
-    Event.VOLUNTEER_REJECTED: [{}, {"again_at": T0 + timedelta(days=30)}],
-    Event.POSITION_STALE: [{}],
-    **OPS_CASES,
-}
 
 
 def _all_text(rendered: Rendered) -> list[str]:
+    """Every word the reader sees. A point alone (a Telegram location) has no words at all."""
+    if rendered.location is not None and not rendered.text:
+        assert rendered.markup is None
+        return []
     texts = [rendered.text]
     if rendered.markup is not None:
         texts += [b.text for row in rendered.markup.inline_keyboard for b in row]
@@ -664,8 +418,7 @@ def test_escalation_timeline_is_translated() -> None:
 # --- other copy assembled outside render.py -------------------------------------------------
 
 
-def _profiles() -> list[object]:
-    from storage.models import Volunteer
+def _profiles() -> list[Volunteer]:
 
     now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     full = Volunteer(
@@ -699,14 +452,14 @@ def _profiles() -> list[object]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_profile_and_code_of_conduct_speak_one_language(lang: str) -> None:
     from bot.handlers.profile import profile_keyboard, profile_text
-    from bot.handlers.volunteer import conduct_text
+    from bot.handlers.signup import conduct_text
 
     now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     with use_locale(lang):
         texts = [conduct_text()]
         for vol in _profiles():
-            texts.append(profile_text(vol, 615, 7, now, 3600.0))  # type: ignore[arg-type]
-            texts += [b.text for row in profile_keyboard(vol).inline_keyboard for b in row]  # type: ignore[arg-type]
+            texts.append(profile_text(vol, 615, 7, now, 3600.0))
+            texts += [b.text for row in profile_keyboard(vol).inline_keyboard for b in row]
     for text in texts:
         if lang == "ar":
             assert _english_words(text) == [], text

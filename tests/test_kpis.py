@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.services import dispatch, kpis, standing
+from bot.services import dispatch, kpis
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import operator
 from bot.services.notices import Event, Outcome
@@ -30,6 +30,7 @@ from domain.incidents import IncidentType
 from domain.matching.geo import city_by_name
 from storage.db import Database
 from tests.factories import RIYADH, offset, person, volunteer
+from tests.outcomes import offer_id_of, request_id_of
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(seconds=3200)
@@ -48,7 +49,7 @@ def at(seconds: float) -> datetime:
 async def ask(db: Database, citizen: int, where: tuple[float, float], when: datetime) -> Outcome:
     await person(db, citizen)
     async with db.session() as s:
-        return await standing.request_help(
+        return await dispatch.create_request(
             s,
             CFG,
             requester_id=citizen,
@@ -61,7 +62,9 @@ async def ask(db: Database, citizen: int, where: tuple[float, float], when: date
 
 
 def offer_to(out: Outcome, vid: int) -> int:
-    return next(n.offer_id for n in out.notices if n.event == Event.OFFER and n.to.person_id == vid)  # type: ignore[return-value]
+    return next(
+        offer_id_of(n) for n in out.notices if n.event == Event.OFFER and n.to.person_id == vid
+    )
 
 
 async def seed(db: Database) -> None:
@@ -81,33 +84,33 @@ async def seed(db: Database) -> None:
         await dispatch.accept(s, CFG, offer_id=offer_to(widened, 12), volunteer_id=12, now=at(100))
     await ask(db, 3, JED, at(50))
     async with db.session() as s:
-        await dispatch.arrived(s, CFG, request_id=a.request_id, volunteer_id=10, now=at(600))  # type: ignore[arg-type]
+        await dispatch.arrived(s, CFG, request_id=request_id_of(a), volunteer_id=10, now=at(600))
     async with db.session() as s:
-        await dispatch.arrived(s, CFG, request_id=b.request_id, volunteer_id=12, now=at(940))  # type: ignore[arg-type]
+        await dispatch.arrived(s, CFG, request_id=request_id_of(b), volunteer_id=12, now=at(940))
     async with db.session() as s:
-        await dispatch.done(s, CFG, request_id=a.request_id, volunteer_id=10, now=at(1200))  # type: ignore[arg-type]
+        await dispatch.done(s, CFG, request_id=request_id_of(a), volunteer_id=10, now=at(1200))
     async with db.session() as s:
         await dispatch.confirm(
             s,
             CFG,
-            request_id=a.request_id,
+            request_id=request_id_of(a),
             requester_id=1,
             solved=True,
-            now=at(1300),  # type: ignore[arg-type]
+            now=at(1300),
         )
     d = await ask(db, 4, RUH, at(2000))
     assert offer_to(d, 10)
     async with db.session() as s:
-        await dispatch.cancel(s, CFG, request_id=d.request_id, requester_id=4, now=at(2100))  # type: ignore[arg-type]
+        await dispatch.cancel(s, CFG, request_id=request_id_of(d), requester_id=4, now=at(2100))
     e = await ask(db, 5, JED, at(3000))
     await volunteer(db, 20, offset(*JED, 0.3), T0)
     async with db.session() as s:
         redo = await operator.redispatch(
             s,
             CFG,
-            request_id=e.request_id,
+            request_id=request_id_of(e),
             operator_id=OPS,
-            now=at(3100),  # type: ignore[arg-type]
+            now=at(3100),
         )
     assert offer_to(redo, 20)
 

@@ -3,8 +3,10 @@
 ``operator_only`` runs ``roles.check`` before the handler reads anything of the update (no
 argument parsed, no callback data decoded): a person who is not an operator gets the same
 clear refusal for a bare ``/approve`` as for ``/approve 42`` or a forged button, and the
-refusal is recorded with the action tried. Wrap a handler with it where it is registered's
-neighbour, e.g. ``@operator_only("approve")`` on bot/handlers/operators.py's ``decide``.
+refusal is recorded with the action tried. Operators are OPERATOR_IDS and the promoted ones
+(bot/services/roles.py). Every operator command and button is wrapped: /open … /stats here
+(bot/handlers/oversight.py), /pending /approve /reject (operators.py), the vet: buttons
+(alert_buttons.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.handlers.plumbing import run
-from bot.i18n import _, use_locale
+from bot.handlers.replies import answer, reply
+from bot.i18n import _
 from bot.services import roles
 from bot.services.notices import Result
 
@@ -49,12 +52,11 @@ def operator_only(
                 allowed = outcome.result == Result.OK
             if allowed:
                 return await handler(update, context)
-            with use_locale(context.language):
-                text = refusal() if hint is None else refusal() + "\n" + hint()
-                if q is not None:
-                    await q.answer(text, show_alert=True)
-                elif update.effective_message is not None:
-                    await update.effective_message.reply_text(text)
+            text = refusal() if hint is None else refusal() + "\n" + hint()
+            if q is not None:
+                await answer(q, text, alert=True)
+            else:
+                await reply(update, text)
             return None
 
         return guarded

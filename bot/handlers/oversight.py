@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -23,12 +22,13 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import ops_buttons
+from bot.handlers import buttons, inputs, replies
+from bot.handlers.buttons import OpsAction
+from bot.handlers.errors import stale_button
 from bot.handlers.guard import operator_only
-from bot.handlers.ops_buttons import OpsAction
-from bot.handlers.plumbing import query, run
+from bot.handlers.plumbing import UseCase, query, run
 from bot.handlers.render import Rendered, render
-from bot.i18n import _, use_locale
+from bot.i18n import _
 from bot.services import kpis, oversight, roles, standing
 from bot.services.dispatch import operator
 from bot.services.notices import Notice, Outcome, Payload, Recipient, Result
@@ -60,22 +60,19 @@ def _number(word: str | None) -> int | None:
 
 
 def _rendered(update: Update, context: BotContext, payload: Payload) -> Rendered:
-    user = update.effective_user
+    """A view for the operator who asked, in the chat they asked in."""
+    uid = inputs.sender_id(update)
     chat = update.effective_chat
-    assert user is not None
-    to = Recipient(user.id, chat.id if chat else user.id, context.language)
-    return render(Notice(to, payload))
+    return render(Notice(Recipient(uid, chat.id if chat else uid, context.language), payload))
 
 
 async def _say(update: Update, context: BotContext, payload: Payload) -> None:
-    assert update.effective_message is not None
     shown = _rendered(update, context, payload)
-    await update.effective_message.reply_text(shown.text, reply_markup=shown.markup)
+    await replies.reply(update, shown.text, markup=shown.markup)
 
 
 async def _reply(update: Update, text: str) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(text)
+    await replies.reply(update, text)
 
 
 def _usage(command: str) -> str:
@@ -113,45 +110,39 @@ def _result_text(result: Result) -> str:
 @operator_only("ops")
 async def ops_help(update: Update, context: BotContext) -> None:
     """/ops: the operator commands."""
-    with use_locale(context.language):
-        lines = [
-            _("Operator commands:"),
-            _("/open – active requests"),
-            _(
-                "/request ID – a request's timeline, with buttons to cancel, dispatch again or reassign"
-            ),
-            _("/audit ID – a request's audit records"),
-            _("/who ID or @username – a person's profile and record"),
-            _("/pending, /approve ID, /reject ID – volunteers waiting for verification"),
-            _("/suspend ID reason, /reinstate ID – a volunteer's alerts stopped or restored"),
-            _("/block ID reason, /unblock ID – a citizen who abuses the service"),
-            _("/promote ID, /demote ID – operators"),
-            _("/stats [today|week|month] [city] – the figures"),
-        ]
-        await _reply(update, "\n".join(lines))
+    lines = [
+        _("Operator commands:"),
+        _("/open – active requests"),
+        _("/request ID – a request's timeline, with buttons to cancel, dispatch again or reassign"),
+        _("/audit ID – a request's audit records"),
+        _("/who ID or @username – a person's profile and record"),
+        _("/pending, /approve ID, /reject ID – volunteers waiting for verification"),
+        _("/suspend ID reason, /reinstate ID – a volunteer's alerts stopped or restored"),
+        _("/block ID reason, /unblock ID – a citizen who abuses the service"),
+        _("/promote ID, /demote ID – operators"),
+        _("/stats [today|week|month] [city] – the figures"),
+    ]
+    await _reply(update, "\n".join(lines))
 
 
 @operator_only("open")
 async def open_requests(update: Update, context: BotContext) -> None:
     """/open: the first page of the active requests."""
     page = await query(context, lambda s: oversight.open_requests(s, page=0, now=utcnow()))
-    with use_locale(context.language):
-        await _say(update, context, page)
+    await _say(update, context, page)
 
 
 async def _request_view(update: Update, context: BotContext) -> None:
-    assert update.effective_message is not None and update.effective_message.text is not None
-    words = update.effective_message.text.split()
+    words = (inputs.message(update).text or "").split()
     rid = _number(words[1].strip(ISOLATES) if len(words) > 1 else None)
-    with use_locale(context.language):
-        if rid is None:
-            await _reply(update, _usage("request"))
-            return
-        view = await query(context, lambda s: oversight.request_view(s, request_id=rid))
-        if view is None:
-            await _reply(update, _("No such request."))
-            return
-        await _say(update, context, view)
+    if rid is None:
+        await _reply(update, _usage("request"))
+        return
+    view = await query(context, lambda s: oversight.request_view(s, request_id=rid))
+    if view is None:
+        await _reply(update, _("No such request."))
+        return
+    await _say(update, context, view)
 
 
 def _ask_for_help_hint() -> str:
@@ -172,51 +163,46 @@ async def audit(update: Update, context: BotContext) -> None:
     """/audit ID: every audit record of a request."""
     args = _args(context)
     rid = _number(args[0] if args else None)
-    with use_locale(context.language):
-        if rid is None:
-            await _reply(update, _usage("audit"))
-            return
-        view = await query(context, lambda s: oversight.audit_view(s, request_id=rid))
-        if view is None:
-            await _reply(update, _("No such request."))
-            return
-        await _say(update, context, view)
+    if rid is None:
+        await _reply(update, _usage("audit"))
+        return
+    view = await query(context, lambda s: oversight.audit_view(s, request_id=rid))
+    if view is None:
+        await _reply(update, _("No such request."))
+        return
+    await _say(update, context, view)
 
 
 @operator_only("who")
 async def who(update: Update, context: BotContext) -> None:
     """/who ID or @username."""
     args = _args(context)
-    with use_locale(context.language):
-        if not args:
-            await _reply(update, _usage("who"))
-            return
-        found = await query(context, lambda s: standing.who(s, context.cfg, who=args[0]))
-        if found is None:
-            await _reply(update, _("Nobody by that id or username has written to the bot."))
-            return
-        await _say(update, context, found)
+    if not args:
+        await _reply(update, _usage("who"))
+        return
+    found = await query(context, lambda s: standing.who(s, context.cfg, who=args[0]))
+    if found is None:
+        await _reply(update, _("Nobody by that id or username has written to the bot."))
+        return
+    await _say(update, context, found)
 
 
-async def _act(update: Update, context: BotContext, use_case: Any, **kwargs: Any) -> Outcome:
-    assert update.effective_user is not None
-    return await run(context, use_case, operator_id=update.effective_user.id, **kwargs)  # type: ignore[no-any-return]
+async def _act(update: Update, context: BotContext, use_case: UseCase, **kwargs: Any) -> Outcome:
+    return await run(context, use_case, operator_id=inputs.sender_id(update), **kwargs)
 
 
 @operator_only("promote")
 async def promote(update: Update, context: BotContext) -> None:
     """/promote ID and /demote ID."""
-    assert update.effective_message is not None and update.effective_message.text is not None
-    demote = update.effective_message.text.lower().startswith("/demote")
+    demote = (inputs.message(update).text or "").lower().startswith("/demote")
     args = _args(context)
     pid = _number(args[0] if args else None)
-    with use_locale(context.language):
-        if pid is None:
-            await _reply(update, _usage("promote"))
-            return
-        use_case = roles.demote if demote else roles.promote
-        outcome = await _act(update, context, use_case, person_id=pid)
-        await _reply(update, _result_text(outcome.result))
+    if pid is None:
+        await _reply(update, _usage("promote"))
+        return
+    use_case = roles.demote if demote else roles.promote
+    outcome = await _act(update, context, use_case, person_id=pid)
+    await _reply(update, _result_text(outcome.result))
 
 
 @operator_only("suspend")
@@ -225,12 +211,11 @@ async def suspend(update: Update, context: BotContext) -> None:
     args = _args(context)
     vid = _number(args[0] if args else None)
     reason = " ".join(args[1:])
-    with use_locale(context.language):
-        if vid is None or not reason:
-            await _reply(update, _usage("suspend"))
-            return
-        outcome = await _act(update, context, standing.suspend, volunteer_id=vid, reason=reason)
-        await _reply(update, _result_text(outcome.result))
+    if vid is None or not reason:
+        await _reply(update, _usage("suspend"))
+        return
+    outcome = await _act(update, context, standing.suspend, volunteer_id=vid, reason=reason)
+    await _reply(update, _result_text(outcome.result))
 
 
 @operator_only("reinstate")
@@ -238,31 +223,28 @@ async def reinstate(update: Update, context: BotContext) -> None:
     """/reinstate ID."""
     args = _args(context)
     vid = _number(args[0] if args else None)
-    with use_locale(context.language):
-        if vid is None:
-            await _reply(update, _usage("reinstate"))
-            return
-        outcome = await _act(update, context, standing.reinstate, volunteer_id=vid)
-        await _reply(update, _result_text(outcome.result))
+    if vid is None:
+        await _reply(update, _usage("reinstate"))
+        return
+    outcome = await _act(update, context, standing.reinstate, volunteer_id=vid)
+    await _reply(update, _result_text(outcome.result))
 
 
 @operator_only("block")
 async def block(update: Update, context: BotContext) -> None:
     """/block ID reason and /unblock ID."""
-    assert update.effective_message is not None and update.effective_message.text is not None
-    unblock = update.effective_message.text.lower().startswith("/unblock")
+    unblock = (inputs.message(update).text or "").lower().startswith("/unblock")
     args = _args(context)
     pid = _number(args[0] if args else None)
     reason = " ".join(args[1:])
-    with use_locale(context.language):
-        if pid is None or (not unblock and not reason):
-            await _reply(update, _usage("block"))
-            return
-        if unblock:
-            outcome = await _act(update, context, standing.unblock, person_id=pid)
-        else:
-            outcome = await _act(update, context, standing.block, person_id=pid, reason=reason)
-        await _reply(update, _result_text(outcome.result))
+    if pid is None or (not unblock and not reason):
+        await _reply(update, _usage("block"))
+        return
+    if unblock:
+        outcome = await _act(update, context, standing.unblock, person_id=pid)
+    else:
+        outcome = await _act(update, context, standing.block, person_id=pid, reason=reason)
+    await _reply(update, _result_text(outcome.result))
 
 
 def _city(words: list[str]) -> tuple[bool, str | None]:
@@ -284,15 +266,14 @@ async def stats(update: Update, context: BotContext) -> None:
     if args and args[0].lower() in PERIOD_WORDS:
         period = PERIOD_WORDS[args.pop(0).lower()]
     known, city = _city(args)
-    with use_locale(context.language):
-        if not known:
-            await _reply(update, _usage("stats"))
-            return
-        figures = await query(
-            context,
-            lambda s: kpis.stats(s, context.cfg, period=period, city=city, now=utcnow()),
-        )
-        await _say(update, context, figures)
+    if not known:
+        await _reply(update, _usage("stats"))
+        return
+    figures = await query(
+        context,
+        lambda s: kpis.stats(s, context.cfg, period=period, city=city, now=utcnow()),
+    )
+    await _say(update, context, figures)
 
 
 # --- buttons -------------------------------------------------------------------------------
@@ -301,47 +282,38 @@ async def stats(update: Update, context: BotContext) -> None:
 @operator_only("button")
 async def on_button(update: Update, context: BotContext) -> None:
     """The buttons of /open and /request: page, view, cancel, dispatch again, reassign."""
-    q = update.callback_query
-    assert q is not None and q.data is not None and update.effective_user is not None
-    parsed = ops_buttons.parse(q.data)
-    with use_locale(context.language):
-        if parsed is None:
-            await q.answer(
-                _("This button is not for you, or it is no longer valid."), show_alert=True
-            )
-            return
-        action, ident = parsed
-        if action == OpsAction.PAGE:
-            page = await query(
-                context, lambda s: oversight.open_requests(s, page=ident, now=utcnow())
-            )
-            await q.answer()
-            await _edit(update, context, page)
-            return
-        if action != OpsAction.VIEW:
-            use_case = {
-                OpsAction.CANCEL: operator.cancel,
-                OpsAction.REDISPATCH: operator.redispatch,
-                OpsAction.REASSIGN: operator.reassign,
-            }[action]
-            outcome = await _act(update, context, use_case, request_id=ident)
-            await q.answer(_result_text(outcome.result), show_alert=outcome.result != Result.OK)
-        else:
-            await q.answer()
-        view = await query(context, lambda s: oversight.request_view(s, request_id=ident))
-        if view is not None:
-            await _edit(update, context, view)
+    q = inputs.press(update)
+    pressed = buttons.parse_oversight(q.data)
+    if pressed is None:
+        await stale_button(update, context)
+        return
+    action, ident = pressed.action, pressed.ident
+    if action is OpsAction.PAGE:
+        page = await query(context, lambda s: oversight.open_requests(s, page=ident, now=utcnow()))
+        await replies.answer(q)
+        await _edit(update, context, page)
+        return
+    if action is OpsAction.VIEW:
+        await replies.answer(q)
+    else:
+        outcome = await _act(update, context, _BUTTON_USE_CASES[action], request_id=ident)
+        await replies.answer(q, _result_text(outcome.result), alert=outcome.result != Result.OK)
+    view = await query(context, lambda s: oversight.request_view(s, request_id=ident))
+    if view is not None:
+        await _edit(update, context, view)
+
+
+_BUTTON_USE_CASES: dict[OpsAction, UseCase] = {
+    OpsAction.CANCEL: operator.cancel,
+    OpsAction.REDISPATCH: operator.redispatch,
+    OpsAction.REASSIGN: operator.reassign,
+}
 
 
 async def _edit(update: Update, context: BotContext, payload: Payload) -> None:
-    q = update.callback_query
-    assert q is not None
+    """The pressed view, shown again as it is now (pressed twice: the same view, no error)."""
     shown = _rendered(update, context, payload)
-    try:
-        await q.edit_message_text(shown.text, reply_markup=shown.markup)
-    except BadRequest as exc:  # pressed twice: the same view again
-        if "not modified" not in exc.message.lower():
-            raise
+    await replies.edit(inputs.press(update), shown.text, markup=shown.markup)
 
 
 def early_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
@@ -360,5 +332,5 @@ def handlers() -> list[BaseHandler[Update, BotContext, Any]]:
         CommandHandler("reinstate", reinstate),
         CommandHandler(["block", "unblock"], block),
         CommandHandler("stats", stats),
-        CallbackQueryHandler(on_button, pattern=ops_buttons.PATTERN),
+        CallbackQueryHandler(on_button, pattern=buttons.OVERSIGHT),
     ]

@@ -241,3 +241,11 @@ class JobReassigned(Payload):
 
     request_id: int
     incident: str
+
+
+@_payload(Event.REQUEST_BLOCKED)
+@dataclass(frozen=True)
+class RequestBlocked(Payload):
+    """To a citizen an operator blocked: no request was taken (the official numbers shown)."""
+
+    incident: str

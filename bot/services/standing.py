@@ -18,7 +18,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services import roles
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import operator
-from bot.services.dispatch.ladder import create_request
 from bot.services.notices import Notice, Outcome, Recipient, Result
 from bot.services.notices_ops import (
     JobLine,
@@ -28,7 +27,6 @@ from bot.services.notices_ops import (
     VolunteerSuspended,
 )
 from domain.enums import AuditKind, VolunteerStatus
-from domain.incidents import IncidentType
 from storage import oversight, people, requests, volunteers
 from storage import standing as standings
 from storage.audit import audit
@@ -291,34 +289,4 @@ async def who(session: AsyncSession, cfg: DispatchConfig, *, who: str) -> OpsPer
         block_reason=blocked.reason if blocked else "",
         requests_made=await oversight.requests_made(session, pid),
         volunteer=card,
-    )
-
-
-async def request_help(
-    session: AsyncSession,
-    cfg: DispatchConfig,
-    *,
-    requester_id: int,
-    incident: IncidentType,
-    lat: float,
-    lon: float,
-    description: str | None,
-    now: datetime,
-) -> Outcome:
-    """``dispatch.create_request`` for anyone an operator has not blocked (else BLOCKED).
-
-    Checked again here, not only when the flow starts: a citizen blocked half-way through
-    the flow must not get a request out at the end of it.
-    """
-    if await is_blocked(session, person_id=requester_id):
-        return Outcome(result=Result.BLOCKED)
-    return await create_request(
-        session,
-        cfg,
-        requester_id=requester_id,
-        incident=incident,
-        lat=lat,
-        lon=lon,
-        description=description,
-        now=now,
     )

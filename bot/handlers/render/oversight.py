@@ -9,7 +9,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_percent
 
 from bot import formatting
-from bot.handlers.ops_buttons import OpsAction, make
+from bot.handlers.buttons import OpsAction, make_oversight
 from bot.handlers.render.base import Rendered, kb, renders
 from bot.handlers.render.ops import timeline_event
 from bot.handlers.words import city_name, equipment_name, incident_name, list_of
@@ -156,13 +156,15 @@ def _open(p: OpsRequestList) -> Rendered:
             )
         else:
             lines.append(t("#{request_id} {incident} · {status} · {age} · near {city}", **values))
-    views = [(f"#{row.request_id}", make(OpsAction.VIEW, row.request_id)) for row in p.rows]
+    views = [
+        (f"#{row.request_id}", make_oversight(OpsAction.VIEW, row.request_id)) for row in p.rows
+    ]
     rows = [views[i : i + 4] for i in range(0, len(views), 4)]
     paging = []
     if p.page > 0:
-        paging.append((_("◀️ Previous"), make(OpsAction.PAGE, p.page - 1)))
+        paging.append((_("◀️ Previous"), make_oversight(OpsAction.PAGE, p.page - 1)))
     if p.page + 1 < p.pages:
-        paging.append((_("Next ▶️"), make(OpsAction.PAGE, p.page + 1)))
+        paging.append((_("Next ▶️"), make_oversight(OpsAction.PAGE, p.page + 1)))
     if paging:
         rows.append(paging)
     return Rendered(_fit(lines), kb(*rows))
@@ -202,12 +204,12 @@ def _request(p: OpsRequestView) -> Rendered:
         lines.extend(_line(item))
     buttons = []
     if p.can_cancel:
-        buttons.append((_("✖️ Cancel request"), make(OpsAction.CANCEL, p.request_id)))
+        buttons.append((_("✖️ Cancel request"), make_oversight(OpsAction.CANCEL, p.request_id)))
     if p.can_redispatch:
-        buttons.append((_("🔁 Dispatch again"), make(OpsAction.REDISPATCH, p.request_id)))
+        buttons.append((_("🔁 Dispatch again"), make_oversight(OpsAction.REDISPATCH, p.request_id)))
     if p.can_reassign:
-        buttons.append((_("🔀 Reassign"), make(OpsAction.REASSIGN, p.request_id)))
-    refresh = [(_("🔄 Refresh"), make(OpsAction.VIEW, p.request_id))]
+        buttons.append((_("🔀 Reassign"), make_oversight(OpsAction.REASSIGN, p.request_id)))
+    refresh = [(_("🔄 Refresh"), make_oversight(OpsAction.VIEW, p.request_id))]
     return Rendered(_fit(lines), kb(buttons, refresh) if buttons else kb(refresh))
 
 

@@ -8,23 +8,28 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import area, close_offers, move, name_of, recipient, tell
+from bot.services.limits import over_limit
 from bot.services.notices import (
     AlertOffer,
+    ExactLocation,
     Notice,
     NoVolunteer,
     OpsEscalation,
     Outcome,
     Recipient,
     RequestCreated,
+    RequestLimited,
+    Result,
     SearchWidened,
     TimelineLine,
 )
+from bot.services.notices_ops import RequestBlocked
 from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from domain.matching.eligibility import MatchQuery
 from domain.matching.geo import area_of
-from storage import people, requests
-from storage.audit import audit, timeline
+from storage import people, requests, standing
+from storage.audit import Detail, audit, timeline
 from storage.models import HelpRequest, Offer
 from storage.volunteer_search import nearest_eligible
 
@@ -40,7 +45,17 @@ async def create_request(
     description: str | None,
     now: datetime,
 ) -> Outcome:
-    """Store the request and alert the first wave; the citizen is told how many were alerted."""
+    """Store the request and alert the first wave; the citizen is told how many were alerted.
+
+    Refused, nothing stored and the citizen told with the official numbers: BLOCKED when an
+    operator blocked the person (checked here, at the end of the flow, so a citizen blocked
+    half-way through it gets nothing out), else LIMITED when they already made
+    MAX_REQUESTS_PER_HOUR requests in the last hour (services/limits.py). Both are audited.
+    """
+    if await standing.block_of(session, requester_id) is not None:
+        return await _blocked(session, requester_id, incident, now)
+    if await over_limit(session, cfg, requester_id=requester_id, now=now):
+        return await _limited(session, cfg, requester_id, incident, now)
     req = await requests.add_request(
         session,
         HelpRequest(
@@ -61,6 +76,31 @@ async def create_request(
     citizen = await recipient(session, requester_id)
     if citizen and alerted:  # when nobody could be alerted, the escalation notice says so
         out.notices.insert(0, Notice(citizen, RequestCreated(req.id, req.incident, alerted)))
+    return out
+
+
+async def _blocked(
+    session: AsyncSession, requester_id: int, incident: IncidentType, now: datetime
+) -> Outcome:
+    out = Outcome(result=Result.BLOCKED)
+    detail: Detail = {"action": "request", "reason": "blocked", "incident": str(incident)}
+    await audit(session, kind=AuditKind.REFUSED, at=now, actor_id=requester_id, detail=detail)
+    await tell(session, out, requester_id, RequestBlocked(str(incident)))
+    return out
+
+
+async def _limited(
+    session: AsyncSession,
+    cfg: DispatchConfig,
+    requester_id: int,
+    incident: IncidentType,
+    now: datetime,
+) -> Outcome:
+    out = Outcome(result=Result.LIMITED)
+    limit = cfg.max_requests_per_hour
+    detail: Detail = {"incident": str(incident), "limit": limit}
+    await audit(session, kind=AuditKind.RATE_LIMITED, at=now, actor_id=requester_id, detail=detail)
+    await tell(session, out, requester_id, RequestLimited(str(incident), limit))
     return out
 
 
@@ -203,6 +243,7 @@ async def escalate(
     await tell(session, out, req.requester_id, NoVolunteer(req.id, req.incident, told))
     if cfg.ops_chat_id:
         ops = Recipient(None, cfg.ops_chat_id, cfg.ops_language)
+        out.tell(Notice(ops, ExactLocation(req.id, req.lat, req.lon)))
         out.tell(Notice(ops, await _escalation(session, req)))
 
 

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services import roles
 from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import close_offers, move, offer_ref, tell
+from bot.services.dispatch.job import unassign
 from bot.services.dispatch.ladder import advance, widen
 from bot.services.notices import AlertClosed, JobCancelled, Outcome, Result
 from bot.services.notices_ops import (
@@ -164,7 +165,8 @@ async def release_job(
     tell_volunteer: bool = True,
 ) -> bool:
     """Release the assigned volunteer of a locked request and restart its ladder; False if
-    nobody has it. The volunteer's alert is marked released, so the new waves skip them."""
+    nobody has it. ``job.unassign`` frees them and marks their alert released (the new waves
+    skip them), as a volunteer's own release and a job taken back by the timers do."""
     assert req.id is not None
     vid = req.volunteer_id
     if vid is None or RequestStatus(req.status) not in REASSIGNABLE:
@@ -172,27 +174,11 @@ async def release_job(
     detail: dict[str, int | str] = {"volunteer_id": vid}
     if reason:
         detail["reason"] = reason
-    if not await move(
-        session,
-        req,
-        RequestStatus.DISPATCHING,
-        now=now,
-        kind=kind,
-        actor_id=operator_id,
-        detail=detail,
-        from_status=lifecycle.ACTIVE_JOB,
-        extra_where=[HelpRequest.volunteer_id == vid],
-        volunteer_id=None,
-        assigned_at=None,
-        arrived_at=None,
-        wave=0,
-        next_timer_at=None,
+    if (
+        await unassign(session, req, now=now, kind=kind, actor_id=operator_id, detail=detail)
+        is None
     ):
         return False
-    await requests.free_volunteer(session, vid, req.id)
-    await requests.set_offer_status(
-        session, request_id=req.id, volunteer_id=vid, status=OfferStatus.RELEASED, at=now
-    )
     if tell_volunteer:
         await tell(session, out, vid, JobReassigned(req.id, req.incident))
     alerted = await advance(session, cfg, req, now, out)
