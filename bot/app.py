@@ -31,6 +31,7 @@ from bot.handlers import (
     common,
     duty,
     errors,
+    escalation,
     flows,
     followup,
     groups,
@@ -156,7 +157,9 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *operators.handlers(),
     ):
         app.add_handler(h)  # type: ignore[arg-type]
+    # The command centre: /open … /stats and their buttons; an escalation's answers, /assign.
     app.add_handlers(oversight.handlers())
+    app.add_handlers(escalation.handlers())
     app.add_handler(
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_numbers)), common.numbers)
     )

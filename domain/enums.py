@@ -97,3 +97,8 @@ class AuditKind(StrEnum):
     OPS_CANCELLED = "ops_cancelled"  # an operator closed the request
     REDISPATCHED = "redispatched"  # an operator restarted the ladder from its first wave
     REASSIGNED = "reassigned"  # an operator released the volunteer and re-dispatched
+    # An operator's answer to an escalation (bot/services/dispatch/escalation.py)
+    WIDER_SEARCH = "wider_search"  # one wave beyond the ladder's widest
+    VOLUNTEER_NAMED = "volunteer_named"  # one named volunteer alerted
+    HANDED_TO_OFFICIALS = "handed_to_officials"  # closed: the official services have it
+    FALSE_ALARM = "false_alarm"  # closed: nobody needed help

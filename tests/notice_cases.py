@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.services.notices import Area, Event
+from bot.services.notices import Area, Event, OpsEscalation, TimelineLine
+from bot.services.notices_escalation import Decision
 from bot.services.notices_ops import (
     JobLine,
     OpenRow,
@@ -188,6 +189,46 @@ OPS_CASES: dict[Event, list[dict[str, object]]] = {
     Event.REQUEST_BLOCKED: [{"incident": "fire"}, {"incident": "breakdown"}],
 }
 
+# An operator's answer to an escalation: the copies edited, the citizen told.
+_ESCALATION = OpsEscalation(
+    request_id=42,
+    incident="fire",
+    lat=24.7136,
+    lon=46.6753,
+    requester="John",
+    requester_id=555001,
+    created_at=T0,
+    alerted=2,
+    declined=1,
+    area=_OPS_AREA,
+    timeline=(
+        TimelineLine(T0, "created", {}),
+        TimelineLine(T0 + timedelta(minutes=2), "escalated", {}),
+        TimelineLine(T0 + timedelta(minutes=3), "wider_search", {"radius_m": 40000}),
+    ),
+    description="Blue Toyota",
+)
+_DECIDED: list[dict[str, object]] = [
+    {
+        "escalation": _ESCALATION,
+        "decision": Decision.WIDER,
+        "by": "Sarah",
+        "alerted": n,
+        "radius_m": 40000,
+    }
+    for n in (1, 3, 11)
+]
+_DECIDED += [
+    {"escalation": _ESCALATION, "decision": Decision.NAMED, "by": "Sarah", "volunteer": "John"},
+    {"escalation": _ESCALATION, "decision": Decision.OFFICIALS, "by": ""},
+    {"escalation": _ESCALATION, "decision": Decision.FALSE_ALARM, "by": "Sarah"},
+]
+ESCALATION_CASES: dict[Event, list[dict[str, object]]] = {
+    Event.ESCALATION_DECIDED: _DECIDED,
+    Event.HANDED_TO_OFFICIALS: [{"request_id": 42, "incident": "fire"}],
+    Event.FALSE_ALARM_CLOSED: [{"request_id": 42, "incident": "breakdown"}],
+}  # fmt: skip
+
 # One plausible parameter set per event (as bot/services/dispatch.py and volunteering.py send
 # them); events with several shapes get several.
 CASES: dict[Event, list[dict[str, object]]] = {
@@ -288,4 +329,5 @@ CASES: dict[Event, list[dict[str, object]]] = {
         {"incident": "breakdown", "limit": 1},
     ],
     **OPS_CASES,
+    **ESCALATION_CASES,
 }

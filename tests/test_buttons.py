@@ -59,18 +59,25 @@ LEGACY = [
     (b.make_oversight(b.OpsAction.CANCEL, 42), "ovr:cancel:42", b.OVERSIGHT),
     (b.make_oversight(b.OpsAction.REDISPATCH, 42), "ovr:redo:42", b.OVERSIGHT),
     (b.make_oversight(b.OpsAction.REASSIGN, 42), "ovr:reas:42", b.OVERSIGHT),
+    (b.make_escalation(b.EscalationAction.WIDER, 42), "esc:wide:42", b.ESCALATION),
+    (b.make_escalation(b.EscalationAction.ASSIGN, 42), "esc:who:42", b.ESCALATION),
+    (b.make_escalation(b.EscalationAction.OFFICIALS, 42), "esc:off:42", b.ESCALATION),
+    (b.make_escalation(b.EscalationAction.FALSE_ALARM, 42), "esc:false:42", b.ESCALATION),
+    (b.make_escalation(b.EscalationAction.BACK, 42), "esc:back:42", b.ESCALATION),
+    (b.make_named(2**31 - 1, 2**63 - 1), f"esc:to:{2**31 - 1}:{2**63 - 1}", b.NAMED),
 ]
 PARSERS = [
     b.parse_incident, b.parse_language, b.parse_conduct, b.parse_skill, b.parse_equipment,
     b.parse_profile_skill, b.parse_profile_equipment, b.parse_consent, b.parse_profile,
     b.parse_duty, b.parse_phone, b.parse_radius, b.parse_quiet, b.parse_cap, b.parse_leave,
     b.parse_offer, b.parse_job, b.parse_request, b.parse_vet, b.parse_help_came,
-    b.parse_oversight,
+    b.parse_oversight, b.parse_escalation, b.parse_named,
 ]  # fmt: skip
 PATTERNS = [
     b.INCIDENT, b.LANGUAGE, b.CONDUCT, b.SKILL, b.EQUIPMENT, b.PROFILE_SKILL,
     b.PROFILE_EQUIPMENT, b.CONSENT, b.PROFILE, b.DUTY, b.PHONE, b.RADIUS, b.QUIET, b.CAP,
     b.LEAVE, b.OFFER, b.JOB, b.REQUEST, b.VET, b.HELP_CAME, b.OVERSIGHT,
+    b.ESCALATION, b.NAMED,
 ]  # fmt: skip
 
 
@@ -121,6 +128,8 @@ def test_round_trips() -> None:
         "offer:acc:1:2", "x" * 65, "came:yes:", "came:maybe:1", "came:no:0",
         "came:yes:2147483648", "ovr:view:0", "ovr:cancel:00", "ovr:zzz:1", "ovr:page:",
         "ovr:page:-1", "ovr:page:2147483648", "ovr:redo:١", "ovr:view:1:2", "ovr:view:1 ",
+        "esc:wide:0", "esc:nope:1", "esc:off:", "esc:to:1:", "esc:to:0:5", "esc:to:1:0",
+        "esc:to:2147483648:5", "esc:to:1:9223372036854775808", "esc:to:1", "esc:false:1:2",
     ],
 )  # fmt: skip
 def test_junk_parses_to_none_everywhere(data: str | None) -> None:
@@ -160,9 +169,11 @@ def test_every_keyboard_the_bot_builds_parses(lang: str) -> None:
             render.job_keyboard(12, on_scene=True),
             render.cancel_keyboard(12),
             render.citizen.help_keyboard(12),
+            render.ops.escalation_keyboard(12),
+            render.escalation.candidates_keyboard(12, [(10, "Sarah", 1500.0)]),
         ]
-    # The command centre's views (/open's pages, /request's actions) as the operator gets them.
-    for event in (Event.OPS_REQUEST_LIST, Event.OPS_REQUEST_VIEW):
+    # The command centre's views (/open, /request, an escalation) as the operators get them.
+    for event in (Event.OPS_REQUEST_LIST, Event.OPS_REQUEST_VIEW, Event.OPS_ESCALATION):
         for params in CASES[event]:
             shown = render.render(notice(Recipient(1, 1, lang), event, params))
             markups.extend([shown.markup] if shown.markup is not None else [])

@@ -480,3 +480,53 @@ def parse_oversight(data: str | None) -> OpsPress | None:
         return OpsPress(action, page) if page is not None else None
     ident = bounded_id(m[2], RECORD_ID_MAX)
     return OpsPress(action, ident) if ident else None
+
+
+# --- an escalation's answers (bot/handlers/escalation.py) ------------------------------------
+
+
+class EscalationAction(StrEnum):
+    WIDER = "wide"
+    ASSIGN = "who"  # show the nearest volunteers to name one
+    OFFICIALS = "off"
+    FALSE_ALARM = "false"
+    BACK = "back"  # from the volunteers back to the four answers
+
+
+@dataclass(frozen=True)
+class EscalationPress:
+    action: EscalationAction
+    request_id: int
+
+
+@dataclass(frozen=True)
+class NamedVolunteer:
+    request_id: int
+    volunteer_id: int
+
+
+ESCALATION = re.compile(
+    r"^esc:" + _alternatives(a.value for a in EscalationAction) + ":" + _ID + "$"
+)
+NAMED = re.compile(r"^esc:to:" + _ID + ":" + _ID + "$")
+
+
+def make_escalation(action: EscalationAction, request_id: int) -> str:
+    return f"esc:{action.value}:{request_id}"
+
+
+def parse_escalation(data: str | None) -> EscalationPress | None:
+    m = _full(data, ESCALATION)
+    ident = bounded_id(m[2], RECORD_ID_MAX) if m else None
+    return EscalationPress(EscalationAction(m[1]), ident) if m and ident else None
+
+
+def make_named(request_id: int, volunteer_id: int) -> str:
+    return f"esc:to:{request_id}:{volunteer_id}"
+
+
+def parse_named(data: str | None) -> NamedVolunteer | None:
+    m = _full(data, NAMED)
+    rid = bounded_id(m[1], RECORD_ID_MAX) if m else None
+    vid = bounded_id(m[2], PERSON_ID_MAX) if m else None
+    return NamedVolunteer(rid, vid) if rid and vid else None

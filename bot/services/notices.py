@@ -75,6 +75,9 @@ class Event(StrEnum):
     VOLUNTEER_REPLACED = "volunteer_replaced"
     JOB_REASSIGNED = "job_reassigned"
     REQUEST_BLOCKED = "request_blocked"
+    ESCALATION_DECIDED = "escalation_decided"
+    HANDED_TO_OFFICIALS = "handed_to_officials"
+    FALSE_ALARM_CLOSED = "false_alarm_closed"
 
 
 class Result(StrEnum):
@@ -100,6 +103,7 @@ class Result(StrEnum):
     SUSPENDED = "suspended"  # a suspended volunteer may not sign up again
     COOLDOWN = "cooldown"  # a rejected volunteer applies again too soon
     BLOCKED = "blocked"  # a citizen an operator blocked
+    NOBODY = "nobody"  # an escalation's wider search found no one new to alert
 
 
 @dataclass(frozen=True)
@@ -511,7 +515,7 @@ class Outcome:
 
 
 # The command centre's payloads register themselves on PAYLOADS (their own module: this one is full).
-from bot.services import notices_ops  # noqa: E402, F401
+from bot.services import notices_escalation, notices_ops  # noqa: E402, F401
 
 # --- storing payloads (the outbox) -------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -26,7 +27,7 @@ from bot.services.notices import (
 from bot.services.notices_ops import RequestBlocked
 from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
-from domain.matching.eligibility import MatchQuery
+from domain.matching.eligibility import Match, MatchQuery
 from domain.matching.geo import area_of
 from storage import people, requests, standing
 from storage.audit import Detail, audit, timeline
@@ -136,39 +137,8 @@ async def advance(
         due = now + timedelta(seconds=wave.timeout_s)
         if not await _move_to_wave(session, req, wave_index + 1, due, now):
             return 0
-        offers = await requests.add_offers(
-            session,
-            [
-                Offer(
-                    request_id=req.id,
-                    volunteer_id=m.person_id,
-                    wave=wave_index + 1,
-                    distance_m=round(m.distance_m),
-                    sent_at=now,
-                )
-                for m in matches
-            ],
-        )
-        await audit(
-            session,
-            kind=AuditKind.WAVE,
-            at=now,
-            request_id=req.id,
-            detail={
-                "wave": wave_index + 1,
-                "radius_m": round(wave.radius_m),
-                "alerted": len(offers),
-                # Who was alerted, nearest first: the timeline and /audit name them.
-                "volunteers": ",".join(str(o.volunteer_id) for o in offers),
-            },
-        )
-        where = area(req)
-        for offer in offers:  # nearest first: the order the search returned them in
-            assert offer.id is not None
-            alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where)
-            await tell(session, out, offer.volunteer_id, alert, offer_id=offer.id)
         out.timers[req.id] = due
-        return len(offers)
+        return await alert_wave(session, req, matches, wave_index + 1, wave.radius_m, now, out)
     if req.wave < len(waves) and await requests.offers_for(session, req.id, [OfferStatus.SENT]):
         # Nobody new is left to alert, but earlier alerts are still open: give them the
         # ladder's final wait (the last wave's timeout) before the command centre is told,
@@ -179,6 +149,52 @@ async def advance(
         return 0
     await escalate(session, cfg, req, now, out)
     return 0
+
+
+async def alert_wave(
+    session: AsyncSession,
+    req: HelpRequest,
+    matches: Sequence[Match],
+    wave: int,
+    radius_m: float,
+    now: datetime,
+    out: Outcome,
+) -> int:
+    """Alert these volunteers as wave ``wave`` of the request (the request already moved to
+    it): their alerts stored and told nearest first, the wave audited with who was alerted."""
+    assert req.id is not None
+    offers = await requests.add_offers(
+        session,
+        [
+            Offer(
+                request_id=req.id,
+                volunteer_id=m.person_id,
+                wave=wave,
+                distance_m=round(m.distance_m),
+                sent_at=now,
+            )
+            for m in matches
+        ],
+    )
+    await audit(
+        session,
+        kind=AuditKind.WAVE,
+        at=now,
+        request_id=req.id,
+        detail={
+            "wave": wave,
+            "radius_m": round(radius_m),
+            "alerted": len(offers),
+            # Who was alerted, nearest first: the timeline and /audit name them.
+            "volunteers": ",".join(str(o.volunteer_id) for o in offers),
+        },
+    )
+    where = area(req)
+    for offer in offers:  # nearest first: the order the search returned them in
+        assert offer.id is not None
+        alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where)
+        await tell(session, out, offer.volunteer_id, alert, offer_id=offer.id)
+    return len(offers)
 
 
 async def _move_to_wave(
@@ -244,10 +260,11 @@ async def escalate(
     if cfg.ops_chat_id:
         ops = Recipient(None, cfg.ops_chat_id, cfg.ops_language)
         out.tell(Notice(ops, ExactLocation(req.id, req.lat, req.lon)))
-        out.tell(Notice(ops, await _escalation(session, req)))
+        out.tell(Notice(ops, await escalation_view(session, req)))
 
 
-async def _escalation(session: AsyncSession, req: HelpRequest) -> OpsEscalation:
+async def escalation_view(session: AsyncSession, req: HelpRequest) -> OpsEscalation:
+    """The request as the command centre reads it: where, who asked, whom we alerted, when."""
     assert req.id is not None
     requester = await people.get_person(session, req.requester_id)
     offers = await requests.offers_for(session, req.id)
