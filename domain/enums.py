@@ -50,6 +50,16 @@ class CreditStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     DISPUTED = "disputed"
+    # A dispute an operator decided not to credit: final, counted nowhere.
+    REJECTED = "rejected"
+
+
+class CorrectionKind(StrEnum):
+    """Why an hour credit changed (storage.hours_models.HourCorrection.kind)."""
+
+    MINUTES = "minutes"  # an operator adjusted the minutes
+    CREDITED = "credited"  # a dispute decided: credit it
+    REJECTED = "rejected"  # a dispute decided: no credit
 
 
 class AuditKind(StrEnum):
@@ -78,3 +88,8 @@ class AuditKind(StrEnum):
     VOLUNTEER_VERIFIED = "volunteer_verified"
     VOLUNTEER_REJECTED = "volunteer_rejected"
     VOLUNTEER_LEFT = "volunteer_left"
+    CREDIT_CORRECTED = "credit_corrected"
+    DISPUTE_DECIDED = "dispute_decided"
+    CERTIFICATE_ISSUED = "certificate_issued"
+    CERTIFICATE_REVOKED = "certificate_revoked"
+    RATED = "rated"

@@ -180,3 +180,8 @@ class AuditEvent(SQLModel, table=True):
     request_id: int | None = Field(default=None, index=True)
     kind: str = Field(max_length=32)
     detail: str = ""
+
+
+# The hours tables (corrections, certificates, feedback) live in their own module; importing it
+# here registers them on SQLModel.metadata wherever the models are loaded.
+from storage import hours_models  # noqa: E402, F401
