@@ -51,6 +51,11 @@ class Event(StrEnum):
     VOLUNTEER_VERIFIED = "volunteer_verified"
     VOLUNTEER_REJECTED = "volunteer_rejected"
     POSITION_STALE = "position_stale"
+    # Hours: disputes, corrections, feedback (bot/services/hours.py, feedback.py)
+    DISPUTE_OPENED = "dispute_opened"
+    DISPUTE_DECIDED = "dispute_decided"
+    CREDIT_CORRECTED = "credit_corrected"
+    LOW_RATING = "low_rating"
 
 
 class Result(StrEnum):
@@ -366,6 +371,52 @@ class VolunteerRejected(Payload):
 @dataclass(frozen=True)
 class PositionStale(Payload):
     pass
+
+
+@_payload(Event.DISPUTE_OPENED)
+@dataclass(frozen=True)
+class DisputeOpened(Payload):
+    """To the operators (later the team's leaders): a citizen said the job was not solved."""
+
+    request_id: int
+    incident: str
+    volunteer: str
+    volunteer_id: int
+    minutes: int
+
+
+@_payload(Event.DISPUTE_DECIDED)
+@dataclass(frozen=True)
+class DisputeDecided(Payload):
+    """To the volunteer: the dispute on their job was decided, credited or not, and why."""
+
+    request_id: int
+    credited: bool
+    minutes: int
+    reason: str
+
+
+@_payload(Event.CREDIT_CORRECTED)
+@dataclass(frozen=True)
+class CreditCorrected(Payload):
+    """To the volunteer: an operator changed the minutes credited for a job."""
+
+    request_id: int
+    before: int
+    after: int
+    reason: str
+
+
+@_payload(Event.LOW_RATING)
+@dataclass(frozen=True)
+class LowRating(Payload):
+    """To the operators (later the team's leaders): a citizen rated a job 1 or 2."""
+
+    request_id: int
+    volunteer: str
+    volunteer_id: int
+    rating: int
+    comment: str = ""
 
 
 # --- notices and outcomes ---------------------------------------------------------------------
