@@ -25,10 +25,14 @@ from bot.commands import publish_commands
 from bot.context import BotContext
 from bot.handlers import (
     availability,
+    certificates,
     citizen,
     common,
+    corrections,
     errors,
+    feedback,
     flows,
+    hours,
     jobs,
     operators,
     profile,
@@ -51,6 +55,8 @@ FLOW_GROUP = -2
 SENDER_GROUP = -100
 # Before everything: counts each update for /metrics and lets it travel on.
 METRICS_GROUP = -10
+# Before the flows: a citizen's comment on a rating, when one is awaited (feedback.py).
+COMMENT_GROUP = -5
 
 
 def build_application(
@@ -102,16 +108,25 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # First, for every update: record the sender and set the language (plumbing.py).
     app.add_handler(TypeHandler(Update, record_sender), group=SENDER_GROUP)
     app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
+    app.add_handler(feedback.comment_handler(), group=COMMENT_GROUP)
     app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
     app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
-    # Commands available at any time.
+    # Commands available at any time. The certificate's verify deep link before the plain /start.
+    app.add_handler(certificates.verify_start_handler())
     app.add_handler(CommandHandler("start", common.start))
     app.add_handler(CommandHandler("help", common.help_command))
     app.add_handler(CommandHandler("language", common.language))
     app.add_handler(CommandHandler("cancel", common.cancel_outside))
     app.add_handler(CommandHandler("duty", volunteer.duty))
-    app.add_handler(CommandHandler("hours", volunteer.hours))
-    for h in (*profile.handlers(), *operators.handlers()):
+    # /hours, certificates, feedback, disputes, corrections, exports (replaces volunteer.hours).
+    for h in (
+        *profile.handlers(),
+        *operators.handlers(),
+        *hours.handlers(),
+        *certificates.handlers(),
+        *corrections.handlers(),
+        *feedback.handlers(),
+    ):
         app.add_handler(h)  # type: ignore[arg-type]
     app.add_handler(
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_numbers)), common.numbers)

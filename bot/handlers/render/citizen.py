@@ -105,9 +105,20 @@ def _cancelled(p: RequestCancelled) -> Rendered:
     )
 
 
+def rate_data(stars: int | str, request_id: int) -> str:
+    """A rating button's data (bot/handlers/feedback.py parses it): 1–5 stars, or ``skip``."""
+    return f"rate:{stars}:{request_id}"
+
+
 @renders(Thanks)
 def _thanks(p: Thanks) -> Rendered:
-    return Rendered(_("Thank you for confirming. We are glad you are safe."))
+    """The thank-you carries the rating buttons: rating is optional, so it asks nothing more."""
+    return Rendered(
+        _("Thank you for confirming. We are glad you are safe.")
+        + "\n"
+        + _("How was the help? Rate it from 1 to 5 stars (optional)."),
+        kb([(f"{n}⭐", rate_data(n, p.request_id)) for n in range(1, 6)]),
+    )
 
 
 @renders(DisputeAck)

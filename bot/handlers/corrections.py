@@ -1,0 +1,173 @@
+"""Operators (and, once teams exist, leaders) on hours: /disputes, /decide, /correct, /export.
+
+Every change goes through bot/services/hours.py, which records a correction row for it; the
+answers here say what happened, including "another operator was faster".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from telegram import InputFile, Update
+from telegram.ext import CommandHandler
+
+from bot.context import BotContext
+from bot.documents.hours_csv import hours_csv
+from bot.handlers.plumbing import query, run, track
+from bot.i18n import _, t, tn, use_locale
+from bot.services import hours
+from bot.services.notices import Result
+from domain.periods import EPOCH, Period, local_day, parse_day
+from storage.types import utcnow
+
+MAX_MINUTES = 24 * 60
+
+
+def _args(context: BotContext) -> list[str]:
+    return [a.strip("\u2066\u2067\u2068\u2069\u200e\u200f") for a in (context.args or [])]
+
+
+def _answer(result: Result) -> str:
+    return {
+        Result.OK: _("Done. The volunteer was told."),
+        Result.NOT_OPERATOR: _("Only operators can do this."),
+        Result.UNKNOWN: _("No hours were recorded for this request."),
+        Result.ALREADY: _("Nothing to change: it is already so."),
+        Result.TAKEN: _(
+            "Another operator changed these hours just now; nothing was changed. Check and try again."
+        ),
+        Result.CLOSED: _(
+            "These hours are not credited (waiting, disputed or not credited): decide a dispute with /decide."
+        ),
+    }[result]
+
+
+async def correct(update: Update, context: BotContext) -> None:
+    """/correct REQUEST MINUTES REASON."""
+    lang = await track(update, context)
+    msg, user = update.effective_message, update.effective_user
+    assert msg is not None and user is not None
+    args = _args(context)
+    with use_locale(lang):
+        if (
+            len(args) < 3
+            or not args[0].isdigit()
+            or not args[1].isdigit()
+            or not 0 <= int(args[1]) <= MAX_MINUTES
+        ):
+            await msg.reply_text(
+                t(
+                    "Usage: /correct REQUEST MINUTES REASON (minutes from 0 to {max}), for example /correct 42 90 left the scene at 14:30",
+                    max=MAX_MINUTES,
+                )
+            )
+            return
+        outcome = await run(
+            context,
+            hours.correct,
+            operator_id=user.id,
+            request_id=int(args[0]),
+            minutes=int(args[1]),
+            reason=" ".join(args[2:]),
+        )
+        await msg.reply_text(_answer(outcome.result))
+
+
+async def decide(update: Update, context: BotContext) -> None:
+    """/decide REQUEST credit|reject REASON."""
+    lang = await track(update, context)
+    msg, user = update.effective_message, update.effective_user
+    assert msg is not None and user is not None
+    args = _args(context)
+    with use_locale(lang):
+        if len(args) < 3 or not args[0].isdigit() or args[1].lower() not in ("credit", "reject"):
+            await msg.reply_text(_("Usage: /decide REQUEST credit|reject REASON (see /disputes)"))
+            return
+        outcome = await run(
+            context,
+            hours.decide_dispute,
+            operator_id=user.id,
+            request_id=int(args[0]),
+            credit_it=args[1].lower() == "credit",
+            reason=" ".join(args[2:]),
+        )
+        await msg.reply_text(_answer(outcome.result))
+
+
+async def disputes(update: Update, context: BotContext) -> None:
+    """/disputes: the undecided ones."""
+    lang = await track(update, context)
+    msg, user = update.effective_message, update.effective_user
+    assert msg is not None and user is not None
+    with use_locale(lang):
+        if user.id not in context.cfg.operator_ids:
+            await msg.reply_text(_("Only operators can do this."))
+            return
+        waiting = await query(context, hours.open_disputes)
+        if not waiting:
+            await msg.reply_text(_("No dispute is waiting for a decision."))
+            return
+        lines = [_("Disputes waiting for a decision:")] + [
+            t(
+                "#{request_id} · {name} · {minutes} min – /decide {request_id} credit|reject REASON",
+                request_id=rid,
+                name=name,
+                minutes=minutes,
+            )
+            for rid, name, minutes in waiting
+        ]
+        await msg.reply_text("\n".join(lines))
+
+
+def export_period(args: list[str], today: date) -> Period | None:
+    """``[from] [to]`` as ISO days; none: everything so far; one: from that day to today."""
+    days = [parse_day(a) for a in args[:2]]
+    if any(d is None for d in days):
+        return None
+    start = days[0] if days else EPOCH
+    end = days[1] if len(days) > 1 else today
+    if start is None or end is None or start > end:
+        return None
+    return Period(start, end)
+
+
+async def export(update: Update, context: BotContext) -> None:
+    """/export [from] [to]: a CSV of credited jobs (operators: everyone; leaders: their team)."""
+    lang = await track(update, context)
+    msg, user = update.effective_message, update.effective_user
+    assert msg is not None and user is not None
+    now = utcnow()
+    with use_locale(lang):
+        period = export_period(_args(context), local_day(now))
+        if period is None:
+            await msg.reply_text(_("Usage: /export [FROM] [TO], days as 2026-01-31"))
+            return
+        chosen = period
+        result = await query(
+            context,
+            lambda s: hours.export(s, context.cfg, person_id=user.id, period=chosen),
+        )
+        if isinstance(result, Result):
+            await msg.reply_text(_("Only operators and team leaders can export hours."))
+            return
+        name = f"musaada-hours-{period.start.isoformat()}-{period.end.isoformat()}.csv"
+        await msg.reply_document(
+            InputFile(BytesIO(hours_csv(result.rows)), filename=name),
+            caption=tn(
+                "{n} credited job, {start} to {end}",
+                "{n} credited jobs, {start} to {end}",
+                len(result.rows),
+                start=period.start.isoformat(),
+                end=period.end.isoformat(),
+            ),
+        )
+
+
+def handlers() -> list[object]:
+    return [
+        CommandHandler("correct", correct),
+        CommandHandler("decide", decide),
+        CommandHandler("disputes", disputes),
+        CommandHandler("export", export),
+    ]
