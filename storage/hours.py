@@ -126,6 +126,8 @@ async def apply_correction(
     None when another writer changed the credit since it was read (nothing is recorded).
     """
     assert credit.id is not None
+    # Read before the UPDATE: the ORM brings the in-memory row in step with it.
+    before_minutes, before_status = credit.minutes, credit.status
     values: dict[str, object] = {"minutes": minutes, "status": str(status)}
     if kind != CorrectionKind.MINUTES:  # a dispute decided: the operator confirmed (or not)
         values.update(decided_by=actor_id, decided_at=at)
@@ -133,8 +135,8 @@ async def apply_correction(
         update(HourCredit)
         .where(
             HourCredit.id == credit.id,
-            HourCredit.minutes == credit.minutes,
-            HourCredit.status == credit.status,
+            HourCredit.minutes == before_minutes,
+            HourCredit.status == before_status,
         )
         .values(**values)
     )
@@ -146,9 +148,9 @@ async def apply_correction(
         volunteer_id=credit.volunteer_id,
         actor_id=actor_id,
         kind=str(kind),
-        before_minutes=credit.minutes,
+        before_minutes=before_minutes,
         after_minutes=minutes,
-        before_status=credit.status,
+        before_status=before_status,
         after_status=str(status),
         reason=reason,
         at=at,
