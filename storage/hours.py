@@ -105,6 +105,14 @@ async def totals_by_incident(
     return {incident: (int(n), int(m or 0)) for incident, n, m in rows}
 
 
+async def first_credited_at(session: AsyncSession, volunteer_id: int) -> datetime | None:
+    """When the volunteer's first credited job was done: where "all my hours" begins."""
+    stmt = select(func.min(HourCredit.created_at)).where(
+        HourCredit.volunteer_id == volunteer_id, HourCredit.status == CreditStatus.CONFIRMED
+    )
+    return (await session.exec(stmt)).one()  # type: ignore[call-overload,no-any-return]
+
+
 async def credit_of_request(session: AsyncSession, request_id: int) -> HourCredit | None:
     stmt = select(HourCredit).where(HourCredit.request_id == request_id)
     return (await session.exec(stmt.execution_options(populate_existing=True))).first()

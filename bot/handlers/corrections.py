@@ -14,7 +14,9 @@ from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from bot.documents.hours_csv import hours_csv
+from bot.handlers.keyboards import texts_in_all_languages
 from bot.handlers.plumbing import query, run, track
+from bot.handlers.render.hours import credit_word, reject_word
 from bot.i18n import _, t, tn, use_locale
 from bot.services import hours
 from bot.services.notices import Result
@@ -81,15 +83,23 @@ async def decide(update: Update, context: BotContext) -> None:
     assert msg is not None and user is not None
     args = _args(context)
     with use_locale(lang):
-        if len(args) < 3 or not args[0].isdigit() or args[1].lower() not in ("credit", "reject"):
-            await msg.reply_text(_("Usage: /decide REQUEST credit|reject REASON (see /disputes)"))
+        credit_words = set(texts_in_all_languages(credit_word))
+        verdicts = credit_words | set(texts_in_all_languages(reject_word))
+        if len(args) < 3 or not args[0].isdigit() or args[1].lower() not in verdicts:
+            await msg.reply_text(
+                t(
+                    "Usage: /decide REQUEST {credit}|{reject} REASON (see /disputes)",
+                    credit=credit_word(),
+                    reject=reject_word(),
+                )
+            )
             return
         outcome = await run(
             context,
             hours.decide_dispute,
             operator_id=user.id,
             request_id=int(args[0]),
-            credit_it=args[1].lower() == "credit",
+            credit_it=args[1].lower() in credit_words,
             reason=" ".join(args[2:]),
         )
         await msg.reply_text(_answer(outcome.result))
@@ -110,7 +120,9 @@ async def disputes(update: Update, context: BotContext) -> None:
             return
         lines = [_("Disputes waiting for a decision:")] + [
             t(
-                "#{request_id} · {name} · {minutes} min – /decide {request_id} credit|reject REASON",
+                "#{request_id} · {name} · {minutes} min – /decide {request_id} {credit}|{reject} REASON",
+                credit=credit_word(),
+                reject=reject_word(),
                 request_id=rid,
                 name=name,
                 minutes=minutes,

@@ -23,7 +23,7 @@ from bot.services.dispatch.common import name_of
 from bot.services.hours import team_of
 from bot.services.notices import Result
 from domain.enums import AuditKind
-from domain.periods import Period
+from domain.periods import EPOCH, Period, local_day
 from storage import certificates, hours, people
 from storage.audit import audit
 from storage.hours_models import Certificate
@@ -113,6 +113,11 @@ async def issue(
     session: AsyncSession, *, person_id: int, period: Period, language: str, now: datetime
 ) -> Statement | None:
     """Record a certificate of the credited hours in ``period``; None when there are none."""
+    if period.start == EPOCH:  # "all my hours": from the first credited job, not from 2020
+        first = await hours.first_credited_at(session, person_id)
+        if first is None:
+            return None
+        period = Period(min(local_day(first), period.end), period.end)
     lo, hi = period.utc_bounds()
     totals = await hours.totals_by_incident(session, person_id, since=lo, until=hi)
     if not totals:

@@ -5,15 +5,27 @@ from __future__ import annotations
 from bot import formatting
 from bot.handlers.render.base import Rendered, renders
 from bot.handlers.words import incident_name
-from bot.i18n import t
+from bot.i18n import _, t
 from bot.services.notices import CreditCorrected, DisputeDecided, DisputeOpened, LowRating
+
+
+def credit_word() -> str:
+    """The /decide argument that credits a dispute, in the reader's language (both accepted)."""
+    return _("credit")
+
+
+def reject_word() -> str:
+    """The /decide argument that does not credit it."""
+    return _("reject")
 
 
 @renders(DisputeOpened)
 def _dispute_opened(p: DisputeOpened) -> Rendered:
     return Rendered(
         t(
-            "⚖️ Dispute on request #{request_id} ({incident}): the citizen said it was not solved. Volunteer: {name} (id {volunteer_id}), {minutes}. Decide with /decide {request_id} credit REASON or /decide {request_id} reject REASON.",
+            "⚖️ Dispute on request #{request_id} ({incident}): the citizen said it was not solved. Volunteer: {name} (id {volunteer_id}), {minutes}. Decide with /decide {request_id} {credit} REASON or /decide {request_id} {reject} REASON.",
+            credit=credit_word(),
+            reject=reject_word(),
             request_id=p.request_id,
             incident=incident_name(p.incident),
             name=p.volunteer,
