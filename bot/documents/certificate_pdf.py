@@ -123,13 +123,13 @@ def _verification(pdf: FPDF, s: Statement, bot_username: str, rtl: bool) -> None
     for text, size_pt, bold in (
         (t("Verification code: {code}", code=pretty_code(s.code)), 13, True),
         (
-            t(
-                "Scan the code, or send {command} with the code to the bot, to check this certificate.",
-                command="/verify",
-            ),
+            # The command goes on a line of its own: fpdf2's bidi misplaces a leading "/"
+            # inside right-to-left text, even isolated.
+            _("To check this certificate, scan the code or send this to the bot:"),
             10,
             False,
         ),
+        (f"/verify {pretty_code(s.code)}", 10, False),
         (link, 9, False),
         (t("Issued on {date}", date=_day(local_day(s.issued_at))), 11, False),
     ):
