@@ -80,6 +80,12 @@ class AuditKind(StrEnum):
     AUTO_DISPUTED = "auto_disputed"
     CANCELLED = "cancelled"
     ARRIVAL_REMINDER = "arrival_reminder"
+    ON_SCENE_REMINDER = "on_scene_reminder"
+    HELP_CHECK = "help_check"  # the citizen was asked whether help came
+    HELP_CAME = "help_came"  # ... and said yes
+    NO_SHOW = "no_show"  # ... and said nobody came: the job was taken back
+    JOB_TIMED_OUT = "job_timed_out"  # ... and never answered: the job was taken back
+    RATE_LIMITED = "rate_limited"  # a request refused by the hourly limit
     UNANSWERED = "unanswered"
     ESCALATED = "escalated"
     CONDUCT_ACCEPTED = "conduct_accepted"

@@ -6,6 +6,7 @@ A certificate row is written once, when issued; only its revocation is ever adde
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, update
@@ -84,6 +85,18 @@ async def close_comment(
         .values(**values)
     )
     return bool(result.rowcount == 1)
+
+
+async def forget_comments(session: AsyncSession, request_ids: Sequence[int]) -> None:
+    """Retention: the citizens' comments on these requests go (free text, like the request's
+    details); the ratings stay, for the volunteers' averages."""
+    if not request_ids:
+        return
+    await session.exec(  # type: ignore[call-overload]
+        update(Feedback)
+        .where(col(Feedback.request_id).in_(list(request_ids)))
+        .values(comment=None, comment_until=None)
+    )
 
 
 async def rating_of(session: AsyncSession, volunteer_id: int) -> tuple[float | None, int]:

@@ -38,6 +38,7 @@ async def job(
             created_at=at,
             assigned_at=at,
             done_at=at,
+            closed_at=at if request_status != RequestStatus.COMPLETED else None,
         )
         s.add(req)
         await s.flush()

@@ -5,34 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 
 import pytest
 from pypdf import PdfReader
 
 from bot.devtools.emulator import EmuUser
-from bot.devtools.sandbox import Sandbox, sandbox
+from bot.devtools.sandbox import Sandbox
+from bot.services import feedback, hours
 from domain.enums import CreditStatus
+from storage import certificates
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, volunteer
-from tests.test_e2e_loop import ask_for_help
+from tests.e2e_helpers import HERE, ask_for_help, say
+from tests.factories import offset, volunteer
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
 OPS = 500
-
-
-@pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/hours.db", wave_timeout_s=60, operator_ids=frozenset({OPS})
-    ) as b:
-        yield b
-
-
-async def say(box: Sandbox, user: EmuUser, text: str) -> str:
-    await user.send(text)
-    await box.settle()
-    return user.last.text or ""
+pytestmark = pytest.mark.sandbox(wave_timeout_s=60, operator_ids=frozenset({OPS}))
 
 
 async def press(box: Sandbox, user: EmuUser, data: str) -> None:
@@ -46,7 +33,8 @@ async def finished_job(box: Sandbox, lang: str, *, solved: bool) -> tuple[EmuUse
     vol = box.emu.user(10, first_name="Khalid", language_code=lang)
     citizen = box.emu.user(1, first_name="نورة", language_code=lang)
     await ask_for_help(box, citizen, "breakdown", HERE, None)
-    await press(box, vol, lambda d: d.startswith("offer:acc:"))  # type: ignore[arg-type]
+    await vol.press(lambda d: d.startswith("offer:acc:"))
+    await box.settle()
     await press(box, vol, "job:done:1")
     await press(box, citizen, "req:yes:1" if solved else "req:no:1")
     return vol, citizen
@@ -138,7 +126,26 @@ async def test_a_dispute_decided_then_exported(box: Sandbox) -> None:
         (r["volunteer_id"], r["minutes"], r["confirmed_how"], r["confirmed_by"]) for r in rows
     ] == [("10", "45", "operator", str(OPS))]
     async with box.db.session() as s:
-        from bot.services import hours
-
         summary = await hours.summary(s, person_id=10, now=utcnow())
     assert summary.jobs[0].status == CreditStatus.CONFIRMED and summary.jobs[0].corrected
+
+
+async def test_a_flow_at_a_step_keeps_its_answers_while_a_comment_is_awaited(
+    box: Sandbox,
+) -> None:
+    """The sign-up began before the star was pressed: the typed text is the flow's, not a
+    comment (the comment capture runs before the flows, bot/app.py)."""
+    _vol, citizen = await finished_job(box, "en", solved=True)
+    thanks = citizen.last.message_id
+    await say(box, citizen, "/volunteer")  # the sign-up, at its code of conduct
+    await citizen.press_data(thanks, "rate:4:1")
+    await box.settle()
+    assert "short comment" in (citizen.last.text or "")
+    answer = await say(box, citizen, "I would like to help")
+    assert answer != "Thank you. Your comment was recorded."
+    async with box.db.session() as s:
+        row = await certificates.feedback_of(s, 1)
+        assert row is not None and row.rating == 4 and not row.comment
+        # The flow has the chat: nothing typed in it is the comment, while the rating still waits.
+        assert await certificates.open_comment(s, 1, utcnow()) is not None
+        assert not await feedback.waiting_for_comment(s, citizen_id=1, chat_id=1, now=utcnow())

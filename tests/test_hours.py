@@ -18,9 +18,12 @@ from bot.services import certificates, feedback, hours
 from bot.services.certificates import Verdict, pretty_code
 from bot.services.config import DispatchConfig
 from bot.services.dispatch.job import credit_minutes
-from bot.services.notices import CreditCorrected, DisputeDecided, LowRating, Result
+from bot.services.notices import Result
+from bot.services.notices_hours import CreditCorrected, DisputeDecided, LowRating
+from bot.services.retention import redact_closed
 from domain.enums import CreditStatus
 from domain.periods import Period
+from storage import certificates as store
 from storage import hours as hours_store
 from storage.db import Database
 from tests.factories import person
@@ -347,3 +350,36 @@ async def test_rating_average_and_low_rating_flag(db: Database) -> None:
     assert said.result == Result.OK and late.result == Result.UNKNOWN
     assert {n.payload for n in said.notices} == {LowRating(b, "Khalid", 10, 2, emoji)}
     assert got.rating == 3.5 and got.ratings == 2
+
+
+async def test_retention_forgets_comments_and_keeps_the_hours_record(db: Database) -> None:
+    """The comment is the citizen's free text (like the details): it goes with the request's.
+    The stars, the corrections and the certificates are the volunteer's hours: they stay."""
+    await person(db, 10, name="Khalid")
+    await person(db, OPS)
+    rid = await job(db, 10, incident="fire", minutes=30, at=JUNE, requester_id=900)
+    kept = await job(db, 10, incident="fire", minutes=30, at=NOW, requester_id=901)
+    period = Period(date(2026, 6, 1), date(2026, 7, 31))
+    async with db.session() as s:
+        for request_id, citizen in ((rid, 900), (kept, 901)):
+            await feedback.rate(
+                s, CFG, request_id=request_id, citizen_id=citizen, rating=2, now=NOW
+            )
+            await feedback.comment(
+                s, CFG, citizen_id=citizen, text="Villa 12, the blue gate", now=NOW
+            )
+        await hours.correct(
+            s, CFG, operator_id=OPS, request_id=rid, minutes=45, reason="stayed", now=NOW
+        )
+        cert = await certificates.issue(s, person_id=10, period=period, language="en", now=NOW)
+    assert cert is not None
+    later = JUNE + timedelta(days=31)  # the June job is past RETENTION_DAYS, July's is not
+    async with db.session() as s:
+        assert await redact_closed(s, retention_days=30, now=later) == 1
+    async with db.session() as s:
+        old, recent = await store.feedback_of(s, rid), await store.feedback_of(s, kept)
+        assert old is not None and old.comment is None and old.rating == 2
+        assert recent is not None and recent.comment == "Villa 12, the blue gate"
+        assert [c.after_minutes for c in await hours_store.corrections_of(s, rid)] == [45]
+        assert (await certificates.verify(s, code=cert.code)).verdict == Verdict.GENUINE
+        assert (await hours.summary(s, person_id=10, now=NOW)).rating == 2.0

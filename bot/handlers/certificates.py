@@ -17,9 +17,10 @@ from bot import formatting
 from bot.context import BotContext
 from bot.documents.certificate_pdf import certificate_pdf
 from bot.documents.fonts import FontMissingError
-from bot.handlers.plumbing import query, track
+from bot.handlers import inputs, replies
+from bot.handlers.plumbing import query
 from bot.handlers.words import incident_name
-from bot.i18n import _, t, use_locale
+from bot.i18n import _, t
 from bot.services import certificates
 from bot.services.certificates import Verdict, Verification, pretty_code
 from bot.services.notices import Result
@@ -28,11 +29,6 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 START_VERIFY = r"^/start verify_"
-
-
-def _args(context: BotContext) -> list[str]:
-    # A line copied from Arabic text carries invisible isolate marks around values.
-    return [a.strip("\u2066\u2067\u2068\u2069\u200e\u200f") for a in (context.args or [])]
 
 
 def period_problem(error: PeriodError) -> str:
@@ -49,44 +45,39 @@ def period_problem(error: PeriodError) -> str:
 
 async def certificate(update: Update, context: BotContext) -> None:
     """/certificate [period]: a PDF of the credited hours in the period, in the volunteer's language."""
-    lang = await track(update, context)
-    msg, user = update.effective_message, update.effective_user
-    assert msg is not None and user is not None
+    user = inputs.sender(update)
     now = utcnow()
-    period = parse_period(" ".join(_args(context)), today=local_day(now))
-    with use_locale(lang):
-        if isinstance(period, PeriodError):
-            await msg.reply_text(period_problem(period))
-            return
-        chosen: Period = period
-        statement = await query(
-            context,
-            lambda s: certificates.issue(
-                s, person_id=user.id, period=chosen, language=lang, now=now
+    period = parse_period(" ".join(inputs.arguments(context.args)), today=local_day(now))
+    if isinstance(period, PeriodError):
+        await replies.reply(update, period_problem(period))
+        return
+    chosen: Period = period
+    lang = context.language
+    statement = await query(
+        context,
+        lambda s: certificates.issue(s, person_id=user.id, period=chosen, language=lang, now=now),
+    )
+    if statement is None:
+        await replies.reply(
+            update,
+            _(
+                "There are no credited hours in that period yet, so there is nothing to certify. Every job you finish and the citizen confirms counts: thank you for being ready to help."
             ),
         )
-        if statement is None:
-            await msg.reply_text(
-                _(
-                    "There are no credited hours in that period yet, so there is nothing to certify. Every job you finish and the citizen confirms counts: thank you for being ready to help."
-                )
-            )
-            return
-        try:
-            # Drawing is CPU work (shaping, the QR code): off the event loop.
-            pdf = await asyncio.to_thread(
-                certificate_pdf, statement, bot_username=context.bot.username
-            )
-        except FontMissingError:
-            log.exception("certificate %s recorded but not drawn", statement.code)
-            await msg.reply_text(_("Sorry, the certificate could not be made right now."))
-            return
-        await msg.reply_document(
-            InputFile(BytesIO(pdf), filename=f"musaada-certificate-{statement.code}.pdf"),
-            caption=t(
-                "Your certificate. Verification code: {code}", code=pretty_code(statement.code)
-            ),
-        )
+        return
+    try:
+        # Drawing is CPU work (shaping, the QR code): off the event loop.
+        pdf = await asyncio.to_thread(certificate_pdf, statement, bot_username=context.bot.username)
+    except FontMissingError:
+        log.exception("certificate %s recorded but not drawn", statement.code)
+        await replies.reply(update, _("Sorry, the certificate could not be made right now."))
+        return
+    # Recorded either way: a failed send is answered by /certificate again (a new code).
+    await replies.document(
+        update,
+        InputFile(BytesIO(pdf), filename=f"musaada-certificate-{statement.code}.pdf"),
+        caption=t("Your certificate. Verification code: {code}", code=pretty_code(statement.code)),
+    )
 
 
 def verification_text(v: Verification) -> str:
@@ -125,58 +116,48 @@ def verification_text(v: Verification) -> str:
 
 
 async def _verify(update: Update, context: BotContext, code: str) -> None:
-    lang = await track(update, context)
-    assert update.effective_message is not None
     result = await query(context, lambda s: certificates.verify(s, code=code))
-    with use_locale(lang):
-        await update.effective_message.reply_text(verification_text(result))
+    await replies.reply(update, verification_text(result))
 
 
 async def verify(update: Update, context: BotContext) -> None:
     """/verify CODE."""
-    args = _args(context)
+    args = inputs.arguments(context.args)
     if not args:
-        lang = await track(update, context)
-        assert update.effective_message is not None
-        with use_locale(lang):
-            await update.effective_message.reply_text(
-                _("Send /verify followed by the code printed on the certificate.")
-            )
+        await replies.reply(
+            update, _("Send /verify followed by the code printed on the certificate.")
+        )
         return
     await _verify(update, context, "".join(args))
 
 
 async def verify_link(update: Update, context: BotContext) -> None:
     """/start verify_CODE: the QR code's deep link."""
-    args = _args(context)
+    args = inputs.arguments(context.args)
     await _verify(update, context, args[0].removeprefix("verify_") if args else "")
 
 
 async def revoke(update: Update, context: BotContext) -> None:
     """/revoke CODE [reason] (operators)."""
-    lang = await track(update, context)
-    msg, user = update.effective_message, update.effective_user
-    assert msg is not None and user is not None
-    args = _args(context)
-    with use_locale(lang):
-        if not args:
-            await msg.reply_text(_("Usage: /revoke CODE reason"))
-            return
-        reason = " ".join(args[1:])
-        result = await query(
-            context,
-            lambda s: certificates.revoke(
-                s, context.cfg, operator_id=user.id, code=args[0], reason=reason, now=utcnow()
-            ),
-        )
-        await msg.reply_text(
-            {
-                Result.OK: _("Done: the certificate is revoked."),
-                Result.NOT_OPERATOR: _("Only operators can do this."),
-                Result.UNKNOWN: _("No certificate has this code."),
-                Result.ALREADY: _("This certificate was already revoked."),
-            }[result]
-        )
+    user = inputs.sender(update)
+    args = inputs.arguments(context.args)
+    if not args:
+        await replies.reply(update, _("Usage: /revoke CODE reason"))
+        return
+    reason = " ".join(args[1:])
+    result = await query(
+        context,
+        lambda s: certificates.revoke(
+            s, context.cfg, operator_id=user.id, code=args[0], reason=reason, now=utcnow()
+        ),
+    )
+    answer = {
+        Result.OK: _("Done: the certificate is revoked."),
+        Result.NOT_OPERATOR: _("Only operators can do this."),
+        Result.UNKNOWN: _("No certificate has this code."),
+        Result.ALREADY: _("This certificate was already revoked."),
+    }[result]
+    await replies.reply(update, answer)
 
 
 def verify_start_handler() -> CommandHandler[BotContext, None]:

@@ -14,20 +14,18 @@ from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from bot.documents.hours_csv import hours_csv
+from bot.handlers import inputs, replies
+from bot.handlers.inputs import RECORD_ID_MAX, bounded_id, count_argument
 from bot.handlers.keyboards import texts_in_all_languages
-from bot.handlers.plumbing import query, run, track
+from bot.handlers.plumbing import query, run
 from bot.handlers.render.hours import credit_word, reject_word
-from bot.i18n import _, t, tn, use_locale
+from bot.i18n import _, t, tn
 from bot.services import hours
 from bot.services.notices import Result
 from domain.periods import EPOCH, Period, local_day, parse_day
 from storage.types import utcnow
 
 MAX_MINUTES = 24 * 60
-
-
-def _args(context: BotContext) -> list[str]:
-    return [a.strip("\u2066\u2067\u2068\u2069\u200e\u200f") for a in (context.args or [])]
 
 
 def _answer(result: Result) -> str:
@@ -47,89 +45,79 @@ def _answer(result: Result) -> str:
 
 async def correct(update: Update, context: BotContext) -> None:
     """/correct REQUEST MINUTES REASON."""
-    lang = await track(update, context)
-    msg, user = update.effective_message, update.effective_user
-    assert msg is not None and user is not None
-    args = _args(context)
-    with use_locale(lang):
-        if (
-            len(args) < 3
-            or not args[0].isdigit()
-            or not args[1].isdigit()
-            or not 0 <= int(args[1]) <= MAX_MINUTES
-        ):
-            await msg.reply_text(
-                t(
-                    "Usage: /correct REQUEST MINUTES REASON (minutes from 0 to {max}), for example /correct 42 90 left the scene at 14:30",
-                    max=MAX_MINUTES,
-                )
-            )
-            return
-        outcome = await run(
-            context,
-            hours.correct,
-            operator_id=user.id,
-            request_id=int(args[0]),
-            minutes=int(args[1]),
-            reason=" ".join(args[2:]),
+    user = inputs.sender(update)
+    args = inputs.arguments(context.args)
+    request_id = bounded_id(args[0], RECORD_ID_MAX) if args else None
+    minutes = count_argument(args[1], MAX_MINUTES) if len(args) > 1 else None
+    if len(args) < 3 or request_id is None or minutes is None:
+        await replies.reply(
+            update,
+            t(
+                "Usage: /correct REQUEST MINUTES REASON (minutes from 0 to {max}), for example /correct 42 90 left the scene at 14:30",
+                max=MAX_MINUTES,
+            ),
         )
-        await msg.reply_text(_answer(outcome.result))
+        return
+    outcome = await run(
+        context,
+        hours.correct,
+        operator_id=user.id,
+        request_id=request_id,
+        minutes=minutes,
+        reason=" ".join(args[2:]),
+    )
+    await replies.reply(update, _answer(outcome.result))
 
 
 async def decide(update: Update, context: BotContext) -> None:
     """/decide REQUEST credit|reject REASON."""
-    lang = await track(update, context)
-    msg, user = update.effective_message, update.effective_user
-    assert msg is not None and user is not None
-    args = _args(context)
-    with use_locale(lang):
-        credit_words = set(texts_in_all_languages(credit_word))
-        verdicts = credit_words | set(texts_in_all_languages(reject_word))
-        if len(args) < 3 or not args[0].isdigit() or args[1].lower() not in verdicts:
-            await msg.reply_text(
-                t(
-                    "Usage: /decide REQUEST {credit}|{reject} REASON (see /disputes)",
-                    credit=credit_word(),
-                    reject=reject_word(),
-                )
-            )
-            return
-        outcome = await run(
-            context,
-            hours.decide_dispute,
-            operator_id=user.id,
-            request_id=int(args[0]),
-            credit_it=args[1].lower() in credit_words,
-            reason=" ".join(args[2:]),
+    user = inputs.sender(update)
+    args = inputs.arguments(context.args)
+    credit_words = set(texts_in_all_languages(credit_word))
+    verdicts = credit_words | set(texts_in_all_languages(reject_word))
+    request_id = bounded_id(args[0], RECORD_ID_MAX) if args else None
+    if len(args) < 3 or request_id is None or args[1].lower() not in verdicts:
+        await replies.reply(
+            update,
+            t(
+                "Usage: /decide REQUEST {credit}|{reject} REASON (see /disputes)",
+                credit=credit_word(),
+                reject=reject_word(),
+            ),
         )
-        await msg.reply_text(_answer(outcome.result))
+        return
+    outcome = await run(
+        context,
+        hours.decide_dispute,
+        operator_id=user.id,
+        request_id=request_id,
+        credit_it=args[1].lower() in credit_words,
+        reason=" ".join(args[2:]),
+    )
+    await replies.reply(update, _answer(outcome.result))
 
 
 async def disputes(update: Update, context: BotContext) -> None:
     """/disputes: the undecided ones."""
-    lang = await track(update, context)
-    msg, user = update.effective_message, update.effective_user
-    assert msg is not None and user is not None
-    with use_locale(lang):
-        if user.id not in context.cfg.operator_ids:
-            await msg.reply_text(_("Only operators can do this."))
-            return
-        waiting = await query(context, hours.open_disputes)
-        if not waiting:
-            await msg.reply_text(_("No dispute is waiting for a decision."))
-            return
-        lines = [_("Disputes waiting for a decision:")] + [
-            t(
-                "#{request_id} · {name} · {minutes} min – /decide {request_id} {credit}|{reject} REASON",
-                credit=credit_word(),
-                reject=reject_word(),
-                request_id=rid,
-                name=name,
-                minutes=minutes,
-            )
-            for rid, name, minutes in waiting
-        ]
-        await msg.reply_text("\n".join(lines))
+    if inputs.sender_id(update) not in context.cfg.operator_ids:
+        await replies.reply(update, _("Only operators can do this."))
+        return
+    waiting = await query(context, hours.open_disputes)
+    if not waiting:
+        await replies.reply(update, _("No dispute is waiting for a decision."))
+        return
+    lines = [_("Disputes waiting for a decision:")] + [
+        t(
+            "#{request_id} · {name} · {minutes} min – /decide {request_id} {credit}|{reject} REASON",
+            credit=credit_word(),
+            reject=reject_word(),
+            request_id=rid,
+            name=name,
+            minutes=minutes,
+        )
+        for rid, name, minutes in waiting
+    ]
+    await replies.reply(update, "\n".join(lines))
 
 
 def export_period(args: list[str], today: date) -> Period | None:
@@ -146,34 +134,30 @@ def export_period(args: list[str], today: date) -> Period | None:
 
 async def export(update: Update, context: BotContext) -> None:
     """/export [from] [to]: a CSV of credited jobs (operators: everyone; leaders: their team)."""
-    lang = await track(update, context)
-    msg, user = update.effective_message, update.effective_user
-    assert msg is not None and user is not None
-    now = utcnow()
-    with use_locale(lang):
-        period = export_period(_args(context), local_day(now))
-        if period is None:
-            await msg.reply_text(_("Usage: /export [FROM] [TO], days as 2026-01-31"))
-            return
-        chosen = period
-        result = await query(
-            context,
-            lambda s: hours.export(s, context.cfg, person_id=user.id, period=chosen),
-        )
-        if isinstance(result, Result):
-            await msg.reply_text(_("Only operators and team leaders can export hours."))
-            return
-        name = f"musaada-hours-{period.start.isoformat()}-{period.end.isoformat()}.csv"
-        await msg.reply_document(
-            InputFile(BytesIO(hours_csv(result.rows)), filename=name),
-            caption=tn(
-                "{n} credited job, {start} to {end}",
-                "{n} credited jobs, {start} to {end}",
-                len(result.rows),
-                start=period.start.isoformat(),
-                end=period.end.isoformat(),
-            ),
-        )
+    user = inputs.sender(update)
+    period = export_period(inputs.arguments(context.args), local_day(utcnow()))
+    if period is None:
+        await replies.reply(update, _("Usage: /export [FROM] [TO], days as 2026-01-31"))
+        return
+    chosen = period
+    result = await query(
+        context, lambda s: hours.export(s, context.cfg, person_id=user.id, period=chosen)
+    )
+    if isinstance(result, Result):
+        await replies.reply(update, _("Only operators and team leaders can export hours."))
+        return
+    name = f"musaada-hours-{period.start.isoformat()}-{period.end.isoformat()}.csv"
+    await replies.document(
+        update,
+        InputFile(BytesIO(hours_csv(result.rows)), filename=name),
+        caption=tn(
+            "{n} credited job, {start} to {end}",
+            "{n} credited jobs, {start} to {end}",
+            len(result.rows),
+            start=period.start.isoformat(),
+            end=period.end.isoformat(),
+        ),
+    )
 
 
 def handlers() -> list[object]:

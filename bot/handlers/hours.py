@@ -1,35 +1,27 @@
 """/hours: this month and all time by incident type, the rating, and the jobs, paged.
 
-The pages are buttons on the one message (``hours:<page>``), edited in place, so paging
-through a long history never floods the chat. Each press reads the database again.
+The pages are buttons on the one message (``hours:<page>``, made and parsed in
+bot/handlers/buttons.py), edited in place, so paging through a long history never floods
+the chat. Each press reads the database again. This is the only /hours (duty.py's is gone).
 """
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import formatting
 from bot.context import BotContext
-from bot.handlers.plumbing import query, track
+from bot.handlers import buttons, inputs, replies
+from bot.handlers.duty import not_registered
+from bot.handlers.errors import stale_button
+from bot.handlers.keyboards import main_menu
+from bot.handlers.plumbing import query
 from bot.handlers.words import incident_name
-from bot.i18n import _, format_number, t, tn, use_locale
-from bot.services import hours
+from bot.i18n import _, format_number, t, tn
+from bot.services import hours, volunteering
+from domain.volunteers import is_active
 from storage.types import utcnow
-
-PAGE_DATA = re.compile(r"^hours:(\d{1,6})$")
-
-
-def page_data(page: int) -> str:
-    return f"hours:{page}"
-
-
-def parse_page(data: str) -> int | None:
-    m = PAGE_DATA.match(data)
-    return int(m[1]) if m else None
 
 
 def status_label(word: str) -> str:
@@ -100,9 +92,13 @@ def pager(s: hours.Summary) -> InlineKeyboardMarkup | None:
         return None
     row = []
     if s.page > 0:
-        row.append(InlineKeyboardButton(_("◀️ Newer"), callback_data=page_data(s.page - 1)))
+        row.append(
+            InlineKeyboardButton(_("◀️ Newer"), callback_data=buttons.make_hours_page(s.page - 1))
+        )
     if s.page < s.pages - 1:
-        row.append(InlineKeyboardButton(_("Older ▶️"), callback_data=page_data(s.page + 1)))
+        row.append(
+            InlineKeyboardButton(_("Older ▶️"), callback_data=buttons.make_hours_page(s.page + 1))
+        )
     return InlineKeyboardMarkup([row])
 
 
@@ -113,32 +109,31 @@ async def _summary(context: BotContext, uid: int, page: int) -> hours.Summary:
 
 
 async def hours_command(update: Update, context: BotContext) -> None:
-    """/hours: the first page."""
-    lang = await track(update, context)
-    assert update.effective_message is not None and update.effective_user is not None
-    s = await _summary(context, update.effective_user.id, 0)
-    with use_locale(lang):
-        await update.effective_message.reply_text(summary_text(s), reply_markup=pager(s))
+    """/hours: the first page. Hours stay after leaving; someone who never volunteered is told so."""
+    uid = inputs.sender_id(update)
+    s = await _summary(context, uid, 0)
+    if not s.all_time and not s.jobs:
+        vol = await query(context, lambda db: volunteering.get_profile(db, uid))
+        if not is_active(vol):
+            await replies.reply(update, not_registered(), markup=main_menu())
+            return
+    await replies.reply(update, summary_text(s), markup=pager(s))
 
 
 async def hours_page(update: Update, context: BotContext) -> None:
-    """A page button: the same message, another page."""
-    lang = await track(update, context)
-    q = update.callback_query
-    assert q is not None and q.data is not None
-    page = parse_page(q.data)
-    s = await _summary(context, q.from_user.id, page or 0)
-    with use_locale(lang):
-        await q.answer()
-        try:
-            await q.edit_message_text(summary_text(s), reply_markup=pager(s))
-        except BadRequest as exc:  # the same page pressed twice
-            if "not modified" not in exc.message.lower():
-                raise
+    """A page button: the same message, another page (pressed twice: nothing changes)."""
+    q = inputs.press(update)
+    pressed = buttons.parse_hours_page(q.data)
+    if pressed is None:
+        await stale_button(update, context)
+        return
+    s = await _summary(context, q.from_user.id, pressed.page)
+    await replies.answer(q)
+    await replies.edit(q, summary_text(s), markup=pager(s))
 
 
 def handlers() -> list[object]:
     return [
         CommandHandler("hours", hours_command),
-        CallbackQueryHandler(hours_page, pattern=PAGE_DATA),
+        CallbackQueryHandler(hours_page, pattern=buttons.HOURS_PAGE),
     ]

@@ -15,9 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import name_of, tell
 from bot.services.hours import reviewers
-from bot.services.notices import LowRating, Outcome, Result
+from bot.services.notices import Outcome, Result
+from bot.services.notices_hours import LowRating
 from domain.enums import AuditKind, RequestStatus
-from storage import certificates, people, requests
+from storage import certificates, flow_state, people, requests
 from storage.audit import audit
 from storage.hours_models import Feedback
 
@@ -101,5 +102,14 @@ async def _flag(
         await tell(session, out, pid, payload)
 
 
-async def waiting_for_comment(session: AsyncSession, *, citizen_id: int, now: datetime) -> bool:
-    return await certificates.open_comment(session, citizen_id, now) is not None
+async def waiting_for_comment(
+    session: AsyncSession, *, citizen_id: int, chat_id: int, now: datetime
+) -> bool:
+    """Whether this text is the citizen's comment: a rating asked for one, and no flow (a new
+    request, a sign-up) is at a step in this chat, since a flow's question is the newer one."""
+    if await certificates.open_comment(session, citizen_id, now) is None:
+        return False
+    live, _expired = await flow_state.states_of(
+        session, chat_id=chat_id, user_id=citizen_id, now=now
+    )
+    return not live

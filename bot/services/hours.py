@@ -15,7 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import name_of, tell
-from bot.services.notices import CreditCorrected, DisputeDecided, DisputeOpened, Outcome, Result
+from bot.services.notices import Outcome, Result
+from bot.services.notices_hours import CreditCorrected, DisputeDecided, DisputeOpened
 from domain.enums import AuditKind, CorrectionKind, CreditStatus
 from domain.periods import Period, local_day, month_of
 from storage import certificates, hours, people

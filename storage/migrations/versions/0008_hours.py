@@ -1,7 +1,7 @@
 """Hours you can prove: corrections of hour credits, issued certificates, citizens' feedback.
 
 Revision ID: 0008_hours
-Revises: 0001
+Revises: 0005_flow_state
 Create Date: 2026-12-01
 
 Three new tables, nothing existing altered: a credit's changes are rows in ``hour_correction``
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_hours"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0005_flow_state"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
