@@ -27,14 +27,18 @@ from bot.handlers import (
     alert_buttons,
     availability,
     buttons,
+    certificates,
     citizen,
     common,
+    corrections,
     duty,
     errors,
     escalation,
+    feedback,
     flows,
     followup,
     groups,
+    hours,
     media,
     operators,
     outbox,
@@ -50,10 +54,10 @@ from bot.handlers.keyboards import exact
 from bot.handlers.plumbing import record_sender
 from bot.handlers.words import button_cancel, menu_language, menu_numbers
 from bot.i18n import check_catalogs
+from bot.services import delivery
 from bot.services.config import DispatchConfig
 from bot.services.positions import PositionWriter
 from bot.settings import Settings
-from storage import outbox as outbox_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -62,6 +66,7 @@ log = logging.getLogger(__name__)
 SENDER_GROUP = -100  # record the sender, set the language
 METRICS_GROUP = -90  # count each update for /metrics, and let it travel on
 PRIVATE_GROUP = -50  # groups and channels stop here (bot/handlers/groups.py)
+COMMENT_GROUP = -5  # a citizen's comment on a rating, when one is awaited (feedback.py)
 OPS_GROUP = -4  # /request with a number: the operator's view, before the citizen's flow
 FLOW_GROUP = -3  # the request flow; the sign-up flow is FLOW_GROUP + 1
 AFTER_FLOWS_GROUP = -1  # what no flow took, before the ordinary handlers of group 0
@@ -130,6 +135,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
     # Then: nothing personal outside private chats; a pointer when spoken to in a group.
     app.add_handler(TypeHandler(Update, groups.private_chats_only), group=PRIVATE_GROUP)
+    # A private chat's comment on a rating, before any flow reads the text (bot/handlers/feedback.py).
+    app.add_handler(feedback.comment_handler(), group=COMMENT_GROUP)
     # An operator's /request 42 is no help request: taken (and stopped) before the flows.
     app.add_handlers(oversight.early_handlers(), group=OPS_GROUP)
     # No PTB conversation_timeout: the flows time out from the database (bot/persistence/flows.py).
@@ -137,7 +144,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(signup.conversation(None), group=FLOW_GROUP + 1)
     # Media and contacts no flow took: what the bot can do (a volunteer's contact travels on).
     app.add_handler(MessageHandler(media.UNREAD, media.outside_a_flow), group=AFTER_FLOWS_GROUP)
-    # Commands available at any time.
+    # Commands available at any time. The certificate's verify deep link before the plain /start.
+    app.add_handler(certificates.verify_start_handler())
     app.add_handler(CommandHandler("start", common.start))
     app.add_handler(CommandHandler("help", common.help_command))
     app.add_handler(CommandHandler("language", common.language))
@@ -147,7 +155,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         MessageHandler(filters.TEXT & filters.Regex(exact(button_cancel)), common.cancel_outside)
     )
     # Volunteers and operators: /duty, /hours, the sign-up's buttons outside the sign-up,
-    # /profile and its buttons, a contact shared, /pending, /approve, /reject.
+    # /profile and its buttons, a contact shared, /pending, /approve, /reject;
+    # hours: /hours (paged), certificates, ratings, disputes, corrections, exports.
     for h in (
         *duty.handlers(),
         *signup.handlers(),
@@ -155,6 +164,10 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *preferences.handlers(),
         *phone.handlers(),
         *operators.handlers(),
+        *hours.handlers(),
+        *certificates.handlers(),
+        *corrections.handlers(),
+        *feedback.handlers(),
     ):
         app.add_handler(h)  # type: ignore[arg-type]
     # The command centre: /open … /stats and their buttons; an escalation's answers, /assign.
@@ -206,7 +219,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _outbox_depth(db: Database) -> int:
     async with db.session() as s:
-        return await outbox_store.depth(s)
+        return await delivery.depth(s)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

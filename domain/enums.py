@@ -52,6 +52,16 @@ class CreditStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     DISPUTED = "disputed"
+    # A dispute an operator decided not to credit: final, counted nowhere.
+    REJECTED = "rejected"
+
+
+class CorrectionKind(StrEnum):
+    """Why an hour credit changed (storage.hours_models.HourCorrection.kind)."""
+
+    MINUTES = "minutes"  # an operator adjusted the minutes
+    CREDITED = "credited"  # a dispute decided: credit it
+    REJECTED = "rejected"  # a dispute decided: no credit
 
 
 class AuditKind(StrEnum):
@@ -102,3 +112,8 @@ class AuditKind(StrEnum):
     VOLUNTEER_NAMED = "volunteer_named"  # one named volunteer alerted
     HANDED_TO_OFFICIALS = "handed_to_officials"  # closed: the official services have it
     FALSE_ALARM = "false_alarm"  # closed: nobody needed help
+    CREDIT_CORRECTED = "credit_corrected"
+    DISPUTE_DECIDED = "dispute_decided"
+    CERTIFICATE_ISSUED = "certificate_issued"
+    CERTIFICATE_REVOKED = "certificate_revoked"
+    RATED = "rated"

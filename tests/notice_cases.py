@@ -328,6 +328,27 @@ CASES: dict[Event, list[dict[str, object]]] = {
         {"incident": "fire", "limit": 5},
         {"incident": "breakdown", "limit": 1},
     ],
+    # Hours (bot/services/notices_hours.py)
+    Event.DISPUTE_OPENED: [
+        {
+            "request_id": 42,
+            "incident": "fire",
+            "volunteer": "Sarah",
+            "volunteer_id": 7,
+            "minutes": 35,
+        }
+    ],
+    Event.DISPUTE_DECIDED: [
+        {"request_id": 42, "credited": True, "minutes": 35, "reason": "✔️ 14:30"},
+        {"request_id": 42, "credited": False, "minutes": 35, "reason": "✖️"},
+    ],
+    Event.CREDIT_CORRECTED: [
+        {"request_id": 42, "before": 300, "after": 90, "reason": "11:00–12:30"}
+    ],
+    Event.LOW_RATING: [
+        {"request_id": 42, "volunteer": "John", "volunteer_id": 7, "rating": 1, "comment": ""},
+        {"request_id": 42, "volunteer": "Sarah", "volunteer_id": 7, "rating": 2, "comment": "🙏"},
+    ],
     **OPS_CASES,
     **ESCALATION_CASES,
 }

@@ -65,6 +65,11 @@ LEGACY = [
     (b.make_escalation(b.EscalationAction.FALSE_ALARM, 42), "esc:false:42", b.ESCALATION),
     (b.make_escalation(b.EscalationAction.BACK, 42), "esc:back:42", b.ESCALATION),
     (b.make_named(2**31 - 1, 2**63 - 1), f"esc:to:{2**31 - 1}:{2**63 - 1}", b.NAMED),
+    (b.make_hours_page(0), "hours:0", b.HOURS_PAGE),
+    (b.make_hours_page(12), "hours:12", b.HOURS_PAGE),
+    (b.make_rate(1, 42), "rate:1:42", b.RATE),
+    (b.make_rate(5, 42), "rate:5:42", b.RATE),
+    (b.make_rate(None, 42), "rate:skip:42", b.RATE),
 ]
 PARSERS = [
     b.parse_incident, b.parse_language, b.parse_conduct, b.parse_skill, b.parse_equipment,
@@ -72,12 +77,13 @@ PARSERS = [
     b.parse_duty, b.parse_phone, b.parse_radius, b.parse_quiet, b.parse_cap, b.parse_leave,
     b.parse_offer, b.parse_job, b.parse_request, b.parse_vet, b.parse_help_came,
     b.parse_oversight, b.parse_escalation, b.parse_named,
+    b.parse_hours_page, b.parse_rate,
 ]  # fmt: skip
 PATTERNS = [
     b.INCIDENT, b.LANGUAGE, b.CONDUCT, b.SKILL, b.EQUIPMENT, b.PROFILE_SKILL,
     b.PROFILE_EQUIPMENT, b.CONSENT, b.PROFILE, b.DUTY, b.PHONE, b.RADIUS, b.QUIET, b.CAP,
-    b.LEAVE, b.OFFER, b.JOB, b.REQUEST, b.VET, b.HELP_CAME, b.OVERSIGHT,
-    b.ESCALATION, b.NAMED,
+    b.LEAVE, b.OFFER, b.JOB, b.REQUEST, b.VET, b.HELP_CAME, b.HOURS_PAGE, b.RATE,
+    b.OVERSIGHT, b.ESCALATION, b.NAMED,
 ]  # fmt: skip
 
 
@@ -112,6 +118,10 @@ def test_round_trips() -> None:
         assert b.parse_oversight(b.make_oversight(action, 7)) == b.OpsPress(action, 7)
     assert b.parse_oversight("ovr:page:0") == b.OpsPress(b.OpsAction.PAGE, 0)
     assert b.parse_oversight("ovr:view:2147483647") == b.OpsPress(b.OpsAction.VIEW, 2**31 - 1)
+    for page in (0, 1, 999999):
+        assert b.parse_hours_page(b.make_hours_page(page)) == b.HoursPage(page)
+    for stars in (None, 1, 2, 3, 4, 5):
+        assert b.parse_rate(b.make_rate(stars, 2**31 - 1)) == b.RatePress(stars, 2**31 - 1)
 
 
 @pytest.mark.parametrize(
@@ -130,6 +140,9 @@ def test_round_trips() -> None:
         "ovr:page:-1", "ovr:page:2147483648", "ovr:redo:١", "ovr:view:1:2", "ovr:view:1 ",
         "esc:wide:0", "esc:nope:1", "esc:off:", "esc:to:1:", "esc:to:0:5", "esc:to:1:0",
         "esc:to:2147483648:5", "esc:to:1:9223372036854775808", "esc:to:1", "esc:false:1:2",
+        "came:yes:2147483648", "hours:", "hours:-1", "hours:01", "hours:1234567", "hours:١",
+        "hours:²", "rate:0:1", "rate:6:1", "rate:5:0", "rate:skip:", "rate:5:2147483648",
+        "rate:٣:1", "rate:5:1:2",
     ],
 )  # fmt: skip
 def test_junk_parses_to_none_everywhere(data: str | None) -> None:
@@ -149,8 +162,15 @@ def _data(markup: InlineKeyboardMarkup) -> list[str]:
 def test_every_keyboard_the_bot_builds_parses(lang: str) -> None:
     """Keyboards from every module (render.py's too, until it builds them with buttons.py)."""
     from bot.handlers import keyboards, render
+    from bot.handlers.feedback import skip_keyboard
+    from bot.handlers.hours import pager
     from bot.handlers.profile import profile_keyboard
+    from bot.services.hours import Summary
+    from bot.services.notices import Thanks
     from storage.models import Volunteer
+
+    def summary(page: int) -> Summary:
+        return Summary(month={}, all_time={}, rating=None, ratings=0, jobs=[], page=page, pages=3)
 
     with use_locale(lang):
         markups = [
@@ -171,7 +191,12 @@ def test_every_keyboard_the_bot_builds_parses(lang: str) -> None:
             render.citizen.help_keyboard(12),
             render.ops.escalation_keyboard(12),
             render.escalation.candidates_keyboard(12, [(10, "Sarah", 1500.0)]),
+            skip_keyboard(12),
+            *filter(None, (pager(summary(page)) for page in range(3))),
         ]
+        thanks = render.RENDERERS[Thanks](Thanks(12, "fire")).markup
+        assert isinstance(thanks, InlineKeyboardMarkup)
+        markups.append(thanks)
     # The command centre's views (/open, /request, an escalation) as the operators get them.
     for event in (Event.OPS_REQUEST_LIST, Event.OPS_REQUEST_VIEW, Event.OPS_ESCALATION):
         for params in CASES[event]:

@@ -41,6 +41,11 @@ COMMANDS = [
     "/approve",
     "/approve 10",
     "/reject 10",
+    "/assign 1 10",
+    "/disputes",
+    "/decide 1 credit fine",
+    "/correct 1 30 left early",
+    "/revoke ABCD",
 ]
 BUTTONS = [
     "ovr:page:1",
@@ -50,6 +55,8 @@ BUTTONS = [
     "ovr:reas:1",
     "vet:ok:10",
     "vet:no:10",
+    "esc:off:1",
+    "esc:to:1:10",
 ]
 
 

@@ -6,7 +6,8 @@ clear refusal for a bare ``/approve`` as for ``/approve 42`` or a forged button,
 refusal is recorded with the action tried. Operators are OPERATOR_IDS and the promoted ones
 (bot/services/roles.py). Every operator command and button is wrapped: /open … /stats here
 (bot/handlers/oversight.py), /pending /approve /reject (operators.py), the vet: buttons
-(alert_buttons.py).
+(alert_buttons.py), an escalation's buttons and /assign (escalation.py), /correct /decide
+/disputes (corrections.py) and /revoke (certificates.py).
 """
 
 from __future__ import annotations

@@ -78,6 +78,11 @@ class Event(StrEnum):
     ESCALATION_DECIDED = "escalation_decided"
     HANDED_TO_OFFICIALS = "handed_to_officials"
     FALSE_ALARM_CLOSED = "false_alarm_closed"
+    # Hours: disputes, corrections, feedback (payloads in bot/services/notices_hours.py)
+    DISPUTE_OPENED = "dispute_opened"
+    DISPUTE_DECIDED = "dispute_decided"
+    CREDIT_CORRECTED = "credit_corrected"
+    LOW_RATING = "low_rating"
 
 
 class Result(StrEnum):
@@ -514,8 +519,9 @@ class Outcome:
         self.timers.update(other.timers)
 
 
-# The command centre's payloads register themselves on PAYLOADS (their own module: this one is full).
-from bot.services import notices_escalation, notices_ops  # noqa: E402, F401
+# The command centre's and the hours' payloads register themselves on PAYLOADS (their own
+# modules: this one is full).
+from bot.services import notices_escalation, notices_hours, notices_ops  # noqa: E402, F401
 
 # --- storing payloads (the outbox) -------------------------------------------------------------
 

@@ -189,6 +189,25 @@ def send_location(state: EmulatorState, params: Params) -> dict[str, Any]:
     return state._store(chat, msg)
 
 
+def send_document(state: EmulatorState, params: Params) -> dict[str, Any]:
+    """A file upload (multipart); the caption is kept as the message's text for tests."""
+    chat = chat_of(state, params)
+    document = params.get("document")
+    if not isinstance(document, dict) or "content" not in document:
+        raise ApiError(400, "Bad Request: there is no document in the request")
+    caption = params.get("caption")
+    msg = _new_message(
+        chat.id,
+        "sendDocument",
+        text=str(caption) if caption is not None else None,
+        document=document,
+        reply_markup=markup(params.get("reply_markup")),
+        reply_to_message_id=reply_to(state, chat, params),
+        history=[caption],
+    )
+    return state._store(chat, msg)
+
+
 def send_contact(state: EmulatorState, params: Params) -> dict[str, Any]:
     chat = chat_of(state, params)
     phone = params.get("phone_number")
@@ -357,6 +376,7 @@ METHODS: dict[str, Method] = {
         "deleteMessage": delete_message,
         "sendLocation": send_location,
         "sendContact": send_contact,
+        "sendDocument": send_document,
         "answerCallbackQuery": answer_callback_query,
         "setMyCommands": set_my_commands,
         "getMyCommands": get_my_commands,
@@ -379,6 +399,7 @@ CHAT_METHODS = frozenset(
         "sendmessage",
         "sendlocation",
         "sendcontact",
+        "senddocument",
         "editmessagetext",
         "editmessagereplymarkup",
         "deletemessage",
@@ -388,4 +409,4 @@ CHAT_METHODS = frozenset(
 )
 
 #: Methods that put a new message in a chat: what Telegram's send limits count.
-SEND_METHODS = frozenset({"sendmessage", "sendlocation", "sendcontact"})
+SEND_METHODS = frozenset({"sendmessage", "sendlocation", "sendcontact", "senddocument"})

@@ -354,6 +354,17 @@ class EmulatorState:
             data["location"] = msg.location
         if msg.contact is not None:
             data["contact"] = msg.contact
+        if msg.document is not None:
+            file_id = f"doc-{chat.id}-{msg.message_id}"
+            data["document"] = {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": msg.document.get("file_name"),
+                "mime_type": msg.document.get("content_type"),
+                "file_size": msg.document.get("size"),
+            }
+            if msg.text is not None:
+                data["caption"] = data.pop("text")
         if msg.reply_markup and "inline_keyboard" in msg.reply_markup:
             data["reply_markup"] = {"inline_keyboard": msg.reply_markup["inline_keyboard"]}
         return data

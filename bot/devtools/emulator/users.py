@@ -56,6 +56,8 @@ class EmuMessage:
     reply_markup: dict[str, Any] | None = None
     location: dict[str, Any] | None = None
     contact: dict[str, Any] | None = None
+    # sendDocument: file_name, content_type, size and the file's bytes (``content``).
+    document: dict[str, Any] | None = None
     edits: int = 0
     deleted: bool = False
     edit_date: int | None = None

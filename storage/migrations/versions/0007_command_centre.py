@@ -1,7 +1,7 @@
 """The command centre: promoted operators, blocked citizens, operators' decisions on volunteers.
 
 Revision ID: 0007_command_centre
-Revises: 0005_flow_state
+Revises: 0008_hours
 Create Date: 2026-12-10
 
 Three new tables, nothing altered: the volunteer's new status (``suspended``) is a new value
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_command_centre"
-down_revision: str | Sequence[str] | None = "0005_flow_state"
+down_revision: str | Sequence[str] | None = "0008_hours"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
