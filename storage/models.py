@@ -180,3 +180,29 @@ class AuditEvent(SQLModel, table=True):
     request_id: int | None = Field(default=None, index=True)
     kind: str = Field(max_length=32)
     detail: str = ""
+
+
+# The team tables live in their own module; imported here so SQLModel.metadata holds them.
+from storage.team_models import (  # noqa: E402
+    DigestRecord,
+    Team,
+    TeamJoinPending,
+    TeamLeader,
+    TeamMember,
+    VettingCopy,
+)
+
+__all__ = [
+    "AuditEvent",
+    "DigestRecord",
+    "HelpRequest",
+    "HourCredit",
+    "Offer",
+    "Person",
+    "Team",
+    "TeamJoinPending",
+    "TeamLeader",
+    "TeamMember",
+    "VettingCopy",
+    "Volunteer",
+]
