@@ -30,6 +30,7 @@ def _answers() -> dict[str, str]:
         "busy": _("You are already on another job. Finish or release it first."),
         "not_operator": _("Only operators can do this."),
         "unknown": _("This button is not for you, or it is no longer valid."),
+        "other_team": _("This volunteer is not in your team; nothing was changed."),
     }
 
 
@@ -91,7 +92,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         else:
             await q.answer(
                 _answers().get(outcome.result, _("Already done.")),
-                show_alert=outcome.result in ("not_yours", "busy"),
+                show_alert=outcome.result in ("not_yours", "busy", "other_team"),
             )
 
 

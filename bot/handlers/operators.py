@@ -56,6 +56,7 @@ async def decide(update: Update, context: BotContext) -> None:
             "not_operator": _("Only operators can do this."),
             "unknown": _("No such volunteer."),
             "already": _("This volunteer was already decided."),
+            "other_team": _("This volunteer is not in your team; nothing was changed."),
         }[outcome.result]
         await msg.reply_text(text)
 

@@ -17,7 +17,7 @@ from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.handlers.render import render
-from bot.services import dispatch
+from bot.services import dispatch, team_vetting
 from bot.services.config import DispatchConfig
 from bot.services.notices import Notice, Outcome
 from storage.db import Database
@@ -97,6 +97,17 @@ async def _deliver_one(bot: Bot, db: Database, notice: Notice) -> bool:
                     message_id=message.message_id,
                 )
             for late in closed.notices:  # closed while it was on its way: edit it now
+                await _deliver_one(bot, db, late)
+        if notice.vetting_of is not None:  # a copy of an approval notice: edited on decision
+            async with db.session() as s:
+                decided = await team_vetting.vetting_delivered(
+                    s,
+                    volunteer_id=notice.vetting_of,
+                    chat_id=message.chat_id,
+                    message_id=message.message_id,
+                    language=notice.to.language,
+                )
+            for late in decided:
                 await _deliver_one(bot, db, late)
     except Forbidden:
         return False

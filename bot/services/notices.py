@@ -51,6 +51,15 @@ class Event(StrEnum):
     VOLUNTEER_VERIFIED = "volunteer_verified"
     VOLUNTEER_REJECTED = "volunteer_rejected"
     POSITION_STALE = "position_stale"
+    # Teams (payloads in bot/services/team_notices.py)
+    LEADER_NAMED = "leader_named"
+    LEADER_VERIFY = "leader_verify"
+    VETTING_DECIDED = "vetting_decided"
+    TEAM_JOINED = "team_joined"
+    TEAM_REMOVED = "team_removed"
+    TEAM_MOVED = "team_moved"
+    DAILY_DIGEST = "daily_digest"
+    WEEKLY_DIGEST = "weekly_digest"
 
 
 class Result(StrEnum):
@@ -70,6 +79,8 @@ class Result(StrEnum):
     PENDING = "pending"
     NOT_OPERATOR = "not_operator"
     UNKNOWN = "unknown"
+    # Teams
+    OTHER_TEAM = "other_team"  # a leader reached for a team that is not theirs
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,10 @@ def _payload(event: Event) -> typing.Callable[[type[P]], type[P]]:
         return cls
 
     return register
+
+
+# Payloads registered outside this module (bot/services/team_notices.py) use the same hook.
+register_payload = _payload
 
 
 @dataclass(frozen=True)
@@ -377,6 +392,9 @@ class Notice:
     payload: Payload
     edit: MessageRef | None = None  # edit this message instead of sending a new one
     offer_id: int | None = None  # remember the sent message on this offer (to edit it later)
+    # Remember the sent message as a copy of this volunteer's approval notice (bot/services/
+    # teams.py edits every copy when one operator or leader decides).
+    vetting_of: int | None = None
 
     @property
     def event(self) -> Event:
@@ -449,3 +467,8 @@ def _revive(hint: Any, value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _revive(None, v) for k, v in value.items()}
     return value
+
+
+# The team payloads register themselves on import; imported here so that every payload an
+# outbox row can name is known wherever notices are (bot/services/team_notices.py).
+from bot.services import team_notices  # noqa: E402, F401
