@@ -27,11 +27,14 @@ from bot.handlers import (
     availability,
     citizen,
     common,
+    digests,
     errors,
     flows,
     jobs,
     operators,
     profile,
+    team_admin,
+    teams,
     timers,
     volunteer,
 )
@@ -40,6 +43,7 @@ from bot.handlers.plumbing import record_sender
 from bot.handlers.words import menu_language, menu_numbers
 from bot.i18n import check_catalogs
 from bot.services.config import DispatchConfig
+from bot.services.digests import DigestConfig
 from bot.services.positions import PositionWriter
 from bot.settings import Settings
 from storage.db import Database
@@ -85,6 +89,7 @@ def build_application(
     app.bot_data["db"] = database
     app.bot_data["settings"] = settings
     app.bot_data["cfg"] = DispatchConfig.from_settings(settings)
+    app.bot_data["digest_cfg"] = DigestConfig.from_settings(settings)
     app.bot_data["positions"] = PositionWriter(database)
     register_handlers(app)
     return app  # type: ignore[return-value]
@@ -104,14 +109,22 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
     app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
     app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
-    # Commands available at any time.
+    app.add_handler(team_admin.conversation(timeout), group=FLOW_GROUP - 1)  # operators' /newteam
+    # Commands available at any time. An invite link's /start team_<code> before the plain /start.
+    app.add_handler(teams.invite_start())
     app.add_handler(CommandHandler("start", common.start))
     app.add_handler(CommandHandler("help", common.help_command))
     app.add_handler(CommandHandler("language", common.language))
     app.add_handler(CommandHandler("cancel", common.cancel_outside))
     app.add_handler(CommandHandler("duty", volunteer.duty))
     app.add_handler(CommandHandler("hours", volunteer.hours))
-    for h in (*profile.handlers(), *operators.handlers()):
+    for h in (
+        *profile.handlers(),
+        *operators.handlers(),
+        *teams.handlers(),
+        *team_admin.handlers(),
+        *digests.handlers(),
+    ):
         app.add_handler(h)  # type: ignore[arg-type]
     app.add_handler(
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_numbers)), common.numbers)
@@ -154,6 +167,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await timers.rebuild(app)
     timers.schedule_sweep(app, app.bot_data["settings"].timer_sweep_s)
     availability.schedule(app, app.bot_data["settings"].stale_check_s)
+    digests.schedule(app, app.bot_data["settings"].digest_check_s)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
