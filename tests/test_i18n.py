@@ -25,6 +25,7 @@ from bot import formatting
 from bot.handlers.render import Rendered, render
 from bot.i18n import FSI, PDI, tn, use_locale
 from bot.services.notices import Event, Recipient
+from bot.services.team_notices import DayFigures, HandledLine, MemberMinutes, Readiness, RegionLine
 from domain.enums import OfferStatus
 from domain.incidents import Equipment, IncidentType
 from tests.factories import notice
@@ -362,7 +363,7 @@ def test_times_are_shown_in_riyadh() -> None:
 
 # --- every notice, in both languages ----------------------------------------------------------
 
-NAMES = {"John", "Sarah", "Blue", "Toyota", "john_doe", "sarah_k"}
+NAMES = {"John", "Sarah", "Blue", "Toyota", "john_doe", "sarah_k", "Falcons"}
 AREA = {"city_en": "Riyadh", "city_ar": "الرياض", "km": 3}
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -445,6 +446,59 @@ CASES: dict[Event, list[dict[str, object]]] = {
     Event.VOLUNTEER_VERIFIED: [{}],
     Event.VOLUNTEER_REJECTED: [{}],
     Event.POSITION_STALE: [{}],
+    # Teams (bot/services/team_notices.py)
+    Event.LEADER_NAMED: [{"team_id": 3, "team": "Falcons"}],
+    Event.LEADER_VERIFY: [
+        {
+            "volunteer_id": 777,
+            "name": "Sarah",
+            "team": "Falcons",
+            "username": "sarah_k",
+            "skills": IncidentType.FIRE.bit,
+            "equipment": int(Equipment.EXTINGUISHER),
+        }
+    ],
+    Event.VETTING_DECIDED: [
+        {"volunteer_id": 777, "name": "Sarah", "decider": "John", "approved": True},
+        {"volunteer_id": 777, "name": "Sarah", "decider": "John", "approved": False},
+    ],
+    Event.TEAM_JOINED: [{"team": "Falcons"}],
+    Event.TEAM_REMOVED: [{"team": "Falcons"}],
+    Event.TEAM_MOVED: [{"team": "Falcons"}],
+    Event.DAILY_DIGEST: [
+        {"team": "Falcons", "until": T0, "members": 4, "on_duty": 1},  # a quiet day
+        {
+            "team": "Falcons",
+            "until": T0,
+            "members": 4,
+            "on_duty": 2,
+            "handled": (
+                HandledLine(41, "fire", "Sarah", 35, 600, "confirmed"),
+                HandledLine(42, "flood", "John", 95, None, "assigned"),
+            ),
+            "credited": (MemberMinutes("Sarah", 75),),
+            "region": tuple(
+                RegionLine(50 + i, "lost_desert", kind, T0)
+                for i, kind in enumerate(
+                    ("unanswered", "escalated", "stalled_dispatch", "stalled_arrival")
+                )
+            ),
+            "open_in_region": 1,
+            "pending": ("John",),
+            "stale": ("Sarah",),
+            "readiness": (Readiness("fire", 2, 3), Readiness("flood", 0, 1)),
+        },
+    ],
+    Event.WEEKLY_DIGEST: [
+        {
+            "team": "Falcons",
+            "until": T0,
+            "members": 4,
+            "days": tuple(DayFigures(f"2026-02-{23 + i}", 30 * i, i % 3) for i in range(7)),
+            "unanswered": 1,
+            "escalated": 2,
+        }
+    ],
 }
 
 

@@ -23,7 +23,7 @@ from bot.handlers.plumbing import query, track
 from bot.handlers.render import render
 from bot.handlers.teams import refusal
 from bot.i18n import _, use_locale
-from bot.services import digests
+from bot.services import digests, teams
 from bot.services.config import DispatchConfig
 from bot.services.digests import DigestConfig, DueDigest
 from bot.services.notices import Notice, Result
@@ -142,9 +142,7 @@ async def digest_command(update: Update, context: BotContext) -> None:
     args = [a.lower() for a in (context.args or [])]
     kind = DigestKind.WEEKLY if "week" in args else DigestKind.DAILY
     named = [int(a) for a in args if a.isdigit()]
-    led = [
-        int(t.id) for t in await query(context, lambda s: digests.team_store.led_teams(s, user.id))
-    ]  # type: ignore[arg-type]
+    led = [int(t.id) for t in await query(context, lambda s: teams.led_teams(s, user.id))]  # type: ignore[arg-type]
     team_ids = named or led
     with use_locale(lang):
         if not team_ids:

@@ -31,7 +31,6 @@ from bot.i18n import _, current_language, t, use_locale
 from bot.services import teams
 from bot.services.notices import Result
 from domain.matching.geo import cities
-from storage import people
 
 NAME, REGION, RADIUS, LEADERS = range(4)
 RADII_KM = (10, 25, 50, 100)
@@ -175,7 +174,7 @@ async def got_leaders(update: Update, context: BotContext) -> int:
     msg = update.effective_message
     assert msg is not None and msg.text is not None and update.effective_user is not None
     ids = tuple(dict.fromkeys(int(x) for x in _IDS.findall(msg.text)))
-    known = await query(context, lambda s: _known(s, ids))
+    known = await query(context, lambda s: teams.known_people(s, ids))
     with use_locale(lang):
         unknown = [i for i in ids if i not in known]
         if unknown:
@@ -217,14 +216,6 @@ async def got_leaders(update: Update, context: BotContext) -> int:
             reply_markup=main_menu(),
         )
     return ConversationHandler.END
-
-
-async def _known(session: object, ids: tuple[int, ...]) -> set[int]:
-    found = set()
-    for i in ids:
-        if await people.get_person(session, i) is not None:  # type: ignore[arg-type]
-            found.add(i)
-    return found
 
 
 async def cancel(update: Update, context: BotContext) -> int:

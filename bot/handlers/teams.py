@@ -214,9 +214,9 @@ def page_view(p: TeamPage) -> tuple[str, InlineKeyboardMarkup | None]:
     ]
     nav = []
     if p.page > 0:
-        nav.append((_("◀️ Previous"), TeamButton("pg", team_id, p.page - 1).data()))
+        nav.append((_("Previous page"), TeamButton("pg", team_id, p.page - 1).data()))
     if p.page + 1 < p.pages:
-        nav.append((_("Next ▶️"), TeamButton("pg", team_id, p.page + 1).data()))
+        nav.append((_("Next page"), TeamButton("pg", team_id, p.page + 1).data()))
     if nav:
         rows.append(nav)
     return "\n".join(lines), kb(*rows) if rows else None

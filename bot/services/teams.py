@@ -437,3 +437,8 @@ async def all_teams(session: AsyncSession) -> list[Team]:
 async def team_of(session: AsyncSession, person_id: int) -> Team | None:
     current = await store.membership(session, person_id)
     return await store.get_team(session, current.team_id) if current else None
+
+
+async def known_people(session: AsyncSession, ids: tuple[int, ...]) -> set[int]:
+    """Which of these ids have written to the bot (only they can be reached as leaders)."""
+    return {i for i in ids if await people.get_person(session, i) is not None}

@@ -65,12 +65,21 @@ def _leader_verify(p: LeaderVerify) -> Rendered:
 
 @renders(VettingDecided)
 def _decided(p: VettingDecided) -> Rendered:
-    template = (
-        "✅ {name} (id {id}) was approved by {decider}."
-        if p.approved
-        else "❌ {name} (id {id}) was not approved; decided by {decider}."
-    )
-    return Rendered(t(template, name=p.name, id=p.volunteer_id, decider=p.decider))
+    if p.approved:
+        text = t(
+            "✅ {name} (id {id}) was approved by {decider}.",
+            name=p.name,
+            id=p.volunteer_id,
+            decider=p.decider,
+        )
+    else:
+        text = t(
+            "❌ {name} (id {id}) was not approved; decided by {decider}.",
+            name=p.name,
+            id=p.volunteer_id,
+            decider=p.decider,
+        )
+    return Rendered(text)
 
 
 @renders(TeamJoined)
@@ -135,17 +144,22 @@ def _handled(h: HandledLine) -> str:
 
 
 def _region(r: RegionLine) -> str:
-    templates = {
-        "unanswered": "• #{request_id} {incident}, {time}: nobody accepted",
-        "escalated": "• #{request_id} {incident}, {time}: escalated to the command centre",
-        "stalled_dispatch": "• #{request_id} {incident}, since {time}: still looking for a volunteer, past the whole ladder",
-        "stalled_arrival": "• #{request_id} {incident}, accepted {time}: no arrival yet, past the reminder",
+    params = {
+        "request_id": r.request_id,
+        "incident": incident_label(r.incident),
+        "time": formatting.when(r.since),
     }
+    if r.kind == "unanswered":
+        return t("• #{request_id} {incident}, {time}: nobody accepted", **params)
+    if r.kind == "escalated":
+        return t("• #{request_id} {incident}, {time}: escalated to the command centre", **params)
+    if r.kind == "stalled_dispatch":
+        return t(
+            "• #{request_id} {incident}, since {time}: still looking for a volunteer, past the whole ladder",
+            **params,
+        )
     return t(
-        templates[r.kind],
-        request_id=r.request_id,
-        incident=incident_label(r.incident),
-        time=formatting.when(r.since),
+        "• #{request_id} {incident}, accepted {time}: no arrival yet, past the reminder", **params
     )
 
 
