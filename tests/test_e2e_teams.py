@@ -203,7 +203,9 @@ async def test_a_newcomer_signs_up_first_and_the_leader_decides_first(box: Sandb
     await box.settle()
     async with box.db.session() as s:
         vol = await vstore.get_volunteer(s, 20)
-    assert vol is not None and vol.status == VolunteerStatus.VERIFIED and vol.verified_by == LEADER_A
+    assert (
+        vol is not None and vol.status == VolunteerStatus.VERIFIED and vol.verified_by == LEADER_A
+    )
     assert [e.actor_id for e in await audits(box, AuditKind.LEADER_VERIFIED)] == [LEADER_A]
 
 
@@ -221,7 +223,11 @@ async def test_a_leader_sees_and_acts_on_their_own_team_only(box: Sandbox) -> No
     await leader_a.send("/team")
     await box.settle()
     page = leader_a.last
-    assert "Falcons" in (page.text or "") and "P11" in (page.text or "") and "P21" not in (page.text or "")
+    assert (
+        "Falcons" in (page.text or "")
+        and "P11" in (page.text or "")
+        and "P21" not in (page.text or "")
+    )
     await leader_a.send(f"/team {b}")
     await box.settle()
     assert "another team" in (leader_a.last.text or "")
