@@ -168,7 +168,7 @@ async def test_a_team_with_no_members_has_a_quiet_day(db: Database) -> None:
 
 
 async def test_weekly_figures_per_local_day(db: Database) -> None:
-    team_id, r = await seeded_day(db)
+    team_id, _ = await seeded_day(db)
     async with db.session() as s:
         team = await tstore.get_team(s, team_id)
         got = await digests.weekly(s, DCFG, team, until=T)  # type: ignore[arg-type]

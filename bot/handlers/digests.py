@@ -39,14 +39,18 @@ MESSAGE_LIMIT = 4096
 
 
 def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Messages of at most ``limit`` characters, cut between lines (a line longer than the
-    limit, which a digest never has, is cut where it must be)."""
+    """Messages of at most ``limit`` characters, cut between lines; a line longer than the
+    limit (a long list of names) is cut after a comma or a space, never inside a word."""
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
         while len(line) > limit:
-            parts.append(line[:limit])
-            line = line[limit:]
+            cut = max(line.rfind(", ", 0, limit - 1) + 1, line.rfind(" ", 0, limit)) or limit
+            head, line = line[:cut].rstrip(), line[cut:].lstrip()
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(head)
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             parts.append(current)
