@@ -20,41 +20,54 @@ from telegram.ext import (
     filters,
 )
 
-from bot import metrics
+from bot import metrics, persistence
 from bot.commands import publish_commands
 from bot.context import BotContext
 from bot.handlers import (
+    alert_buttons,
     availability,
+    buttons,
     citizen,
     common,
     digests,
+    duty,
     errors,
     flows,
-    jobs,
+    followup,
+    groups,
+    media,
     operators,
+    outbox,
+    phone,
+    preferences,
     profile,
+    retention,
+    signup,
     team_admin,
     teams,
     timers,
-    volunteer,
 )
 from bot.handlers.keyboards import exact
 from bot.handlers.plumbing import record_sender
-from bot.handlers.words import menu_language, menu_numbers
+from bot.handlers.words import button_cancel, menu_language, menu_numbers
 from bot.i18n import check_catalogs
 from bot.services.config import DispatchConfig
 from bot.services.digests import DigestConfig
 from bot.services.positions import PositionWriter
 from bot.settings import Settings
+from storage import outbox as outbox_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-# The flows' groups run before group 0, where every other handler is.
-FLOW_GROUP = -2
-SENDER_GROUP = -100
-# Before everything: counts each update for /metrics and lets it travel on.
-METRICS_GROUP = -10
+# Handler groups, in the order every update meets them (order matters; see register_handlers).
+SENDER_GROUP = -100  # record the sender, set the language
+METRICS_GROUP = -90  # count each update for /metrics, and let it travel on
+PRIVATE_GROUP = -50  # groups and channels stop here (bot/handlers/groups.py)
+FLOW_GROUP = (
+    -3
+)  # the request flow; sign-up is FLOW_GROUP + 1, the operators' /newteam FLOW_GROUP - 1
+AFTER_FLOWS_GROUP = -1  # what no flow took, before the ordinary handlers of group 0
 
 
 def build_application(
@@ -65,7 +78,7 @@ def build_application(
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     database = db or Database(settings.database_url)
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_base_url)
@@ -77,8 +90,14 @@ def build_application(
         .get_updates_request(metrics.CountingRequest(connection_pool_size=1))
         .post_init(_post_init)
         .post_stop(_post_stop)
-        .build()
     )
+    # Flows in the database: each update under its chat's lock, its flow steps and answers read
+    # before and written right after it, timeouts from the rows (bot/persistence/).
+    flows = persistence.install(
+        builder, database, conversation_timeout_s=settings.conversation_timeout_s
+    )
+    app = builder.build()
+    flows.attach(app)
     if app.job_queue is not None:
         # A job that starts late (a busy loop, start-up before the JobQueue runs) still runs:
         # APScheduler's default drops it after 1 s, and that includes the conversation timeouts
@@ -90,7 +109,15 @@ def build_application(
     app.bot_data["settings"] = settings
     app.bot_data["cfg"] = DispatchConfig.from_settings(settings)
     app.bot_data["digest_cfg"] = DigestConfig.from_settings(settings)
+    app.bot_data["sender"] = outbox.Sender(
+        app.bot,
+        database,
+        app.bot_data["cfg"],
+        outbox.Policy.from_settings(settings),
+        on_timers=lambda changes: timers.schedule(app, changes),
+    )
     app.bot_data["positions"] = PositionWriter(database)
+    app.bot_data["flows"] = flows
     register_handlers(app)
     return app  # type: ignore[return-value]
 
@@ -102,24 +129,37 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     accepts stops there; /start, /help, /language, /request, /volunteer and the menu buttons
     end whichever flow is running and travel on to the flow or handler that does their job.
     """
-    settings: Settings | None = app.bot_data.get("settings")
-    timeout = settings.conversation_timeout_s if settings else None
     # First, for every update: record the sender and set the language (plumbing.py).
     app.add_handler(TypeHandler(Update, record_sender), group=SENDER_GROUP)
     app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
-    app.add_handler(citizen.conversation(timeout), group=FLOW_GROUP)
-    app.add_handler(volunteer.conversation(timeout), group=FLOW_GROUP + 1)
-    app.add_handler(team_admin.conversation(timeout), group=FLOW_GROUP - 1)  # operators' /newteam
+    # Then: nothing personal outside private chats; a pointer when spoken to in a group.
+    app.add_handler(TypeHandler(Update, groups.private_chats_only), group=PRIVATE_GROUP)
+    # No PTB conversation_timeout: the flows time out from the database (bot/persistence/flows.py).
+    app.add_handler(citizen.conversation(None), group=FLOW_GROUP)
+    app.add_handler(signup.conversation(None), group=FLOW_GROUP + 1)
+    app.add_handler(team_admin.conversation(None), group=FLOW_GROUP - 1)  # operators' /newteam
+    # Media and contacts no flow took: what the bot can do (a volunteer's contact travels on).
+    app.add_handler(MessageHandler(media.UNREAD, media.outside_a_flow), group=AFTER_FLOWS_GROUP)
     # Commands available at any time. An invite link's /start team_<code> before the plain /start.
     app.add_handler(teams.invite_start())
     app.add_handler(CommandHandler("start", common.start))
     app.add_handler(CommandHandler("help", common.help_command))
     app.add_handler(CommandHandler("language", common.language))
     app.add_handler(CommandHandler("cancel", common.cancel_outside))
-    app.add_handler(CommandHandler("duty", volunteer.duty))
-    app.add_handler(CommandHandler("hours", volunteer.hours))
+    # A flow's ✖️ Cancel left on screen after the flow ended: the same as /cancel.
+    app.add_handler(
+        MessageHandler(filters.TEXT & filters.Regex(exact(button_cancel)), common.cancel_outside)
+    )
+    # Volunteers and operators: /duty, /hours, the sign-up's buttons outside the sign-up,
+    # /profile and its buttons, a contact shared, /pending, /approve, /reject; teams and
+    # leaders: /team, /invite, /leaveteam and their buttons, /teams, /addleader, /dropleader,
+    # /moveteam, /digest.
     for h in (
+        *duty.handlers(),
+        *signup.handlers(),
         *profile.handlers(),
+        *preferences.handlers(),
+        *phone.handlers(),
         *operators.handlers(),
         *teams.handlers(),
         *team_admin.handlers(),
@@ -133,19 +173,15 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_language)), common.language)
     )
     # Buttons: alerts and jobs, the language picker; anything else is stale or forged.
-    app.add_handler(jobs.handler())
-    app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=r"^lang:"))
+    for button in alert_buttons.handlers():
+        app.add_handler(button)
+    app.add_handler(followup.handler())  # the citizen's "did help come?"
+    app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=buttons.LANGUAGE))
     app.add_handler(CallbackQueryHandler(errors.stale_button, pattern=InvalidCallbackData))
     app.add_handler(CallbackQueryHandler(errors.stale_button))
     # Positions: a shared location outside a conversation, and live-location updates (edited messages).
-    app.add_handler(
-        MessageHandler(filters.LOCATION & ~filters.UpdateType.EDITED, volunteer.location_update)
-    )
-    app.add_handler(
-        MessageHandler(
-            filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, volunteer.location_update
-        )
-    )
+    for h in duty.position_handlers():
+        app.add_handler(h)  # type: ignore[arg-type]
     # Last: whatever we did not understand gets the menu (a flow's entry is the flows' business).
     app.add_handler(
         MessageHandler(
@@ -167,7 +203,17 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await timers.rebuild(app)
     timers.schedule_sweep(app, app.bot_data["settings"].timer_sweep_s)
     availability.schedule(app, app.bot_data["settings"].stale_check_s)
+    retention.schedule(app, app.bot_data["settings"].retention_check_s)
     digests.schedule(app, app.bot_data["settings"].digest_check_s)
+    await app.bot_data["flows"].start(app.bot_data["settings"].timer_sweep_s)
+    # Whatever was committed but not yet said (a crash, a retry's wait) leaves from here on.
+    outbox.schedule_sweep(app, app.bot_data["settings"].outbox_sweep_s)
+    metrics.register_outbox_depth(lambda: _outbox_depth(db))
+
+
+async def _outbox_depth(db: Database) -> int:
+    async with db.session() as s:
+        return await outbox_store.depth(s)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -33,11 +33,31 @@ class Settings(BaseSettings):
     max_credit_minutes: int = Field(480, ge=1)
     service_area: Annotated[tuple[float, float, float, float], NoDecode] = SAUDI_BOX
     wave_timeout_s: float = Field(40.0, gt=0)
+    # Every open state has a next timer (bot/services/dispatch/timers.py): reminders to the
+    # volunteer, then the citizen asked whether help came, then the job released.
     arrival_reminder_s: float = Field(900.0, gt=0)
+    arrival_reminders: int = Field(2, ge=0, le=20)
+    on_scene_reminder_s: float = Field(3600.0, gt=0)
+    on_scene_reminders: int = Field(2, ge=0, le=20)
+    help_check_wait_s: float = Field(600.0, gt=0)
     auto_confirm_s: float = Field(6 * 3600.0, gt=0)
     position_max_age_s: float = Field(2 * 3600.0, gt=0)
     stale_check_s: float = Field(300.0, gt=0)
     timer_sweep_s: float = Field(60.0, gt=0)
+    # The outbox: how often unsent notices are looked for, how long a sender holds one, how
+    # retries back off (doubling from the base, at most a minute) and when to give up.
+    outbox_sweep_s: float = Field(2.0, gt=0)
+    outbox_lease_s: float = Field(60.0, gt=0)
+    outbox_retry_base_s: float = Field(1.0, gt=0)
+    outbox_max_attempts: int = Field(12, ge=1)
+
+    # Abuse limits: requests one person may create in an hour (counted in the database).
+    max_requests_per_hour: int = Field(5, ge=1)
+
+    # Retention: closed requests lose their exact point, details and message references
+    # after this many days (bot/handlers/retention.py runs every RETENTION_CHECK_S).
+    retention_days: float = Field(30.0, gt=0)
+    retention_check_s: float = Field(3600.0, gt=0)
 
     # Conversations: a flow (/request, /volunteer) left unanswered this long is closed.
     conversation_timeout_s: float = Field(900.0, gt=0)

@@ -70,6 +70,12 @@ class AuditKind(StrEnum):
     AUTO_DISPUTED = "auto_disputed"
     CANCELLED = "cancelled"
     ARRIVAL_REMINDER = "arrival_reminder"
+    ON_SCENE_REMINDER = "on_scene_reminder"
+    HELP_CHECK = "help_check"  # the citizen was asked whether help came
+    HELP_CAME = "help_came"  # ... and said yes
+    NO_SHOW = "no_show"  # ... and said nobody came: the job was taken back
+    JOB_TIMED_OUT = "job_timed_out"  # ... and never answered: the job was taken back
+    RATE_LIMITED = "rate_limited"  # a request refused by the hourly limit
     UNANSWERED = "unanswered"
     ESCALATED = "escalated"
     CONDUCT_ACCEPTED = "conduct_accepted"
@@ -101,8 +107,8 @@ class DigestKind(StrEnum):
 class DigestStatus(StrEnum):
     """What became of one scheduled digest (``digest_record.status``)."""
 
-    CLAIMED = "claimed"  # a worker is building and sending it
+    QUEUED = "queued"  # claimed and in the outbox, in one transaction: on its way
     SENT = "sent"
     BLOCKED = "blocked"  # the leader blocked the bot: skipped, the others still get theirs
-    NOT_LEADER = "not_leader"  # removed as leader (or the team is gone) before it went out
-    FAILED = "failed"  # Telegram refused it for another reason
+    NOT_LEADER = "not_leader"  # removed as leader (or the team is gone) before it was built
+    FAILED = "failed"  # Telegram refused it for another reason, or the retries ran out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -96,13 +96,12 @@ async def claim(
     leader_id: int,
     period_end: datetime,
     now: datetime,
-    lease_s: float,
 ) -> bool:
     """True when this caller now owns the digest ``key``.
 
-    INSERT … ON CONFLICT DO NOTHING: of two workers, one row lands. A claim whose worker died
-    before it finished (still ``claimed`` after ``lease_s``) is taken over by a conditional
-    UPDATE, so a crash costs a late digest, not a lost one.
+    INSERT … ON CONFLICT DO NOTHING: of two workers, one row lands (the other waits for the
+    first to commit, then inserts nothing). The caller writes the digest to the outbox in the
+    same transaction, so a claim is never left without its digest: no lease to take over.
     """
     values = {
         "key": key,
@@ -110,9 +109,8 @@ async def claim(
         "team_id": team_id,
         "leader_id": leader_id,
         "period_end": period_end,
-        "status": str(DigestStatus.CLAIMED),
-        "attempts": 1,
-        "claimed_at": now,
+        "status": str(DigestStatus.QUEUED),
+        "queued_at": now,
         "messages": 0,
         "chars": 0,
     }
@@ -122,23 +120,13 @@ async def claim(
     inserted = await conn.execute(
         dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
     )
-    if inserted.rowcount:
-        return True
-    taken = await conn.execute(
-        update(table)
-        .where(
-            table.c.key == key,
-            table.c.status == str(DigestStatus.CLAIMED),
-            table.c.claimed_at < now - timedelta(seconds=lease_s),
-        )
-        .values(claimed_at=now, attempts=table.c.attempts + 1)
-    )
-    return bool(taken.rowcount)
+    return bool(inserted.rowcount)
 
 
 async def finish(
     session: AsyncSession, *, key: str, status: str, now: datetime, messages: int, chars: int
 ) -> None:
+    """What became of the digest: sent (with its size), blocked, failed or not built."""
     await session.exec(  # type: ignore[call-overload]
         update(DigestRecord)
         .where(DigestRecord.key == key)  # type: ignore[arg-type]

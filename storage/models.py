@@ -7,6 +7,15 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from storage.flow_state import FlowConversation, FlowUserData  # noqa: F401  (its tables, registered)
+from storage.team_models import (  # noqa: F401  (the team tables, registered)
+    DigestRecord,
+    Team,
+    TeamJoinPending,
+    TeamLeader,
+    TeamMember,
+    VettingCopy,
+)
 from storage.types import UTCDateTime, utcnow
 
 
@@ -113,7 +122,11 @@ class HelpRequest(SQLModel, table=True):
     """A citizen's request. ``status`` moves only by conditional updates (see storage.requests)."""
 
     __tablename__ = "help_request"
-    __table_args__ = (Index("ix_help_request_timer", "status", "next_timer_at"),)
+    __table_args__ = (
+        Index("ix_help_request_timer", "status", "next_timer_at"),
+        # The hourly limit per citizen counts their requests created in the last hour.
+        Index("ix_help_request_requester_created", "requester_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     requester_id: int = Field(sa_column=Column(BigInteger, ForeignKey("person.id"), nullable=False))
@@ -127,11 +140,19 @@ class HelpRequest(SQLModel, table=True):
     volunteer_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     # When the ladder must act next (next wave, reminder, auto-confirm); rebuilt into timers at start-up.
     next_timer_at: datetime | None = Field(default=None, sa_column=_ts())
+    # How many timer steps have fired in the current status (reminders, then the check with
+    # the citizen); every move to another status starts again at 0 (dispatch/timers.py).
+    timer_step: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     assigned_at: datetime | None = Field(default=None, sa_column=_ts())
     arrived_at: datetime | None = Field(default=None, sa_column=_ts())
     done_at: datetime | None = Field(default=None, sa_column=_ts())
     closed_at: datetime | None = Field(default=None, sa_column=_ts())
+    # When retention removed the exact point, the details and the message references
+    # (storage/retention.py); the area and the statistics stay.
+    redacted_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
 class Offer(SQLModel, table=True):
@@ -182,27 +203,35 @@ class AuditEvent(SQLModel, table=True):
     detail: str = ""
 
 
-# The team tables live in their own module; imported here so SQLModel.metadata holds them.
-from storage.team_models import (  # noqa: E402
-    DigestRecord,
-    Team,
-    TeamJoinPending,
-    TeamLeader,
-    TeamMember,
-    VettingCopy,
-)
+class OutboxMessage(SQLModel, table=True):
+    """One notice still to be said, written in the transaction of the change that caused it.
 
-__all__ = [
-    "AuditEvent",
-    "DigestRecord",
-    "HelpRequest",
-    "HourCredit",
-    "Offer",
-    "Person",
-    "Team",
-    "TeamJoinPending",
-    "TeamLeader",
-    "TeamMember",
-    "VettingCopy",
-    "Volunteer",
-]
+    The sender (bot/handlers/outbox.py) claims a row, says it over Telegram, then marks it
+    sent with the message id; a crash at any moment leaves the row to be claimed again, and
+    a claim is a conditional update, so two senders never say one notice twice at once.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "priority", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    request_id: int | None = Field(default=None, index=True)
+    person_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    language: str = Field(max_length=8)
+    event: str = Field(max_length=32)
+    payload: str  # the notice's payload as JSON (bot.services.notices.to_json)
+    edit_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    edit_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    offer_id: int | None = None
+    # Lower leaves first: alerts before courtesy messages when the send budget is short.
+    priority: int = 1
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    # A sender holds the row until then; past it, another may claim it (the first one died).
+    claimed_until: datetime | None = Field(default=None, sa_column=_ts())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts())
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    last_error: str = ""

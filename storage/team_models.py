@@ -100,10 +100,12 @@ class VettingCopy(SQLModel, table=True):
 
 
 class DigestRecord(SQLModel, table=True):
-    """One scheduled digest for one leader of one team and one period: claimed, then sent.
+    """One scheduled digest for one leader of one team and one period.
 
     ``key`` is deterministic (kind, team, leader, local date) and unique, so two workers or a
-    restart claim a period once; ``status`` says what became of it (domain.enums.DigestStatus).
+    restart claim a period once. The row is written in the same transaction as the digest's
+    outbox row, so a claimed digest is always on its way; ``status`` says what became of it
+    (domain.enums.DigestStatus), recorded by the outbox's sender.
     """
 
     __tablename__ = "digest_record"
@@ -115,8 +117,7 @@ class DigestRecord(SQLModel, table=True):
     leader_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     period_end: datetime = Field(sa_column=_ts(nullable=False))
     status: str = Field(max_length=16)
-    attempts: int = 1
-    claimed_at: datetime = Field(sa_column=_ts(nullable=False))
+    queued_at: datetime = Field(sa_column=_ts(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=_ts())
     messages: int = 0
     chars: int = 0

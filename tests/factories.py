@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Protocol
 
 from bot.services.notices import PAYLOADS, Area, Event, Notice, Recipient, TimelineLine
 from domain.enums import VolunteerStatus
 from domain.incidents import Equipment, IncidentType, skills_mask
-from domain.matching.geo import city_by_name
+from domain.matching.geo import City, city_by_name
 from storage import people, volunteers
 from storage.audit import details_of
 from storage.db import Database
 from storage.models import Volunteer
 
-RIYADH = city_by_name("Riyadh")
-assert RIYADH is not None
+
+def _city(name: str) -> City:
+    city = city_by_name(name)
+    assert city is not None, name
+    return city
+
+
+RIYADH = _city("Riyadh")
+
+
+class _Saved(Protocol):
+    id: int | None
+
+
+def row_id(row: _Saved) -> int:
+    """The primary key a saved row was given (SQLModel types it Optional until it is saved)."""
+    assert row.id is not None, row
+    return row.id
 
 
 def offset(
@@ -52,7 +69,7 @@ async def volunteer(
     status: VolunteerStatus = VolunteerStatus.VERIFIED,
     on_duty: bool = True,
     lang: str = "en",
-    **fields: object,
+    **fields: Any,
 ) -> None:
     await person(db, pid, lang=lang)
     async with db.session() as s:
@@ -65,7 +82,7 @@ async def volunteer(
                 skills=skills_mask(set(skills)),
                 equipment=int(equipment),
                 on_duty=on_duty,
-                **fields,  # type: ignore[arg-type]
+                **fields,
             ),
         )
         await volunteers.set_position(s, person_id=pid, lat=at[0], lon=at[1], at=now)
@@ -79,14 +96,13 @@ def notice(to: Recipient, event: Event, params: dict[str, object]) -> Notice:
     """
     fields = dict(params)
     if "city_en" in fields:
-        fields["area"] = Area(
-            str(fields.pop("city_en")),
-            str(fields.pop("city_ar")),
-            float(fields.pop("km")),  # type: ignore[arg-type]
-        )
+        km = fields.pop("km")
+        assert isinstance(km, int | float), km
+        fields["area"] = Area(str(fields.pop("city_en")), str(fields.pop("city_ar")), float(km))
     if "timeline" in fields:
+        lines = fields["timeline"]
+        assert isinstance(lines, list), lines
         fields["timeline"] = tuple(
-            TimelineLine(at, kind, details_of(detail))
-            for at, kind, detail in fields["timeline"]  # type: ignore[attr-defined]
+            TimelineLine(at, kind, details_of(detail)) for at, kind, detail in lines
         )
     return Notice(to, PAYLOADS[event](**fields))

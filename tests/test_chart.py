@@ -8,8 +8,10 @@ import struct
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from babel.dates import format_date
+from matplotlib.patches import Rectangle
 
 from bot.handlers import charts
 from bot.i18n import use_locale
@@ -32,7 +34,8 @@ WEEK = WeeklyDigest(
 
 def png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
-    return struct.unpack(">II", data[16:24])  # type: ignore[return-value]
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
@@ -66,7 +69,8 @@ def test_english_labels_and_bars() -> None:
     hours_ax, requests_ax = fig.axes
     assert hours_ax.get_xticklabels()[0].get_text() == "Fri 29"
     assert hours_ax.get_ylabel() == "Hours credited" and requests_ax.get_ylabel() == "Requests"
-    assert [round(b.get_height(), 2) for b in hours_ax.patches] == [1.5, 0, 2.5, 0.75, 4, 0.5, 2]
-    assert list(requests_ax.lines[0].get_ydata()) == [2, 0, 3, 1, 4, 1, 2]
+    bars = [b for b in hours_ax.patches if isinstance(b, Rectangle)]
+    assert [round(b.get_height(), 2) for b in bars] == [1.5, 0, 2.5, 0.75, 4, 0.5, 2]
+    assert [float(y) for y in np.asarray(requests_ax.lines[0].get_ydata())] == [2, 0, 3, 1, 4, 1, 2]
     left, right = hours_ax.get_xlim()
     assert left < right

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.services import digests, teams
+from bot.services import delivery, digests, teams
 from bot.services.config import DispatchConfig
 from bot.services.digests import DigestConfig, DueDigest
+from bot.services.notices import Result
 from bot.services.team_notices import (
     DailyDigest,
     DayFigures,
@@ -23,13 +24,14 @@ from domain.enums import DigestKind, DigestStatus, VolunteerStatus
 from domain.incidents import IncidentType
 from domain.matching.geo import city_by_name
 from storage import digests as dstore
-from storage import requests
+from storage import outbox, requests
 from storage import teams as tstore
 from storage.db import Database
 from storage.models import HelpRequest, HourCredit
 from tests.factories import RIYADH, offset, person, volunteer
+from tests.outcomes import payload
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
+HERE = (RIYADH.lat, RIYADH.lon)
 JEDDAH = city_by_name("Jeddah")
 T = datetime(2026, 6, 4, 17, 0, tzinfo=UTC)  # Thursday 4 June, 20:00 in Riyadh
 CFG = DispatchConfig(operator_ids=frozenset({900}))
@@ -207,7 +209,7 @@ def test_the_period_due_is_the_last_digest_time_passed(
     assert digests.period_end(DigestKind.WEEKLY, now, DCFG) == weekly
 
 
-async def test_due_digests_are_claimed_once_and_a_lapsed_claim_is_taken_over(db: Database) -> None:
+async def test_a_due_digest_is_claimed_once_with_its_outbox_row(db: Database) -> None:
     team_id = await seed_team(db)
     async with db.session() as s:
         due = await digests.due(s, DCFG, now=T)
@@ -216,21 +218,41 @@ async def test_due_digests_are_claimed_once_and_a_lapsed_claim_is_taken_over(db:
         f"weekly:{team_id}:800:2026-06-04",
     ]
     daily = next(d for d in due if d.kind is DigestKind.DAILY)
+    async with db.session() as s:  # the unit of work: the claim and the outbox row together
+        out = await digests.queue(s, CFG, now=T, dcfg=DCFG, due=daily)
+        await delivery.enqueue(s, out.notices, now=T)
+    assert out.result is Result.OK and [n.to.chat_id for n in out.notices] == [800]
     async with db.session() as s:
-        assert await digests.claim(s, daily, DCFG, now=T)
-    async with db.session() as s:
-        assert not await digests.claim(s, daily, DCFG, now=T)  # a second worker
+        again = await digests.queue(s, CFG, now=T, dcfg=DCFG, due=daily)  # a second worker
+        assert (again.result, again.notices) == (Result.ALREADY, [])
         assert [d.kind for d in await digests.due(s, DCFG, now=T)] == [DigestKind.WEEKLY]
-    later = T + timedelta(seconds=DCFG.lease_s + 1)
-    async with db.session() as s:  # the first worker died: after the lease, taken over
-        assert [d.key for d in await digests.due(s, DCFG, now=later)] == [daily.key, due[1].key]
-        assert await digests.claim(s, daily, DCFG, now=later)
+        (row,) = await outbox.claim(s, now=T, lease_s=60)
+    said = delivery.notice_of(row)  # what the sender reads back
+    assert payload(said, DailyDigest) == payload(out.notices[0], DailyDigest)
+    assert payload(said, DailyDigest).key == daily.key
     async with db.session() as s:
-        await digests.finish(s, daily, status=DigestStatus.SENT, now=later, messages=1, chars=10)
-    async with db.session() as s:
-        assert not await digests.claim(s, daily, DCFG, now=later + 10 * H)
         rec = (await dstore.records(s, [daily.key]))[daily.key]
-    assert (rec.status, rec.attempts, rec.sent_at) == ("sent", 2, later)
+        assert (rec.status, rec.sent_at) == ("queued", None)
+        # The sender's hook, in the transaction that marks the row sent.
+        await digests.said(s, said, status=DigestStatus.SENT, messages=2, chars=5000, now=T + M)
+    async with db.session() as s:
+        rec = (await dstore.records(s, [daily.key]))[daily.key]
+    assert (rec.status, rec.sent_at, rec.messages, rec.chars) == ("sent", T + M, 2, 5000)
+
+
+async def test_a_digest_on_demand_has_no_record(db: Database) -> None:
+    team_id = await seed_team(db)
+    async with db.session() as s:
+        out = await digests.on_demand(
+            s, CFG, now=T, dcfg=DCFG, actor_id=800, team_id=team_id, kind=DigestKind.WEEKLY
+        )
+        assert payload(out.notices[0], WeeklyDigest).key == ""
+        await digests.said(s, out.notices[0], status=DigestStatus.SENT, messages=1, chars=9, now=T)
+        assert await dstore.sent_count(s) == 0
+        refused = await digests.on_demand(
+            s, CFG, now=T, dcfg=DCFG, actor_id=801, team_id=team_id, kind=DigestKind.DAILY
+        )
+    assert (refused.result, refused.notices) == (Result.NOT_YOURS, [])
 
 
 async def test_a_leader_named_after_the_digest_time_waits_for_the_next(db: Database) -> None:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from bot.devtools.sandbox import Sandbox, sandbox
+from bot.devtools.sandbox import Sandbox
 from bot.services import volunteering
 from domain.enums import OfferStatus, RequestStatus
 from storage import requests
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, volunteer
-from tests.test_e2e_flows import no_request, step
+from tests.e2e_helpers import HERE, Action, no_request, step
+from tests.factories import offset, volunteer
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
+pytestmark = pytest.mark.sandbox(auto_verify_volunteers=True, wave_timeout_s=60)
 
-CITIZEN_STEPS: list[str | tuple[float, float]] = ["/request", "inc:breakdown", HERE]
-SIGNUP_STEPS: list[str | tuple[float, float]] = [
+CITIZEN_STEPS: list[Action] = ["/request", "inc:breakdown", HERE]
+SIGNUP_STEPS: list[Action] = [
     "/volunteer",
     "conduct:ok",
     "skill:fire",
@@ -25,14 +23,6 @@ SIGNUP_STEPS: list[str | tuple[float, float]] = [
     "equip:ok",
     HERE,
 ]
-
-
-@pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/cancel.db", auto_verify_volunteers=True, wave_timeout_s=60
-    ) as b:
-        yield b
 
 
 async def test_cancel_at_every_step_of_the_request(box: Sandbox) -> None:

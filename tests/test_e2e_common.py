@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from bot.devtools.emulator import EmuUser
-from bot.devtools.sandbox import Sandbox, sandbox
+from bot.devtools.sandbox import Sandbox
 from bot.services import volunteering
 from domain.enums import RequestStatus
 from storage import requests
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, volunteer
-from tests.test_e2e_flows import MENU
+from tests.e2e_helpers import HERE, MENU, request_help, say
+from tests.factories import offset, volunteer
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
-
-
-@pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/common.db", wave_timeout_s=60) as b:
-        yield b
-
-
-async def say(box: Sandbox, user: EmuUser, text: str) -> str:
-    await user.send(text)
-    await box.settle()
-    return user.last.text or ""
+pytestmark = pytest.mark.sandbox(wave_timeout_s=60)
 
 
 async def test_language_change_survives_a_failing_command_menu(box: Sandbox) -> None:
@@ -77,14 +62,7 @@ async def test_cancel_outside_a_flow(box: Sandbox) -> None:
     await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     assert "Nothing to cancel" in await say(box, citizen, "/cancel")
-    for step in ("/request", "inc:fire", HERE, "Skip"):
-        if isinstance(step, tuple):
-            await citizen.send_location(*step)
-        elif step.startswith("inc:"):
-            await citizen.press(step)
-        else:
-            await citizen.send(step)
-        await box.settle()
+    await request_help(box, citizen)
     text = await say(box, citizen, "/cancel")
     assert "request #1 is still open" in text and "cancel it?" in text
     assert citizen.last.button_data == ["req:cancel:1"]

@@ -7,64 +7,29 @@ job, never be taken as an answer (a description, a location, a phone number).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
-from bot.devtools.emulator import EmuUser
-from bot.devtools.sandbox import Sandbox, sandbox
+from bot.devtools.sandbox import Sandbox
 from bot.services import volunteering
 from storage import requests
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, volunteer
+from tests.e2e_helpers import HERE, MENU, e2e_sandbox, no_request, said, step
+from tests.factories import offset, volunteer
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
-
-MENU = {
-    "en": {
-        "request": "🆘 Request help",
-        "volunteer": "🙋 Volunteer",
-        "numbers": "☎️ Emergency numbers",
-        "language": "🌐 Language",
-    },
-    "ar": {
-        "request": "🆘 طلب مساعدة",
-        "volunteer": "🙋 تطوع",
-        "numbers": "☎️ أرقام الطوارئ",
-        "language": "🌐 اللغة",
-    },
-}
+pytestmark = pytest.mark.sandbox(auto_verify_volunteers=True)
 
 
 @pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/flows.db", auto_verify_volunteers=True) as b:
-        await volunteer(b.db, 10, offset(*HERE, 0.5), utcnow())
-        yield b
-
-
-async def step(box: Sandbox, user: EmuUser, action: str | tuple[float, float]) -> None:
-    if isinstance(action, tuple):
-        await user.send_location(*action)
-    elif action.startswith(("inc:", "conduct:", "skill:", "equip:")):
-        await user.press(action)
-    else:
-        await user.send(action)
-    await box.settle()
-
-
-async def no_request(box: Sandbox) -> None:
-    async with box.db.session() as s:
-        assert await requests.get_request(s, 1) is None
-    assert not [c for c in box.emu.calls_for("sendMessage") if "offer:acc" in str(c.params)]
-
-
-def said(user: EmuUser, since: int) -> str:
-    return "\n".join(m.text or "" for m in user.messages[since:])
+async def box(box: Sandbox) -> Sandbox:
+    """conftest's box with volunteer 10 on duty nearby, so a request would alert someone."""
+    await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
+    return box
 
 
 def test_menu_texts_are_the_catalogs() -> None:
-    """The literal labels above are what the keyboards show (so the tests tap real buttons)."""
+    """The literal labels in e2e_helpers.MENU are what the keyboards show (tests tap real buttons)."""
     from bot.handlers.words import menu_language, menu_numbers, menu_request, menu_volunteer
     from bot.i18n import use_locale
 
@@ -85,7 +50,7 @@ async def test_start_then_menu_tap_at_details_is_not_a_description(box: Sandbox,
     await step(box, citizen, "/start")
     assert MENU[lang]["numbers"] in citizen.last.reply_buttons  # the main menu
     await step(box, citizen, MENU[lang]["numbers"])
-    assert "998" in citizen.last.text  # type: ignore[operator]
+    assert "998" in (citizen.last.text or "")
     await step(box, citizen, "A description typed after the flow ended")
     await no_request(box)
     assert len(citizen.messages) - before == 3  # welcome, numbers, "did not understand"
@@ -116,16 +81,16 @@ async def test_other_language_button_and_commands_end_the_flow(box: Sandbox) -> 
     for action in ("/request", "inc:fire", HERE):
         await step(box, citizen, action)
     await step(box, citizen, MENU["ar"]["numbers"])
-    assert "998" in citizen.last.text  # type: ignore[operator]
+    assert "998" in (citizen.last.text or "")
     for action in ("/request", "inc:fire"):
         await step(box, citizen, action)
     await step(box, citizen, "/help")
-    assert "How Musaada works" in citizen.last.text  # type: ignore[operator]
+    assert "How Musaada works" in (citizen.last.text or "")
     await step(box, citizen, HERE)
     await no_request(box)
     for action in ("/request", "inc:fire", HERE, "/language"):
         await step(box, citizen, action)
-    assert "Choose your language" in citizen.last.text  # type: ignore[operator]
+    assert "Choose your language" in (citizen.last.text or "")
     await step(box, citizen, "stuck near the exit")
     await no_request(box)
 
@@ -134,7 +99,7 @@ async def test_volunteer_command_mid_request_starts_signup_only(box: Sandbox) ->
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     for action in ("/request", "inc:fire", HERE, "/volunteer"):
         await step(box, citizen, action)
-    assert "code of conduct" in citizen.last.text  # type: ignore[operator]
+    assert "code of conduct" in (citizen.last.text or "")
     await step(box, citizen, "my car is white")
     await no_request(box)
 
@@ -144,12 +109,12 @@ async def test_request_mid_signup_ends_signup(box: Sandbox) -> None:
     user = box.emu.user(2, first_name="Sami", language_code="en")
     for action in ("/volunteer", "conduct:ok", "skill:fire", "skill:ok", "equip:ok"):
         await step(box, user, action)
-    assert "Now share your location" in user.last.text  # type: ignore[operator]
+    assert "Now share your location" in (user.last.text or "")
     await step(box, user, MENU["en"]["request"])
-    assert "What happened?" in user.last.text  # type: ignore[operator]
-    for action in ("inc:fire", HERE):
-        await step(box, user, action)
-    assert "Anything the volunteer should know?" in user.last.text  # type: ignore[operator]
+    assert "What happened?" in (user.last.text or "")
+    for answer in ("inc:fire", HERE):
+        await step(box, user, answer)
+    assert "Anything the volunteer should know?" in (user.last.text or "")
     await step(box, user, "Skip")
     async with box.db.session() as s:
         req = await requests.get_request(s, 1)
@@ -165,12 +130,12 @@ async def test_menu_tap_at_phone_step_is_not_an_answer(box: Sandbox) -> None:
     user = box.emu.user(2, first_name="Sami", language_code="en")
     for action in ("/volunteer", "conduct:ok", "skill:fire", "skill:ok", "equip:ok", HERE):
         await step(box, user, action)
-    assert "phone number" in user.last.text  # type: ignore[operator]
+    assert "phone number" in (user.last.text or "")
     await step(box, user, MENU["en"]["numbers"])
-    assert "998" in user.last.text  # type: ignore[operator]
+    assert "998" in (user.last.text or "")
     assert "Please use the buttons" not in said(user, 0)
     await step(box, user, "Skip")  # the flow is over: not its answer any more
-    assert "did not understand" in user.last.text  # type: ignore[operator]
+    assert "did not understand" in (user.last.text or "")
 
 
 async def test_a_signup_left_at_the_phone_step_is_resumed_not_stuck(box: Sandbox) -> None:
@@ -232,13 +197,13 @@ async def test_live_location_edit_is_not_the_request_location(box: Sandbox) -> N
     await box.settle()
     assert len(citizen.messages) == before  # no "Anything the volunteer should know?"
     await step(box, citizen, "Skip")  # still waiting for a location
-    assert "I need your location" in citizen.last.text  # type: ignore[operator]
+    assert "I need your location" in (citizen.last.text or "")
     await no_request(box)
 
 
-async def test_a_flow_left_alone_is_closed_and_the_person_told(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    # Long enough that each step lands inside the flow (every settle waits 0.3 s of quiet).
-    async with sandbox(f"sqlite:///{tmp_path}/t.db", conversation_timeout_s=1.5) as box:
+async def test_a_flow_left_alone_is_closed_and_the_person_told(tmp_path: Path) -> None:
+    # Long enough that each step lands inside the flow (each settle waits QUIET_PERIOD of quiet).
+    async with e2e_sandbox(tmp_path, conversation_timeout_s=1.5) as box:
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
         for action in ("/request", "inc:fire"):
             await step(box, citizen, action)

@@ -3,50 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.devtools.emulator import EmuUser
-from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
+from bot.devtools.sandbox import Sandbox, register_volunteer
 from domain.enums import OfferStatus, RequestStatus
 from domain.incidents import Equipment
 from storage import requests
 from storage.audit import timeline
-from tests.factories import RIYADH, offset
+from tests.e2e_helpers import HERE, ask_for_help
+from tests.factories import offset
 
 LATIN_WORD = re.compile(r"(?<![/@\w])[A-Za-z]{4,}")
 ARABIC = re.compile(r"[\u0600-\u06FF]")
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
 FOUR_BY_FOUR = int(Equipment.FOUR_BY_FOUR)
 
-
-@pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/e2e.db", auto_verify_volunteers=True, wave_timeout_s=30
-    ) as b:
-        yield b
-
-
-async def ask_for_help(
-    box: Sandbox, citizen: EmuUser, incident: str, at: tuple[float, float], details: str | None
-) -> None:
-    await citizen.send("/start")
-    await box.settle()
-    menu = citizen.last
-    assert menu is not None
-    await citizen.send(menu.reply_buttons[0])  # "Request help", in the citizen's language
-    await box.settle()
-    await citizen.press(f"inc:{incident}")
-    await box.settle()
-    await citizen.send_location(*at)
-    await box.settle()
-    if details is None:
-        await citizen.send(citizen.last.reply_buttons[0])  # Skip
-    else:
-        await citizen.send(details)
-    await box.settle()
+pytestmark = pytest.mark.sandbox(auto_verify_volunteers=True, wave_timeout_s=30)
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
@@ -66,7 +38,7 @@ async def test_whole_loop(box: Sandbox, lang: str) -> None:
     # Each volunteer got one alert with the distance and area, never the exact point.
     for v in vols:
         alert = await v.wait_for(
-            lambda m: m.button_data and m.button_data[0].startswith("offer:acc:")
+            lambda m: bool(m.button_data and m.button_data[0].startswith("offer:acc:"))
         )
         assert "24.71" not in (alert.text or "")
     assert not [c for c in emu.calls_for("sendLocation") if c.params["chat_id"] in (101, 102)]
@@ -80,8 +52,8 @@ async def test_whole_loop(box: Sandbox, lang: str) -> None:
     locations = [c for c in emu.calls_for("sendLocation") if c.params["chat_id"] == 100]
     assert len(locations) == 1 and abs(float(locations[0].params["latitude"]) - HERE[0]) < 1e-6
     for v in vols[1:]:
-        alert = [m for m in v.messages if m.edits and "offer:" not in "".join(m.button_data)]
-        assert alert, v.dump()
+        edited = [m for m in v.messages if m.edits and "offer:" not in "".join(m.button_data)]
+        assert edited, v.dump()
     job = vols[0].last
     assert job is not None and "White car" in (job.text or "")
     coming = citizen.last

@@ -7,60 +7,37 @@ functions, so each scenario starts fast; the citizen side always goes through Te
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from bot.devtools.emulator import EmuUser
-from bot.devtools.sandbox import Sandbox, sandbox, start_app, stop_app
+from bot.devtools.sandbox import Sandbox, start_app, stop_app
 from domain.enums import OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from storage import requests
 from storage.models import Person, Volunteer
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, volunteer
+from tests.e2e_helpers import (
+    HERE,
+    accept_alert,
+    add_volunteers,
+    alert_of,
+    e2e_sandbox,
+    request_help,
+    status_of,
+)
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
 OPS = -100777
+
+pytestmark = pytest.mark.sandbox(wave_timeout_s=30, ops_chat_id=OPS)
 
 
 @pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/e2e.db", wave_timeout_s=30, ops_chat_id=OPS) as b:
-        b.emu.group(OPS, "Command centre")
-        yield b
-
-
-async def add_volunteers(box: Sandbox, *specs: tuple[int, float], **kw: object) -> list[EmuUser]:
-    users = []
-    for pid, km in specs:
-        users.append(box.emu.user(pid, first_name=f"V{pid}", language_code="en"))
-        await volunteer(box.db, pid, offset(*HERE, km), utcnow(), **kw)  # type: ignore[arg-type]
-    return users
-
-
-async def request_help(
-    box: Sandbox, citizen: EmuUser, incident: str = "fire", at: tuple[float, float] = HERE
-) -> None:
-    await citizen.send("/request")
-    await box.settle()
-    await citizen.press(f"inc:{incident}")
-    await box.settle()
-    await citizen.send_location(*at)
-    await box.settle()
-    await citizen.send("Skip")
-    await box.settle()
-
-
-def alert_of(user: EmuUser):  # type: ignore[no-untyped-def]
-    return next(m for m in user.messages if any(d.startswith("offer:acc:") for d in m.button_data))
-
-
-async def status_of(box: Sandbox, rid: int = 1) -> str:
-    async with box.db.session() as s:
-        req = await requests.get_request(s, rid)
-        return req.status if req else "missing"
+async def box(box: Sandbox) -> Sandbox:
+    """conftest's box with the command centre's group chat."""
+    box.emu.group(OPS, "Command centre")
+    return box
 
 
 async def test_concurrent_accepts_through_telegram(box: Sandbox) -> None:
@@ -77,7 +54,8 @@ async def test_concurrent_accepts_through_telegram(box: Sandbox) -> None:
         offers = {o.volunteer_id: o.status for o in await requests.offers_for(s, 1)}
     assert req is not None and req.status == RequestStatus.ASSIGNED
     loser = 11 if req.volunteer_id == 10 else 10
-    assert offers[req.volunteer_id] == OfferStatus.ACCEPTED and offers[loser] == OfferStatus.TAKEN  # type: ignore[index]
+    assert req.volunteer_id is not None
+    assert offers[req.volunteer_id] == OfferStatus.ACCEPTED and offers[loser] == OfferStatus.TAKEN
     locations = box.emu.calls_for("sendLocation")
     assert [c.params["chat_id"] for c in locations] == [req.volunteer_id]
     loser_alert = next(m for m in box.emu.user(loser).messages if m.edits)
@@ -150,8 +128,7 @@ async def test_cancel_edits_alerts_and_tells_volunteer(box: Sandbox) -> None:
     a, _b = await add_volunteers(box, (10, 0.5), (11, 0.7))
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     await request_help(box, citizen)
-    await a.press(alert_of(a).button_data[0])
-    await box.settle()
+    await accept_alert(box, a)
     await citizen.press("req:cancel:1")
     await box.settle()
     assert await status_of(box) == RequestStatus.CANCELLED
@@ -168,8 +145,7 @@ async def test_cant_continue_redispatches(box: Sandbox) -> None:
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     await request_help(box, citizen)  # wave 1 = 5 nearest: 10..14
     assert not any(box.emu.user(15).messages)
-    await a.press(alert_of(a).button_data[0])
-    await box.settle()
+    await accept_alert(box, a)
     await a.press("job:rel:1")
     await box.settle()
     assert await status_of(box) == RequestStatus.DISPATCHING
@@ -227,14 +203,13 @@ async def test_wave_of_blocked_volunteers_widens_at_once(box: Sandbox) -> None:
     assert offers == {10: OfferStatus.FAILED, 11: OfferStatus.SENT}
     assert req is not None and req.wave == 2 and vol is not None and not vol.on_duty
     assert "widened the search" in (citizen.last.text or "")
-    jobs = box.app.job_queue.get_jobs_by_name("request:1")  # type: ignore[union-attr]
+    assert box.app.job_queue is not None
+    jobs = box.app.job_queue.get_jobs_by_name("request:1")
     assert len(jobs) == 1  # wave 2's timer is armed (and wave 1's replaced)
 
 
-async def test_no_one_accepts_escalates_to_ops(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/esc.db", wave_timeout_s=0.3, ops_chat_id=OPS, ops_language="en"
-    ) as box:
+async def test_no_one_accepts_escalates_to_ops(tmp_path: Path) -> None:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=0.3, ops_chat_id=OPS, ops_language="en") as box:
         ops = box.emu.group(OPS, "Command centre")
         await add_volunteers(box, (10, 0.5), (11, 7.0))
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
@@ -263,12 +238,10 @@ async def test_no_one_accepts_escalates_to_ops(tmp_path) -> None:  # type: ignor
         assert [c.params["chat_id"] for c in waves] == [10, 11]  # the ladder widened in order
 
 
-async def test_an_escalated_request_can_be_cancelled_and_ops_are_told(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_an_escalated_request_can_be_cancelled_and_ops_are_told(tmp_path: Path) -> None:
     """Issue 18.5: after an escalation the citizen reads what happens next first, and the
     cancel button on that message still works; the command centre is told."""
-    async with sandbox(
-        f"sqlite:///{tmp_path}/esc.db", wave_timeout_s=0.3, ops_chat_id=OPS, ops_language="en"
-    ) as box:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=0.3, ops_chat_id=OPS, ops_language="en") as box:
         ops = box.emu.group(OPS, "Command centre")
         await add_volunteers(box, (10, 0.5))
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
@@ -287,8 +260,8 @@ async def test_an_escalated_request_can_be_cancelled_and_ops_are_told(tmp_path) 
         assert any("cancelled request #1" in (m.text or "") for m in ops.messages)
 
 
-async def test_restart_mid_ladder_fires_next_wave_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/restart.db", wave_timeout_s=1.0) as box:
+async def test_restart_mid_ladder_fires_next_wave_once(tmp_path: Path) -> None:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=1.0) as box:
         await add_volunteers(box, (10, 0.5), (11, 7.0))
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
         await request_help(box, citizen)

@@ -3,74 +3,28 @@ leaders who can act on their own team and on nobody else's."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from sqlmodel import select
 
-from bot.devtools.emulator import EmuUser
-from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
-from bot.services import teams
+from bot.devtools.sandbox import Sandbox, register_volunteer
 from domain.enums import AuditKind, VolunteerStatus
 from domain.incidents import Equipment
 from storage import teams as tstore
 from storage import volunteers as vstore
-from storage.models import AuditEvent
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, volunteer
+from tests.e2e_helpers import HERE
+from tests.factories import offset, volunteer
+from tests.team_helpers import (
+    LEADER_A,
+    LEADER_B,
+    OPERATOR,
+    audits,
+    code_of,
+    hello,
+    make_team,
+    team_of,
+)
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
-OPERATOR = 900
-LEADER_A, LEADER_B = 800, 801
-
-
-@pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/teams.db", operator_ids=frozenset({OPERATOR})) as b:
-        yield b
-
-
-async def hello(box: Sandbox, uid: int, name: str, lang: str = "en") -> EmuUser:
-    user = box.emu.user(uid, first_name=name, language_code=lang)
-    await user.send("/start")
-    await box.settle()
-    return user
-
-
-async def make_team(box: Sandbox, name: str, leader: int, *, city: str = "Riyadh") -> int:
-    async with box.db.session() as s:
-        out = await teams.create_team(
-            s,
-            box.app.bot_data["cfg"],
-            now=utcnow(),
-            operator_id=OPERATOR,
-            name=name,
-            city=city,
-            lat=HERE[0],
-            lon=HERE[1],
-            radius_km=25,
-            leader_ids=(leader,),
-        )
-    assert out.team_id is not None
-    return out.team_id
-
-
-async def code_of(box: Sandbox, team_id: int) -> str:
-    async with box.db.session() as s:
-        team = await tstore.get_team(s, team_id)
-    assert team is not None
-    return team.invite_code
-
-
-async def team_of(box: Sandbox, pid: int) -> int | None:
-    async with box.db.session() as s:
-        m = await tstore.membership(s, pid)
-    return m.team_id if m else None
-
-
-async def audits(box: Sandbox, kind: AuditKind) -> list[AuditEvent]:
-    async with box.db.session() as s:
-        return list((await s.exec(select(AuditEvent).where(AuditEvent.kind == str(kind)))).all())
+pytestmark = pytest.mark.sandbox(operator_ids=frozenset({OPERATOR}))
 
 
 async def test_operator_creates_a_team_step_by_step_and_the_leader_is_told(box: Sandbox) -> None:

@@ -12,6 +12,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,8 +21,8 @@ from pydantic import SecretStr
 from sqlmodel import select
 
 from bot.app import build_application, start_application, stop_application
-from bot.devtools.emulator import BotApiEmulator
-from bot.devtools.sandbox import TOKEN, Sandbox, sandbox
+from bot.devtools.emulator import BotApiEmulator, EmuUser
+from bot.devtools.sandbox import TOKEN, Sandbox
 from bot.handlers import timers
 from bot.services import dispatch
 from bot.services.config import DispatchConfig
@@ -34,22 +35,20 @@ from storage.audit import timeline
 from storage.db import Database
 from storage.models import HourCredit
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, person, volunteer
-from tests.test_e2e_rules import add_volunteers, alert_of, request_help, status_of
+from tests.e2e_helpers import (
+    HERE,
+    QUIET_PERIOD,
+    accept_alert,
+    add_volunteers,
+    e2e_sandbox,
+    offers_to,
+    request_help,
+    status_of,
+)
+from tests.factories import offset, person, volunteer
+from tests.outcomes import timer_of
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
 OPS = -100777
-
-
-def offers_to(emu: BotApiEmulator, chat_id: int) -> list[Any]:
-    """Every alert (a message with an Accept button) the bot sent to this chat."""
-    return [
-        c
-        for c in emu.calls_for("sendMessage")
-        if c.ok
-        and c.params["chat_id"] == chat_id
-        and "offer:acc" in str(c.params.get("reply_markup", ""))
-    ]
 
 
 async def overdue_request(db: Database, settings: Settings, *, due_ago_s: float = 5.0) -> int:
@@ -72,7 +71,7 @@ async def overdue_request(db: Database, settings: Settings, *, due_ago_s: float 
             now=then,
         )
     assert out.request_id is not None and out.timers[out.request_id] is not None
-    assert out.timers[out.request_id] < utcnow()  # type: ignore[operator]
+    assert timer_of(out, out.request_id) < utcnow()
     return out.request_id
 
 
@@ -85,7 +84,7 @@ async def wave_of(db: Database, rid: int = 1) -> int:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[BotApiEmulator]:
-    emulator = BotApiEmulator(token=TOKEN, bot_username="musaada_bot")
+    emulator = BotApiEmulator(token=TOKEN, bot_username="musaada_bot", quiet_period=QUIET_PERIOD)
     await emulator.start()
     for pid in (1, 10, 11):
         emulator.user(pid, first_name=f"U{pid}", language_code="en")
@@ -114,7 +113,9 @@ def free_port() -> int:
 # --- start-up -------------------------------------------------------------------------------
 
 
-async def test_webhook_mode_runs_startup_and_rebuilds_timers(emu: BotApiEmulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_webhook_mode_runs_startup_and_rebuilds_timers(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
     port = free_port()
     settings = emu_settings(
         emu,
@@ -166,7 +167,9 @@ async def test_webhook_mode_runs_startup_and_rebuilds_timers(emu: BotApiEmulator
     assert not app.running  # shut down cleanly when asked
 
 
-async def test_overdue_timer_fires_once_despite_slow_startup(emu: BotApiEmulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_overdue_timer_fires_once_despite_slow_startup(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
     """post_init schedules the overdue timer before the JobQueue starts; a start-up that takes
     longer than APScheduler's default misfire grace (1 s) must not drop it."""
     settings = emu_settings(emu, f"sqlite:///{tmp_path}/slow.db", wave_timeout_s=30.0)
@@ -191,10 +194,8 @@ async def test_overdue_timer_fires_once_despite_slow_startup(emu: BotApiEmulator
         await db.dispose()
 
 
-async def test_sweep_rearms_a_lost_timer(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/sweep.db", wave_timeout_s=0.5, timer_sweep_s=0.2
-    ) as box:
+async def test_sweep_rearms_a_lost_timer(tmp_path: Path) -> None:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=0.5, timer_sweep_s=0.2) as box:
         for pid, km in ((10, 0.5), (11, 7.0)):
             box.emu.user(pid, first_name=f"V{pid}", language_code="en")
             await volunteer(box.db, pid, offset(*HERE, km), utcnow())
@@ -220,8 +221,8 @@ async def test_sweep_rearms_a_lost_timer(tmp_path) -> None:  # type: ignore[no-u
         assert len(offers_to(box.emu, 11)) == 1
 
 
-async def test_scheduling_twice_leaves_one_job(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/twice.db") as box:
+async def test_scheduling_twice_leaves_one_job(tmp_path: Path) -> None:
+    async with e2e_sandbox(tmp_path) as box:
         jq = box.app.job_queue
         assert jq is not None
         later = utcnow() + timedelta(hours=1)
@@ -241,39 +242,84 @@ async def test_scheduling_twice_leaves_one_job(tmp_path) -> None:  # type: ignor
 # --- reminders, auto-confirm and the ladder through the JobQueue ----------------------------
 
 
-async def assigned_job(box: Sandbox, *, volunteers: tuple[tuple[int, float], ...] = ((10, 0.5),)):  # type: ignore[no-untyped-def]
+async def assigned_job(
+    box: Sandbox, *, volunteers: tuple[tuple[int, float], ...] = ((10, 0.5),)
+) -> tuple[EmuUser, EmuUser]:
     """A citizen asks for help through Telegram and volunteer 10 accepts."""
     await add_volunteers(box, *volunteers)
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     await request_help(box, citizen)
     vol = box.emu.user(10)
-    await vol.press(alert_of(vol).button_data[0])
-    await box.settle()
+    await accept_alert(box, vol)
     assert await status_of(box) == RequestStatus.ASSIGNED
     return citizen, vol
 
 
-async def test_arrival_reminder_fires(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/remind.db", wave_timeout_s=30, arrival_reminder_s=0.5
+async def test_an_unanswered_job_is_reminded_checked_and_given_to_another(tmp_path: Path) -> None:
+    """Every step of the assigned schedule fires from the JobQueue: a reminder, the citizen
+    asked whether help came, and with no answer the job taken back and re-dispatched."""
+    async with e2e_sandbox(
+        tmp_path,
+        wave_timeout_s=30,
+        arrival_reminder_s=0.3,
+        arrival_reminders=1,
+        help_check_wait_s=0.5,
     ) as box:
-        citizen, vol = await assigned_job(box)
+        citizen, vol = await assigned_job(box, volunteers=((10, 0.5), (11, 2.0)))
+        v11 = box.emu.user(11)
+        assert len(offers_to(box.emu, 11)) == 1  # wave 1 alerted both; 10 was faster
         asked = await vol.wait_for("have you arrived? Please send an update.", timeout=10)
         assert any("job:arr:1" in d for d in asked.button_data)
         await citizen.wait_for("is still on the way. We asked them for an update.", timeout=10)
+        check = await citizen.wait_for("has the volunteer V10 reached you?", timeout=10)
+        assert check.button_data == ["came:yes:1", "came:no:1", "req:cancel:1"]
+        await vol.wait_for("so we asked the person whether help came", timeout=10)
+        await vol.wait_for("was given to other volunteers", timeout=10)
+        await citizen.wait_for("We took the job back from the volunteer and alerted 1", timeout=10)
+        await v11.wait_for_count(2, timeout=10)
         await box.settle()
+        assert len(offers_to(box.emu, 11)) == 2  # alerted again: 11 was only 'taken' before
         async with box.db.session() as s:
             kinds = [e.kind for e in await timeline(s, 1)]
             req = await requests.get_request(s, 1)
         assert kinds.count("arrival_reminder") == 1
-        assert req is not None and req.status == RequestStatus.ASSIGNED
-        assert req.next_timer_at is None  # reminded once, not again and again
+        assert kinds[-3:] == ["help_check", "job_timed_out", "wave"]
+        assert req is not None and req.status == RequestStatus.DISPATCHING
+        assert req.next_timer_at is not None and req.volunteer_id is None
+        assert box.app.job_queue is not None
+        assert len(box.app.job_queue.get_jobs_by_name(timers.job_name(1))) == 1
 
 
-async def test_auto_confirm_after_done_credits_hours(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/auto.db", wave_timeout_s=30, auto_confirm_s=0.5
+async def test_the_citizen_answers_nobody_came(tmp_path: Path) -> None:
+    async with e2e_sandbox(
+        tmp_path,
+        wave_timeout_s=30,
+        arrival_reminder_s=0.3,
+        arrival_reminders=0,
+        help_check_wait_s=3600,
+        ops_chat_id=OPS,
+        ops_language="en",
     ) as box:
+        ops = box.emu.group(OPS, "Command centre")
+        citizen, vol = await assigned_job(box)
+        await citizen.wait_for("has the volunteer V10 reached you?", timeout=10)
+        await box.settle()
+        await citizen.press("came:no:1")
+        await box.settle()
+        await vol.wait_for("The person said nobody came", timeout=10)
+        # Nobody else to alert: the command centre has it, with the timeline.
+        escalated = await ops.wait_for("Unanswered request #1", timeout=10)
+        assert "The requester said nobody came: the job was taken back" in (escalated.text or "")
+        await citizen.wait_for("The command centre is following up your request #1", timeout=10)
+        assert await status_of(box) == RequestStatus.ESCALATED
+        await citizen.press_data(citizen.messages[-1].message_id, "came:no:1")  # stale now
+        await box.settle()
+        answers = [c.params.get("text") for c in box.emu.calls_for("answerCallbackQuery")]
+        assert answers[-1] == "This request has moved on; nothing was changed."
+
+
+async def test_auto_confirm_after_done_credits_hours(tmp_path: Path) -> None:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=30, auto_confirm_s=0.5) as box:
         citizen, vol = await assigned_job(box)
         await vol.press("job:arr:1")
         await box.settle()
@@ -289,10 +335,8 @@ async def test_auto_confirm_after_done_credits_hours(tmp_path) -> None:  # type:
         assert kinds[-1] == "auto_confirmed"
 
 
-async def test_disputed_request_is_not_auto_confirmed(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/dispute.db", wave_timeout_s=30, auto_confirm_s=1.0
-    ) as box:
+async def test_disputed_request_is_not_auto_confirmed(tmp_path: Path) -> None:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=30, auto_confirm_s=1.0) as box:
         citizen, vol = await assigned_job(box)
         await vol.press("job:done:1")
         await box.settle()
@@ -312,9 +356,9 @@ async def test_disputed_request_is_not_auto_confirmed(tmp_path) -> None:  # type
         assert credit.status == CreditStatus.DISPUTED
 
 
-async def test_accept_during_wave_two_stops_the_ladder(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/stop.db",
+async def test_accept_during_wave_two_stops_the_ladder(tmp_path: Path) -> None:
+    async with e2e_sandbox(
+        tmp_path,
         wave_timeout_s=2.0,
         arrival_reminder_s=3600,
         ops_chat_id=OPS,
@@ -327,8 +371,7 @@ async def test_accept_during_wave_two_stops_the_ladder(tmp_path) -> None:  # typ
         await request_help(box, citizen)
         assert len(offers_to(box.emu, 10)) == 1 and not offers_to(box.emu, 11)
         await v11.wait_for(lambda m: bool(m.button_data), timeout=10)  # wave 2
-        await v11.press(alert_of(v11).button_data[0])
-        await box.settle()
+        await accept_alert(box, v11)
         assert await status_of(box) == RequestStatus.ASSIGNED
         # The wave timer was replaced by the arrival reminder, an hour away.
         assert box.app.job_queue is not None
@@ -345,7 +388,7 @@ async def test_accept_during_wave_two_stops_the_ladder(tmp_path) -> None:  # typ
         assert req is not None and req.wave == 2 and req.volunteer_id == 11
 
 
-async def test_every_job_runs_however_late(emu: BotApiEmulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_every_job_runs_however_late(emu: BotApiEmulator, tmp_path: Path) -> None:
     """Jobs we schedule and jobs PTB schedules (conversation timeouts) never misfire away."""
     settings = emu_settings(emu, f"sqlite:///{tmp_path}/jobs.db")
     app = build_application(settings, Database(settings.database_url), token=TOKEN)

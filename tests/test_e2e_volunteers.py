@@ -2,58 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from bot.devtools.emulator import EmuUser
-from bot.devtools.sandbox import Sandbox, register_volunteer, sandbox
+from bot.devtools.sandbox import Sandbox, register_volunteer
 from bot.handlers.availability import check_stale_positions
 from domain.enums import VolunteerStatus
 from domain.incidents import Equipment, IncidentType
 from storage import requests
 from storage import volunteers as vstore
-from storage.models import HelpRequest, HourCredit, Volunteer
+from storage.models import HelpRequest, HourCredit
 from storage.types import utcnow
-from tests.factories import RIYADH, offset, person, volunteer
+from tests.e2e_helpers import HERE, alerted, e2e_sandbox, request_help, vol_row
+from tests.factories import offset, person, row_id, volunteer
 
-HERE = (RIYADH.lat, RIYADH.lon)  # type: ignore[union-attr]
 OPERATOR = 900
 
-
-@pytest.fixture
-async def box(tmp_path) -> AsyncIterator[Sandbox]:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/vol.db", operator_ids=frozenset({OPERATOR})) as b:
-        yield b
-
-
-async def request_help(
-    box: Sandbox, citizen: EmuUser, incident: str = "fire", at: tuple[float, float] = HERE
-) -> None:
-    for step in ("/request", f"inc:{incident}", at, "Skip"):
-        if isinstance(step, tuple):
-            await citizen.send_location(*step)
-        elif step.startswith("inc:"):
-            await citizen.press(step)
-        else:
-            await citizen.send(step)
-        await box.settle()
-
-
-def alerted(box: Sandbox) -> list[int]:
-    return [
-        c.params["chat_id"]
-        for c in box.emu.calls_for("sendMessage")
-        if "offer:acc" in str(c.params.get("reply_markup", ""))
-    ]
-
-
-async def vol_row(box: Sandbox, pid: int) -> Volunteer:
-    async with box.db.session() as s:
-        v = await vstore.get_volunteer(s, pid)
-    assert v is not None
-    return v
+pytestmark = pytest.mark.sandbox(operator_ids=frozenset({OPERATOR}))
 
 
 async def test_conduct_first_pending_gets_nothing_until_operator_approves(box: Sandbox) -> None:
@@ -117,7 +84,8 @@ async def test_conduct_first_pending_gets_nothing_until_operator_approves(box: S
     conduct_msg = next(
         m
         for m in v.messages
-        if "conduct:ok" in "".join(m.history) or "code of conduct" in (m.text or "").lower()
+        if "conduct:ok" in "".join(h or "" for h in m.history)
+        or "code of conduct" in (m.text or "").lower()
     )
     cq = await v.press_data(conduct_msg.message_id, "conduct:ok")
     await box.settle()
@@ -144,10 +112,8 @@ async def test_reject_command_and_pending_list(box: Sandbox) -> None:
     assert "already decided" in (operator.last.text or "")
 
 
-async def test_live_location_moves_volunteer_and_nearer_one_is_alerted(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(
-        f"sqlite:///{tmp_path}/live.db", auto_verify_volunteers=True, volunteers_per_alert=1
-    ) as box:
+async def test_live_location_moves_volunteer_and_nearer_one_is_alerted(tmp_path: Path) -> None:
+    async with e2e_sandbox(tmp_path, auto_verify_volunteers=True, volunteers_per_alert=1) as box:
         a = box.emu.user(10, first_name="A", language_code="en")
         b = box.emu.user(11, first_name="B", language_code="en")
         await register_volunteer(
@@ -161,7 +127,8 @@ async def test_live_location_moves_volunteer_and_nearer_one_is_alerted(tmp_path)
         await a.edit_live_location(live, *offset(*HERE, 0.3))  # A drives towards the centre
         await box.settle()
         v = await vol_row(box, 10)
-        assert abs(v.lat - offset(*HERE, 0.3)[0]) < 1e-9 and v.live_until is not None  # type: ignore[operator]
+        assert v.lat is not None
+        assert abs(v.lat - offset(*HERE, 0.3)[0]) < 1e-9 and v.live_until is not None
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
         await request_help(box, citizen)
         assert alerted(box) == [10]
@@ -223,7 +190,7 @@ async def test_profile_changes_and_leave_keeps_hours(box: Sandbox) -> None:
             ),
         )
         await requests.add_credit(
-            s, HourCredit(volunteer_id=10, request_id=req.id, minutes=42, status="confirmed")
+            s, HourCredit(volunteer_id=10, request_id=row_id(req), minutes=42, status="confirmed")
         )
     await v.send("/profile")
     await box.settle()
@@ -316,8 +283,8 @@ async def test_leave_is_not_undone_by_a_live_location(box: Sandbox) -> None:
     assert (await vol_row(box, 10)).position_at is None
 
 
-async def test_signup_phone_needs_explicit_consent(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    async with sandbox(f"sqlite:///{tmp_path}/consent.db", auto_verify_volunteers=True) as box:
+async def test_signup_phone_needs_explicit_consent(tmp_path: Path) -> None:
+    async with e2e_sandbox(tmp_path, auto_verify_volunteers=True) as box:
         v = box.emu.user(10, first_name="Khalid", language_code="en")
         await v.send("/volunteer")
         await box.settle()
@@ -382,7 +349,8 @@ async def test_forged_skill_before_conduct_is_refused_and_nothing_stored(box: Sa
     await v.send("/volunteer")
     await box.settle()
     conduct = v.last
-    assert conduct is not None and conduct.button_data == ["conduct:ok"]
+    # Accept or decline (issue 18): nothing else is offered before the code of conduct.
+    assert conduct is not None and conduct.button_data == ["conduct:ok", "conduct:no"]
     cq = await v.press_data(conduct.message_id, "skill:fire")  # raw, forged press
     await box.settle()
     assert "Accept the code of conduct first" in box.emu.callback_answers[cq].get("text", "")
@@ -417,9 +385,11 @@ async def test_reject_by_button_and_approve_by_command(box: Sandbox) -> None:
 
 
 @pytest.mark.parametrize("area", [None, (20.0, 36.0, 28.0, 50.0)])
-async def test_signup_location_in_the_sea_is_refused(tmp_path, area) -> None:  # type: ignore[no-untyped-def]
+async def test_signup_location_in_the_sea_is_refused(
+    tmp_path: Path, area: tuple[float, float, float, float] | None
+) -> None:
     extra = {"service_area": area} if area else {}
-    async with sandbox(f"sqlite:///{tmp_path}/sea.db", **extra) as box:
+    async with e2e_sandbox(tmp_path, **extra) as box:
         v = box.emu.user(10, first_name="Khalid", language_code="en")
         for step in ("/volunteer", "conduct:ok", "skill:fire", "skill:ok", "equip:ok"):
             await (v.send(step) if step.startswith("/") else v.press(step))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -28,8 +29,8 @@ from tests.processes import (
 
 @pytest.mark.usefixtures("restore_logging")
 def test_no_token_explains_and_exits_2(
-    monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.chdir(tmp_path)  # no .env to read a token from
     assert run_bot.main([]) == 2
@@ -50,7 +51,7 @@ async def test_demo_plays_the_whole_loop(capsys: pytest.CaptureFixture[str]) -> 
     assert f"ساعاتك التطوعية المؤكدة: {one_minute}" in out
 
 
-async def test_polling_sigterm_finishes_the_update_in_flight(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_polling_sigterm_finishes_the_update_in_flight(tmp_path: Path) -> None:
     """SIGTERM while an update is being handled: the update is finished, the process exits 0.
 
     Polling with --verbose and HEALTH_PORT: /healthz answers beside the poll, and not one of
@@ -82,7 +83,7 @@ async def test_polling_sigterm_finishes_the_update_in_flight(tmp_path) -> None: 
     assert_no_secrets(bot.lines, TOKEN)
 
 
-async def test_webhook_sigterm_finishes_the_update_in_flight(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_webhook_sigterm_finishes_the_update_in_flight(tmp_path: Path) -> None:
     """Webhook mode without WEBHOOK_SECRET, --verbose, LOG_FORMAT=json: a secret is still
     checked, forged calls are refused, an update in flight at SIGTERM is finished, exit 0;
     every line is one JSON object and none shows the token or the secret."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -14,14 +15,16 @@ from pydantic import SecretStr
 
 from bot import health, metrics
 from bot.app import build_application
-from bot.devtools.sandbox import TOKEN, sandbox
+from bot.devtools.sandbox import TOKEN
 from bot.settings import Settings
 from domain.enums import RequestStatus
 from domain.incidents import IncidentType
 from storage import health as queries
+from storage import outbox
 from storage.db import Database
-from storage.models import HelpRequest
+from storage.models import HelpRequest, OutboxMessage
 from storage.types import utcnow
+from tests.e2e_helpers import e2e_sandbox
 from tests.factories import RIYADH, person
 
 
@@ -89,7 +92,7 @@ async def test_healthz_ok_then_unhealthy_when_a_timer_is_late(db: Database) -> N
         assert body["timer_lag_s"] >= 600
 
 
-async def test_healthz_when_the_database_is_down(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_healthz_when_the_database_is_down(tmp_path: Path) -> None:
     # A PostgreSQL URL where no server listens (port 1): the connection is refused.
     down = Database("postgresql://postgres@127.0.0.1:1/musaada")
     try:
@@ -129,14 +132,25 @@ async def scrape(
     return samples(await resp.text())
 
 
-async def test_metrics_carry_the_named_series_after_a_scenario(tmp_path) -> None:  # type: ignore[no-untyped-def]
-
-    async def depth() -> float:
-        return 7
-
-    metrics.register_outbox_depth(depth)
+async def test_metrics_carry_the_named_series_after_a_scenario(tmp_path: Path) -> None:
     try:
-        async with sandbox(f"sqlite:///{tmp_path}/metrics.db") as box:
+        async with e2e_sandbox(tmp_path) as box:
+            # Seven notices waiting for a retry an hour from now: the outbox depth counts them.
+            later = utcnow() + timedelta(hours=1)
+            async with box.db.session() as s:
+                await outbox.add(
+                    s,
+                    [
+                        OutboxMessage(
+                            chat_id=1,
+                            language="en",
+                            event="request_cancelled",
+                            payload="{}",
+                            next_attempt_at=later,
+                        )
+                        for _ in range(7)
+                    ],
+                )
             web_app = web.Application()
             health.add_routes(web_app, box.app)
             async with TestClient(TestServer(web_app)) as client:

@@ -19,16 +19,17 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 
 from bot import formatting
 from bot.handlers.render import Rendered, render
 from bot.i18n import FSI, PDI, tn, use_locale
 from bot.services.notices import Event, Recipient
-from bot.services.team_notices import DayFigures, HandledLine, MemberMinutes, Readiness, RegionLine
-from domain.enums import OfferStatus
 from domain.incidents import Equipment, IncidentType
+from storage.models import Volunteer
 from tests.factories import notice
+from tests.notice_cases import ASSIGNED, CASES, T0
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("ar", "en")
@@ -50,16 +51,21 @@ def _load_script() -> ModuleType:
 script = _load_script()
 
 
-def _catalog(lang: str):  # type: ignore[no-untyped-def]
+#: A message's translation as a catalog holds it: one string, or the plural forms.
+Translation = str | tuple[str, ...]
+
+
+def _catalog(lang: str) -> Catalog:
     with script.po_path(lang).open("rb") as fh:
         return read_po(fh, locale=lang)
 
 
-def _forms(message) -> list[str]:  # type: ignore[no-untyped-def]
+def _forms(message: Message) -> list[str]:
+    assert message.string is not None, message.id  # read_po gives "" for an untranslated one
     return list(message.string) if isinstance(message.string, (tuple, list)) else [message.string]
 
 
-def _ids(message) -> list[str]:  # type: ignore[no-untyped-def]
+def _ids(message: Message) -> list[str]:
     return list(message.id) if isinstance(message.id, (tuple, list)) else [message.id]
 
 
@@ -96,7 +102,7 @@ def test_the_check_refuses_an_untranslated_new_string(tmp_path: Path) -> None:
     script.extract(root=tmp_path, quiet=True)
     script.update(root=tmp_path, quiet=True)
 
-    def fill(changes: dict[str, object]) -> None:
+    def fill(changes: dict[str, Translation | dict[str, Translation]]) -> None:
         for lang in LANGUAGES:
             path = script.po_path(lang, tmp_path)
             with path.open("rb") as fh:
@@ -300,20 +306,6 @@ def _assert_balanced(text: str) -> None:
     assert text.count(FSI) == text.count(PDI)
 
 
-ASSIGNED = {
-    "request_id": 4711,
-    "incident": "lost_desert",
-    "lat": 24.7136,
-    "lon": 46.6753,
-    "description": "Blue Toyota",
-    "requester": "John",
-    "requester_id": 555001,
-    "username": "john_doe",
-    "phone": "+966 50 123 4567",
-    "distance_m": 850.0,
-}
-
-
 def test_arabic_values_are_isolated_and_balanced() -> None:
     n = notice(Recipient(1, 1, "ar"), Event.JOB_ASSIGNED, ASSIGNED)
     text = render(n).text
@@ -364,145 +356,13 @@ def test_times_are_shown_in_riyadh() -> None:
 # --- every notice, in both languages ----------------------------------------------------------
 
 NAMES = {"John", "Sarah", "Blue", "Toyota", "john_doe", "sarah_k", "Falcons"}
-AREA = {"city_en": "Riyadh", "city_ar": "الرياض", "km": 3}
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-# One plausible parameter set per event (as bot/services/dispatch.py and volunteering.py send
-# them); events with several shapes get several.
-CASES: dict[Event, list[dict[str, object]]] = {
-    Event.REQUEST_CREATED: [
-        {"request_id": 42, "incident": "fire", "alerted": 3},
-        {"request_id": 42, "incident": "breakdown", "alerted": 1},
-    ],
-    Event.SEARCH_WIDENED: [{"request_id": 42, "alerted": 5}],
-    Event.OFFER: [
-        {"request_id": 42, "incident": "flood", **AREA, "distance_m": 1830.0, "offer_id": 9}
-    ],
-    Event.OFFER_CLOSED: [{"reason": str(s), "incident": "first_aid"} for s in OfferStatus],
-    Event.JOB_ASSIGNED: [ASSIGNED, {**ASSIGNED, "description": "", "username": "", "phone": ""}],
-    Event.VOLUNTEER_COMING: [
-        {"request_id": 42, "volunteer": "Sarah", "distance_m": 640.0},
-        {"request_id": 42, "volunteer": "Sarah", "distance_m": 2640.0, "phone": "+966501234567"},
-    ],
-    Event.VOLUNTEER_ARRIVED: [{"request_id": 42, "volunteer": "Sarah"}],
-    Event.JOB_ON_SCENE: [{"request_id": 42}],
-    Event.CONFIRM_DONE: [{"request_id": 42, "volunteer": "Sarah"}],
-    Event.JOB_DONE_ACK: [{"request_id": 42, "minutes": 45}],
-    Event.VOLUNTEER_RELEASED: [{"request_id": 42, "alerted": 2}],
-    Event.JOB_RELEASED_ACK: [{"request_id": 42}],
-    Event.REQUEST_CANCELLED: [{"request_id": 42}],
-    Event.JOB_CANCELLED: [{"request_id": 42, "incident": "entrapment"}],
-    Event.HOURS_CREDITED: [
-        {"request_id": 42, "minutes": 45, "total_minutes": 615, "jobs": 7},
-        {"request_id": 42, "minutes": 1, "total_minutes": 1, "jobs": 1},
-    ],
-    Event.CREDIT_DISPUTED: [{"request_id": 42}],
-    Event.THANKS: [{"request_id": 42, "incident": "fire"}],
-    Event.DISPUTE_ACK: [{"request_id": 42, "incident": "fire"}],
-    Event.NO_VOLUNTEER: [
-        {"request_id": 42, "incident": "lost_desert", "ops_told": True},
-        {"request_id": 42, "incident": "fire", "ops_told": False},
-    ],
-    Event.OPS_ESCALATION: [
-        {
-            "request_id": 42,
-            "incident": "lost_desert",
-            "lat": 24.7136,
-            "lon": 46.6753,
-            "description": "Blue Toyota",
-            "requester": "John",
-            "username": "john_doe",
-            "requester_id": 555001,
-            "created_at": T0,
-            "alerted": 11,
-            "declined": 2,
-            "timeline": [],  # see test_escalation_timeline_is_translated
-            **AREA,
-        }
-    ],
-    Event.OPS_CANCELLED: [{"request_id": 42, "incident": "flood"}],
-    Event.ARRIVAL_REMINDER: [{"request_id": 42, "incident": "rescue"}],
-    Event.STATUS_UPDATE: [{"request_id": 42, "volunteer": "Sarah"}],
-    Event.AUTO_CONFIRMED: [{"request_id": 42}],
-    Event.VOLUNTEER_PENDING: [{}],
-    Event.OPS_VERIFY: [
-        {
-            "volunteer_id": 777,
-            "name": "Sarah",
-            "username": "sarah_k",
-            "skills": IncidentType.FIRE.bit | IncidentType.FIRST_AID.bit,
-            "equipment": int(Equipment.FIRST_AID_KIT | Equipment.EXTINGUISHER),
-            "phone": "+966 55 000 1111",
-        },
-        {
-            "volunteer_id": 778,
-            "name": "John",
-            "username": "",
-            "skills": 0,
-            "equipment": 0,
-            "phone": "",
-        },
-    ],
-    Event.VOLUNTEER_VERIFIED: [{}],
-    Event.VOLUNTEER_REJECTED: [{}],
-    Event.POSITION_STALE: [{}],
-    # Teams (bot/services/team_notices.py)
-    Event.LEADER_NAMED: [{"team_id": 3, "team": "Falcons"}],
-    Event.LEADER_VERIFY: [
-        {
-            "volunteer_id": 777,
-            "name": "Sarah",
-            "team": "Falcons",
-            "username": "sarah_k",
-            "skills": IncidentType.FIRE.bit,
-            "equipment": int(Equipment.EXTINGUISHER),
-        }
-    ],
-    Event.VETTING_DECIDED: [
-        {"volunteer_id": 777, "name": "Sarah", "decider": "John", "approved": True},
-        {"volunteer_id": 777, "name": "Sarah", "decider": "John", "approved": False},
-    ],
-    Event.TEAM_JOINED: [{"team": "Falcons"}],
-    Event.TEAM_REMOVED: [{"team": "Falcons"}],
-    Event.TEAM_MOVED: [{"team": "Falcons"}],
-    Event.DAILY_DIGEST: [
-        {"team": "Falcons", "until": T0, "members": 4, "on_duty": 1},  # a quiet day
-        {
-            "team": "Falcons",
-            "until": T0,
-            "members": 4,
-            "on_duty": 2,
-            "handled": (
-                HandledLine(41, "fire", "Sarah", 35, 600, "confirmed"),
-                HandledLine(42, "flood", "John", 95, None, "assigned"),
-            ),
-            "credited": (MemberMinutes("Sarah", 75),),
-            "region": tuple(
-                RegionLine(50 + i, "lost_desert", kind, T0)
-                for i, kind in enumerate(
-                    ("unanswered", "escalated", "stalled_dispatch", "stalled_arrival")
-                )
-            ),
-            "open_in_region": 1,
-            "pending": ("John",),
-            "stale": ("Sarah",),
-            "readiness": (Readiness("fire", 2, 3), Readiness("flood", 0, 1)),
-        },
-    ],
-    Event.WEEKLY_DIGEST: [
-        {
-            "team": "Falcons",
-            "until": T0,
-            "members": 4,
-            "days": tuple(DayFigures(f"2026-02-{23 + i}", 30 * i, i % 3) for i in range(7)),
-            "unanswered": 1,
-            "escalated": 2,
-        }
-    ],
-}
 
 
 def _all_text(rendered: Rendered) -> list[str]:
+    """Every word the reader sees. A point alone (a Telegram location) has no words at all."""
+    if rendered.location is not None and not rendered.text:
+        assert rendered.markup is None
+        return []
     texts = [rendered.text]
     if rendered.markup is not None:
         texts += [b.text for row in rendered.markup.inline_keyboard for b in row]
@@ -558,8 +418,7 @@ def test_escalation_timeline_is_translated() -> None:
 # --- other copy assembled outside render.py -------------------------------------------------
 
 
-def _profiles() -> list[object]:
-    from storage.models import Volunteer
+def _profiles() -> list[Volunteer]:
 
     now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     full = Volunteer(
@@ -593,14 +452,14 @@ def _profiles() -> list[object]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_profile_and_code_of_conduct_speak_one_language(lang: str) -> None:
     from bot.handlers.profile import profile_keyboard, profile_text
-    from bot.handlers.volunteer import conduct_text
+    from bot.handlers.signup import conduct_text
 
     now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     with use_locale(lang):
         texts = [conduct_text()]
         for vol in _profiles():
-            texts.append(profile_text(vol, 615, 7, now, 3600.0))  # type: ignore[arg-type]
-            texts += [b.text for row in profile_keyboard(vol).inline_keyboard for b in row]  # type: ignore[arg-type]
+            texts.append(profile_text(vol, 615, 7, now, 3600.0))
+            texts += [b.text for row in profile_keyboard(vol).inline_keyboard for b in row]
     for text in texts:
         if lang == "ar":
             assert _english_words(text) == [], text

@@ -13,7 +13,7 @@ from bot.i18n import FSI, PDI, tn, use_locale
 from bot.services.notices import Event, Recipient, TimelineLine
 from storage.audit import details_of
 from tests.factories import notice
-from tests.test_i18n import CASES, T0
+from tests.notice_cases import CASES, T0
 
 
 def iso(value: object) -> str:

@@ -12,6 +12,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -109,8 +110,8 @@ def test_configure_logging_redacts_on_the_root_handler(capsys: pytest.CaptureFix
     ids=["rejected-token", "base-url-slash", "base-url-no-slash"],
 )
 async def test_startup_failures_explain_without_the_token(
-    tmp_path, base: str, code: int, says: str
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, base: str, code: int, says: str
+) -> None:
     async with BotApiEmulator(token=TOKEN) as emu:
         root = f"http://{emu.host}:{emu.port}"
         env = bot_env(

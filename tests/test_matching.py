@@ -33,7 +33,7 @@ ALL_KIT = int(Equipment.FOUR_BY_FOUR | Equipment.EXTINGUISHER | Equipment.FIRST_
 
 
 def query(**kw: object) -> MatchQuery:
-    base = {
+    base: dict[str, Any] = {
         "lat": HERE[0],
         "lon": HERE[1],
         "incident": IncidentType.FIRE,
@@ -42,11 +42,11 @@ def query(**kw: object) -> MatchQuery:
         "now": NOW,
     }
     base.update(kw)
-    return MatchQuery(**base)  # type: ignore[arg-type]
+    return MatchQuery(**base)
 
 
 def row(pid: int = 1, **kw: Any) -> VolunteerRow:
-    base: dict[str, object] = {
+    base: dict[str, Any] = {
         "person_id": pid,
         "lat": HERE[0] + 0.001,
         "lon": HERE[1],
@@ -55,7 +55,7 @@ def row(pid: int = 1, **kw: Any) -> VolunteerRow:
         "position_at": NOW - timedelta(minutes=5),
     }
     base.update(kw)
-    return VolunteerRow(**base)  # type: ignore[arg-type]
+    return VolunteerRow(**base)
 
 
 # --- eligibility rules ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ import re
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +19,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 import run_bot
 from storage import migrations
 from storage.db import Database
 from storage.migrations.snapshot import differences, snapshot
 from storage.models import HelpRequest, Person, Volunteer
-from tests.conftest import PG_ADMIN_URL, _pg_available
+from tests.databases import PG_ADMIN_URL, pg_available
 
 DATA = Path(__file__).resolve().parent / "data"
 LEGACY_SQLITE = DATA / "legacy_26da1bc.sqlite"
@@ -35,7 +36,7 @@ BASELINE_TABLES = {"person", "volunteer", "help_request", "offer", "hour_credit"
 
 @pytest.fixture(scope="module")
 def pg_server() -> bool:
-    return _pg_available()
+    return pg_available()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -162,12 +163,12 @@ async def test_stairway_every_revision_down_and_up(empty_url: str) -> None:
     before = await on_connection(empty_url, snapshot)
     for rev in revisions:
         down = rev.down_revision if isinstance(rev.down_revision, str) else "base"
-        await alembic(empty_url, lambda c, r=rev.revision: command.upgrade(c, r))  # type: ignore[misc]
+        await alembic(empty_url, partial(command.upgrade, revision=rev.revision))
         after = await on_connection(empty_url, snapshot)
         assert after != before, f"{rev.revision} changed nothing"
-        await alembic(empty_url, lambda c, d=down: command.downgrade(c, d))  # type: ignore[misc]
+        await alembic(empty_url, partial(command.downgrade, revision=down))
         assert differences(await on_connection(empty_url, snapshot), before) == [], rev.revision
-        await alembic(empty_url, lambda c, r=rev.revision: command.upgrade(c, r))  # type: ignore[misc]
+        await alembic(empty_url, partial(command.upgrade, revision=rev.revision))
         assert differences(await on_connection(empty_url, snapshot), after) == [], rev.revision
         assert (await migrations.state(empty_url)).revision == rev.revision
         before = after
@@ -202,7 +203,7 @@ async def test_database_from_before_migrations_is_adopted_with_every_row(
             new = HelpRequest(requester_id=42, incident="flood", lat=21.5, lon=39.2)
             s.add(new)
         async with db.session() as s:
-            ids = (await s.exec(select(HelpRequest.id).order_by(HelpRequest.id))).all()
+            ids = (await s.exec(select(HelpRequest.id).order_by(col(HelpRequest.id)))).all()
         assert ids == [1, 2, 3]
     finally:
         await db.dispose()

@@ -22,7 +22,7 @@ from bot.services.notices import (
 )
 from domain.enums import OfferStatus
 from tests.factories import notice
-from tests.test_i18n import CASES
+from tests.notice_cases import CASES
 
 
 def test_every_event_has_a_payload_and_every_payload_a_renderer() -> None:

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -32,8 +33,8 @@ OPERATOR = 777
 
 @asynccontextmanager
 async def webhook_bot(
-    emu: BotApiEmulator, tmp_path, **overrides: Any
-) -> AsyncIterator[tuple[Sandbox, str]]:  # type: ignore[no-untyped-def]
+    emu: BotApiEmulator, tmp_path: Path, **overrides: Any
+) -> AsyncIterator[tuple[Sandbox, str]]:
     port = free_port()
     settings = Settings(
         telegram_bot_token=SecretStr(TOKEN),
@@ -73,8 +74,8 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
 
 
 async def test_without_a_secret_setting_forged_calls_are_refused(
-    emu: BotApiEmulator, tmp_path, caplog: pytest.LogCaptureFixture
-) -> None:  # type: ignore[no-untyped-def]
+    emu: BotApiEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.WARNING, logger="bot.webhook")
     async with webhook_bot(emu, tmp_path) as (box, url):
         assert emu.webhook is not None
@@ -111,8 +112,8 @@ async def test_without_a_secret_setting_forged_calls_are_refused(
 
 
 async def test_the_configured_secret_is_the_one_set_and_checked(
-    emu: BotApiEmulator, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
     async with webhook_bot(emu, tmp_path, webhook_secret=SecretStr("my-own_Secret-123")) as (
         box,
         url,

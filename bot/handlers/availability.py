@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.handlers.outbox import deliver
+from bot.handlers.outbox import sender_of, unit_of_work
 from bot.services import volunteering
-from storage.types import utcnow
 
 JOB_NAME = "stale-positions"
 
 
 async def check_stale_positions(context: Any) -> None:
-    db = context.bot_data["db"]
-    async with db.session() as s:
-        outcome = await volunteering.stale_positions(s, context.bot_data["cfg"], now=utcnow())
-    await deliver(context.bot, db, outcome, context.bot_data["cfg"])  # no alerts: no timers
+    cfg = context.bot_data["cfg"]
+    await unit_of_work(
+        sender_of(context.bot_data),
+        context.bot_data["db"],
+        lambda s, now: volunteering.stale_positions(s, cfg, now=now),
+    )
 
 
 def schedule(app: Any, interval_s: float) -> None:

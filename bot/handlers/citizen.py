@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -19,7 +19,8 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import flows
+from bot.handlers import flows, media
+from bot.handlers.incoming import button_of, location_of, message_of, user_of
 from bot.handlers.keyboards import (
     exact,
     incident_picker,
@@ -27,8 +28,9 @@ from bot.handlers.keyboards import (
     main_menu,
     skip_or_cancel,
 )
-from bot.handlers.plumbing import query, run, track
+from bot.handlers.plumbing import query, run
 from bot.handlers.render import cancel_keyboard
+from bot.handlers.replies import answer, edit, reply, send
 from bot.handlers.words import (
     button_cancel,
     button_skip,
@@ -36,7 +38,7 @@ from bot.handlers.words import (
     incident_name,
     menu_request,
 )
-from bot.i18n import _, t, texts_match, use_locale
+from bot.i18n import _, t, texts_match
 from bot.services import dispatch, people
 from domain.incidents import IncidentType, rule_for
 from domain.matching.region import in_service_area
@@ -47,133 +49,137 @@ MAX_DETAILS = 500
 
 async def begin(update: Update, context: BotContext) -> int:
     """Request help: one open request at a time, then the incident types as buttons."""
-    lang = await track(update, context)
-    assert update.effective_message is not None and update.effective_user is not None
-    uid = update.effective_user.id
+    uid = user_of(update).id
     open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
-    with use_locale(lang):
-        if open_req is not None:
-            await update.effective_message.reply_text(
-                t(
-                    "Your request #{request_id} is still open. We are working on it.",
-                    request_id=open_req.id,
-                ),
-                reply_markup=cancel_keyboard(int(open_req.id)),
-            )
-            return ConversationHandler.END
-        await update.effective_message.reply_text(
-            _("What happened?"), reply_markup=incident_picker()
+    if open_req is not None:
+        await reply(
+            update,
+            t(
+                "Your request #{request_id} is still open. We are working on it.",
+                request_id=open_req.id,
+            ),
+            markup=cancel_keyboard(int(open_req.id)),
         )
+        return ConversationHandler.END
+    await reply(update, _("What happened?"), markup=incident_picker())
     return CHOOSE_TYPE
 
 
 async def chose_type(update: Update, context: BotContext) -> int:
-    q = update.callback_query
-    assert q is not None and q.data is not None
-    lang = await track(update, context)
+    """A type was picked: the picker says which, and the location is asked for.
+
+    The answer and the edit are courtesies: when they fail the location is still asked for.
+    """
+    q, data = button_of(update)
     try:
-        incident = IncidentType(q.data.split(":", 1)[1])
+        incident = IncidentType(data.split(":", 1)[1])
     except ValueError:
-        await q.answer()
+        await answer(q)
         return CHOOSE_TYPE
     context.user_data["incident"] = incident.value  # type: ignore[index]
-    with use_locale(lang):
-        await q.answer()
-        await q.edit_message_text(t("Incident: {incident}", incident=incident_name(incident)))
-        text = _(
-            "Share your location with the button below so the nearest volunteers can be alerted."
-        )
-        if rule_for(incident).life_threatening:
-            text = emergency_block(incident) + "\n\n" + text
-        await context.bot.send_message(
-            q.message.chat.id if q.message else q.from_user.id,
-            text,
-            reply_markup=location_request(),
-        )
+    await answer(q)
+    await edit(q, t("Incident: {incident}", incident=incident_name(incident)))
+    text = _("Share your location with the button below so the nearest volunteers can be alerted.")
+    if rule_for(incident).life_threatening:
+        text = emergency_block(incident) + "\n\n" + text
+    await send(context, q.from_user.id, text, markup=location_request())
     return LOCATION
 
 
 async def got_location(update: Update, context: BotContext) -> int:
-    msg = update.effective_message
-    assert msg is not None and msg.location is not None
-    lang = await track(update, context)
-    lat, lon = msg.location.latitude, msg.location.longitude
-    with use_locale(lang):
-        if not in_service_area(lat, lon, context.settings.service_area):
-            await msg.reply_text(
-                _(
-                    "This location is outside the area Musaada serves. If you are in danger, call the official emergency numbers."
-                )
-                + "\n\n"
-                + emergency_block(context.user_data.get("incident", IncidentType.RESCUE)),  # type: ignore[union-attr]
-                reply_markup=location_request(),
-            )
-            return LOCATION
-        context.user_data["location"] = (lat, lon)  # type: ignore[index]
-        await msg.reply_text(
+    msg, where = message_of(update), location_of(update)
+    lat, lon = where.latitude, where.longitude
+    if not in_service_area(lat, lon, context.settings.service_area):
+        await reply(
+            update,
             _(
-                "Anything the volunteer should know? (for example: how many people, the car, a landmark). Or press Skip."
-            ),
-            reply_markup=skip_or_cancel(),
+                "This location is outside the area Musaada serves. If you are in danger, call the official emergency numbers."
+            )
+            + "\n\n"
+            + emergency_block(context.user_data.get("incident", IncidentType.RESCUE)),  # type: ignore[union-attr]
+            markup=location_request(),
         )
+        return LOCATION
+    context.user_data["location"] = (lat, lon)  # type: ignore[index]
+    text = _(
+        "Anything the volunteer should know? (for example: how many people, the car, a landmark). Or press Skip."
+    )
+    if msg.venue is not None:
+        # A place picked from Telegram's list, not necessarily where the person stands: say so.
+        text = t("Using the location of “{place}”.", place=msg.venue.title) + "\n\n" + text
+    await reply(update, text, markup=skip_or_cancel())
     return DETAILS
 
 
+async def pick_a_type(update: Update, context: BotContext) -> int:
+    """Text, a location or media while the incident types are on screen: ask for a type."""
+    await reply(
+        update,
+        _("Please choose what happened with the buttons below, or /cancel."),
+        markup=incident_picker(),
+    )
+    return CHOOSE_TYPE
+
+
 async def not_a_location(update: Update, context: BotContext) -> int:
-    """A text where a location was expected: say exactly what to do."""
-    lang = await track(update, context)
-    assert update.effective_message is not None
-    with use_locale(lang):
-        await update.effective_message.reply_text(
-            _(
-                "I need your location to find volunteers near you. Press “📍 Share my location” below (it needs location access on your phone), or /cancel."
-            ),
-            reply_markup=location_request(),
-        )
+    """A text, media or a contact where a location was expected: say exactly what to do."""
+    await reply(
+        update,
+        _(
+            "I need your location to find volunteers near you. Press “📍 Share my location” below (it needs location access on your phone), or /cancel."
+        ),
+        markup=location_request(),
+    )
     return LOCATION
 
 
+async def details_in_words(update: Update, context: BotContext) -> int:
+    """Media or a contact at the details step: they are not relayed yet; words or Skip."""
+    await reply(
+        update,
+        _(
+            "Photos, voice notes, files and contacts are not passed on to volunteers yet. Please describe it in words, or press Skip."
+        ),
+        markup=skip_or_cancel(),
+    )
+    return DETAILS
+
+
 async def got_details(update: Update, context: BotContext) -> int:
-    msg = update.effective_message
-    assert msg is not None and update.effective_user is not None
-    text = (msg.text or "").strip()
+    text = (message_of(update).text or "").strip()
     details = None if texts_match(text, button_skip) else text[:MAX_DETAILS]
     return await _create(update, context, details)
 
 
 async def _create(update: Update, context: BotContext, details: str | None) -> int:
-    assert update.effective_message is not None and update.effective_user is not None
+    """Create the request first; only then say anything.
+
+    The use case commits before any message is sent (its receipt is one of its notices), so
+    no failed message can lose the request. The flow's answers are forgotten only once the
+    request exists: if the commit fails, the person can send their answer again. Nothing
+    is said after it (the receipt is the answer); the Skip/Cancel keyboard hides itself once
+    used, and its ✖️ Cancel outside the flow offers to cancel the open request (common.py).
+    """
     data = context.user_data or {}
     lat, lon = data["location"]
-    incident = IncidentType(data["incident"])
-    forget(context)
-    lang = await track(update, context)
-    with use_locale(lang):
-        await update.effective_message.reply_text(
-            _("Sending your request…"), reply_markup=ReplyKeyboardRemove()
-        )
     await run(
         context,
         dispatch.create_request,
-        requester_id=update.effective_user.id,
-        incident=incident,
+        requester_id=user_of(update).id,
+        incident=IncidentType(data["incident"]),
         lat=lat,
         lon=lon,
         description=details,
     )
+    forget(context)
     return ConversationHandler.END
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    lang = await track(update, context)
     forget(context)
-    with use_locale(lang):
-        if update.callback_query:
-            await update.callback_query.answer()
-        if update.effective_message:
-            await update.effective_message.reply_text(
-                _("Cancelled. Nothing was sent."), reply_markup=main_menu()
-            )
+    if update.callback_query:
+        await answer(update.callback_query)
+    await reply(update, _("Cancelled. Nothing was sent."), markup=main_menu())
     return ConversationHandler.END
 
 
@@ -183,6 +189,8 @@ forget, leave = flows.forgetting(("incident", "location"))
 def conversation(timeout_s: float | None = None) -> ConversationHandler[BotContext]:
     cancel_text = filters.Regex(exact(button_cancel))
     answer_text = flows.answer_text(cancel_text)
+    # A live location's later positions arrive as edits: never a request's location.
+    location = filters.LOCATION & ~filters.UpdateType.EDITED
     # Per chat, not per message: the flow spans several messages (a picker, then a location).
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message=False.*")
@@ -193,21 +201,19 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
             ],
             states={
                 CHOOSE_TYPE: [
-                    CallbackQueryHandler(flows.owned(chose_type), pattern=r"^inc:[a-z_]+$")
+                    CallbackQueryHandler(flows.owned(chose_type), pattern=r"^inc:[a-z_]+$"),
+                    MessageHandler(answer_text | location | media.UNREAD, flows.owned(pick_a_type)),
                 ],
                 LOCATION: [
-                    # A live location's later positions arrive as edits: never a request's location.
-                    MessageHandler(
-                        filters.LOCATION & ~filters.UpdateType.EDITED, flows.owned(got_location)
-                    ),
-                    MessageHandler(answer_text, flows.owned(not_a_location)),
+                    # A venue carries a location: it is taken as the location (see got_location).
+                    MessageHandler(location, flows.owned(got_location)),
+                    MessageHandler(answer_text | media.UNREAD, flows.owned(not_a_location)),
                 ],
                 DETAILS: [
                     MessageHandler(answer_text, flows.owned(got_details)),
                     # Shared again (moved, or a better fix): the newer location is the one sent.
-                    MessageHandler(
-                        filters.LOCATION & ~filters.UpdateType.EDITED, flows.owned(got_location)
-                    ),
+                    MessageHandler(location, flows.owned(got_location)),
+                    MessageHandler(media.UNREAD, flows.owned(details_in_words)),
                 ],
                 **flows.timeout_state(forget),
             },
@@ -217,6 +223,7 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
                 *flows.escapes(leave),
             ],
             name="request_help",
+            persistent=True,
             allow_reentry=True,
             conversation_timeout=timeout_s,
         )

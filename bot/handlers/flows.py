@@ -31,8 +31,9 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.handlers import media
 from bot.handlers.keyboards import main_menu, texts_in_all_languages
-from bot.handlers.plumbing import track
+from bot.handlers.replies import send
 from bot.handlers.words import menu_language, menu_numbers, menu_request, menu_volunteer
 from bot.i18n import _, use_locale
 
@@ -84,10 +85,16 @@ def owned(callback: StateCallback) -> StateCallback:
 
 
 def escapes(leave: StateCallback) -> list[BaseHandler[Update, BotContext, Any]]:
-    """Fallbacks that end the flow quietly and let the command or button do its own job."""
+    """The fallbacks every flow shares.
+
+    The escapes end the flow quietly and let the command or button do its own job. Last,
+    media or a contact at a step with no answer of its own (media.py): the flow stays on
+    its step and the person is told to answer the question on screen.
+    """
     return [
         CommandHandler(list(ESCAPE_COMMANDS), leave),
         MessageHandler(menu_texts(), leave),
+        MessageHandler(media.UNREAD, owned(media.in_a_flow)),
     ]
 
 
@@ -98,17 +105,19 @@ def timeout_state(
 
     async def timed_out(update: Update, context: BotContext) -> None:
         forget(context)
-        chat = update.effective_chat
-        if chat is None:
+        user = update.effective_user
+        if user is None:
             return
-        lang = await track(update, context)
-        with use_locale(lang):
-            await context.bot.send_message(
-                chat.id,
+        # A job, not an update: record_sender did not run in this task, so the locale is
+        # set here from the language recorded when the flow's last update arrived.
+        with use_locale(context.language):
+            await send(
+                context,
+                user.id,
                 _(
                     "This was left unfinished for a while, so I closed it. Nothing was sent. Start again from the menu whenever you are ready."
                 ),
-                reply_markup=main_menu(),
+                markup=main_menu(),
             )
 
     return {ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)]}

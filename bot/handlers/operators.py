@@ -1,4 +1,8 @@
-"""Operators (OPERATOR_IDS) verify volunteers: /pending, /approve ID, /reject ID (and buttons on the notice)."""
+"""Operators (OPERATOR_IDS) verify volunteers: /pending, /approve ID, /reject ID (and buttons on the notice).
+
+Team leaders may /approve and /reject their own team's members too. The role is checked
+before anything else: someone who is neither learns only that, never how the command is used.
+"""
 
 from __future__ import annotations
 
@@ -6,59 +10,63 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.context import BotContext
-from bot.handlers.plumbing import query, run, track
-from bot.i18n import _, t, use_locale
-from bot.services import volunteering
+from bot.handlers import inputs
+from bot.handlers.plumbing import query, run
+from bot.i18n import _, t
+from bot.services import teams, volunteering
+
+
+def _refused() -> str:
+    return _("Only operators can do this.")
 
 
 async def pending(update: Update, context: BotContext) -> None:
-    lang = await track(update, context)
-    assert update.effective_message is not None and update.effective_user is not None
-    with use_locale(lang):
-        if update.effective_user.id not in context.cfg.operator_ids:
-            await update.effective_message.reply_text(_("Only operators can do this."))
-            return
-        waiting = await query(context, volunteering.pending)
-        if not waiting:
-            await update.effective_message.reply_text(
-                _("No volunteer is waiting for verification.")
-            )
-            return
-        lines = [_("Waiting for verification:")] + [
-            t("{name} – /approve {id} or /reject {id}", name=name, id=pid) for pid, name in waiting
-        ]
-        await update.effective_message.reply_text("\n".join(lines))
+    msg = inputs.message(update)
+    if inputs.sender_id(update) not in context.cfg.operator_ids:
+        await msg.reply_text(_refused())
+        return
+    waiting = await query(context, volunteering.pending)
+    if not waiting:
+        await msg.reply_text(_("No volunteer is waiting for verification."))
+        return
+    lines = [_("Waiting for verification:")] + [
+        t("{name} – /approve {id} or /reject {id}", name=name, id=pid) for pid, name in waiting
+    ]
+    await msg.reply_text("\n".join(lines))
 
 
 async def decide(update: Update, context: BotContext) -> None:
     """/approve ID and /reject ID."""
-    lang = await track(update, context)
-    msg = update.effective_message
-    assert msg is not None and msg.text is not None and update.effective_user is not None
-    approve = msg.text.split()[0].lower().startswith("/approve")
-    # A line copied from /pending in Arabic carries invisible isolate marks around the id.
-    args = [a.strip("\u2066\u2067\u2068\u2069\u200e\u200f") for a in (context.args or [])]
-    with use_locale(lang):
-        if not args or not args[0].isdigit():
-            await msg.reply_text(_("Usage: /approve ID or /reject ID (see /pending)."))
-            return
-        outcome = await run(
-            context,
-            volunteering.decide,
-            operator_id=update.effective_user.id,
-            volunteer_id=int(args[0]),
-            approve=approve,
-        )
-        text = {
-            "ok": _("Done: the volunteer is verified.")
-            if approve
-            else _("Done: the volunteer is not approved."),
-            "not_operator": _("Only operators can do this."),
-            "unknown": _("No such volunteer."),
-            "already": _("This volunteer was already decided."),
-            "other_team": _("This volunteer is not in your team; nothing was changed."),
-        }[outcome.result]
-        await msg.reply_text(text)
+    msg = inputs.message(update)
+    uid = inputs.sender_id(update)
+    # Operators, and team leaders for their own team's members (volunteering.decide checks
+    # which team; bot/services/team_vetting.py).
+    if uid not in context.cfg.operator_ids and not await query(
+        context, lambda s: teams.led_teams(s, uid)
+    ):
+        await msg.reply_text(_refused())
+        return
+    approve = (msg.text or "").split()[0].lower().startswith("/approve")
+    volunteer_id = inputs.person_id_argument(context.args)
+    if volunteer_id == "missing":
+        await msg.reply_text(_("Usage: /approve ID or /reject ID (see /pending)."))
+        return
+    if volunteer_id == "out_of_range":  # a number, but no person's id (zero, or far too large)
+        await msg.reply_text(_("No such volunteer."))
+        return
+    outcome = await run(
+        context, volunteering.decide, operator_id=uid, volunteer_id=volunteer_id, approve=approve
+    )
+    text = {
+        "ok": _("Done: the volunteer is verified.")
+        if approve
+        else _("Done: the volunteer is not approved."),
+        "not_operator": _refused(),
+        "unknown": _("No such volunteer."),
+        "already": _("This volunteer was already decided."),
+        "other_team": _("This volunteer is not in your team; nothing was changed."),
+    }[outcome.result]
+    await msg.reply_text(text)
 
 
 def handlers() -> list[object]:

@@ -1,116 +1,309 @@
-"""Deliver a use case's notices over Telegram, after its transaction has committed.
+"""The transactional outbox's sender: say over Telegram what committed use cases wrote down.
 
-Known Telegram answers are handled here, at the call site: a person who
-blocked the bot is handed to the dispatch service (which takes a volunteer off
-duty, marks their alert failed and widens the wave if nobody is left to
-answer); an edit of an unchanged or vanished message is not an error. RetryAfter (429) is retried by the Application's rate limiter.
-Everything else is logged per notice, so one failure never silences the rest.
+Nothing is said before its change is committed, and nothing committed is left unsaid:
+
+- ``unit_of_work`` runs a use case, writes its notices to the outbox in the same
+  transaction (bot/services/delivery.py), commits, then hands the new rows to the sender;
+- the sender claims rows (storage.outbox.claim: one sender per row, a lease), says them,
+  and records the message id (an alert's, so closing it later can edit it) or why not;
+- a failed call is retried with backoff (Telegram's ``retry_after`` honoured) up to
+  ``OUTBOX_MAX_ATTEMPTS``; a periodic sweep (``OUTBOX_SWEEP_S``) picks up every row that is
+  due, after a retry's wait or a crash, on whichever worker runs it.
+
+Known answers are handled here, at the call site: a person who blocked the bot is handed to
+``dispatch.recipient_unreachable`` (off duty; their alert failed; the wave widens if nobody
+is left to answer), an edit of an unchanged or vanished message is done, another refusal is
+final. Notices to one chat leave in the order they were written; chats go concurrently.
+
+What a crash can still cause: Telegram took a message and the process died before the row
+was marked sent. Telegram has no idempotency key, so after the lease the row is said again
+(a duplicate, never a loss): the window is one send long.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from telegram import Bot, Message
-from telegram.error import BadRequest, Forbidden, TelegramError
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot import metrics
 from bot.handlers.render import render
-from bot.services import dispatch, team_vetting
+from bot.services import delivery, dispatch, team_delivery
 from bot.services.config import DispatchConfig
-from bot.services.notices import Notice, Outcome
+from bot.services.notices import AlertOffer, Notice, Outcome
+from bot.settings import Settings
+from storage import outbox
 from storage.db import Database
+from storage.models import OutboxMessage
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
+SWEEP_JOB = "outbox-sweep"
+Timers = dict[int, datetime | None]
+MESSAGE_LIMIT = 4096  # Telegram's longest text message, in characters
 
-async def deliver(
-    bot: Bot,
-    db: Database,
-    outcome: Outcome | list[Notice],
-    cfg: DispatchConfig,
-) -> dict[int, datetime | None]:
-    """Send every notice; returns request timers set by what the failures caused.
 
-    A person who blocked the bot is handed to ``dispatch.recipient_unreachable``
-    (one at a time, so two failed alerts of one wave see each other's answer);
-    the follow-up it returns (a widened wave) is delivered here too, and its
-    timers are returned for the caller to schedule with the outcome's own.
-    """
-    notices = outcome.notices if isinstance(outcome, Outcome) else outcome
-    timers: dict[int, datetime | None] = {}
-    one_at_a_time = asyncio.Lock()
+@dataclass(frozen=True)
+class Said:
+    """What one notice became: its (first) message's id, None for an edit, and its size."""
 
-    async def send(notice: Notice) -> None:
-        try:
-            if await _deliver_one(bot, db, notice) or notice.to.person_id is None:
+    message_id: int | None
+    messages: int = 1
+    chars: int = 0
+
+
+@dataclass(frozen=True)
+class Policy:
+    lease_s: float = 60.0
+    retry_base_s: float = 1.0
+    max_attempts: int = 12
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> Policy:
+        return cls(s.outbox_lease_s, s.outbox_retry_base_s, s.outbox_max_attempts)
+
+    def backoff(self, attempts: int) -> float:
+        return float(min(60.0, self.retry_base_s * 2 ** max(0, attempts - 1)))
+
+
+class Sender:
+    """Claims due outbox rows and says them; one per process, shared by every handler."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        cfg: DispatchConfig,
+        policy: Policy,
+        on_timers: Callable[[Timers], None],
+    ) -> None:
+        self.bot, self.db, self.cfg, self.policy = bot, db, cfg, policy
+        self.on_timers = on_timers
+
+    async def send(self, ids: Sequence[int] | None = None) -> None:
+        """Say the due rows (only ``ids`` when given), until none is left to claim."""
+        if ids is not None and not ids:
+            return
+        while True:
+            async with self.db.session() as s:
+                rows = await outbox.claim(s, now=utcnow(), lease_s=self.policy.lease_s, ids=ids)
+            if not rows:
                 return
-            log.info("chat %s blocked the bot; %s not delivered", notice.to.chat_id, notice.event)
-            async with one_at_a_time, db.session() as s:
-                follow = await dispatch.recipient_unreachable(
-                    s, cfg, person_id=notice.to.person_id, offer_id=notice.offer_id, now=utcnow()
-                )
-            timers.update(follow.timers)
-            timers.update(await deliver(bot, db, follow, cfg))
-        except Exception:
-            # The use case has committed: one notice's failure (a database that said "busy")
-            # must not cost the others, nor the timers the caller schedules.
-            log.exception("delivering %s to chat %s failed", notice.event, notice.to.chat_id)
+            by_chat: dict[int, list[OutboxMessage]] = {}
+            for row in rows:
+                by_chat.setdefault(row.chat_id, []).append(row)
+            await asyncio.gather(*(self._in_order(chat_rows) for chat_rows in by_chat.values()))
+            if ids is not None:
+                return
 
-    if notices:
-        await asyncio.gather(*(send(n) for n in notices))
-    return timers
-
-
-async def _deliver_one(bot: Bot, db: Database, notice: Notice) -> bool:
-    """False when the recipient blocked the bot; every other failure is logged here."""
-    try:
-        rendered = render(notice)
-        if notice.edit is not None:
+    async def _in_order(self, rows: list[OutboxMessage]) -> None:
+        for row in rows:
             try:
-                await bot.edit_message_text(
-                    rendered.text,
-                    chat_id=notice.edit.chat_id,
-                    message_id=notice.edit.message_id,
-                    reply_markup=rendered.markup,
+                await self._one(row)
+            except Exception as exc:
+                # A database that said "busy", a payload this version cannot read: try again
+                # later, and give up after the last attempt like any other failure.
+                log.exception("outbox row %s (%s) could not be handled", row.id, row.event)
+                try:
+                    await self._retry(row, f"{type(exc).__name__}: {exc}", None)
+                except Exception:
+                    log.exception("outbox row %s stays claimed until its lease ends", row.id)
+
+    async def _one(self, row: OutboxMessage) -> None:
+        assert row.id is not None
+        notice = delivery.notice_of(row)
+        try:
+            said = await say(self.bot, notice)
+        except Forbidden:
+            await self._unreachable(row, notice)
+        except BadRequest as exc:
+            # A refusal that a retry cannot change (a bad chat, a malformed message).
+            log.error("Telegram refused %s to chat %s: %s", row.event, row.chat_id, exc.message)
+            await self._finish(row.id, outbox.DEAD, error=exc.message, notice=notice)
+        except RetryAfter as exc:
+            wait = _seconds(exc.retry_after)
+            await self._retry(row, f"retry after {exc.retry_after}", wait, notice=notice)
+        except TelegramError as exc:  # time-outs, network errors, 5xx
+            await self._retry(row, f"{type(exc).__name__}: {exc.message}", None, notice=notice)
+        else:
+            await self._sent(row, notice, said)
+
+    async def _sent(self, row: OutboxMessage, notice: Notice, said: Said) -> None:
+        assert row.id is not None
+        if isinstance(notice.payload, AlertOffer):
+            metrics.alerts_sent(1)
+        follow = Outcome()
+        message_id, now = said.message_id, utcnow()
+        async with self.db.session() as s:
+            await outbox.finish(s, row.id, status=outbox.SENT, at=now, message_id=message_id)
+            if notice.offer_id is not None and message_id is not None:
+                follow = await dispatch.alert_delivered(
+                    s, offer_id=notice.offer_id, chat_id=notice.to.chat_id, message_id=message_id
                 )
-            except BadRequest as exc:
-                if (
-                    "not modified" not in exc.message.lower()
-                    and "not found" not in exc.message.lower()
-                ):
-                    raise
-            return True
-        if rendered.location is not None:
-            await bot.send_location(notice.to.chat_id, *rendered.location)
-        message: Message = await bot.send_message(
-            notice.to.chat_id, rendered.text, reply_markup=rendered.markup
-        )
-        if notice.offer_id is not None:
-            async with db.session() as s:
-                closed = await dispatch.alert_delivered(
+            # An approval notice's copy remembered, a digest's record: bot/services/team_delivery.py
+            follow.notices.extend(
+                await team_delivery.sent(
                     s,
+                    notice,
+                    message_id=message_id,
+                    messages=said.messages,
+                    chars=said.chars,
+                    now=now,
+                )
+            )
+            ids = await self._enqueue(s, follow)
+        await self.send(ids)
+
+    async def _unreachable(self, row: OutboxMessage, notice: Notice) -> None:
+        assert row.id is not None
+        log.info("chat %s blocked the bot; %s not delivered", row.chat_id, row.event)
+        follow = Outcome()
+        async with self.db.session() as s:
+            await outbox.finish(s, row.id, status=outbox.FAILED, at=utcnow(), error="blocked")
+            await team_delivery.not_sent(s, notice, blocked=True, now=utcnow())
+            if notice.to.person_id is not None:
+                follow = await dispatch.recipient_unreachable(
+                    s,
+                    self.cfg,
+                    person_id=notice.to.person_id,
                     offer_id=notice.offer_id,
-                    chat_id=message.chat_id,
-                    message_id=message.message_id,
+                    now=utcnow(),
                 )
-            for late in closed.notices:  # closed while it was on its way: edit it now
-                await _deliver_one(bot, db, late)
-        if notice.vetting_of is not None:  # a copy of an approval notice: edited on decision
-            async with db.session() as s:
-                decided = await team_vetting.vetting_delivered(
-                    s,
-                    volunteer_id=notice.vetting_of,
-                    chat_id=message.chat_id,
-                    message_id=message.message_id,
-                    language=notice.to.language,
-                )
-            for late in decided:
-                await _deliver_one(bot, db, late)
-    except Forbidden:
-        return False
-    except TelegramError:
-        log.exception("could not deliver %s to chat %s", notice.event, notice.to.chat_id)
-    return True
+            ids = await self._enqueue(s, follow)
+        self.on_timers(follow.timers)
+        await self.send(ids)
+
+    async def _retry(
+        self, row: OutboxMessage, error: str, wait_s: float | None, *, notice: Notice | None = None
+    ) -> None:
+        assert row.id is not None
+        if row.attempts >= self.policy.max_attempts:
+            log.error("giving up on %s to chat %s after %d attempts: %s", row.event, row.chat_id, row.attempts, error)  # fmt: skip
+            await self._finish(row.id, outbox.DEAD, error=error, notice=notice)
+            return
+        wait = wait_s if wait_s is not None else self.policy.backoff(row.attempts)
+        log.warning("%s to chat %s failed (%s); again in %.1f s", row.event, row.chat_id, error, wait)  # fmt: skip
+        async with self.db.session() as s:
+            await outbox.retry_later(s, row.id, at=utcnow() + timedelta(seconds=wait), error=error)
+
+    async def _finish(
+        self, row_id: int, status: str, *, error: str, notice: Notice | None = None
+    ) -> None:
+        """A row given up on; ``notice`` (when it could be read) is told it was never said."""
+        async with self.db.session() as s:
+            await outbox.finish(s, row_id, status=status, at=utcnow(), error=error)
+            if notice is not None:
+                await team_delivery.not_sent(s, notice, blocked=False, now=utcnow())
+
+    @staticmethod
+    async def _enqueue(s: AsyncSession, follow: Outcome) -> list[int]:
+        return await delivery.enqueue(s, follow.notices, now=utcnow(), request_id=follow.request_id)
+
+
+def _seconds(value: Any) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Messages of at most ``limit`` characters, cut between lines; a line longer than the
+    limit (a long list of names) is cut after a comma or a space, never inside a word."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = max(line.rfind(", ", 0, limit - 1) + 1, line.rfind(" ", 0, limit)) or limit
+            head, line = line[:cut].rstrip(), line[cut:].lstrip()
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(head)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+async def say(bot: Bot, notice: Notice) -> Said:
+    """One notice over Telegram: an edit, a photo with its caption, a point, or a text (cut
+    into several messages when longer than Telegram allows)."""
+    rendered = render(notice)
+    if notice.edit is not None:
+        try:
+            await bot.edit_message_text(
+                rendered.text,
+                chat_id=notice.edit.chat_id,
+                message_id=notice.edit.message_id,
+                reply_markup=rendered.markup,
+            )
+        except BadRequest as exc:
+            lowered = exc.message.lower()
+            if "not modified" not in lowered and "not found" not in lowered:
+                raise
+        return Said(None, chars=len(rendered.text))
+    chat_id, size = notice.to.chat_id, len(rendered.text)
+    if rendered.photo is not None:
+        photo = await bot.send_photo(
+            chat_id, rendered.photo(), caption=rendered.text, reply_markup=rendered.markup
+        )
+        return Said(photo.message_id, chars=size)
+    if rendered.location is not None:
+        point = await bot.send_location(chat_id, *rendered.location)
+        if not rendered.text:
+            return Said(point.message_id, chars=0)
+    parts = chunks(rendered.text)
+    first = None
+    for i, part in enumerate(parts):  # the buttons go with the last part
+        markup = rendered.markup if i == len(parts) - 1 else None
+        message = await bot.send_message(chat_id, part, reply_markup=markup)
+        first = first if first is not None else message.message_id
+    return Said(first, messages=len(parts), chars=size)
+
+
+async def unit_of_work(
+    sender: Sender, db: Database, use_case: Callable[[AsyncSession, datetime], Awaitable[Outcome]]
+) -> Outcome:
+    """One use case, one transaction with its notices, one commit; then say them."""
+    now = utcnow()
+    async with db.session() as s:
+        outcome = await use_case(s, now)
+        ids = await delivery.enqueue(s, outcome.notices, now=now, request_id=outcome.request_id)
+    # Committed: the timers are due and the notices will be said, whatever happens next.
+    sender.on_timers(outcome.timers)
+    await sender.send(ids)
+    return outcome
+
+
+def sender_of(bot_data: dict[str, Any]) -> Sender:
+    sender: Sender = bot_data["sender"]
+    return sender
+
+
+async def sweep(context: Any) -> None:
+    """The periodic job: say every due row (retries, and what a crash left behind)."""
+    await sender_of(context.bot_data).send()
+
+
+def schedule_sweep(app: Any, interval_s: float) -> None:
+    if app.job_queue is None:
+        return
+    for job in app.job_queue.get_jobs_by_name(SWEEP_JOB):
+        job.schedule_removal()
+    app.job_queue.run_repeating(
+        sweep,
+        interval=interval_s,
+        first=0.0,
+        name=SWEEP_JOB,
+        job_kwargs={"misfire_grace_time": None, "max_instances": 1, "coalesce": True},
+    )

@@ -14,13 +14,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import timers
-from bot.handlers.outbox import deliver
+from bot.handlers.outbox import sender_of, unit_of_work
 from bot.i18n import DEFAULT_LANGUAGE, set_locale
 from bot.services import people
 from bot.services.config import DispatchConfig
 from bot.services.notices import Outcome
-from storage.types import utcnow
 
 UseCase = Callable[..., Awaitable[Outcome]]
 
@@ -55,14 +53,12 @@ async def track(update: Update, context: BotContext) -> str:
 
 
 async def run(context: BotContext, use_case: UseCase, /, **kwargs: Any) -> Outcome:
-    async with context.db.session() as s:
-        outcome = await use_case(s, context.cfg, now=utcnow(), **kwargs)
-    # Committed: its timers are due whatever happens to the delivery.
-    timers.schedule(context.application, outcome.timers)  # type: ignore[arg-type]
-    follow_up = await deliver(context.bot, context.db, outcome, context.cfg)
-    if follow_up:
-        timers.schedule(context.application, follow_up)  # type: ignore[arg-type]
-    return outcome
+    """The use case and its notices in one transaction; then the notices are said."""
+    return await unit_of_work(
+        sender_of(context.bot_data),
+        context.db,
+        lambda s, now: use_case(s, context.cfg, now=now, **kwargs),
+    )
 
 
 async def query(context: BotContext, fn: Callable[[AsyncSession], Awaitable[Any]]) -> Any:

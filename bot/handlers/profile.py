@@ -7,43 +7,52 @@ changes nothing it should not.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
+from functools import wraps
+from typing import Any, TypeVar
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    Update,
-)
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import formatting
 from bot.context import BotContext
-from bot.handlers.keyboards import main_menu
-from bot.handlers.plumbing import query, track
-from bot.handlers.volunteer import (
-    consent_answer,
-    consent_keyboard,
-    consent_question,
+from bot.handlers import buttons, inputs, replies
+from bot.handlers.buttons import ProfilePart
+from bot.handlers.duty import not_registered
+from bot.handlers.errors import stale_button
+from bot.handlers.keyboards import (
+    choices,
+    contact_request,
     equipment_keyboard,
+    leave_keyboard,
+    main_menu,
     skills_keyboard,
 )
-from bot.handlers.words import equipment_name, incident_name
-from bot.i18n import _, t, use_locale
+from bot.handlers.phone import consent_answer
+from bot.handlers.plumbing import query
+from bot.handlers.words import equipment_name, incident_name, list_of
+from bot.i18n import _, t
 from bot.services import volunteering
 from domain.enums import VolunteerStatus
-from domain.incidents import EQUIPMENT_ITEMS, IncidentType, skills_from_mask
+from domain.incidents import EQUIPMENT_ITEMS, skills_from_mask
 from domain.matching.eligibility import position_fresh
+from domain.volunteers import (
+    ALERTS_PER_HOUR_CHOICES,
+    QUIET_CHOICES,
+    RADIUS_CHOICES_KM,
+    is_active,
+)
 from storage.models import Volunteer
 from storage.types import utcnow
 
-RADII_KM = (2, 5, 10, 20, 50)
-QUIET = ((22 * 60, 6 * 60), (23 * 60, 7 * 60), (0, 6 * 60))
-CAPS = (2, 4, 6, 10)
+Pressed = TypeVar("Pressed")
+# A profile button's work, given the press, the volunteer who pressed it and what it says.
+ProfileAction = Callable[[CallbackQuery, BotContext, Volunteer, Pressed], Awaitable[None]]
+ButtonCallback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
-def _hhmm(minutes: int) -> str:
+def hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
@@ -74,10 +83,8 @@ def profile_text(
     max_age_s: float,
     verified_by: str | None = None,
 ) -> str:
-    skills = ", ".join(incident_name(s) for s in skills_from_mask(vol.skills)) or _("none")
-    equipment = ", ".join(equipment_name(i) for i in EQUIPMENT_ITEMS if vol.equipment & i) or _(
-        "none"
-    )
+    skills = list_of([incident_name(s) for s in skills_from_mask(vol.skills)])
+    equipment = list_of([equipment_name(i) for i in EQUIPMENT_ITEMS if vol.equipment & i])
     if vol.position_at is None:
         position = _("not shared")
     elif position_fresh(vol.position_at, now, max_age_s):
@@ -88,7 +95,7 @@ def profile_text(
             time=formatting.when(vol.position_at),
         )
     quiet = (
-        t("{start}–{end}", start=_hhmm(vol.quiet_start_min), end=_hhmm(vol.quiet_end_min))
+        t("{start}–{end}", start=hhmm(vol.quiet_start_min), end=hhmm(vol.quiet_end_min))
         if vol.quiet_start_min is not None and vol.quiet_end_min is not None
         else _("off")
     )
@@ -122,35 +129,29 @@ def profile_text(
     return "\n".join(lines)
 
 
-def contact_request() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(_("📞 Share my phone number"), request_contact=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-
-
 def profile_keyboard(vol: Volunteer) -> InlineKeyboardMarkup:
-    duty = ("pduty:off", _("Go off duty")) if vol.on_duty else ("pduty:on", _("Go on duty"))
+    def button(text: str, part: ProfilePart) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text, callback_data=buttons.make_profile(part))
+
+    duty_text = _("Go off duty") if vol.on_duty else _("Go on duty")
     rows = [
+        [button(_("Skills"), ProfilePart.SKILLS), button(_("Equipment"), ProfilePart.EQUIPMENT)],
         [
-            InlineKeyboardButton(_("Skills"), callback_data="prof:skills"),
-            InlineKeyboardButton(_("Equipment"), callback_data="prof:equip"),
+            button(_("Alert radius"), ProfilePart.RADIUS),
+            button(_("Quiet hours"), ProfilePart.QUIET),
         ],
         [
-            InlineKeyboardButton(_("Alert radius"), callback_data="prof:radius"),
-            InlineKeyboardButton(_("Quiet hours"), callback_data="prof:quiet"),
-        ],
-        [
-            InlineKeyboardButton(_("Alerts per hour"), callback_data="prof:cap"),
-            InlineKeyboardButton(duty[1], callback_data=duty[0]),
+            button(_("Alerts per hour"), ProfilePart.CAP),
+            InlineKeyboardButton(duty_text, callback_data=buttons.make_duty(on=not vol.on_duty)),
         ],
     ]
-    if vol.phone:
-        rows.append([InlineKeyboardButton(_("Delete my phone number"), callback_data="pphone:off")])
-    else:
-        rows.append([InlineKeyboardButton(_("Add my phone number"), callback_data="pphone:add")])
-    rows.append([InlineKeyboardButton(_("Leave the programme"), callback_data="prof:leave")])
+    phone = (
+        (_("Delete my phone number"), buttons.make_phone(add=False))
+        if vol.phone
+        else (_("Add my phone number"), buttons.make_phone(add=True))
+    )
+    rows.append([InlineKeyboardButton(phone[0], callback_data=phone[1])])
+    rows.append([button(_("Leave the programme"), ProfilePart.LEAVE)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -170,278 +171,182 @@ def _full_text(context: BotContext, loaded: tuple[Volunteer | None, int, int, st
     return profile_text(vol, minutes, jobs, utcnow(), context.cfg.position_max_age_s, by)
 
 
-async def show(update: Update, context: BotContext) -> None:
-    """/profile."""
-    lang = await track(update, context)
-    assert update.effective_message is not None and update.effective_user is not None
-    loaded = await _load_all(context, update.effective_user.id)
-    vol = loaded[0]
-    with use_locale(lang):
-        if vol is None or vol.conduct_accepted_at is None or vol.status == VolunteerStatus.LEFT:
-            await update.effective_message.reply_text(
-                _("You are not registered as a volunteer yet. Press “🙋 Volunteer” to register."),
-                reply_markup=main_menu(),
-            )
-            return
-        await update.effective_message.reply_text(
-            _full_text(context, loaded), reply_markup=profile_keyboard(vol)
-        )
-
-
-async def on_button(update: Update, context: BotContext) -> None:
-    """Every profile button: open a picker, or apply a choice and show the profile again."""
-    q = update.callback_query
-    assert q is not None and q.data is not None
-    lang = await track(update, context)
-    uid = q.from_user.id
-    kind, _sep, value = q.data.partition(":")
-    vol = await query(context, lambda s: volunteering.get_profile(s, uid))
-    with use_locale(lang):
-        if vol is None or vol.status == VolunteerStatus.LEFT or vol.conduct_accepted_at is None:
-            await q.answer(
-                _("This button is not for you, or it is no longer valid."), show_alert=True
-            )
-            return
-        picker: InlineKeyboardMarkup | None = None
-        note: str | None = None
-        if kind == "prof":
-            picker = {
-                "skills": lambda: skills_keyboard(vol.skills, prefix="pskill"),
-                "equip": lambda: equipment_keyboard(vol.equipment, prefix="pequip"),
-                "radius": lambda: _choices(
-                    [(formatting.distance(r * 1000), f"prad:{r}") for r in RADII_KM]
-                    + [(_("any distance"), "prad:0")]
-                ),
-                "quiet": lambda: _choices(
-                    [(f"{_hhmm(a)}–{_hhmm(b)}", f"pquiet:{a}-{b}") for a, b in QUIET]
-                    + [(_("off"), "pquiet:off")]
-                ),
-                "cap": lambda: _choices([(str(n), f"pcap:{n}") for n in CAPS]),
-                "leave": lambda: _choices(
-                    [(_("Yes, leave the programme"), "pleave:yes"), (_("No, stay"), "pleave:no")]
-                ),
-            }.get(value, lambda: None)()
-            if value == "leave":
-                note = _(
-                    "Leaving ends your volunteering and deletes your location. Your credited hours stay on your record. Are you sure?"
-                )
-        elif kind in ("pskill", "pequip"):
-            picker = await _toggle(context, vol, kind, value)
-        elif kind == "prad" and value.isdigit():
-            await query(
-                context,
-                lambda s: volunteering.set_preferences(
-                    s, person_id=uid, radius_km=float(value) or None
-                ),
-            )
-        elif kind == "pquiet":
-            quiet = None if value == "off" else tuple(int(x) for x in value.split("-"))
-            if quiet is not None and (len(quiet) != 2 or not all(0 <= x < 1440 for x in quiet)):
-                quiet = None
-            await query(
-                context, lambda s: volunteering.set_preferences(s, person_id=uid, quiet=quiet)
-            )
-        elif kind == "pcap" and value.isdigit() and int(value) in CAPS:
-            await query(
-                context,
-                lambda s: volunteering.set_preferences(
-                    s, person_id=uid, max_alerts_per_hour=int(value)
-                ),
-            )
-        elif kind == "pduty":
-            result = await query(
-                context,
-                lambda s: volunteering.set_duty(
-                    s, context.cfg, person_id=uid, on=value == "on", now=utcnow()
-                ),
-            )
-            if result not in ("on", "off"):
-                note = {
-                    "pending": _(
-                        "Your profile is waiting for verification; you will receive no alerts until it is approved."
-                    ),
-                    "no_position": _("Share your location first, then go on duty."),
-                }.get(result)
-        elif kind == "pphone" and value == "add":
-            await q.answer()
-            await context.bot.send_message(
-                uid,
-                _(
-                    "Press the button below to share your phone number. You will then be asked whether to share it with the people you help."
-                ),
-                reply_markup=contact_request(),
-            )
-            return
-        elif kind == "pphone":
-            await query(context, lambda s: volunteering.set_phone(s, person_id=uid, phone=None))
-            note = _("Your phone number is deleted.")
-        elif kind == "pconsent":
-            share = value == "yes"
-            result = await query(
-                context,
-                lambda s: volunteering.set_phone_consent(
-                    s, person_id=uid, share=share, now=utcnow()
-                ),
-            )
-            note = (
-                consent_answer(share) if result == "ok" else _("There is no phone number to share.")
-            )
-        elif kind == "pleave":
-            if value == "yes":
-                result = await query(
-                    context, lambda s: volunteering.leave(s, person_id=uid, now=utcnow())
-                )
-                await q.answer()
-                text = (
-                    _(
-                        "You have left the programme. Your location is deleted and your credited hours stay on your record. Thank you for your service."
-                    )
-                    if result == "ok"
-                    else _("You are on a job right now. Finish it or press Can't continue first.")
-                )
-                await q.edit_message_text(text)
-                return
-        await q.answer(note if note and len(note) <= 190 else None)
-        if picker is not None:
-            await q.edit_message_text(note or _("Choose:"), reply_markup=picker)
-            return
-        loaded = await _load_all(context, uid)
-        assert loaded[0] is not None
-        await q.edit_message_text(
-            _full_text(context, loaded) + (f"\n\n{note}" if note else ""),
-            reply_markup=profile_keyboard(loaded[0]),
-        )
-
-
-async def _toggle(
-    context: BotContext, vol: Volunteer, kind: str, value: str
-) -> InlineKeyboardMarkup | None:
-    """Skills and equipment: each tap is written at once; Continue shows the profile."""
-    if value == "ok":
-        return None
-    uid = vol.person_id
-    if kind == "pskill":
-        try:
-            mask = vol.skills ^ IncidentType(value).bit
-        except ValueError:
-            return skills_keyboard(vol.skills, prefix="pskill")
-        await query(context, lambda s: volunteering.set_skills(s, person_id=uid, skills=mask))
-        return skills_keyboard(mask, prefix="pskill")
-    if not value.isdigit() or int(value) not in {int(i) for i in EQUIPMENT_ITEMS}:
-        return equipment_keyboard(vol.equipment, prefix="pequip")
-    mask = vol.equipment ^ int(value)
-    await query(context, lambda s: volunteering.set_equipment(s, person_id=uid, equipment=mask))
-    return equipment_keyboard(mask, prefix="pequip")
-
-
-def _choices(options: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data)] for text, data in options]
+def leave_question() -> str:
+    return _(
+        "Leaving ends your volunteering and deletes your location. Your credited hours stay on your record. Are you sure?"
     )
 
 
-async def leave_command(update: Update, context: BotContext) -> None:
-    """/leave asks for confirmation with the same buttons as the profile."""
-    lang = await track(update, context)
-    assert update.effective_message is not None
-    with use_locale(lang):
-        await update.effective_message.reply_text(
-            _(
-                "Leaving ends your volunteering and deletes your location. Your credited hours stay on your record. Are you sure?"
-            ),
-            reply_markup=_choices(
-                [(_("Yes, leave the programme"), "pleave:yes"), (_("No, stay"), "pleave:no")]
-            ),
-        )
+async def show(update: Update, context: BotContext) -> None:
+    """/profile."""
+    msg = inputs.message(update)
+    loaded = await _load_all(context, inputs.sender_id(update))
+    vol = loaded[0]
+    if not is_active(vol):
+        await msg.reply_text(not_registered(), reply_markup=main_menu())
+        return
+    await msg.reply_text(_full_text(context, loaded), reply_markup=profile_keyboard(vol))
 
 
-async def contact_shared(update: Update, context: BotContext) -> None:
-    """A contact sent outside sign-up: a volunteer's own number, shared with consent."""
-    msg = update.effective_message
-    assert msg is not None and msg.contact is not None and update.effective_user is not None
-    lang = await track(update, context)
-    uid = update.effective_user.id
-    with use_locale(lang):
-        if msg.contact.user_id != uid:
-            await msg.reply_text(
-                _("Please share your own phone number with the button."), reply_markup=main_menu()
-            )
-            return
-        vol = await query(context, lambda s: volunteering.get_profile(s, uid))
-        if vol is None or vol.status == VolunteerStatus.LEFT:
-            await msg.reply_text(
-                _("You are not registered as a volunteer yet. Press “🙋 Volunteer” to register."),
-                reply_markup=main_menu(),
-            )
-            return
-        phone = msg.contact.phone_number
-        await query(context, lambda s: volunteering.set_phone(s, person_id=uid, phone=phone))
-        await msg.reply_text(_("Your phone number is saved."), reply_markup=main_menu())
-        await msg.reply_text(consent_question(), reply_markup=consent_keyboard())
+def volunteer_button(
+    parse: Callable[[str | None], Pressed | None],
+) -> Callable[[ProfileAction[Pressed]], ButtonCallback]:
+    """A profile button's handler: its data parsed, and only for a volunteer in the programme.
 
-
-async def conduct_again(update: Update, context: BotContext) -> None:
-    """The accept button of an old code-of-conduct message, pressed outside sign-up."""
-    q = update.callback_query
-    assert q is not None
-    lang = await track(update, context)
-    uid = q.from_user.id
-    vol = await query(context, lambda s: volunteering.get_profile(s, uid))
-    with use_locale(lang):
-        if (
-            vol is not None
-            and vol.conduct_accepted_at is not None
-            and vol.status != VolunteerStatus.LEFT
-        ):
-            await q.answer(
-                t(
-                    "You already accepted the code of conduct on {time}.",
-                    time=formatting.when(vol.conduct_accepted_at),
-                ),
-                show_alert=True,
-            )
-        else:
-            await q.answer(_("Press “🙋 Volunteer” to register."), show_alert=True)
-
-
-async def signup_button_again(update: Update, context: BotContext) -> None:
-    """A skills or equipment button of a sign-up message, pressed outside sign-up.
-
-    Before the code of conduct (a forged press) nothing is stored; after sign-up the
-    old keyboard is answered with where those choices live now.
+    Forged or stale data, or a press by someone who is no volunteer (any more), gets the
+    stale-button answer and changes nothing.
     """
-    q = update.callback_query
-    assert q is not None
-    lang = await track(update, context)
-    uid = q.from_user.id
+
+    def wrap(action: ProfileAction[Pressed]) -> ButtonCallback:
+        @wraps(action)
+        async def handler(update: Update, context: BotContext) -> None:
+            q = inputs.press(update)
+            pressed = parse(q.data)
+            vol = (
+                await query(context, lambda s: volunteering.get_profile(s, q.from_user.id))
+                if pressed is not None
+                else None
+            )
+            if pressed is None or not is_active(vol):
+                await stale_button(update, context)
+                return
+            await action(q, context, vol, pressed)
+
+        return handler
+
+    return wrap
+
+
+def _toast(note: str | None) -> str | None:
+    """A short note also shows as the button's answer (Telegram cuts answers at 200)."""
+    return note if note and len(note) <= 190 else None
+
+
+async def show_again(q: CallbackQuery, context: BotContext, note: str | None = None) -> None:
+    """The profile again on the pressed message, with what just happened below it."""
+    await q.answer(_toast(note))
+    loaded = await _load_all(context, q.from_user.id)
+    if loaded[0] is None:
+        return
+    text = _full_text(context, loaded) + (f"\n\n{note}" if note else "")
+    await replies.edit(q, text, markup=profile_keyboard(loaded[0]))
+
+
+async def show_picker(
+    q: CallbackQuery, picker: InlineKeyboardMarkup, note: str | None = None
+) -> None:
+    await q.answer(_toast(note))
+    await replies.edit(q, note or _("Choose:"), markup=picker)
+
+
+def _picker(part: ProfilePart, vol: Volunteer) -> InlineKeyboardMarkup:
+    if part is ProfilePart.SKILLS:
+        return skills_keyboard(vol.skills, profile=True)
+    if part is ProfilePart.EQUIPMENT:
+        return equipment_keyboard(vol.equipment, profile=True)
+    if part is ProfilePart.RADIUS:
+        return choices(
+            [(formatting.distance(r * 1000), buttons.make_radius(r)) for r in RADIUS_CHOICES_KM]
+            + [(_("any distance"), buttons.make_radius(0))]
+        )
+    if part is ProfilePart.QUIET:
+        return choices(
+            [(f"{hhmm(a)}–{hhmm(b)}", buttons.make_quiet((a, b))) for a, b in QUIET_CHOICES]
+            + [(_("off"), buttons.make_quiet(None))]
+        )
+    if part is ProfilePart.CAP:
+        return choices([(str(n), buttons.make_cap(n)) for n in ALERTS_PER_HOUR_CHOICES])
+    return leave_keyboard()
+
+
+@volunteer_button(buttons.parse_profile)
+async def open_part(
+    q: CallbackQuery, context: BotContext, vol: Volunteer, pressed: buttons.ProfileOpen
+) -> None:
+    """Skills, Equipment, Alert radius, Quiet hours, Alerts per hour, Leave: their choices."""
+    note = leave_question() if pressed.part is ProfilePart.LEAVE else None
+    await show_picker(q, _picker(pressed.part, vol), note)
+
+
+@volunteer_button(buttons.parse_phone)
+async def phone_pressed(
+    q: CallbackQuery, context: BotContext, vol: Volunteer, pressed: buttons.PhonePress
+) -> None:
+    """Add my phone number (the contact button follows) / Delete my phone number."""
+    uid = vol.person_id
+    if pressed.add:
+        await q.answer()
+        await context.bot.send_message(
+            uid,
+            _(
+                "Press the button below to share your phone number. You will then be asked whether to share it with the people you help."
+            ),
+            reply_markup=contact_request(),
+        )
+        return
+    await query(context, lambda s: volunteering.set_phone(s, person_id=uid, phone=None))
+    await show_again(q, context, _("Your phone number is deleted."))
+
+
+@volunteer_button(buttons.parse_consent)
+async def consent_chosen(
+    q: CallbackQuery, context: BotContext, vol: Volunteer, answer: buttons.ConsentAnswer
+) -> None:
+    """Yes / No to giving a number added on the profile to the people the volunteer helps."""
+    uid = vol.person_id
+    result = await query(
+        context,
+        lambda s: volunteering.set_phone_consent(
+            s, person_id=uid, share=answer.share, now=utcnow()
+        ),
+    )
+    note = (
+        consent_answer(answer.share, at_signup=False)
+        if result == "ok"
+        else _("There is no phone number to share.")
+    )
+    await show_again(q, context, note)
+
+
+@volunteer_button(buttons.parse_leave)
+async def leave_answered(
+    q: CallbackQuery, context: BotContext, vol: Volunteer, answer: buttons.LeaveAnswer
+) -> None:
+    """Yes, leave the programme (unless on a job) / No, stay (the profile again)."""
+    if not answer.leave:
+        await show_again(q, context)
+        return
+    uid = vol.person_id
+    result = await query(context, lambda s: volunteering.leave(s, person_id=uid, now=utcnow()))
+    await q.answer()
+    text = (
+        _(
+            "You have left the programme. Your location is deleted and your credited hours stay on your record. Thank you for your service."
+        )
+        if result == "ok"
+        else _("You are on a job right now. Finish it or press Can't continue first.")
+    )
+    await replies.edit(q, text)
+
+
+async def leave_command(update: Update, context: BotContext) -> None:
+    """/leave asks for confirmation with the same buttons as the profile; only a volunteer."""
+    msg = inputs.message(update)
+    uid = inputs.sender_id(update)
     vol = await query(context, lambda s: volunteering.get_profile(s, uid))
-    with use_locale(lang):
-        if vol is None or vol.conduct_accepted_at is None or vol.status == VolunteerStatus.LEFT:
-            await q.answer(
-                _("Accept the code of conduct first: press “🙋 Volunteer” to start."),
-                show_alert=True,
-            )
-        elif vol.submitted_at is None:
-            await q.answer(
-                _("Your sign-up is not finished: press “🙋 Volunteer” to go on."),
-                show_alert=True,
-            )
-        else:
-            await q.answer(
-                _("Your sign-up is complete. Change your skills and equipment with /profile."),
-                show_alert=True,
-            )
+    if not is_active(vol):
+        await msg.reply_text(not_registered(), reply_markup=main_menu())
+        return
+    await msg.reply_text(leave_question(), reply_markup=leave_keyboard())
 
 
 def handlers() -> list[object]:
+    """/profile, /leave and the profile's own buttons (the preferences: preferences.py)."""
     return [
         CommandHandler("profile", show),
-        CallbackQueryHandler(conduct_again, pattern=r"^conduct:ok$"),
-        CallbackQueryHandler(signup_button_again, pattern=r"^(skill|equip):"),
         CommandHandler("leave", leave_command),
-        CallbackQueryHandler(
-            on_button,
-            pattern=r"^(prof|pskill|pequip|prad|pquiet|pcap|pduty|pphone|pconsent|pleave):",
-        ),
-        MessageHandler(filters.CONTACT, contact_shared),
+        CallbackQueryHandler(open_part, pattern=buttons.PROFILE),
+        CallbackQueryHandler(phone_pressed, pattern=buttons.PHONE),
+        CallbackQueryHandler(consent_chosen, pattern=buttons.CONSENT),
+        CallbackQueryHandler(leave_answered, pattern=buttons.LEAVE),
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import warnings
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -21,119 +21,123 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import flows
+from bot.handlers import buttons, flows, inputs
+from bot.handlers.buttons import TEAM_RADII_KM, make_team_city, make_team_radius
 from bot.handlers.keyboards import exact, location_request, main_menu
-from bot.handlers.plumbing import query, run, track
+from bot.handlers.plumbing import query, run
 from bot.handlers.render.base import kb
-from bot.handlers.teams import invite_link, refusal
+from bot.handlers.replies import answer, edit_markup, reply, send
+from bot.handlers.teams import invite_link, refusal, team_id_of
 from bot.handlers.words import button_cancel
-from bot.i18n import _, current_language, t, use_locale
+from bot.i18n import _, current_language, t
 from bot.services import teams
 from bot.services.notices import Result
-from domain.matching.geo import cities
+from domain.matching.geo import City, cities, city_by_name
 
 NAME, REGION, RADIUS, LEADERS = range(4)
-RADII_KM = (10, 25, 50, 100)
 KEYS = ("nt_name", "nt_city", "nt_lat", "nt_lon", "nt_radius")
 _IDS = re.compile(r"\d{3,18}")
 
 
-def _city_buttons() -> object:
+def _answers(context: BotContext) -> dict[str, object]:
+    """This flow's answers so far (python-telegram-bot gives every private chat a user_data)."""
+    data = context.user_data
+    if data is None:
+        raise inputs.MissingPart("no user_data for this update")
+    return data
+
+
+def city_buttons() -> InlineKeyboardMarkup:
     biggest = sorted(cities(), key=lambda c: -c.population)[:8]
     names = [(c.name_ar if current_language() == "ar" else c.name_en, c.name_en) for c in biggest]
     rows = [names[i : i + 2] for i in range(0, len(names), 2)]
-    return kb(*[[(label, f"nt:city:{en}") for label, en in row] for row in rows])
+    return kb(*[[(label, make_team_city(en)) for label, en in row] for row in rows])
 
 
 async def begin(update: Update, context: BotContext) -> int:
-    lang = await track(update, context)
-    msg, user = update.effective_message, update.effective_user
-    assert msg is not None and user is not None
-    with use_locale(lang):
-        if user.id not in context.cfg.operator_ids:
-            await msg.reply_text(_("Only operators can do this."))
-            return ConversationHandler.END
-        forget(context)
-        await msg.reply_text(_("New team. What is its name?"))
+    if inputs.sender_id(update) not in context.cfg.operator_ids:
+        await reply(update, _("Only operators can do this."))
+        return ConversationHandler.END
+    forget(context)
+    await reply(update, _("New team. What is its name?"))
     return NAME
 
 
 async def got_name(update: Update, context: BotContext) -> int:
-    lang = await track(update, context)
-    msg = update.effective_message
-    assert msg is not None and msg.text is not None
-    name = msg.text.strip()[:64]
-    context.user_data["nt_name"] = name  # type: ignore[index]
-    with use_locale(lang):
-        await msg.reply_text(
-            t(
-                "Where does {team} work? Choose a city, type a city's name, or share a location.",
-                team=name,
-            ),
-            reply_markup=_city_buttons(),  # type: ignore[arg-type]
-        )
-        await msg.reply_text(
-            _("Or share the centre of its region:"), reply_markup=location_request()
-        )
+    name = (inputs.message(update).text or "").strip()[:64]
+    _answers(context)["nt_name"] = name
+    await reply(
+        update,
+        t(
+            "Where does {team} work? Choose a city, type a city's name, or share a location.",
+            team=name,
+        ),
+        markup=city_buttons(),
+    )
+    await reply(update, _("Or share the centre of its region:"), markup=location_request())
     return REGION
 
 
+def radius_buttons() -> InlineKeyboardMarkup:
+    return kb([(t("{n} km", n=r), make_team_radius(r)) for r in TEAM_RADII_KM])
+
+
 async def _ask_radius(context: BotContext, chat_id: int) -> int:
-    await context.bot.send_message(
+    await send(
+        context,
         chat_id,
         _("How far around it, in km? Choose or type a number."),
-        reply_markup=kb([(t("{n} km", n=r), f"nt:r:{r}") for r in RADII_KM]),
+        markup=radius_buttons(),
     )
     return RADIUS
 
 
+def _region(context: BotContext, city: City) -> None:
+    _answers(context).update(nt_city=city.name_en, nt_lat=city.lat, nt_lon=city.lon)
+
+
 async def city_pressed(update: Update, context: BotContext) -> int:
-    q = update.callback_query
-    assert q is not None and q.data is not None
-    lang = await track(update, context)
-    name = q.data.split(":", 2)[2]
-    city = next((c for c in cities() if c.name_en == name), None)
-    with use_locale(lang):
-        await q.answer()
-        if city is None:
-            return REGION
-        context.user_data.update(nt_city=city.name_en, nt_lat=city.lat, nt_lon=city.lon)  # type: ignore[union-attr]
-        await q.edit_message_reply_markup(None)
-        return await _ask_radius(context, q.from_user.id)
+    q = inputs.press(update)
+    pressed = buttons.parse_team_city(q.data)
+    city = city_by_name(pressed.city) if pressed else None
+    await answer(q)
+    if city is None:
+        return REGION
+    _region(context, city)
+    await edit_markup(q, None)
+    return await _ask_radius(context, q.from_user.id)
 
 
 async def region_text(update: Update, context: BotContext) -> int:
-    lang = await track(update, context)
-    msg = update.effective_message
-    assert msg is not None and msg.text is not None
-    typed = msg.text.strip().casefold()
+    msg = inputs.message(update)
+    typed = (msg.text or "").strip().casefold()
     city = next(
         (c for c in cities() if typed in (c.name_en.casefold(), c.name_ar.casefold())), None
     )
-    with use_locale(lang):
-        if city is None:
-            await msg.reply_text(
-                _("I do not know that city. Choose one of the buttons, or share a location."),
-                reply_markup=_city_buttons(),  # type: ignore[arg-type]
-            )
-            return REGION
-        context.user_data.update(nt_city=city.name_en, nt_lat=city.lat, nt_lon=city.lon)  # type: ignore[union-attr]
-        return await _ask_radius(context, msg.chat_id)
+    if city is None:
+        await reply(
+            update,
+            _("I do not know that city. Choose one of the buttons, or share a location."),
+            markup=city_buttons(),
+        )
+        return REGION
+    _region(context, city)
+    return await _ask_radius(context, msg.chat_id)
 
 
 async def region_location(update: Update, context: BotContext) -> int:
-    lang = await track(update, context)
-    msg = update.effective_message
-    assert msg is not None and msg.location is not None
+    msg = inputs.message(update)
     loc = msg.location
-    context.user_data.update(nt_city=None, nt_lat=loc.latitude, nt_lon=loc.longitude)  # type: ignore[union-attr]
-    with use_locale(lang):
-        await msg.reply_text(_("Location received."), reply_markup=main_menu())
-        return await _ask_radius(context, msg.chat_id)
+    if loc is None:
+        raise inputs.MissingPart("no location in this message")
+    _answers(context).update(nt_city=None, nt_lat=loc.latitude, nt_lon=loc.longitude)
+    await reply(update, _("Location received."), markup=main_menu())
+    return await _ask_radius(context, msg.chat_id)
 
 
 async def _ask_leaders(context: BotContext, chat_id: int) -> int:
-    await context.bot.send_message(
+    await send(
+        context,
         chat_id,
         _(
             "Who leads the team? Send their Telegram ids, separated by spaces. Each must have written to the bot once."
@@ -143,87 +147,79 @@ async def _ask_leaders(context: BotContext, chat_id: int) -> int:
 
 
 async def radius_pressed(update: Update, context: BotContext) -> int:
-    q = update.callback_query
-    assert q is not None and q.data is not None
-    lang = await track(update, context)
-    context.user_data["nt_radius"] = float(q.data.split(":")[2])  # type: ignore[index]
-    with use_locale(lang):
-        await q.answer()
-        await q.edit_message_reply_markup(None)
-        return await _ask_leaders(context, q.from_user.id)
+    q = inputs.press(update)
+    pressed = buttons.parse_team_radius(q.data)
+    await answer(q)
+    if pressed is None:
+        return RADIUS
+    _answers(context)["nt_radius"] = float(pressed.km)
+    await edit_markup(q, None)
+    return await _ask_leaders(context, q.from_user.id)
 
 
 async def radius_text(update: Update, context: BotContext) -> int:
-    lang = await track(update, context)
-    msg = update.effective_message
-    assert msg is not None and msg.text is not None
+    msg = inputs.message(update)
     try:
-        radius = float(msg.text.strip().replace(",", "."))
+        radius = float((msg.text or "").strip().replace(",", "."))
     except ValueError:
         radius = 0.0
-    with use_locale(lang):
-        if not 1 <= radius <= 500:
-            await msg.reply_text(_("Please give a radius between 1 and 500 km."))
-            return RADIUS
-        context.user_data["nt_radius"] = radius  # type: ignore[index]
-        return await _ask_leaders(context, msg.chat_id)
+    if not 1 <= radius <= 500:
+        await reply(update, _("Please give a radius between 1 and 500 km."))
+        return RADIUS
+    _answers(context)["nt_radius"] = radius
+    return await _ask_leaders(context, msg.chat_id)
 
 
 async def got_leaders(update: Update, context: BotContext) -> int:
-    lang = await track(update, context)
-    msg = update.effective_message
-    assert msg is not None and msg.text is not None and update.effective_user is not None
-    ids = tuple(dict.fromkeys(int(x) for x in _IDS.findall(msg.text)))
+    ids = tuple(dict.fromkeys(int(x) for x in _IDS.findall(inputs.message(update).text or "")))
     known = await query(context, lambda s: teams.known_people(s, ids))
-    with use_locale(lang):
-        unknown = [i for i in ids if i not in known]
-        if unknown:
-            await msg.reply_text(
-                t(
-                    "These ids have not written to the bot yet: {ids}. Ask them to send /start, then send the ids again.",
-                    ids=", ".join(str(i) for i in unknown),
-                )
-            )
-            return LEADERS
-        if not ids:
-            await msg.reply_text(_("Send at least one Telegram id."))
-            return LEADERS
-        data = context.user_data or {}
-        outcome = await run(
-            context,
-            teams.create_team,
-            operator_id=update.effective_user.id,
-            name=str(data.get("nt_name", "")),
-            city=data.get("nt_city"),
-            lat=float(data.get("nt_lat", 0.0)),
-            lon=float(data.get("nt_lon", 0.0)),
-            radius_km=float(data.get("nt_radius", 25.0)),
-            leader_ids=ids,
-        )
-        forget(context)
-        team_id = getattr(outcome, "team_id", None)
-        if outcome.result is not Result.OK or team_id is None:
-            await msg.reply_text(refusal(outcome.result), reply_markup=main_menu())
-            return ConversationHandler.END
-        team = await query(context, lambda s: teams.get_team(s, team_id))
-        await msg.reply_text(
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        await reply(
+            update,
             t(
-                "Team {team} created (id {id}). Invite link: {link}",
-                team=team.name,
-                id=team_id,
-                link=invite_link(context.bot.username, team.invite_code),
+                "These ids have not written to the bot yet: {ids}. Ask them to send /start, then send the ids again.",
+                ids=", ".join(str(i) for i in unknown),
             ),
-            reply_markup=main_menu(),
         )
+        return LEADERS
+    if not ids:
+        await reply(update, _("Send at least one Telegram id."))
+        return LEADERS
+    data = _answers(context)
+    outcome = await run(
+        context,
+        teams.create_team,
+        operator_id=inputs.sender_id(update),
+        name=str(data.get("nt_name", "")),
+        city=data.get("nt_city"),
+        lat=float(data.get("nt_lat", 0.0)),  # type: ignore[arg-type]
+        lon=float(data.get("nt_lon", 0.0)),  # type: ignore[arg-type]
+        radius_km=float(data.get("nt_radius", 25.0)),  # type: ignore[arg-type]
+        leader_ids=ids,
+    )
+    forget(context)
+    team_id = team_id_of(outcome)
+    team = await query(context, lambda s: teams.get_team(s, team_id)) if team_id else None
+    if outcome.result is not Result.OK or team is None:
+        await reply(update, refusal(outcome.result), markup=main_menu())
+        return ConversationHandler.END
+    await reply(
+        update,
+        t(
+            "Team {team} created (id {id}). Invite link: {link}",
+            team=team.name,
+            id=team_id,
+            link=invite_link(context.bot.username, team.invite_code),
+        ),
+        markup=main_menu(),
+    )
     return ConversationHandler.END
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    lang = await track(update, context)
     forget(context)
-    with use_locale(lang):
-        if update.effective_message:
-            await update.effective_message.reply_text(_("Cancelled."), reply_markup=main_menu())
+    await reply(update, _("Cancelled."), markup=main_menu())
     return ConversationHandler.END
 
 
@@ -240,14 +236,14 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
             states={
                 NAME: [MessageHandler(answer, flows.owned(got_name))],
                 REGION: [
-                    CallbackQueryHandler(flows.owned(city_pressed), pattern=r"^nt:city:"),
+                    CallbackQueryHandler(flows.owned(city_pressed), pattern=buttons.TEAM_CITY),
                     MessageHandler(
                         filters.LOCATION & ~filters.UpdateType.EDITED, flows.owned(region_location)
                     ),
                     MessageHandler(answer, flows.owned(region_text)),
                 ],
                 RADIUS: [
-                    CallbackQueryHandler(flows.owned(radius_pressed), pattern=r"^nt:r:\d{1,3}$"),
+                    CallbackQueryHandler(flows.owned(radius_pressed), pattern=buttons.TEAM_RADIUS),
                     MessageHandler(answer, flows.owned(radius_text)),
                 ],
                 LEADERS: [MessageHandler(answer, flows.owned(got_leaders))],
@@ -259,6 +255,7 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
                 *flows.escapes(leave),
             ],
             name="new_team",
+            persistent=True,  # its step and answers in the database (bot/persistence/)
             allow_reentry=True,
             conversation_timeout=timeout_s,
         )
@@ -267,69 +264,64 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
 # --- one-line operator commands --------------------------------------------------------------
 
 
-def _ids(context: BotContext) -> list[int]:
-    return [int(a) for a in (context.args or []) if a.isdigit()]
+def _ids(context: BotContext, *bounds: int) -> list[int] | None:
+    """One id per bound, in the command's order (a team's id is an INTEGER column, a
+    person's a BIGINT: inputs.py), or None when the arguments are not exactly those."""
+    args = context.args or []
+    if len(args) != len(bounds):
+        return None
+    ids = [inputs.bounded_id(a, bound) for a, bound in zip(args, bounds, strict=True)]
+    return [i for i in ids if i is not None] if None not in ids else None
+
+
+def _done(result: Result) -> str:
+    if result is Result.OK:
+        return _("Done.")
+    return _("Already done.") if result is Result.ALREADY else refusal(result)
 
 
 async def list_teams(update: Update, context: BotContext) -> None:
-    lang = await track(update, context)
-    msg, user = update.effective_message, update.effective_user
-    assert msg is not None and user is not None
-    with use_locale(lang):
-        if user.id not in context.cfg.operator_ids:
-            await msg.reply_text(_("Only operators can do this."))
-            return
-        found = await query(context, teams.all_teams)
-        lines = [t("{name}: {id}", name=team.name, id=team.id) for team in found]
-        await msg.reply_text(
-            "\n".join([_("Teams (name: id):"), *lines]) if lines else _("No teams yet: /newteam")
-        )
+    if inputs.sender_id(update) not in context.cfg.operator_ids:
+        await reply(update, _("Only operators can do this."))
+        return
+    found = await query(context, teams.all_teams)
+    lines = [t("{name}: {id}", name=team.name, id=team.id) for team in found]
+    await reply(
+        update,
+        "\n".join([_("Teams (name: id):"), *lines]) if lines else _("No teams yet: /newteam"),
+    )
 
 
 async def leader_command(update: Update, context: BotContext) -> None:
     """/addleader TEAM PERSON and /dropleader TEAM PERSON."""
-    lang = await track(update, context)
-    msg, user = update.effective_message, update.effective_user
-    assert msg is not None and msg.text is not None and user is not None
-    ids = _ids(context)
-    adding = msg.text.lstrip("/").lower().startswith("addleader")
-    with use_locale(lang):
-        if len(ids) != 2:
-            await msg.reply_text(
-                _("Usage: /addleader TEAM_ID PERSON_ID or /dropleader TEAM_ID PERSON_ID")
-            )
-            return
-        use_case = teams.add_leader if adding else teams.remove_leader
-        outcome = await run(context, use_case, actor_id=user.id, team_id=ids[0], person_id=ids[1])
-        await msg.reply_text(
-            _("Done.")
-            if outcome.result is Result.OK
-            else _("Already done.")
-            if outcome.result is Result.ALREADY
-            else refusal(outcome.result)
+    ids = _ids(context, inputs.RECORD_ID_MAX, inputs.PERSON_ID_MAX)
+    adding = (inputs.message(update).text or "").lstrip("/").lower().startswith("addleader")
+    if ids is None:
+        await reply(
+            update, _("Usage: /addleader TEAM_ID PERSON_ID or /dropleader TEAM_ID PERSON_ID")
         )
+        return
+    use_case = teams.add_leader if adding else teams.remove_leader
+    outcome = await run(
+        context, use_case, actor_id=inputs.sender_id(update), team_id=ids[0], person_id=ids[1]
+    )
+    await reply(update, _done(outcome.result))
 
 
 async def move_command(update: Update, context: BotContext) -> None:
     """/moveteam VOLUNTEER_ID TEAM_ID."""
-    lang = await track(update, context)
-    msg, user = update.effective_message, update.effective_user
-    assert msg is not None and user is not None
-    ids = _ids(context)
-    with use_locale(lang):
-        if len(ids) != 2:
-            await msg.reply_text(_("Usage: /moveteam VOLUNTEER_ID TEAM_ID"))
-            return
-        outcome = await run(
-            context, teams.move_member, operator_id=user.id, person_id=ids[0], team_id=ids[1]
-        )
-        await msg.reply_text(
-            _("Done.")
-            if outcome.result is Result.OK
-            else _("Already done.")
-            if outcome.result is Result.ALREADY
-            else refusal(outcome.result)
-        )
+    ids = _ids(context, inputs.PERSON_ID_MAX, inputs.RECORD_ID_MAX)
+    if ids is None:
+        await reply(update, _("Usage: /moveteam VOLUNTEER_ID TEAM_ID"))
+        return
+    outcome = await run(
+        context,
+        teams.move_member,
+        operator_id=inputs.sender_id(update),
+        person_id=ids[0],
+        team_id=ids[1],
+    )
+    await reply(update, _done(outcome.result))
 
 
 def handlers() -> list[object]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.handlers.outbox import deliver
+from bot.handlers.outbox import sender_of, unit_of_work
 from bot.services import dispatch
 from storage.types import utcnow
 
@@ -57,18 +57,15 @@ def schedule(
 
 async def _fire(context: Any) -> None:
     request_id = int(context.job.data)
-    db = context.bot_data["db"]
+    cfg = context.bot_data["cfg"]
     running: set[int] = context.bot_data.setdefault(_RUNNING, set())
     running.add(request_id)
     try:
-        async with db.session() as s:
-            outcome = await dispatch.on_timer(
-                s, context.bot_data["cfg"], request_id=request_id, now=utcnow()
-            )
-        schedule(context.application, outcome.timers)  # committed: due whatever the delivery
-        follow_up = await deliver(context.bot, db, outcome, context.bot_data["cfg"])
-        if follow_up:
-            schedule(context.application, follow_up)
+        await unit_of_work(
+            sender_of(context.bot_data),
+            context.bot_data["db"],
+            lambda s, now: dispatch.on_timer(s, cfg, request_id=request_id, now=now),
+        )
     finally:
         running.discard(request_id)
 

@@ -15,6 +15,12 @@ class DispatchConfig:
     first_wave: int = 5
     wave_timeout_s: float = 40.0
     arrival_reminder_s: float = 900.0
+    arrival_reminders: int = 2
+    on_scene_reminder_s: float = 3600.0
+    on_scene_reminders: int = 2
+    help_check_wait_s: float = 600.0
+    max_requests_per_hour: int = 5
+    retention_days: float = 30.0
     auto_confirm_s: float = 6 * 3600.0
     position_max_age_s: float = 2 * 3600.0
     max_credit_minutes: int = 480
@@ -30,6 +36,12 @@ class DispatchConfig:
             first_wave=s.volunteers_per_alert,
             wave_timeout_s=s.wave_timeout_s,
             arrival_reminder_s=s.arrival_reminder_s,
+            arrival_reminders=s.arrival_reminders,
+            on_scene_reminder_s=s.on_scene_reminder_s,
+            on_scene_reminders=s.on_scene_reminders,
+            help_check_wait_s=s.help_check_wait_s,
+            max_requests_per_hour=s.max_requests_per_hour,
+            retention_days=s.retention_days,
             auto_confirm_s=s.auto_confirm_s,
             position_max_age_s=s.position_max_age_s,
             max_credit_minutes=s.max_credit_minutes,

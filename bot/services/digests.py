@@ -4,8 +4,10 @@ Scheduling is derived from the database, never from a job queue's memory: at any
 the due digests are, for every leader of every team, the latest daily period (the last
 ``DIGEST_TIME`` passed, local time) and the latest weekly one (``DIGEST_WEEKDAY`` at that
 time), each named by a deterministic key ``kind:team:leader:local date``. ``due`` lists those
-with no record yet; ``claim`` inserts the record (one worker wins); the caller builds, sends,
-then ``finish``es it. Two workers, or one restarted, never send a period twice.
+with no record yet; ``queue`` inserts the record (one worker wins), builds the digest and
+writes it to the outbox, all in one transaction; the outbox's sender says it (with retries)
+and ``said`` records what became of it. Two workers, or one restarted, never send a period
+twice, and a period claimed is never lost.
 
 A daily digest covers the 24 hours before its time; the weekly one seven local days, the
 last up to its time. Figures come only from the rows (storage/digests.py).
@@ -13,6 +15,7 @@ last up to its time. Figures come only from the rows (storage/digests.py).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -21,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
-from bot.services.notices import Notice, Recipient, Result
+from bot.services.notices import Notice, Outcome, Recipient, Result
 from bot.services.team_notices import (
     DailyDigest,
     DayFigures,
@@ -33,7 +36,7 @@ from bot.services.team_notices import (
 )
 from bot.services.teams import authorize
 from bot.settings import Settings
-from domain.enums import AuditKind, DigestKind, RequestStatus, VolunteerStatus
+from domain.enums import AuditKind, DigestKind, DigestStatus, RequestStatus, VolunteerStatus
 from domain.incidents import IncidentType
 from domain.matching.eligibility import position_fresh
 from domain.matching.geo import haversine_m
@@ -50,7 +53,6 @@ class DigestConfig:
     at: time = time(20, 0)
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Riyadh"))
     weekday: int = 3  # Thursday (Monday is 0): the end of the Saudi working week
-    lease_s: float = 600.0  # a claim left unfinished this long is taken over
 
     @classmethod
     def from_settings(cls, s: Settings) -> DigestConfig:
@@ -87,29 +89,24 @@ def digest_key(
 
 
 async def due(session: AsyncSession, dcfg: DigestConfig, *, now: datetime) -> list[DueDigest]:
-    """Every digest whose time has come and that nobody has claimed (or whose claim lapsed).
+    """Every digest whose time has come and that nobody has claimed yet.
 
     A leader named after a period's time gets the next one, not a digest of a day before them.
     """
     wanted: list[DueDigest] = []
     for leader, team in await team_store.all_leaderships(session):
+        assert team.id is not None
         for kind in DigestKind:
             end = period_end(kind, now, dcfg)
             if end < leader.named_at:
                 continue
-            key = digest_key(kind, team.id, leader.person_id, end, dcfg)  # type: ignore[arg-type]
-            wanted.append(DueDigest(key, kind, team.id, leader.person_id, end))  # type: ignore[arg-type]
+            key = digest_key(kind, team.id, leader.person_id, end, dcfg)
+            wanted.append(DueDigest(key, kind, team.id, leader.person_id, end))
     known = await store.records(session, [d.key for d in wanted])
-    lapsed = now - timedelta(seconds=dcfg.lease_s)
-    return [
-        d
-        for d in wanted
-        if d.key not in known
-        or (known[d.key].status == "claimed" and known[d.key].claimed_at < lapsed)
-    ]
+    return [d for d in wanted if d.key not in known]
 
 
-async def claim(session: AsyncSession, d: DueDigest, dcfg: DigestConfig, *, now: datetime) -> bool:
+async def claim(session: AsyncSession, d: DueDigest, *, now: datetime) -> bool:
     return await store.claim(
         session,
         key=d.key,
@@ -118,20 +115,53 @@ async def claim(session: AsyncSession, d: DueDigest, dcfg: DigestConfig, *, now:
         leader_id=d.leader_id,
         period_end=d.period_end,
         now=now,
-        lease_s=dcfg.lease_s,
     )
 
 
-async def finish(
-    session: AsyncSession, d: DueDigest, *, status: str, now: datetime, messages: int, chars: int
+async def queue(
+    session: AsyncSession, cfg: DispatchConfig, *, now: datetime, dcfg: DigestConfig, due: DueDigest
+) -> Outcome:
+    """Claim one due digest and, in the same transaction, build it for the outbox.
+
+    ALREADY when another worker (or an earlier run) has it; UNKNOWN, recorded as
+    ``not_leader``, when its leader was removed or its team is gone by now.
+    """
+    out = Outcome()
+    if not await claim(session, due, now=now):
+        out.result = Result.ALREADY
+        return out
+    notice = await build(session, cfg, dcfg, due, now=now)
+    # Checked again after building: a leader removed meanwhile gets nothing.
+    if notice is None or not await still_leader(session, due):
+        await store.finish(
+            session, key=due.key, status=DigestStatus.NOT_LEADER, now=now, messages=0, chars=0
+        )
+        out.result = Result.UNKNOWN
+        return out
+    out.tell(notice)
+    return out
+
+
+async def said(
+    session: AsyncSession,
+    notice: Notice,
+    *,
+    status: DigestStatus,
+    messages: int,
+    chars: int,
+    now: datetime,
 ) -> None:
-    await store.finish(session, key=d.key, status=status, now=now, messages=messages, chars=chars)
-    if status == "blocked":
-        await people.mark_blocked(session, person_id=d.leader_id)
+    """The outbox's hook: what became of a scheduled digest (sent, blocked or failed) goes on
+    its record, in the transaction that marks its outbox row. Other notices are not ours."""
+    p = notice.payload
+    if isinstance(p, DailyDigest | WeeklyDigest) and p.key:
+        await store.finish(
+            session, key=p.key, status=status, now=now, messages=messages, chars=chars
+        )
 
 
 async def still_leader(session: AsyncSession, d: DueDigest) -> bool:
-    """Checked right before sending: a leader removed meanwhile gets nothing."""
+    """Checked after building: a leader removed meanwhile gets nothing."""
     return await team_store.is_leader(session, team_id=d.team_id, person_id=d.leader_id)
 
 
@@ -143,32 +173,33 @@ async def build(
     leader = await people.get_person(session, d.leader_id)
     if team is None or leader is None or not await still_leader(session, d):
         return None
-    payload = (
+    payload: DailyDigest | WeeklyDigest = (
         await weekly(session, dcfg, team, until=d.period_end)
         if d.kind is DigestKind.WEEKLY
         else await daily(session, cfg, team, until=d.period_end, now=now)
     )
-    return Notice(Recipient.of(leader), payload)
+    return Notice(Recipient.of(leader), dataclasses.replace(payload, key=d.key))
 
 
 async def on_demand(
     session: AsyncSession,
     cfg: DispatchConfig,
-    dcfg: DigestConfig,
     *,
     now: datetime,
+    dcfg: DigestConfig,
     actor_id: int,
     team_id: int,
     kind: DigestKind,
-) -> tuple[Result, Notice | None]:
+) -> Outcome:
     """/digest and /digest week: up to now, for a leader of this team (or an operator)."""
-    result = await authorize(
+    out = Outcome()
+    out.result = await authorize(
         session, cfg, actor_id=actor_id, team_id=team_id, action=f"digest_{kind}", now=now
     )
     team = await team_store.get_team(session, team_id)
     actor = await people.get_person(session, actor_id)
-    if result is not Result.OK or team is None or actor is None:
-        return result, None
+    if out.result is not Result.OK or team is None or actor is None:
+        return out
     await audit(
         session,
         kind=AuditKind.DIGEST_REQUESTED,
@@ -181,7 +212,8 @@ async def on_demand(
         if kind is DigestKind.WEEKLY
         else await daily(session, cfg, team, until=now, now=now)
     )
-    return Result.OK, Notice(Recipient.of(actor), payload)
+    out.tell(Notice(Recipient.of(actor), payload))
+    return out
 
 
 # --- the figures -----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ class Event(StrEnum):
     OFFER = "offer"
     OFFER_CLOSED = "offer_closed"
     JOB_ASSIGNED = "job_assigned"
+    EXACT_LOCATION = "exact_location"
     VOLUNTEER_COMING = "volunteer_coming"
     VOLUNTEER_ARRIVED = "volunteer_arrived"
     JOB_ON_SCENE = "job_on_scene"
@@ -45,6 +46,13 @@ class Event(StrEnum):
     ARRIVAL_REMINDER = "arrival_reminder"
     STATUS_UPDATE = "status_update"
     AUTO_CONFIRMED = "auto_confirmed"
+    ON_SCENE_REMINDER = "on_scene_reminder"
+    HELP_CHECK = "help_check"
+    JOB_LAST_CALL = "job_last_call"
+    HELP_CAME_ACK = "help_came_ack"
+    JOB_TAKEN_BACK = "job_taken_back"
+    REDISPATCHED = "redispatched"
+    REQUEST_LIMITED = "request_limited"
     # Volunteer programme
     VOLUNTEER_PENDING = "volunteer_pending"
     OPS_VERIFY = "ops_verify"
@@ -73,6 +81,7 @@ class Result(StrEnum):
     BUSY = "busy"  # the volunteer is on another job
     IDLE = "idle"  # a timer with nothing to do
     EARLY = "early"  # a timer that fired before its time (re-armed)
+    LIMITED = "limited"  # the citizen reached the hourly limit of requests
     # Volunteer programme
     NO_CONDUCT = "no_conduct"
     VERIFIED = "verified"
@@ -198,6 +207,20 @@ class JobAssigned(Payload):
     description: str = ""
     username: str = ""
     phone: str = ""
+
+
+@_payload(Event.EXACT_LOCATION)
+@dataclass(frozen=True)
+class ExactLocation(Payload):
+    """The point itself (a Telegram location), said just before the job or the escalation.
+
+    Its own notice so that a retry of the job's text never sends the point twice; it goes
+    only to the assigned volunteer and the operations chat.
+    """
+
+    request_id: int
+    lat: float
+    lon: float
 
 
 @_payload(Event.VOLUNTEER_COMING)
@@ -348,6 +371,71 @@ class AutoConfirmed(Payload):
     request_id: int
 
 
+@_payload(Event.ON_SCENE_REMINDER)
+@dataclass(frozen=True)
+class OnSceneReminder(Payload):
+    """On scene for a long while without Done: is the volunteer still there?"""
+
+    request_id: int
+    incident: str
+
+
+@_payload(Event.HELP_CHECK)
+@dataclass(frozen=True)
+class HelpCheck(Payload):
+    """To the citizen, after the volunteer's reminders went unanswered: did help come?"""
+
+    request_id: int
+    incident: str
+    volunteer: str
+    on_scene: bool  # the volunteer said they arrived
+
+
+@_payload(Event.JOB_LAST_CALL)
+@dataclass(frozen=True)
+class JobLastCall(Payload):
+    """To the volunteer, with the check: without an update the job goes to others."""
+
+    request_id: int
+    incident: str
+    on_scene: bool
+    wait_s: int
+
+
+@_payload(Event.HELP_CAME_ACK)
+@dataclass(frozen=True)
+class HelpCameAck(Payload):
+    request_id: int
+
+
+@_payload(Event.JOB_TAKEN_BACK)
+@dataclass(frozen=True)
+class JobTakenBack(Payload):
+    """To the volunteer: the job was given to others (the citizen said nobody came, or was silent)."""
+
+    request_id: int
+    incident: str
+    no_show: bool  # the citizen said nobody came (else nobody answered the check)
+
+
+@_payload(Event.REDISPATCHED)
+@dataclass(frozen=True)
+class Redispatched(Payload):
+    """To the citizen: their volunteer was taken off the job and others were alerted."""
+
+    request_id: int
+    alerted: int
+
+
+@_payload(Event.REQUEST_LIMITED)
+@dataclass(frozen=True)
+class RequestLimited(Payload):
+    """To the citizen: the hourly limit of requests was reached (the numbers still shown)."""
+
+    incident: str
+    limit: int
+
+
 @_payload(Event.VOLUNTEER_PENDING)
 @dataclass(frozen=True)
 class VolunteerPending(Payload):
@@ -392,9 +480,6 @@ class Notice:
     payload: Payload
     edit: MessageRef | None = None  # edit this message instead of sending a new one
     offer_id: int | None = None  # remember the sent message on this offer (to edit it later)
-    # Remember the sent message as a copy of this volunteer's approval notice (bot/services/
-    # teams.py edits every copy when one operator or leader decides).
-    vetting_of: int | None = None
 
     @property
     def event(self) -> Event:

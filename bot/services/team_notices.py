@@ -118,6 +118,7 @@ class DailyDigest(Payload):
     pending: tuple[str, ...] = ()
     stale: tuple[str, ...] = ()
     readiness: tuple[Readiness, ...] = ()
+    key: str = ""  # a scheduled digest's record (digest_record.key); "" on demand
 
     @property
     def quiet(self) -> bool:
@@ -143,6 +144,7 @@ class WeeklyDigest(Payload):
     days: tuple[DayFigures, ...]
     unanswered: int = 0
     escalated: int = 0
+    key: str = ""  # a scheduled digest's record (digest_record.key); "" on demand
 
     @property
     def minutes(self) -> int:

@@ -2,7 +2,7 @@
 
 ``volunteering.submit`` sends the approval notice to the operators and, through
 ``leader_copies``, to the leaders of the volunteer's team; every delivered copy is remembered
-(``Notice.vetting_of`` → ``vetting_delivered``). ``volunteering.decide`` asks ``vetting_role``
+(the outbox's sender calls ``copy_delivered`` in the transaction that marks it sent). ``volunteering.decide`` asks ``vetting_role``
 who may decide, and once the conditional status change has made someone the winner,
 ``decided_copies`` edits every copy to say who decided. A copy delivered after the decision
 is edited at once.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
-from bot.services.notices import MessageRef, Notice, Recipient, Result
+from bot.services.notices import MessageRef, Notice, OpsVerify, Recipient, Result
 from bot.services.team_notices import LeaderVerify, VettingDecided
 from domain.enums import AuditKind, VolunteerStatus
 from storage import people, volunteers
@@ -58,7 +58,7 @@ async def leader_copies(session: AsyncSession, *, vol: Volunteer, person: Person
         username=person.username or "",
     )
     return [
-        Notice(Recipient.of(leader), payload, vetting_of=person.id)
+        Notice(Recipient.of(leader), payload)
         for leader in await store.leaders_of(session, team.id)  # type: ignore[arg-type]
         if not leader.blocked
     ]
@@ -110,3 +110,20 @@ async def vetting_delivered(
         approved=vol.status == VolunteerStatus.VERIFIED,
     )
     return [n for n in late if n.edit == MessageRef(chat_id, message_id)]
+
+
+async def copy_delivered(
+    session: AsyncSession, notice: Notice, *, message_id: int | None
+) -> list[Notice]:
+    """The outbox's hook for a sent notice: a new message of an approval notice (the
+    operators' or a leader's copy) is remembered; any other notice is none of ours."""
+    p = notice.payload
+    if message_id is None or notice.edit is not None or not isinstance(p, OpsVerify | LeaderVerify):
+        return []
+    return await vetting_delivered(
+        session,
+        volunteer_id=p.volunteer_id,
+        chat_id=notice.to.chat_id,
+        message_id=message_id,
+        language=notice.to.language,
+    )

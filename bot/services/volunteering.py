@@ -125,7 +125,6 @@ async def submit(
                     username=person.username or "",
                     phone=vol.phone or "",
                 ),
-                vetting_of=person_id,
             )
         )
     out.notices.extend(await team_vetting.leader_copies(session, vol=vol, person=person))

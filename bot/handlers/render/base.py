@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.handlers.buttons import JobAction, RequestAction, make_job, make_request
 from bot.i18n import _
 from bot.services.notices import Payload
 
@@ -16,8 +17,12 @@ from bot.services.notices import Payload
 class Rendered:
     text: str
     markup: InlineKeyboardMarkup | None = None
-    # Send this point (sendLocation) before the text: the exact location, only to the assigned volunteer.
+    # A point (sendLocation): the exact location, only to the assigned volunteer and the
+    # operations chat; with no text, the notice is the point alone.
     location: tuple[float, float] | None = None
+    # A picture (sendPhoto, with the text as its caption), drawn only when it is sent: the
+    # weekly digest's chart. A callable, so rendering a notice's words stays cheap.
+    photo: Callable[[], bytes] | None = None
 
 
 P = TypeVar("P", bound=Payload)
@@ -43,12 +48,15 @@ def kb(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
 
 def job_keyboard(request_id: int, *, on_scene: bool) -> InlineKeyboardMarkup:
     first = (
-        [(_("✅ Done"), f"job:done:{request_id}")]
+        [(_("✅ Done"), make_job(JobAction.DONE, request_id))]
         if on_scene
-        else [(_("📍 Arrived"), f"job:arr:{request_id}"), (_("✅ Done"), f"job:done:{request_id}")]
+        else [
+            (_("📍 Arrived"), make_job(JobAction.ARRIVED, request_id)),
+            (_("✅ Done"), make_job(JobAction.DONE, request_id)),
+        ]
     )
-    return kb(first, [(_("✋ Can't continue"), f"job:rel:{request_id}")])
+    return kb(first, [(_("✋ Can't continue"), make_job(JobAction.RELEASE, request_id))])
 
 
 def cancel_keyboard(request_id: int) -> InlineKeyboardMarkup:
-    return kb([(_("✖️ Cancel my request"), f"req:cancel:{request_id}")])
+    return kb([(_("✖️ Cancel my request"), make_request(RequestAction.CANCEL, request_id))])

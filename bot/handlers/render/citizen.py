@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardMarkup
+
 from bot import formatting
+from bot.handlers.buttons import RequestAction, make_help_came, make_request
 from bot.handlers.render.base import Rendered, cancel_keyboard, kb, renders
 from bot.handlers.words import emergency_block, incident_name
 from bot.i18n import _, t, tn
@@ -10,9 +13,13 @@ from bot.services.notices import (
     AutoConfirmed,
     ConfirmDone,
     DisputeAck,
+    HelpCameAck,
+    HelpCheck,
     NoVolunteer,
+    Redispatched,
     RequestCancelled,
     RequestCreated,
+    RequestLimited,
     SearchWidened,
     StatusUpdate,
     Thanks,
@@ -79,8 +86,8 @@ def _confirm(p: ConfirmDone) -> Rendered:
         ),
         kb(
             [
-                (_("👍 Yes, solved"), f"req:yes:{p.request_id}"),
-                (_("👎 No"), f"req:no:{p.request_id}"),
+                (_("👍 Yes, solved"), make_request(RequestAction.SOLVED, p.request_id)),
+                (_("👎 No"), make_request(RequestAction.NOT_SOLVED, p.request_id)),
             ]
         ),
     )
@@ -156,3 +163,65 @@ def _status(p: StatusUpdate) -> Rendered:
         ),
         cancel_keyboard(p.request_id),
     )
+
+
+def help_keyboard(request_id: int) -> InlineKeyboardMarkup:
+    """The answers to "did help come?", and cancel."""
+    return kb(
+        [(_("👍 Yes, it is being handled"), make_help_came(came=True, request_id=request_id))],
+        [(_("👎 No, nobody came"), make_help_came(came=False, request_id=request_id))],
+        [(_("✖️ Cancel my request"), make_request(RequestAction.CANCEL, request_id))],
+    )
+
+
+@renders(HelpCheck)
+def _help_check(p: HelpCheck) -> Rendered:
+    head = (
+        t(
+            "Request #{request_id}: is the volunteer {name} still helping you? They have not answered our reminders.",
+            request_id=p.request_id,
+            name=p.volunteer,
+        )
+        if p.on_scene
+        else t(
+            "Request #{request_id}: has the volunteer {name} reached you? They have not answered our reminders.",
+            request_id=p.request_id,
+            name=p.volunteer,
+        )
+    )
+    text = head + "\n" + _("If we hear nothing, we will alert other volunteers.")
+    if life_threatening(p.incident):
+        text += "\n\n" + emergency_block(p.incident)
+    return Rendered(text, help_keyboard(p.request_id))
+
+
+@renders(HelpCameAck)
+def _help_came(p: HelpCameAck) -> Rendered:
+    return Rendered(
+        _("Thank you for telling us. We will check again later if the job is still open."),
+        cancel_keyboard(p.request_id),
+    )
+
+
+@renders(Redispatched)
+def _redispatched(p: Redispatched) -> Rendered:
+    return Rendered(
+        tn(
+            "We took the job back from the volunteer and alerted {n} other volunteer.",
+            "We took the job back from the volunteer and alerted {n} other volunteers.",
+            p.alerted,
+        ),
+        cancel_keyboard(p.request_id),
+    )
+
+
+@renders(RequestLimited)
+def _limited(p: RequestLimited) -> Rendered:
+    text = tn(
+        "You have sent {n} request in the last hour, the most we accept. Please wait a little before sending another.",
+        "You have sent {n} requests in the last hour, the most we accept. Please wait a little before sending another.",
+        p.limit,
+    )
+    if life_threatening(p.incident):
+        text += "\n\n" + emergency_block(p.incident)
+    return Rendered(text)

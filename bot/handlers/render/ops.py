@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import formatting
+from bot.handlers.buttons import make_vet
 from bot.handlers.render.base import Rendered, kb, renders
 from bot.handlers.words import city_name, equipment_name, incident_name, list_of
 from bot.i18n import _, format_number, t, tn
@@ -36,7 +37,7 @@ def _escalation(p: OpsEscalation) -> Rendered:
         lines.append(
             t("• {time} {event}", time=formatting.clock(line.at), event=timeline_event(line))
         )
-    return Rendered("\n".join(lines), location=(p.lat, p.lon))
+    return Rendered("\n".join(lines))
 
 
 @renders(OpsCancelled)
@@ -70,6 +71,11 @@ def timeline_event(line: TimelineLine) -> str:
         AuditKind.DONE: _("The volunteer finished"),
         AuditKind.CANCELLED: _("Cancelled by the requester"),
         AuditKind.ARRIVAL_REMINDER: _("Arrival reminder sent"),
+        AuditKind.ON_SCENE_REMINDER: _("On-scene reminder sent"),
+        AuditKind.HELP_CHECK: _("The requester was asked whether help came"),
+        AuditKind.HELP_CAME: _("The requester said help came"),
+        AuditKind.NO_SHOW: _("The requester said nobody came: the job was taken back"),
+        AuditKind.JOB_TIMED_OUT: _("No answer from either side: the job was taken back"),
         AuditKind.FINAL_WAIT: _("Nobody new to alert: waiting for the open alerts"),
         AuditKind.UNANSWERED: _("No volunteer accepted"),
         AuditKind.ESCALATED: _("Escalated to the command centre"),
@@ -93,5 +99,10 @@ def _verify(p: OpsVerify) -> Rendered:
     vid = p.volunteer_id
     return Rendered(
         "\n".join(lines),
-        kb([(_("✅ Approve"), f"vet:ok:{vid}"), (_("❌ Reject"), f"vet:no:{vid}")]),
+        kb(
+            [
+                (_("✅ Approve"), make_vet(approve=True, volunteer_id=vid)),
+                (_("❌ Reject"), make_vet(approve=False, volunteer_id=vid)),
+            ]
+        ),
     )

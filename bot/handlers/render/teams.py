@@ -1,16 +1,20 @@
 """What team leaders and members read: leadership, approvals, moves and the digests.
 
-A digest is rendered whole here; the sender (bot/handlers/digests.py) splits a long one at
-line boundaries into messages within Telegram's limit. Long lists are cut with "and N more"
+A digest is rendered whole here; the outbox's sender (bot/handlers/outbox.py) splits a long
+one at line boundaries into messages within Telegram's limit, and sends the weekly one as its
+chart (bot/handlers/charts.py) with the words as the caption. Long lists are cut with "and N more"
 so a busy day stays readable.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot import formatting
+from bot.handlers import charts
 from bot.handlers.render.base import Rendered, kb, renders
 from bot.handlers.words import equipment_name, incident_label, incident_name, list_of
-from bot.i18n import _, t, tn
+from bot.i18n import _, current_language, t, tn, use_locale
 from bot.services.team_notices import (
     DailyDigest,
     HandledLine,
@@ -249,4 +253,10 @@ def _weekly(p: WeeklyDigest) -> Rendered:
             + tn("{n} escalated", "{n} escalated", p.escalated)
         )
     lines.append(tn("{n} member", "{n} members", p.members))
-    return Rendered("\n".join(lines))
+    return Rendered("\n".join(lines), photo=partial(_chart, p, current_language()))
+
+
+def _chart(p: WeeklyDigest, language: str) -> bytes:
+    """The chart's PNG, its labels in the recipient's language (drawn when it is sent)."""
+    with use_locale(language):
+        return charts.png(p)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from bot import formatting
+from bot.handlers.buttons import OfferAction, make_offer
 from bot.handlers.render.base import Rendered, job_keyboard, kb, renders
 from bot.handlers.words import city_name, incident_label, incident_name
 from bot.i18n import _, t
@@ -11,12 +14,16 @@ from bot.services.notices import (
     AlertOffer,
     ArrivalReminder,
     CreditDisputed,
+    ExactLocation,
     HoursCredited,
     JobAssigned,
     JobCancelled,
     JobDoneAck,
+    JobLastCall,
     JobOnScene,
     JobReleasedAck,
+    JobTakenBack,
+    OnSceneReminder,
     PositionStale,
     VolunteerPending,
     VolunteerRejected,
@@ -37,7 +44,13 @@ def _offer(p: AlertOffer) -> Rendered:
     )
     oid = p.offer_id
     return Rendered(
-        text, kb([(_("✅ Accept"), f"offer:acc:{oid}"), (_("❌ Decline"), f"offer:dec:{oid}")])
+        text,
+        kb(
+            [
+                (_("✅ Accept"), make_offer(OfferAction.ACCEPT, oid)),
+                (_("❌ Decline"), make_offer(OfferAction.DECLINE, oid)),
+            ]
+        ),
     )
 
 
@@ -88,9 +101,12 @@ def _job(p: JobAssigned) -> Rendered:
     if p.description:
         lines.append(t("Details: {description}", description=p.description))
     lines.append(_("Keep this information private. Press Arrived when you reach them."))
-    return Rendered(
-        "\n".join(lines), job_keyboard(p.request_id, on_scene=False), location=(p.lat, p.lon)
-    )
+    return Rendered("\n".join(lines), job_keyboard(p.request_id, on_scene=False))
+
+
+@renders(ExactLocation)
+def _point(p: ExactLocation) -> Rendered:
+    return Rendered("", location=(p.lat, p.lon))
 
 
 @renders(JobOnScene)
@@ -190,3 +206,46 @@ def _stale(p: PositionStale) -> Rendered:
             "We have not received your location for a while, so you will not receive alerts. Share your location (or a live location) to resume."
         )
     )
+
+
+@renders(OnSceneReminder)
+def _on_scene_reminder(p: OnSceneReminder) -> Rendered:
+    return Rendered(
+        t(
+            "Request #{request_id} ({incident}): are you still on scene? Press Done when the job is finished, or Can't continue.",
+            request_id=p.request_id,
+            incident=incident_name(p.incident),
+        ),
+        job_keyboard(p.request_id, on_scene=True),
+    )
+
+
+@renders(JobLastCall)
+def _last_call(p: JobLastCall) -> Rendered:
+    return Rendered(
+        t(
+            "Request #{request_id} ({incident}): we have had no update from you, so we asked the person whether help came. Without an update within {minutes}, the job will be given to other volunteers.",
+            request_id=p.request_id,
+            incident=incident_name(p.incident),
+            minutes=formatting.minutes(max(1, math.ceil(p.wait_s / 60))),
+        ),
+        job_keyboard(p.request_id, on_scene=p.on_scene),
+    )
+
+
+@renders(JobTakenBack)
+def _taken_back(p: JobTakenBack) -> Rendered:
+    text = (
+        t(
+            "The person said nobody came, so request #{request_id} ({incident}) was given to other volunteers. You can receive alerts again.",
+            request_id=p.request_id,
+            incident=incident_name(p.incident),
+        )
+        if p.no_show
+        else t(
+            "We had no update from you, so request #{request_id} ({incident}) was given to other volunteers. You can receive alerts again.",
+            request_id=p.request_id,
+            incident=incident_name(p.incident),
+        )
+    )
+    return Rendered(text)

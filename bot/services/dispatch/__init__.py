@@ -10,14 +10,15 @@ thing exactly once.
     ladder.py    creating a request, the widening waves, the final wait, the escalation
     answers.py   a volunteer's answer to an alert (accept, decline) and failed deliveries
     job.py       after acceptance: arrived, done, confirm, release, cancel
-    timers.py    what a due timer does
+    timers.py    what a due timer does (every open state has one), and the citizen's answer
+                 to "did help come?"
     common.py    the steps every use case shares (who to tell, a move with its audit)
 """
 
 from bot.services.dispatch.answers import accept, alert_delivered, decline, recipient_unreachable
 from bot.services.dispatch.job import arrived, cancel, confirm, credit_minutes, done, release
 from bot.services.dispatch.ladder import create_request
-from bot.services.dispatch.timers import on_timer, pending_timers
+from bot.services.dispatch.timers import help_came, on_timer, pending_timers
 from domain.incidents import life_threatening
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "credit_minutes",
     "decline",
     "done",
+    "help_came",
     "life_threatening",
     "on_timer",
     "pending_timers",

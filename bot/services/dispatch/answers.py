@@ -16,6 +16,8 @@ from bot.services.dispatch.common import close_offers, move, name_of, offer_ref,
 from bot.services.dispatch.ladder import widen
 from bot.services.notices import (
     AlertClosed,
+    Event,
+    ExactLocation,
     JobAssigned,
     MessageRef,
     Outcome,
@@ -24,7 +26,7 @@ from bot.services.notices import (
 )
 from domain import lifecycle
 from domain.enums import AuditKind, OfferStatus, RequestStatus
-from storage import people, requests, volunteers
+from storage import outbox, people, requests, volunteers
 from storage.audit import audit
 from storage.models import HelpRequest, Offer
 
@@ -83,7 +85,8 @@ async def accept(
 ) -> Outcome:
     """First Accept wins, atomically; everyone else's alert is edited to 'taken'.
 
-    Results: NOT_YOURS (a forged or foreign button), ALREADY (a double tap), TAKEN
+    Results: NOT_YOURS (a forged or foreign button), ALREADY (a double tap; the job is
+    sent again if its message was given up on), TAKEN
     (someone was faster), CLOSED (the request moved on), BUSY (on another job).
     """
     out = Outcome()
@@ -95,6 +98,8 @@ async def accept(
     ref = source or offer_ref(offer)
     if offer.status == OfferStatus.ACCEPTED:
         out.result = Result.ALREADY
+        if await _job_lost(session, req, volunteer_id):
+            await _send_job(session, req, offer, out)
         return out
     if offer.status != OfferStatus.SENT:
         out.result = Result.TAKEN if offer.status == OfferStatus.TAKEN else Result.CLOSED
@@ -168,6 +173,19 @@ async def _lost(
         await tell(session, out, volunteer_id, AlertClosed(req.incident, reason), edit=ref)
 
 
+async def _job_lost(session: AsyncSession, req: HelpRequest, volunteer_id: int) -> bool:
+    """The winner taps Accept again and their job message was never said (given up on):
+    they get it again. Sent or still being tried: a double tap changes nothing."""
+    assert req.id is not None
+    return (
+        req.volunteer_id == volunteer_id
+        and RequestStatus(req.status) in lifecycle.ACTIVE_JOB
+        and not await outbox.on_its_way(
+            session, request_id=req.id, chat_id=volunteer_id, event=str(Event.JOB_ASSIGNED)
+        )
+    )
+
+
 async def _send_job(session: AsyncSession, req: HelpRequest, offer: Offer, out: Outcome) -> None:
     """The job with the exact point, to the assigned volunteer only."""
     assert req.id is not None
@@ -183,6 +201,7 @@ async def _send_job(session: AsyncSession, req: HelpRequest, offer: Offer, out: 
         description=req.description or "",
         username=(requester.username or "") if requester else "",
     )
+    await tell(session, out, offer.volunteer_id, ExactLocation(req.id, req.lat, req.lon))
     await tell(session, out, offer.volunteer_id, job)
 
 

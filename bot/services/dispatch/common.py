@@ -80,9 +80,12 @@ async def move(
     """Move ``req`` to ``to`` (conditional on where it is now) and record it; False if lost.
 
     ``from_status`` defaults to the status the row was read in, so a move that raced
-    another writer does nothing. On success the in-memory row follows.
+    another writer does nothing. On success the in-memory row follows. Every move starts
+    the timer steps of its status again (``timer_step`` 0) unless the caller counts them:
+    a reminder counted in one status never shortens the schedule of the next.
     """
     assert req.id is not None
+    values.setdefault("timer_step", 0)
     sources = list(from_status) if from_status is not None else [RequestStatus(req.status)]
     if not await requests.transition(
         session, req.id, from_status=sources, to_status=to, extra_where=extra_where, **values

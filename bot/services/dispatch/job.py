@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -70,11 +72,11 @@ async def arrived(
         from_status=[RequestStatus.ASSIGNED],
         extra_where=[HelpRequest.volunteer_id == volunteer_id],
         arrived_at=now,
-        next_timer_at=None,
+        next_timer_at=(due := now + timedelta(seconds=cfg.on_scene_reminder_s)),
     ):
         out.result = Result.ALREADY if req.status == RequestStatus.ON_SCENE else Result.CLOSED
         return out
-    out.timers[request_id] = None
+    out.timers[request_id] = due  # on scene has its reminders too (dispatch/timers.py)
     volunteer = await people.get_person(session, volunteer_id)
     await tell(session, out, req.requester_id, VolunteerArrived(request_id, name_of(volunteer)))
     await tell(session, out, volunteer_id, JobOnScene(request_id))
@@ -183,37 +185,62 @@ async def release(
     req = await _my_active_job(session, request_id, volunteer_id, out)
     if req is None:
         return out
-    if not await move(
-        session,
-        req,
-        RequestStatus.DISPATCHING,
-        now=now,
-        kind=AuditKind.RELEASED,
-        actor_id=volunteer_id,
-        from_status=lifecycle.ACTIVE_JOB,
-        extra_where=[HelpRequest.volunteer_id == volunteer_id],
-        volunteer_id=None,
-        assigned_at=None,
-        arrived_at=None,
-        wave=0,
-        next_timer_at=None,
+    if (
+        await unassign(session, req, now=now, kind=AuditKind.RELEASED, actor_id=volunteer_id)
+        is None
     ):
         out.result = Result.CLOSED
         return out
-    await requests.free_volunteer(session, volunteer_id, request_id)
-    await requests.set_offer_status(
-        session,
-        request_id=request_id,
-        volunteer_id=volunteer_id,
-        status=OfferStatus.RELEASED,
-        at=now,
-    )
     await tell(session, out, volunteer_id, JobReleasedAck(request_id))
     alerted = await advance(session, cfg, req, now, out)
     if alerted:
         await tell(session, out, req.requester_id, VolunteerReleased(request_id, alerted))
     out.timers.setdefault(request_id, None)
     return out
+
+
+async def unassign(
+    session: AsyncSession,
+    req: HelpRequest,
+    *,
+    now: datetime,
+    kind: AuditKind,
+    actor_id: int | None,
+    extra_where: Sequence[Any] = (),
+) -> int | None:
+    """Take the job from its volunteer: back to dispatching, the ladder from its first wave.
+
+    The volunteer is freed for other alerts and never alerted for this request again (their
+    alert is 'released'). The caller tells whom it must and calls ``advance``. Returns the
+    former volunteer's id, or None when the request had moved on (another writer won).
+    """
+    volunteer_id = req.volunteer_id
+    assert req.id is not None
+    if volunteer_id is None or not await move(
+        session,
+        req,
+        RequestStatus.DISPATCHING,
+        now=now,
+        kind=kind,
+        actor_id=actor_id,
+        from_status=lifecycle.ACTIVE_JOB,
+        extra_where=[HelpRequest.volunteer_id == volunteer_id, *extra_where],
+        volunteer_id=None,
+        assigned_at=None,
+        arrived_at=None,
+        wave=0,
+        next_timer_at=None,
+    ):
+        return None
+    await requests.free_volunteer(session, volunteer_id, req.id)
+    await requests.set_offer_status(
+        session,
+        request_id=req.id,
+        volunteer_id=volunteer_id,
+        status=OfferStatus.RELEASED,
+        at=now,
+    )
+    return volunteer_id
 
 
 async def cancel(

@@ -8,14 +8,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import area, close_offers, move, name_of, recipient, tell
+from bot.services.limits import over_limit
 from bot.services.notices import (
     AlertOffer,
+    ExactLocation,
     Notice,
     NoVolunteer,
     OpsEscalation,
     Outcome,
     Recipient,
     RequestCreated,
+    RequestLimited,
+    Result,
     SearchWidened,
     TimelineLine,
 )
@@ -24,7 +28,7 @@ from domain.incidents import IncidentType
 from domain.matching.eligibility import MatchQuery
 from domain.matching.geo import area_of
 from storage import people, requests
-from storage.audit import audit, timeline
+from storage.audit import Detail, audit, timeline
 from storage.models import HelpRequest, Offer
 from storage.volunteer_search import nearest_eligible
 
@@ -40,7 +44,13 @@ async def create_request(
     description: str | None,
     now: datetime,
 ) -> Outcome:
-    """Store the request and alert the first wave; the citizen is told how many were alerted."""
+    """Store the request and alert the first wave; the citizen is told how many were alerted.
+
+    Refused (LIMITED, nothing stored, the citizen told with the official numbers) when the
+    person already made MAX_REQUESTS_PER_HOUR requests in the last hour (services/limits.py).
+    """
+    if await over_limit(session, cfg, requester_id=requester_id, now=now):
+        return await _limited(session, cfg, requester_id, incident, now)
     req = await requests.add_request(
         session,
         HelpRequest(
@@ -61,6 +71,21 @@ async def create_request(
     citizen = await recipient(session, requester_id)
     if citizen and alerted:  # when nobody could be alerted, the escalation notice says so
         out.notices.insert(0, Notice(citizen, RequestCreated(req.id, req.incident, alerted)))
+    return out
+
+
+async def _limited(
+    session: AsyncSession,
+    cfg: DispatchConfig,
+    requester_id: int,
+    incident: IncidentType,
+    now: datetime,
+) -> Outcome:
+    out = Outcome(result=Result.LIMITED)
+    limit = cfg.max_requests_per_hour
+    detail: Detail = {"incident": str(incident), "limit": limit}
+    await audit(session, kind=AuditKind.RATE_LIMITED, at=now, actor_id=requester_id, detail=detail)
+    await tell(session, out, requester_id, RequestLimited(str(incident), limit))
     return out
 
 
@@ -201,6 +226,7 @@ async def escalate(
     await tell(session, out, req.requester_id, NoVolunteer(req.id, req.incident, told))
     if cfg.ops_chat_id:
         ops = Recipient(None, cfg.ops_chat_id, cfg.ops_language)
+        out.tell(Notice(ops, ExactLocation(req.id, req.lat, req.lon)))
         out.tell(Notice(ops, await _escalation(session, req)))
 
 

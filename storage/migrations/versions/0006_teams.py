@@ -1,7 +1,7 @@
 """Teams: teams, leaders, members, invites waiting for a sign-up, approval copies, digests.
 
 Revision ID: 0006_teams
-Revises: 0001
+Revises: 0005_flow_state
 Create Date: 2026-12-01
 
 Written from autogenerate's output and reviewed by hand: plain String and DateTime types (the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_teams"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0005_flow_state"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -96,8 +96,7 @@ def upgrade() -> None:
         sa.Column("leader_id", sa.BigInteger(), nullable=False),
         _ts("period_end"),
         sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        _ts("claimed_at"),
+        _ts("queued_at"),
         _ts("sent_at", nullable=True),
         sa.Column("messages", sa.Integer(), nullable=False),
         sa.Column("chars", sa.Integer(), nullable=False),

@@ -1,0 +1,106 @@
+"""The profile's preference buttons: skills, equipment, alert radius, quiet hours, cap, duty.
+
+Each tap is written at once, and the profile shows again with the change. Every press is
+parsed by bot/handlers/buttons.py, so only a value the profile offered is ever stored.
+"""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import BotContext
+from bot.handlers import buttons
+from bot.handlers.duty import duty_refusal
+from bot.handlers.keyboards import equipment_keyboard, skills_keyboard
+from bot.handlers.plumbing import query
+from bot.handlers.profile import show_again, show_picker, volunteer_button
+from bot.services import volunteering
+from storage.models import Volunteer
+from storage.types import utcnow
+
+
+@volunteer_button(buttons.parse_profile_skill)
+async def skill_pressed(
+    q: CallbackQuery, context: BotContext, vol: Volunteer, pressed: buttons.SkillPress
+) -> None:
+    """A skill toggled (and stored); Continue shows the profile."""
+    if pressed.skill is None:
+        await show_again(q, context)
+        return
+    mask = vol.skills ^ pressed.skill.bit
+    uid = vol.person_id
+    await query(context, lambda s: volunteering.set_skills(s, person_id=uid, skills=mask))
+    await show_picker(q, skills_keyboard(mask, profile=True))
+
+
+@volunteer_button(buttons.parse_profile_equipment)
+async def equipment_pressed(
+    q: CallbackQuery, context: BotContext, vol: Volunteer, pressed: buttons.EquipmentPress
+) -> None:
+    """An item toggled (and stored); Continue shows the profile."""
+    if pressed.item is None:
+        await show_again(q, context)
+        return
+    mask = vol.equipment ^ int(pressed.item)
+    uid = vol.person_id
+    await query(context, lambda s: volunteering.set_equipment(s, person_id=uid, equipment=mask))
+    await show_picker(q, equipment_keyboard(mask, profile=True))
+
+
+@volunteer_button(buttons.parse_radius)
+async def radius_chosen(
+    q: CallbackQuery, context: BotContext, vol: Volunteer, choice: buttons.RadiusChoice
+) -> None:
+    radius = float(choice.km) or None  # 0: any distance
+    uid = vol.person_id
+    await query(context, lambda s: volunteering.set_preferences(s, person_id=uid, radius_km=radius))
+    await show_again(q, context)
+
+
+@volunteer_button(buttons.parse_quiet)
+async def quiet_chosen(
+    q: CallbackQuery, context: BotContext, vol: Volunteer, choice: buttons.QuietChoice
+) -> None:
+    uid = vol.person_id
+    window = choice.window
+    await query(context, lambda s: volunteering.set_preferences(s, person_id=uid, quiet=window))
+    await show_again(q, context)
+
+
+@volunteer_button(buttons.parse_cap)
+async def cap_chosen(
+    q: CallbackQuery, context: BotContext, vol: Volunteer, choice: buttons.CapChoice
+) -> None:
+    uid = vol.person_id
+    await query(
+        context,
+        lambda s: volunteering.set_preferences(
+            s, person_id=uid, max_alerts_per_hour=choice.per_hour
+        ),
+    )
+    await show_again(q, context)
+
+
+@volunteer_button(buttons.parse_duty)
+async def duty_pressed(
+    q: CallbackQuery, context: BotContext, vol: Volunteer, pressed: buttons.DutyPress
+) -> None:
+    """Go on / off duty from the profile; a refusal says why, below the profile."""
+    uid = vol.person_id
+    result = await query(
+        context,
+        lambda s: volunteering.set_duty(s, context.cfg, person_id=uid, on=pressed.on, now=utcnow()),
+    )
+    await show_again(q, context, duty_refusal(result, vol))
+
+
+def handlers() -> list[object]:
+    return [
+        CallbackQueryHandler(skill_pressed, pattern=buttons.PROFILE_SKILL),
+        CallbackQueryHandler(equipment_pressed, pattern=buttons.PROFILE_EQUIPMENT),
+        CallbackQueryHandler(radius_chosen, pattern=buttons.RADIUS),
+        CallbackQueryHandler(quiet_chosen, pattern=buttons.QUIET),
+        CallbackQueryHandler(cap_chosen, pattern=buttons.CAP),
+        CallbackQueryHandler(duty_pressed, pattern=buttons.DUTY),
+    ]

@@ -1,0 +1,61 @@
+"""Notices into outbox rows and back: what a use case wants said, kept with its commit.
+
+The unit of work (bot/handlers/plumbing.py) writes an outcome's notices here in the same
+transaction as the change that caused them, so a notice exists exactly when its change
+does; the sender reads them back as typed notices to render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.services.notices import AlertOffer, MessageRef, Notice, Recipient, from_json, to_json
+from storage import outbox
+from storage.models import OutboxMessage
+
+# Lower leaves first when the send budget is short: an alert before a courtesy message.
+ALERT_PRIORITY, DEFAULT_PRIORITY = 0, 1
+
+
+def _row(notice: Notice, request_id: int | None, now: datetime) -> OutboxMessage:
+    return OutboxMessage(
+        created_at=now,
+        next_attempt_at=now,
+        request_id=request_id,
+        person_id=notice.to.person_id,
+        chat_id=notice.to.chat_id,
+        language=notice.to.language,
+        event=str(notice.event),
+        payload=to_json(notice.payload),
+        edit_chat_id=notice.edit.chat_id if notice.edit else None,
+        edit_message_id=notice.edit.message_id if notice.edit else None,
+        offer_id=notice.offer_id,
+        priority=ALERT_PRIORITY if isinstance(notice.payload, AlertOffer) else DEFAULT_PRIORITY,
+    )
+
+
+async def enqueue(
+    session: AsyncSession,
+    notices: Sequence[Notice],
+    *,
+    now: datetime,
+    request_id: int | None = None,
+) -> list[int]:
+    """Write the notices to the outbox in this transaction; their row ids, in order."""
+    if not notices:
+        return []
+    return await outbox.add(session, [_row(n, request_id, now) for n in notices])
+
+
+def notice_of(row: OutboxMessage) -> Notice:
+    """The notice a row holds."""
+    edit = (
+        MessageRef(row.edit_chat_id, row.edit_message_id)
+        if row.edit_chat_id is not None and row.edit_message_id is not None
+        else None
+    )
+    to = Recipient(row.person_id, row.chat_id, row.language)
+    return Notice(to, from_json(row.payload), edit=edit, offer_id=row.offer_id)

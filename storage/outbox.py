@@ -1,0 +1,132 @@
+"""Queries on the outbox: add notices, claim the due ones, record how each send ended.
+
+A claim is a conditional UPDATE (pending, and not held by a live lease), so one notice is
+in the hands of one sender at a time, whichever process or worker asks; on PostgreSQL the
+candidates are read with ``FOR UPDATE SKIP LOCKED`` so workers do not queue behind each
+other's rows. Due rows leave by priority, then in the order they were written: a wave's
+alerts, written nearest first, leave nearest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import OutboxMessage
+
+PENDING, SENT, FAILED, DEAD = "pending", "sent", "failed", "dead"
+
+
+async def add(session: AsyncSession, rows: Sequence[OutboxMessage]) -> list[int]:
+    """Write rows in this transaction; their ids, in order."""
+    session.add_all(rows)
+    await session.flush()
+    return [r.id for r in rows if r.id is not None]
+
+
+def _claimable(now: datetime) -> list[object]:
+    return [
+        OutboxMessage.status == PENDING,
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    ]
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease_s: float,
+    ids: Sequence[int] | None = None,
+    limit: int = 100,
+) -> list[OutboxMessage]:
+    """Take the due rows (only ``ids``, when given) for one sender, until the lease ends."""
+    stmt = select(OutboxMessage.id).where(*_claimable(now))
+    if ids is not None:
+        stmt = stmt.where(col(OutboxMessage.id).in_(list(ids)))
+    stmt = stmt.order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    candidates = list((await session.exec(stmt)).all())
+    if not candidates:
+        return []
+    until = now + timedelta(seconds=lease_s)
+    await session.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(candidates), *_claimable(now))
+        .values(claimed_until=until, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    rows = await session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(candidates), OutboxMessage.claimed_until == until)
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())
+
+
+async def finish(
+    session: AsyncSession,
+    row_id: int,
+    *,
+    status: str,
+    at: datetime,
+    message_id: int | None = None,
+    error: str = "",
+) -> bool:
+    """Record how a claimed row ended (sent, failed for good); False if it was not pending."""
+    result = await session.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == PENDING)
+        .values(
+            status=status,
+            sent_at=at if status == SENT else None,
+            message_id=message_id,
+            claimed_until=None,
+            last_error=error[:500],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def retry_later(session: AsyncSession, row_id: int, *, at: datetime, error: str) -> None:
+    """Give a claimed row back, due again at ``at``."""
+    await session.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == PENDING)
+        .values(next_attempt_at=at, claimed_until=None, last_error=error[:500])
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def depth(session: AsyncSession) -> int:
+    """How many notices are still to be said."""
+    stmt = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == PENDING)
+    return int((await session.exec(stmt)).one())
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the earliest pending row is due (for the sender's wake-up)."""
+    stmt = select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == PENDING)
+    return (await session.exec(stmt)).one()
+
+
+async def on_its_way(session: AsyncSession, *, request_id: int, chat_id: int, event: str) -> bool:
+    """True when a notice of this kind for this request and chat is sent or still being tried."""
+    stmt = (
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.request_id == request_id,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.event == event,
+            col(OutboxMessage.status).in_([PENDING, SENT]),
+        )
+    )
+    return int((await session.exec(stmt)).one()) > 0

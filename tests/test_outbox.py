@@ -1,0 +1,257 @@
+"""The transactional outbox: claims on both databases, and nothing lost when Telegram fails.
+
+Issue 10 item 1: a message that fails to send is retried until it lands; a notice committed
+before a crash is said after the restart; a wave's alerts leave nearest first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.devtools.emulator import EmuUser
+from bot.devtools.emulator.faults import Fault, FaultKind
+from bot.devtools.sandbox import Sandbox, sandbox, start_app, stop_app
+from bot.services import delivery
+from bot.services.notices import Notice, Recipient, RequestCancelled
+from domain.enums import OfferStatus, RequestStatus
+from storage import outbox, requests
+from storage.db import Database
+from storage.models import OutboxMessage
+from storage.types import utcnow
+from tests.factories import RIYADH, offset, person, volunteer
+
+HERE = (RIYADH.lat, RIYADH.lon)
+FAST = {"outbox_sweep_s": 0.2, "outbox_retry_base_s": 0.1}
+
+
+def row(chat_id: int, priority: int = 1) -> OutboxMessage:
+    return OutboxMessage(
+        chat_id=chat_id,
+        language="en",
+        event="request_cancelled",
+        payload='{"event": "request_cancelled", "request_id": 1}',
+        priority=priority,
+    )
+
+
+# --- claims ----------------------------------------------------------------------------------
+
+
+async def test_claims_go_by_priority_then_order_and_hold_a_lease(db: Database) -> None:
+    async with db.session() as s:
+        ids = await outbox.add(s, [row(1), row(2, priority=0), row(3)])
+    now = utcnow()
+    async with db.session() as s:
+        first = await outbox.claim(s, now=now, lease_s=30)
+    assert [r.chat_id for r in first] == [2, 1, 3]
+    assert all(r.attempts == 1 for r in first)
+    async with db.session() as s:  # held: nobody else gets them
+        assert await outbox.claim(s, now=now, lease_s=30) == []
+    async with db.session() as s:  # the holder died: after the lease, claimable again
+        again = await outbox.claim(s, now=now + timedelta(seconds=31), lease_s=30, ids=ids[:1])
+    assert [r.id for r in again] == ids[:1] and again[0].attempts == 2
+    async with db.session() as s:
+        assert await outbox.finish(s, ids[0], status=outbox.SENT, at=now, message_id=7)
+        assert not await outbox.finish(s, ids[0], status=outbox.SENT, at=now)  # once
+        await outbox.retry_later(s, ids[1], at=now + timedelta(seconds=5), error="502")
+        assert await outbox.depth(s) == 2
+    async with db.session() as s:
+        later = now + timedelta(seconds=40)
+        assert [r.id for r in await outbox.claim(s, now=later, lease_s=30)] == ids[1:]
+
+
+async def test_two_senders_never_claim_one_row(db: Database) -> None:
+    async with db.session() as s:
+        await outbox.add(s, [row(i) for i in range(40)])
+    now = utcnow()
+
+    async def take() -> list[int]:
+        async with db.session() as s:
+            return [r.id for r in await outbox.claim(s, now=now, lease_s=30, limit=25) if r.id]
+
+    a, b = await asyncio.gather(take(), take())
+    assert not set(a) & set(b)
+    assert len(a) + len(b) == 40
+
+
+async def test_a_notice_round_trips_through_its_row(db: Database) -> None:
+    notice = Notice(Recipient(5, 5, "ar"), RequestCancelled(9))
+    async with db.session() as s:
+        [rid] = await delivery.enqueue(s, [notice], now=utcnow(), request_id=9)
+    async with db.session() as s:
+        [claimed] = await outbox.claim(s, now=utcnow(), lease_s=30, ids=[rid])
+    assert delivery.notice_of(claimed) == notice and claimed.request_id == 9
+
+
+# --- through Telegram ------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def box(tmp_path) -> AsyncIterator[Sandbox]:
+    async with sandbox(f"sqlite:///{tmp_path}/outbox.db", **FAST) as b:
+        yield b
+
+
+async def help_requested(box: Sandbox, citizen: EmuUser) -> None:
+    await citizen.send("/request")
+    await box.settle()
+    await citizen.press("inc:fire")
+    await box.settle()
+    await citizen.send_location(*HERE)
+    await box.settle()
+    await citizen.send("Skip")
+    await box.settle()
+
+
+def job_messages(box: Sandbox, chat_id: int) -> list[object]:
+    return [
+        c
+        for c in box.emu.applied("sendMessage", chat_id)
+        if "assigned to request" in str(c.params.get("text", ""))
+    ]
+
+
+async def unsent(db: Database) -> int:
+    async with db.session() as s:
+        return await outbox.depth(s)
+
+
+async def test_a_failed_job_message_is_sent_again_once(box: Sandbox) -> None:
+    """Defect 1: the winner's job message failed and was gone; now it is retried."""
+    await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
+    v = box.emu.user(10, first_name="V10", language_code="en")
+    citizen = box.emu.user(1, first_name="Noura", language_code="en")
+    await help_requested(box, citizen)
+    alert = next(m for m in v.messages if m.button_data)
+    box.emu.inject(Fault(FaultKind.BAD_GATEWAY), methods=["sendMessage"], chat_id=10, times=2)
+    await v.press(alert.button_data[0])
+    await v.wait_for(lambda m: "assigned to request" in (m.text or ""), timeout=10)
+    await box.settle()
+    assert len(box.emu.faults_for("sendMessage", 10)) == 2
+    assert len(job_messages(box, 10)) == 1
+    assert len(box.emu.applied("sendLocation", 10)) == 1
+    assert await unsent(box.db) == 0
+
+
+async def test_a_volunteer_told_to_retry_after_gets_it_after(box: Sandbox) -> None:
+    await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
+    v = box.emu.user(10, first_name="V10", language_code="en")
+    # More 429s than PTB's rate limiter retries by itself: the outbox waits and tries again.
+    box.emu.inject(Fault(FaultKind.RETRY_AFTER, retry_after=1), methods=["sendMessage"], chat_id=10, times=5)  # fmt: skip
+    await help_requested(box, box.emu.user(1, first_name="Noura", language_code="en"))
+    await v.wait_for(lambda m: bool(m.button_data), timeout=15)
+    await box.settle()
+    alerts = [c for c in box.emu.applied("sendMessage", 10) if "offer:acc" in str(c.params)]
+    assert len(alerts) == 1
+
+
+async def test_notices_committed_before_a_crash_are_said_after_the_restart(tmp_path) -> None:
+    async with sandbox(f"sqlite:///{tmp_path}/crash.db", **FAST) as box:
+        await person(box.db, 1)
+        citizen = box.emu.user(1, first_name="Noura", language_code="en")
+        await stop_app(box.app)  # down: what is committed now waits in the outbox
+        async with box.db.session() as s:
+            await delivery.enqueue(
+                s, [Notice(Recipient(1, 1, "en"), RequestCancelled(4))], now=utcnow()
+            )
+        box.app = await start_app(box.settings, box.db)
+        await citizen.wait_for(lambda m: "request #4 is cancelled" in (m.text or ""), timeout=10)
+        await box.settle()
+        assert len(box.emu.applied("sendMessage", 1)) == 1
+        assert await unsent(box.db) == 0
+
+
+async def test_a_wave_leaves_nearest_first(box: Sandbox) -> None:
+    for pid, km in ((12, 1.2), (10, 0.4), (11, 0.8)):
+        box.emu.user(pid, first_name=f"V{pid}", language_code="en")
+        await volunteer(box.db, pid, offset(*HERE, km), utcnow())
+    await help_requested(box, box.emu.user(1, first_name="Noura", language_code="en"))
+    alerts = [
+        c.params["chat_id"]
+        for c in box.emu.calls_for("sendMessage")
+        if "offer:acc" in str(c.params.get("reply_markup", ""))
+    ]
+    assert alerts == [10, 11, 12]
+
+
+async def test_failing_sends_to_volunteers_lose_nothing(tmp_path) -> None:
+    """A quarter of what the outbox says to volunteers fails (alerts, jobs, the edits of
+    taken alerts): every citizen is told, every winner gets the job, every taken alert is
+    closed. (The citizen's own flow replies are the handlers' business: tests/test_e2e_*.)"""
+    async with sandbox(f"sqlite:///{tmp_path}/faults.db", **FAST) as box:
+        citizens = [box.emu.user(100 + i, first_name=f"C{i}", language_code="en") for i in range(4)]
+        for i in range(4):
+            for j in range(2):
+                pid = 10 + 2 * i + j
+                box.emu.user(pid, first_name=f"V{pid}", language_code="en")
+                at = offset(*offset(*HERE, 30.0 * i), 0.3 + 0.2 * j)
+                await volunteer(box.db, pid, at, utcnow())
+        for pid in range(10, 18):
+            box.emu.inject(
+                Fault(FaultKind.BAD_GATEWAY),
+                methods=["sendMessage", "sendLocation", "editMessageText"],
+                chat_id=pid,
+                share=0.25,
+                seed=pid,
+            )
+        for i, citizen in enumerate(citizens):
+            await citizen.send("/request")
+            await box.settle()
+            await citizen.press("inc:fire")
+            await box.settle()
+            await citizen.send_location(*offset(*HERE, 30.0 * i))
+            await box.settle()
+            await citizen.send("Skip")
+            await box.settle()
+        for i in range(4):
+            first = box.emu.user(10 + 2 * i)
+            await first.wait_for(lambda m: any(d.startswith("offer:acc:") for d in m.button_data), timeout=15)  # fmt: skip
+            alert = next(m for m in first.messages if any(d.startswith("offer:acc:") for d in m.button_data))  # fmt: skip
+            await first.press(alert.button_data[0])
+            await box.settle()
+        for _ in range(100):  # retries come every 0.2 s; give them a few seconds at most
+            if await unsent(box.db) == 0:
+                break
+            await asyncio.sleep(0.1)
+        await box.settle()
+        assert box.emu.faults_injected, "the test injected nothing"
+        assert await unsent(box.db) == 0
+        async with box.db.session() as s:
+            for rid in range(1, 5):
+                req = await requests.get_request(s, rid)
+                assert req is not None and req.status == RequestStatus.ASSIGNED
+                assert req.volunteer_id is not None
+                assert len(job_messages(box, req.volunteer_id)) == 1
+                for offer in await requests.offers_for(s, rid):
+                    assert offer.status in (OfferStatus.ACCEPTED, OfferStatus.TAKEN)
+        for c in citizens:
+            assert any("was received" in (m.text or "") for m in c.messages)
+            assert any("accepted your request" in (m.text or "") for m in c.messages)
+        for i in range(4):  # the runner-up's alert lost its buttons
+            second = box.emu.user(11 + 2 * i)
+            assert not any(any(d.startswith("offer:acc:") for d in m.button_data) for m in second.messages)  # fmt: skip
+
+
+async def test_the_winner_tapping_accept_again_gets_a_job_that_was_given_up(tmp_path) -> None:
+    """Defect 1: 'Already done' and never the location. A job message the sender gave up on
+    is sent again when the winner taps Accept again; one that was sent is not."""
+    async with sandbox(f"sqlite:///{tmp_path}/again.db", outbox_max_attempts=1, **FAST) as box:
+        v = box.emu.user(10, first_name="V10", language_code="en")
+        await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
+        await help_requested(box, box.emu.user(1, first_name="Noura", language_code="en"))
+        alert = next(m for m in v.messages if m.button_data)
+        accept = alert.button_data[0]
+        box.emu.inject(Fault(FaultKind.BAD_GATEWAY), methods=["sendMessage"], chat_id=10, times=1)
+        await v.press(accept)
+        await box.settle()
+        assert job_messages(box, 10) == []  # given up after its one attempt
+        await v.press_data(alert.message_id, accept)
+        await v.wait_for(lambda m: "assigned to request" in (m.text or ""), timeout=10)
+        await box.settle()
+        await v.press_data(alert.message_id, accept)  # and now a double tap changes nothing
+        await box.settle()
+        assert len(job_messages(box, 10)) == 1
