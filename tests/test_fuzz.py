@@ -32,7 +32,8 @@ from bot.devtools.sandbox import Sandbox
 from tests.e2e_helpers import HERE, e2e_sandbox
 from tests.factories import offset
 from tests.fuzz_actions import ACTIONS, OPERATOR, OPS, Action, World
-from tests.invariants import alerts_twice, broken
+from tests.invariants import alerts_twice, broken, drain
+from tests.privacy import leaks
 
 T = TypeVar("T")
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
@@ -117,7 +118,13 @@ def play(bg: Background, box: Sandbox, errors: Errors, world: World, actions: li
         for action in actions:
             await action.run(world)
         await box.settle()
-        return [*world.problems, *await broken(box.db), *alerts_twice(box.emu)]
+        drained = await drain(box)
+        return [
+            *world.problems,
+            *await broken(box.db, drained_at=drained),
+            *alerts_twice(box.emu),
+            *await leaks(box),
+        ]
 
     problems = bg.run(go())
     logged, errors.records[:] = errors.lines(), []
