@@ -152,10 +152,11 @@ class Media(Action):
 
     async def run(self, w: World) -> None:
         user, since = w.person(self.who), len(w.box.emu.calls)
-        fields: dict[str, Any] = dict(MEDIA[self.kind])
         if self.kind == "venue":
             point = {"latitude": w.here[0], "longitude": w.here[1]}
-            fields = {"venue": {"location": point, "title": "Mall", "address": "St"}, "location": point}  # fmt: skip
+            fields: dict[str, Any] = {"venue": {"location": point, "title": "Mall", "address": "St"}, "location": point}  # fmt: skip
+        else:
+            fields = dict(MEDIA[self.kind])
         await user.send_raw(fields)
         await w.check(f"a {self.kind}", user, since, Expect.ANSWER, None)
 

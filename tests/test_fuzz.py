@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.devtools.sandbox import Sandbox
@@ -44,6 +44,9 @@ FUZZ = settings(
     derandomize=not os.environ.get("FUZZ_RANDOM"),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
+    # Examples share one sandbox, so shrinking a failure is slow and not always exact: on
+    # request only (FUZZ_SHRINK=1); the failing sequence is printed either way.
+    phases=list(Phase) if os.environ.get("FUZZ_SHRINK") else [Phase.explicit, Phase.generate],
 )
 
 
