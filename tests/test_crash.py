@@ -169,7 +169,8 @@ async def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
                 else:
                     killer.arm(rng.randint(2, 12), how)
                     died = asyncio.ensure_future(killer.died.wait())
-                    await asyncio.wait([died, streaming], return_when=asyncio.FIRST_COMPLETED)
+                    either: set[asyncio.Future[Any]] = {died, streaming}
+                    await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
                     died.cancel()
                 if streaming.done() and not killer.died.is_set():
                     break  # every request is in: the kills that are left have nothing to hit

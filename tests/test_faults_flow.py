@@ -139,9 +139,9 @@ async def test_ten_percent_of_calls_failing_lose_nothing(tmp_path: Path) -> None
                 await accept_when_alerted(box, box.emu.user(10 + 2 * i))
         async with box.db.session() as s:
             assigned = [r for rid in range(1, HELPED + 1) if (r := await requests.get_request(s, rid)) and r.volunteer_id]  # fmt: skip
-        for req in assigned[:2]:  # two jobs go all the way to the credit
-            assert req.id is not None and req.volunteer_id is not None
-            await see_it_through(box, box.emu.user(req.volunteer_id), box.emu.user(req.requester_id), req.id)  # fmt: skip
+        for job in assigned[:2]:  # two jobs go all the way to the credit
+            assert job.id is not None and job.volunteer_id is not None
+            await see_it_through(box, box.emu.user(job.volunteer_id), box.emu.user(job.requester_id), job.id)  # fmt: skip
         await until_quiet(box)
         box.emu.clear_faults()
 

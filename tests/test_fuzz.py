@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from bot.devtools.sandbox import Sandbox
 from tests.e2e_helpers import HERE, e2e_sandbox
@@ -108,6 +109,7 @@ class Examples:
 
     def __init__(self) -> None:
         self.n = 0
+        self.actions = 0
 
     def world(self, box: Sandbox) -> World:
         self.n += 1
@@ -142,7 +144,16 @@ def test_random_sequences_break_nothing(bot_thread: tuple[Background, Sandbox, E
     @FUZZ
     @given(st.lists(ACTIONS, min_size=3, max_size=10))
     def run(actions: list[Action]) -> None:
+        examples.actions += len(actions)
         play(bg, box, errors, examples.world(box), actions)
 
     run()
     assert examples.n >= EXAMPLES  # hypothesis ran what it was asked to
+    assigned = bg.run(count(box, "SELECT count(*) FROM offer WHERE status = 'accepted'"))
+    print(f"\n{examples.n} sequences, {examples.actions} actions, {assigned} alerts accepted")
+    assert assigned > 0, "no sequence got as far as a volunteer accepting"
+
+
+async def count(box: Sandbox, sql: str) -> int:
+    async with box.db.engine.connect() as conn:
+        return int((await conn.execute(text(sql))).scalar_one())
