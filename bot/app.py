@@ -48,10 +48,10 @@ from bot.handlers.keyboards import exact
 from bot.handlers.plumbing import record_sender
 from bot.handlers.words import button_cancel, menu_language, menu_numbers
 from bot.i18n import check_catalogs
+from bot.services import delivery
 from bot.services.config import DispatchConfig
 from bot.services.positions import PositionWriter
 from bot.settings import Settings
-from storage import outbox as outbox_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -198,7 +198,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _outbox_depth(db: Database) -> int:
     async with db.session() as s:
-        return await outbox_store.depth(s)
+        return await delivery.depth(s)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -4,7 +4,7 @@ Nothing is said before its change is committed, and nothing committed is left un
 
 - ``unit_of_work`` runs a use case, writes its notices to the outbox in the same
   transaction (bot/services/delivery.py), commits, then hands the new rows to the sender;
-- the sender claims rows (storage.outbox.claim: one sender per row, a lease), says them,
+- the sender claims rows (storage.delivery.claim: one sender per row, a lease), says them,
   and records the message id (an alert's, so closing it later can edit it) or why not;
 - a failed call is retried with backoff (Telegram's ``retry_after`` honoured) up to
   ``OUTBOX_MAX_ATTEMPTS``; a periodic sweep (``OUTBOX_SWEEP_S``) picks up every row that is
@@ -39,7 +39,6 @@ from bot.services import delivery, dispatch
 from bot.services.config import DispatchConfig
 from bot.services.notices import AlertOffer, Notice, Outcome
 from bot.settings import Settings
-from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.types import utcnow
@@ -84,7 +83,7 @@ class Sender:
             return
         while True:
             async with self.db.session() as s:
-                rows = await outbox.claim(s, now=utcnow(), lease_s=self.policy.lease_s, ids=ids)
+                rows = await delivery.claim(s, now=utcnow(), lease_s=self.policy.lease_s, ids=ids)
             if not rows:
                 return
             by_chat: dict[int, list[OutboxMessage]] = {}
@@ -117,7 +116,7 @@ class Sender:
         except BadRequest as exc:
             # A refusal that a retry cannot change (a bad chat, a malformed message).
             log.error("Telegram refused %s to chat %s: %s", row.event, row.chat_id, exc.message)
-            await self._finish(row.id, outbox.DEAD, error=exc.message)
+            await self._finish(row.id, delivery.DEAD, error=exc.message)
         except RetryAfter as exc:
             await self._retry(row, f"retry after {exc.retry_after}", _seconds(exc.retry_after))
         except TelegramError as exc:  # time-outs, network errors, 5xx
@@ -131,7 +130,9 @@ class Sender:
             metrics.alerts_sent(1)
         follow = Outcome()
         async with self.db.session() as s:
-            await outbox.finish(s, row.id, status=outbox.SENT, at=utcnow(), message_id=message_id)
+            await delivery.finish(
+                s, row.id, status=delivery.SENT, at=utcnow(), message_id=message_id
+            )
             if notice.offer_id is not None and message_id is not None:
                 follow = await dispatch.alert_delivered(
                     s, offer_id=notice.offer_id, chat_id=notice.to.chat_id, message_id=message_id
@@ -144,7 +145,7 @@ class Sender:
         log.info("chat %s blocked the bot; %s not delivered", row.chat_id, row.event)
         follow = Outcome()
         async with self.db.session() as s:
-            await outbox.finish(s, row.id, status=outbox.FAILED, at=utcnow(), error="blocked")
+            await delivery.finish(s, row.id, status=delivery.FAILED, at=utcnow(), error="blocked")
             if notice.to.person_id is not None:
                 follow = await dispatch.recipient_unreachable(
                     s,
@@ -161,16 +162,18 @@ class Sender:
         assert row.id is not None
         if row.attempts >= self.policy.max_attempts:
             log.error("giving up on %s to chat %s after %d attempts: %s", row.event, row.chat_id, row.attempts, error)  # fmt: skip
-            await self._finish(row.id, outbox.DEAD, error=error)
+            await self._finish(row.id, delivery.DEAD, error=error)
             return
         wait = wait_s if wait_s is not None else self.policy.backoff(row.attempts)
         log.warning("%s to chat %s failed (%s); again in %.1f s", row.event, row.chat_id, error, wait)  # fmt: skip
         async with self.db.session() as s:
-            await outbox.retry_later(s, row.id, at=utcnow() + timedelta(seconds=wait), error=error)
+            await delivery.retry_later(
+                s, row.id, at=utcnow() + timedelta(seconds=wait), error=error
+            )
 
     async def _finish(self, row_id: int, status: str, *, error: str) -> None:
         async with self.db.session() as s:
-            await outbox.finish(s, row_id, status=status, at=utcnow(), error=error)
+            await delivery.finish(s, row_id, status=status, at=utcnow(), error=error)
 
     @staticmethod
     async def _enqueue(s: AsyncSession, follow: Outcome) -> list[int]:
