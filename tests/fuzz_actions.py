@@ -208,6 +208,22 @@ class Press(Action):
 
 
 @dataclass(frozen=True)
+class Accept(Action):
+    """A volunteer taps Accept on the newest alert they got (the happy path, often)."""
+
+    vol: int
+
+    async def run(self, w: World) -> None:
+        user = w.vol(self.vol)
+        alerts = [(m.message_id, d) for m in user.messages for d in m.button_data if d.startswith("offer:acc:")]  # fmt: skip
+        if not alerts:
+            return
+        since = len(w.box.emu.calls)
+        cq = await user.press_data(*alerts[-1])
+        await w.check(f"accept {alerts[-1][1]}", user, since, Expect.ANSWER, cq)
+
+
+@dataclass(frozen=True)
 class Forged(Action):
     """Callback data no button carried: junk, truncated, a prefix with a junk id, or another
     person's button (a foreign one), on this person's newest bot message."""
@@ -306,7 +322,17 @@ FORGED_DATA = st.one_of(
     st.sampled_from(PREFIXES).map(lambda p: p[: max(1, len(p) // 2)]),  # truncated
 )
 
+HELP = st.builds(
+    AskForHelp,
+    st.integers(0, 2),
+    st.sampled_from(list(IncidentType)),
+    st.one_of(st.none(), st.text(min_size=1, max_size=50)),
+)
+ACCEPT = st.builds(Accept, st.integers(0, 3))
 ACTIONS = st.one_of(
+    HELP,
+    ACCEPT,
+    ACCEPT,
     st.builds(Text, WHO, ANY_TEXT),
     st.builds(
         Command,

@@ -58,7 +58,7 @@ def _coordinates_in(body: str, s: Secret) -> bool:
 def exposes(call: Call, s: Secret) -> list[str]:
     """What of ``s`` this call says (the point, the words), or nothing."""
     p = call.params
-    point = f"the point {s.lat:.3f},{s.lon:.3f}"
+    point = "an exact point"  # one key: a call shows one point, whichever request's it is
     if call.method.lower() in ("sendlocation", "sendvenue"):
         try:
             near = _near(float(p["latitude"]), s.lat) and _near(float(p["longitude"]), s.lon)

@@ -37,7 +37,7 @@ from tests.invariants import alerts_twice, broken, drain
 from tests.privacy import leaks
 
 T = TypeVar("T")
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -114,7 +114,8 @@ class Examples:
     def world(self, box: Sandbox) -> World:
         self.n += 1
         k = self.n % 25
-        return World(box, base=1000 * self.n, here=offset(*HERE, 60.0 * (k % 5), 60.0 * (k // 5)))
+        north = 60.0 * (k % 5) + 3.0 * (self.n // 25)  # a round later, 3 km further
+        return World(box, base=1000 * self.n, here=offset(*HERE, north, 60.0 * (k // 5)))
 
 
 def play(bg: Background, box: Sandbox, errors: Errors, world: World, actions: list[Action]) -> None:
@@ -142,7 +143,7 @@ def test_random_sequences_break_nothing(bot_thread: tuple[Background, Sandbox, E
     examples = Examples()
 
     @FUZZ
-    @given(st.lists(ACTIONS, min_size=3, max_size=10))
+    @given(st.lists(ACTIONS, min_size=5, max_size=10))
     def run(actions: list[Action]) -> None:
         examples.actions += len(actions)
         play(bg, box, errors, examples.world(box), actions)
