@@ -117,3 +117,31 @@ class AuditKind(StrEnum):
     CERTIFICATE_ISSUED = "certificate_issued"
     CERTIFICATE_REVOKED = "certificate_revoked"
     RATED = "rated"
+    # Teams (bot/services/teams.py): every operator and leader action on a team
+    TEAM_CREATED = "team_created"
+    TEAM_LEADER_ADDED = "team_leader_added"
+    TEAM_LEADER_REMOVED = "team_leader_removed"
+    TEAM_CODE_ROTATED = "team_code_rotated"
+    TEAM_JOINED = "team_joined"
+    TEAM_LEFT = "team_left"
+    TEAM_MOVED = "team_moved"
+    TEAM_MEMBER_REMOVED = "team_member_removed"
+    LEADER_VERIFIED = "leader_verified"
+    LEADER_REJECTED = "leader_rejected"
+    TEAM_REFUSED = "team_refused"  # a leader reached for another team: nothing changed
+    DIGEST_REQUESTED = "digest_requested"
+
+
+class DigestKind(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class DigestStatus(StrEnum):
+    """What became of one scheduled digest (``digest_record.status``)."""
+
+    QUEUED = "queued"  # claimed and in the outbox, in one transaction: on its way
+    SENT = "sent"
+    BLOCKED = "blocked"  # the leader blocked the bot: skipped, the others still get theirs
+    NOT_LEADER = "not_leader"  # removed as leader (or the team is gone) before it was built
+    FAILED = "failed"  # Telegram refused it for another reason, or the retries ran out

@@ -8,6 +8,14 @@ from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueCon
 from sqlmodel import Field, SQLModel
 
 from storage.flow_state import FlowConversation, FlowUserData  # noqa: F401  (its tables, registered)
+from storage.team_models import (  # noqa: F401  (the team tables, registered)
+    DigestRecord,
+    Team,
+    TeamJoinPending,
+    TeamLeader,
+    TeamMember,
+    VettingCopy,
+)
 from storage.types import UTCDateTime, utcnow
 
 

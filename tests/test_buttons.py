@@ -13,6 +13,7 @@ from bot.handlers import inputs
 from bot.i18n import use_locale
 from bot.services.notices import Event, Recipient
 from domain.incidents import EQUIPMENT_ITEMS, Equipment, IncidentType
+from domain.matching.geo import cities
 from domain.volunteers import ALERTS_PER_HOUR_CHOICES, QUIET_CHOICES, RADIUS_CHOICES_KM
 from tests.factories import notice
 from tests.notice_cases import CASES
@@ -70,6 +71,15 @@ LEGACY = [
     (b.make_rate(1, 42), "rate:1:42", b.RATE),
     (b.make_rate(5, 42), "rate:5:42", b.RATE),
     (b.make_rate(None, 42), "rate:skip:42", b.RATE),
+    (b.make_team(b.TeamAction.PAGE, 3, 0), "tm:pg:3:0", b.TEAM),
+    (b.make_team(b.TeamAction.REMOVE, 3, 4503599627370496), "tm:rm:3:4503599627370496", b.TEAM),
+    (b.make_team(b.TeamAction.REMOVE_YES, 3, 21), "tm:rmy:3:21", b.TEAM),
+    (b.make_team(b.TeamAction.ROTATE, 3), "tm:rot:3", b.TEAM),
+    (b.make_team(b.TeamAction.LEAVE, 3), "tm:lv:3", b.TEAM),
+    (b.make_team(b.TeamAction.DISMISS, 3), "tm:no:3", b.TEAM),
+    (b.make_join("Ab3_-x9Z"), "tj:Ab3_-x9Z", b.JOIN),
+    (b.make_team_city("Jeddah"), "nt:city:Jeddah", b.TEAM_CITY),
+    (b.make_team_radius(25), "nt:r:25", b.TEAM_RADIUS),
 ]
 PARSERS = [
     b.parse_incident, b.parse_language, b.parse_conduct, b.parse_skill, b.parse_equipment,
@@ -78,11 +88,14 @@ PARSERS = [
     b.parse_offer, b.parse_job, b.parse_request, b.parse_vet, b.parse_help_came,
     b.parse_oversight, b.parse_escalation, b.parse_named,
     b.parse_hours_page, b.parse_rate,
+    b.parse_team, b.parse_join, b.parse_team_city, b.parse_team_radius,
 ]  # fmt: skip
 PATTERNS = [
     b.INCIDENT, b.LANGUAGE, b.CONDUCT, b.SKILL, b.EQUIPMENT, b.PROFILE_SKILL,
     b.PROFILE_EQUIPMENT, b.CONSENT, b.PROFILE, b.DUTY, b.PHONE, b.RADIUS, b.QUIET, b.CAP,
     b.LEAVE, b.OFFER, b.JOB, b.REQUEST, b.VET, b.HELP_CAME, b.HOURS_PAGE, b.RATE,
+    b.TEAM, b.JOIN, b.TEAM_CITY,
+    b.TEAM_RADIUS,
     b.OVERSIGHT, b.ESCALATION, b.NAMED,
 ]  # fmt: skip
 
@@ -114,14 +127,22 @@ def test_round_trips() -> None:
     big = 2**63 - 1
     assert b.parse_vet(f"vet:no:{big}") == b.VetPress(approve=False, volunteer_id=big)
     assert b.parse_conduct("conduct:no") == b.ConductAnswer(accept=False)
-    for action in b.OpsAction:
-        assert b.parse_oversight(b.make_oversight(action, 7)) == b.OpsPress(action, 7)
+    for ops in b.OpsAction:
+        assert b.parse_oversight(b.make_oversight(ops, 7)) == b.OpsPress(ops, 7)
     assert b.parse_oversight("ovr:page:0") == b.OpsPress(b.OpsAction.PAGE, 0)
     assert b.parse_oversight("ovr:view:2147483647") == b.OpsPress(b.OpsAction.VIEW, 2**31 - 1)
     for page in (0, 1, 999999):
         assert b.parse_hours_page(b.make_hours_page(page)) == b.HoursPage(page)
     for stars in (None, 1, 2, 3, 4, 5):
         assert b.parse_rate(b.make_rate(stars, 2**31 - 1)) == b.RatePress(stars, 2**31 - 1)
+    for action in (b.TeamAction.ROTATE, b.TeamAction.LEAVE, b.TeamAction.DISMISS):
+        assert b.parse_team(b.make_team(action, 2**31 - 1)) == b.TeamPress(action, 2**31 - 1)
+    assert b.parse_team(f"tm:rmy:9:{big}") == b.TeamPress(b.TeamAction.REMOVE_YES, 9, big)
+    assert b.parse_team("tm:pg:9:12") == b.TeamPress(b.TeamAction.PAGE, 9, 12)
+    for city in cities():
+        assert b.parse_team_city(b.make_team_city(city.name_en)) == b.TeamCityChoice(city.name_en)
+    for km in b.TEAM_RADII_KM:
+        assert b.parse_team_radius(b.make_team_radius(km)) == b.TeamRadiusChoice(km)
 
 
 @pytest.mark.parametrize(
@@ -143,6 +164,11 @@ def test_round_trips() -> None:
         "came:yes:2147483648", "hours:", "hours:-1", "hours:01", "hours:1234567", "hours:١",
         "hours:²", "rate:0:1", "rate:6:1", "rate:5:0", "rate:skip:", "rate:5:2147483648",
         "rate:٣:1", "rate:5:1:2",
+        "came:yes:2147483648",
+        "tm:pg:3", "tm:pg:3:1234567", "tm:rm:3", "tm:rmy:3:0", "tm:rot:3:1", "tm:no:3:1",
+        "tm:lv:0", "tm:rot:2147483648", "tm:zap:3", "tm:rot:", "tm:pg:3:-1", "tm:rmy:3:²",
+        "tj:", "tj:a b", "tj:" + "a" * 33, "tj:ab!", "nt:city:Atlantis", "nt:city:",
+        "nt:city:jeddah", "nt:r:7", "nt:r:", "nt:r:25.5",
     ],
 )  # fmt: skip
 def test_junk_parses_to_none_everywhere(data: str | None) -> None:
@@ -152,6 +178,23 @@ def test_junk_parses_to_none_everywhere(data: str | None) -> None:
 def test_patterns_are_anchored() -> None:
     for pattern in PATTERNS:
         assert pattern.pattern.startswith("^") and pattern.pattern.endswith("$"), pattern
+
+
+def _team_keyboards() -> list[InlineKeyboardMarkup]:
+    """The team screens' keyboards: a member page with paging, the /newteam pickers."""
+    from bot.handlers import team_admin
+    from bot.handlers.teams import page_view
+    from bot.services.teams import TeamPage
+    from storage.team_models import Team
+    from storage.teams import MemberRow
+
+    team = Team(
+        id=3, name="Falcons", lat=24.7, lon=46.7, radius_km=25, invite_code="x", created_by=1
+    )
+    member = MemberRow(21, "Sara", "pending", True, False, None, 30)
+    _text, page = page_view(TeamPage(team, [member], 1, 3, 21, ["Huda"]))
+    assert page is not None
+    return [page, team_admin.city_buttons(), team_admin.radius_buttons()]
 
 
 def _data(markup: InlineKeyboardMarkup) -> list[str]:
@@ -193,6 +236,7 @@ def test_every_keyboard_the_bot_builds_parses(lang: str) -> None:
             render.escalation.candidates_keyboard(12, [(10, "Sarah", 1500.0)]),
             skip_keyboard(12),
             *filter(None, (pager(summary(page)) for page in range(3))),
+            *_team_keyboards(),
         ]
         thanks = render.RENDERERS[Thanks](Thanks(12, "fire")).markup
         assert isinstance(thanks, InlineKeyboardMarkup)

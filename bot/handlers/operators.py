@@ -1,8 +1,9 @@
 """Operators verify volunteers: /pending, /approve ID, /reject ID (and buttons on the notice).
 
-The role (OPERATOR_IDS and the promoted operators) is checked by ``guard.operator_only``
-before anything else, and a refusal recorded: someone who is not an operator learns only
-that, never how the command is used.
+The role (OPERATOR_IDS and the promoted operators; for /approve, /reject and the buttons
+also team leaders, whose decision volunteering.decide limits to their own team's members) is
+checked by ``guard.operator_only`` before anything else, and a refusal recorded: anyone else
+learns only that, never how the command is used.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ async def pending(update: Update, context: BotContext) -> None:
     await msg.reply_text("\n".join(lines))
 
 
-@operator_only("approve")
+@operator_only("approve", leaders=True)
 async def decide(update: Update, context: BotContext) -> None:
     """/approve ID and /reject ID."""
     msg = inputs.message(update)
@@ -55,6 +56,7 @@ async def decide(update: Update, context: BotContext) -> None:
         "not_operator": refusal(),  # demoted between the check and the decision
         "unknown": _("No such volunteer."),
         "already": _("This volunteer was already decided."),
+        "other_team": _("This volunteer is not in your team; nothing was changed."),
     }[outcome.result]
     await msg.reply_text(text)
 

@@ -83,6 +83,15 @@ class Event(StrEnum):
     DISPUTE_DECIDED = "dispute_decided"
     CREDIT_CORRECTED = "credit_corrected"
     LOW_RATING = "low_rating"
+    # Teams (payloads in bot/services/team_notices.py)
+    LEADER_NAMED = "leader_named"
+    LEADER_VERIFY = "leader_verify"
+    VETTING_DECIDED = "vetting_decided"
+    TEAM_JOINED = "team_joined"
+    TEAM_REMOVED = "team_removed"
+    TEAM_MOVED = "team_moved"
+    DAILY_DIGEST = "daily_digest"
+    WEEKLY_DIGEST = "weekly_digest"
 
 
 class Result(StrEnum):
@@ -109,6 +118,8 @@ class Result(StrEnum):
     COOLDOWN = "cooldown"  # a rejected volunteer applies again too soon
     BLOCKED = "blocked"  # a citizen an operator blocked
     NOBODY = "nobody"  # an escalation's wider search found no one new to alert
+    # Teams
+    OTHER_TEAM = "other_team"  # a leader reached for a team that is not theirs
 
 
 @dataclass(frozen=True)
@@ -153,6 +164,10 @@ def _payload(event: Event) -> typing.Callable[[type[P]], type[P]]:
         return cls
 
     return register
+
+
+# Payloads registered outside this module (bot/services/team_notices.py) use the same hook.
+register_payload = _payload
 
 
 @dataclass(frozen=True)
@@ -574,3 +589,8 @@ def _revive(hint: Any, value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _revive(None, v) for k, v in value.items()}
     return value
+
+
+# The team payloads register themselves on import; imported here so that every payload an
+# outbox row can name is known wherever notices are (bot/services/team_notices.py).
+from bot.services import team_notices  # noqa: E402, F401

@@ -17,7 +17,7 @@ from bot.services.config import DispatchConfig
 from bot.services.notices import Notice, Outcome, Recipient, Result
 from bot.services.notices_ops import OperatorDemoted, OperatorPromoted
 from domain.enums import AuditKind
-from storage import people, roles
+from storage import people, roles, teams
 from storage.audit import audit
 
 
@@ -26,11 +26,21 @@ async def is_operator(session: AsyncSession, cfg: DispatchConfig, person_id: int
 
 
 async def check(
-    session: AsyncSession, cfg: DispatchConfig, *, person_id: int, action: str, now: datetime
+    session: AsyncSession,
+    cfg: DispatchConfig,
+    *,
+    person_id: int,
+    action: str,
+    now: datetime,
+    leaders: bool = False,
 ) -> Outcome:
-    """OK for an operator; NOT_OPERATOR, recorded with the action tried, for anyone else."""
+    """OK for an operator (and, with ``leaders``, for anyone who leads a team: the use case
+    then limits them to their own team); NOT_OPERATOR, recorded with the action tried, for
+    anyone else."""
     out = Outcome()
     if await is_operator(session, cfg, person_id):
+        return out
+    if leaders and await teams.led_teams(session, person_id):
         return out
     await audit(
         session, kind=AuditKind.REFUSED, at=now, actor_id=person_id, detail={"action": action[:64]}

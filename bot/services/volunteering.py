@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import roles
+from bot.services import roles, team_vetting, teams
 from bot.services.config import DispatchConfig
 from bot.services.notices import (
     Notice,
@@ -117,6 +117,10 @@ async def submit(
     if allowed != Result.OK:
         out.result = allowed
         return out
+    # Sign-up started from a team's invite: joined now, so that team's leaders are told too.
+    team = await teams.join_after_signup(session, person_id=person_id, now=now)
+    if team is not None:
+        out.tell(teams.joined_notice(Recipient.of(person), team))
     if cfg.auto_verify:
         await volunteers.update_fields(
             session,
@@ -161,6 +165,7 @@ async def submit(
                 ),
             )
         )
+    out.notices.extend(await team_vetting.leader_copies(session, vol=vol, person=person))
     return out
 
 
@@ -175,8 +180,11 @@ async def decide(
 ) -> Outcome:
     """An operator approves or rejects a pending volunteer; the volunteer is told either way."""
     out = Outcome()
-    if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
+    # Operators, and the leaders of the volunteer's team (bot/services/team_vetting.py).
+    out.result = await team_vetting.vetting_role(
+        session, cfg, actor_id=operator_id, volunteer_id=volunteer_id
+    )
+    if out.result is not Result.OK:
         return out
     vol = await volunteers.get_volunteer(session, volunteer_id)
     person = await people.get_person(session, volunteer_id)
@@ -196,7 +204,7 @@ async def decide(
         return out
     await audit(
         session,
-        kind=AuditKind.VOLUNTEER_VERIFIED if approve else AuditKind.VOLUNTEER_REJECTED,
+        kind=await team_vetting.audit_kind(session, cfg, operator_id, approve),
         at=now,
         actor_id=operator_id,
         detail={"volunteer_id": volunteer_id, "before": "pending", "after": str(target)},
@@ -209,6 +217,15 @@ async def decide(
     else:
         again = now + timedelta(seconds=cfg.reapply_cooldown_s)
         out.tell(Notice(Recipient.of(person), VolunteerRejected(again_at=again)))
+    out.notices.extend(  # every copy of the approval notice now says who decided
+        await team_vetting.decided_copies(
+            session,
+            volunteer_id=volunteer_id,
+            name=person.first_name,
+            decider_id=operator_id,
+            approved=approve,
+        )
+    )
     return out
 
 

@@ -134,8 +134,9 @@ class EmulatorState:
         self._chats[user_id] = user
         return user
 
-    def group(self, chat_id: int, title: str = "Group") -> EmuGroup:
-        """A group chat (negative id) the bot is a member of; created on first use."""
+    def group(self, chat_id: int, title: str = "Group", kind: str = "group") -> EmuGroup:
+        """A group chat (negative id) the bot is a member of; created on first use.
+        ``kind``: "group" or "supergroup" (where anonymous admins and linked channels post)."""
         existing = self._chats.get(chat_id)
         if existing is not None:
             if not isinstance(existing, EmuGroup):
@@ -143,7 +144,7 @@ class EmulatorState:
             return existing
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
-        group = EmuGroup(self, chat_id, title)
+        group = EmuGroup(self, chat_id, title, kind)
         self._chats[chat_id] = group
         return group
 
@@ -267,19 +268,28 @@ class EmulatorState:
         self._next_message_id[chat.id] = mid + 1
         return mid
 
+    async def queue_update(self, body: dict[str, Any]) -> int:
+        """Queue an update with exactly this body (``{"channel_post": …}``, a forged shape):
+        for what no chat method makes. Returns its update_id."""
+        update_id = self._next_update_id
+        self._push_update(body)
+        await asyncio.sleep(0)
+        return update_id
+
     async def _queue_user_message(
-        self, chat: EmuChat, by: EmuUser, fields: dict[str, Any], transcript: str
+        self, chat: EmuChat, by: EmuUser | None, fields: dict[str, Any], transcript: str
     ) -> int:
         mid = self._new_message_id(chat)
-        message = {
+        message: dict[str, Any] = {
             "message_id": mid,
-            "from": by.user_json(),
             "chat": chat.chat_json(),
             "date": int(time.time()),
-            **fields,
         }
+        if by is not None:  # a post by an anonymous admin or a linked channel has no sender
+            message["from"] = by.user_json()
+        message.update(fields)
         chat.incoming[mid] = message
-        self._emit("user", chat.id, by.display_name, transcript, [])
+        self._emit("user", chat.id, by.display_name if by else chat.display_name, transcript, [])
         self._push_update({"message": message})
         await asyncio.sleep(0)
         return mid
@@ -365,6 +375,18 @@ class EmulatorState:
             }
             if msg.text is not None:
                 data["caption"] = data.pop("text")
+        if msg.photo is not None:
+            data["photo"] = [
+                {
+                    "file_id": f"photo-{chat.id}-{msg.message_id}",
+                    "file_unique_id": f"p{chat.id}x{msg.message_id}",
+                    "width": 800,
+                    "height": 450,
+                    "file_size": msg.photo.get("size", 0),
+                }
+            ]
+            if msg.caption is not None:
+                data["caption"] = msg.caption
         if msg.reply_markup and "inline_keyboard" in msg.reply_markup:
             data["reply_markup"] = {"inline_keyboard": msg.reply_markup["inline_keyboard"]}
         return data
@@ -385,5 +407,7 @@ class EmulatorState:
             body = f"📍 {msg.location['latitude']}, {msg.location['longitude']}"
         if body is None and msg.contact is not None:
             body = f"📇 {msg.contact['phone_number']}"
+        if body is None and msg.photo is not None:
+            body = f"🖼 {msg.caption or ''}"
         self._emit("bot", chat.id, self.bot_name, body, msg.buttons or msg.reply_buttons)
         return self._message_json(chat, msg)

@@ -1,7 +1,7 @@
 """The command centre: promoted operators, blocked citizens, operators' decisions on volunteers.
 
 Revision ID: 0007_command_centre
-Revises: 0008_hours
+Revises: 0006_teams
 Create Date: 2026-12-10
 
 Three new tables, nothing altered: the volunteer's new status (``suspended``) is a new value
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_command_centre"
-down_revision: str | Sequence[str] | None = "0008_hours"
+down_revision: str | Sequence[str] | None = "0006_teams"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
