@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 LEASE_S = 15.0  # an entry in flight longer than this is taken for a dead worker's
 POLL_S = 0.05  # wait when the window is full of calls still in flight (their end unknown)
 WARN_EVERY_S = 60.0
+POOL_SIZE = 16  # connections to Redis per process
 
 # KEYS: pause, window; ARGV: member, limit, span, lease, poll. Returns "0" (admitted) or the
 # seconds to wait, as a string (Lua numbers become integers on the way back).
@@ -123,7 +124,12 @@ class RedisRateLimiter(BaseRateLimiter[int]):
     @property
     def client(self) -> redis.Redis:
         if self._client is None:
-            self._client = redis.Redis.from_url(self.url)
+            # Blocking: a burst of waiters queues for a connection instead of failing with
+            # "too many connections" (and then passing unthrottled).
+            pool = redis.BlockingConnectionPool.from_url(
+                self.url, max_connections=POOL_SIZE, timeout=10
+            )
+            self._client = redis.Redis(connection_pool=pool)
         return self._client
 
     async def initialize(self) -> None:

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -147,6 +147,8 @@ async def fleet(
         BotProcess(worker_env(emu, pg_url, port, register=i == 0, **extra), tmp_path)
         for i, port in enumerate(ports)
     ]
+    for worker in workers:
+        worker.start_timeout = WAIT_S  # three interpreters starting at once on two cores
     try:
         for worker in workers:
             await worker.start()
@@ -164,10 +166,10 @@ async def fleet(
 
 
 async def seed_jobs(
-    box: Fleet, *, citizens: Sequence[int], volunteers: Sequence[int], at: datetime | None = None
+    box: Fleet, *, citizens: Sequence[int], volunteers: Sequence[int], on_scene: bool = False
 ) -> list[int]:
-    """Assigned requests, one per volunteer, the citizens taking turns as requesters, with no
-    timer yet; the emulator knows every chat. Returns the request ids."""
+    """Assigned (or on-scene) requests, one per volunteer, the citizens taking turns as
+    requesters, with no timer yet; the emulator knows every chat. Returns the request ids."""
     now = utcnow()
     for pid in (*citizens, *volunteers):
         box.emu.user(pid, first_name=f"P{pid}", language_code="en")
@@ -184,11 +186,12 @@ async def seed_jobs(
                 lat=RIYADH.lat,
                 lon=RIYADH.lon,
                 area="Riyadh",
-                status=RequestStatus.ASSIGNED,
+                status=RequestStatus.ON_SCENE if on_scene else RequestStatus.ASSIGNED,
                 volunteer_id=vid,
                 wave=1,
-                created_at=at or now,
-                assigned_at=at or now,
+                created_at=now,
+                assigned_at=now,
+                arrived_at=now if on_scene else None,
             )
             for i, vid in enumerate(volunteers)
         ]
