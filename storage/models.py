@@ -8,6 +8,14 @@ from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueCon
 from sqlmodel import Field, SQLModel
 
 from storage.flow_state import FlowConversation, FlowUserData  # noqa: F401  (its tables, registered)
+from storage.team_models import (  # noqa: F401  (the team tables, registered)
+    DigestRecord,
+    Team,
+    TeamJoinPending,
+    TeamLeader,
+    TeamMember,
+    VettingCopy,
+)
 from storage.types import UTCDateTime, utcnow
 
 
@@ -228,3 +236,8 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_ts())
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     last_error: str = ""
+
+
+# The hours tables (corrections, certificates, feedback) live in their own module; importing it
+# here registers them on SQLModel.metadata wherever the models are loaded.
+from storage import hours_models  # noqa: E402, F401

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -161,3 +161,24 @@ async def on_its_way(session: AsyncSession, *, request_id: int, chat_id: int, ev
         )
     )
     return int((await session.exec(stmt)).one()) > 0
+
+
+async def forget_said(
+    session: AsyncSession, *, request_ids: Sequence[int] = (), said_before: datetime | None = None
+) -> int:
+    """Delete notices already said (or given up on): those of ``request_ids``, and any said
+    before ``said_before``. Their payloads hold what retention removes (a point, details, a
+    phone); a pending notice is never deleted."""
+    conditions = []
+    if request_ids:
+        conditions.append(col(OutboxMessage.request_id).in_(list(request_ids)))
+    if said_before is not None:
+        conditions.append(OutboxMessage.created_at < said_before)
+    if not conditions:
+        return 0
+    result = await session.exec(  # type: ignore[call-overload]
+        delete(OutboxMessage)
+        .where(OutboxMessage.status != PENDING, or_(*conditions))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)

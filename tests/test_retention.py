@@ -17,10 +17,10 @@ from bot.services.notices import Event
 from bot.services.retention import redact_closed
 from domain.enums import CreditStatus, RequestStatus
 from domain.incidents import IncidentType
-from storage import requests, volunteers
+from storage import outbox, requests, volunteers
 from storage.audit import timeline
 from storage.db import Database
-from storage.models import HelpRequest, HourCredit, Offer
+from storage.models import HelpRequest, HourCredit, Offer, OutboxMessage
 from storage.types import utcnow
 from tests.factories import RIYADH, offset, person, volunteer
 
@@ -131,3 +131,30 @@ async def test_the_job_is_scheduled_and_redacts_through_the_app(tmp_path) -> Non
         async with box.db.session() as s:
             req = await requests.get_request(s, rid)
         assert req is not None and req.redacted_at is not None and req.description is None
+
+
+async def test_notices_said_about_a_redacted_request_are_forgotten(db: Database) -> None:
+    """The outbox's payloads carry the point and the details too: once said, they go with it."""
+    old = await create(db, NOW - timedelta(days=45), 3)  # escalated at once: closed
+    recent = await create(db, NOW - timedelta(days=1), 4)
+    async with db.session() as s:
+        said = await outbox.add(
+            s,
+            [
+                OutboxMessage(
+                    request_id=rid, chat_id=9, language="en", event="job_assigned", payload="{}"
+                )
+                for rid in (old, old, recent)
+            ],
+        )
+        [waiting] = await outbox.add(
+            s,
+            [OutboxMessage(request_id=old, chat_id=9, language="en", event="x", payload="{}")],
+        )
+        for rid in said:
+            await outbox.finish(s, rid, status=outbox.SENT, at=NOW - timedelta(days=40))
+    async with db.session() as s:
+        await redact_closed(s, retention_days=30, now=NOW)
+    async with db.session() as s:
+        left = {r.id: r.request_id for r in (await s.exec(select(OutboxMessage))).all()}
+    assert left == {said[2]: recent, waiting: old}  # the recent one, and the one not said yet

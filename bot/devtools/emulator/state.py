@@ -363,6 +363,29 @@ class EmulatorState:
             data["location"] = msg.location
         if msg.contact is not None:
             data["contact"] = msg.contact
+        if msg.document is not None:
+            file_id = f"doc-{chat.id}-{msg.message_id}"
+            data["document"] = {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": msg.document.get("file_name"),
+                "mime_type": msg.document.get("content_type"),
+                "file_size": msg.document.get("size"),
+            }
+            if msg.text is not None:
+                data["caption"] = data.pop("text")
+        if msg.photo is not None:
+            data["photo"] = [
+                {
+                    "file_id": f"photo-{chat.id}-{msg.message_id}",
+                    "file_unique_id": f"p{chat.id}x{msg.message_id}",
+                    "width": 800,
+                    "height": 450,
+                    "file_size": msg.photo.get("size", 0),
+                }
+            ]
+            if msg.caption is not None:
+                data["caption"] = msg.caption
         if msg.reply_markup and "inline_keyboard" in msg.reply_markup:
             data["reply_markup"] = {"inline_keyboard": msg.reply_markup["inline_keyboard"]}
         return data
@@ -383,5 +406,7 @@ class EmulatorState:
             body = f"📍 {msg.location['latitude']}, {msg.location['longitude']}"
         if body is None and msg.contact is not None:
             body = f"📇 {msg.contact['phone_number']}"
+        if body is None and msg.photo is not None:
+            body = f"🖼 {msg.caption or ''}"
         self._emit("bot", chat.id, self.bot_name, body, msg.buttons or msg.reply_buttons)
         return self._message_json(chat, msg)
