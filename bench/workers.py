@@ -198,6 +198,8 @@ async def run_one(workers: int, limits: str, args: argparse.Namespace) -> Run:
     procs: list[BotProcess] = []
     try:
         await seed(url, args.volunteers, rng)
+        for i in range(args.volunteers):  # their chats, so alerts can be delivered
+            emu.user(1_000_000 + i, first_name=f"V{i}", language_code="en")
         await emu.start()
         if limits == "on":
             emu.enforce_limits()
@@ -251,6 +253,14 @@ async def run_one(workers: int, limits: str, args: argparse.Namespace) -> Run:
             rid = ids.get(c.user.id)
             if c.done_at is None or rid is None or rid not in first:
                 lost += 1
+                why = (
+                    "unanswered"
+                    if c.done_at is None
+                    else "no request"
+                    if rid is None
+                    else "no alert"
+                )
+                result.notes.append(f"citizen {c.user.id}: {why}")
                 continue
             lat.append((first[rid] - c.skip_at) * 1000)
         result.created = len(paced) - lost
