@@ -35,6 +35,7 @@ from bot.handlers import (
     digests,
     duty,
     errors,
+    escalation,
     feedback,
     flows,
     followup,
@@ -43,6 +44,7 @@ from bot.handlers import (
     media,
     operators,
     outbox,
+    oversight,
     phone,
     preferences,
     profile,
@@ -70,6 +72,7 @@ SENDER_GROUP = -100  # record the sender, set the language
 METRICS_GROUP = -90  # count each update for /metrics, and let it travel on
 PRIVATE_GROUP = -50  # groups and channels stop here (bot/handlers/groups.py)
 COMMENT_GROUP = -5  # a citizen's comment on a rating, when one is awaited (feedback.py)
+OPS_GROUP = -4  # /request with a number: the operator's view, before the citizen's flow
 # The request flow; sign-up is FLOW_GROUP + 1, the operators' /newteam FLOW_GROUP - 1.
 FLOW_GROUP = -3
 AFTER_FLOWS_GROUP = -1  # what no flow took, before the ordinary handlers of group 0
@@ -152,6 +155,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, groups.private_chats_only), group=PRIVATE_GROUP)
     # A private chat's comment on a rating, before any flow reads the text (bot/handlers/feedback.py).
     app.add_handler(feedback.comment_handler(), group=COMMENT_GROUP)
+    # An operator's /request 42 is no help request: taken (and stopped) before the flows.
+    app.add_handlers(oversight.early_handlers(), group=OPS_GROUP)
     # No PTB conversation_timeout: the flows time out from the database (bot/persistence/flows.py).
     app.add_handler(citizen.conversation(None), group=FLOW_GROUP)
     app.add_handler(signup.conversation(None), group=FLOW_GROUP + 1)
@@ -191,6 +196,9 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *digests.handlers(),
     ):
         app.add_handler(h)  # type: ignore[arg-type]
+    # The command centre: /open … /stats and their buttons; an escalation's answers, /assign.
+    app.add_handlers(oversight.handlers())
+    app.add_handlers(escalation.handlers())
     app.add_handler(
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_numbers)), common.numbers)
     )

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     auto_verify_volunteers: bool = False
     ops_chat_id: int | None = None
     ops_language: str = "ar"
+    # A rejected volunteer may apply again this long after the rejection (30 days).
+    reapply_cooldown_s: float = Field(30 * 86400.0, ge=0)
 
     # Team leaders' digests (bot/services/digests.py): daily at this local time, weekly on
     # this weekday (0 = Monday … 6 = Sunday) at the same time; checked every DIGEST_CHECK_S.

@@ -16,6 +16,8 @@ class VolunteerStatus(StrEnum):
     PENDING = "pending"
     VERIFIED = "verified"
     REJECTED = "rejected"
+    # An operator stopped their alerts (with a reason, in the audit); reinstated by an operator.
+    SUSPENDED = "suspended"
     LEFT = "left"
 
 
@@ -94,6 +96,22 @@ class AuditKind(StrEnum):
     VOLUNTEER_VERIFIED = "volunteer_verified"
     VOLUNTEER_REJECTED = "volunteer_rejected"
     VOLUNTEER_LEFT = "volunteer_left"
+    # The command centre (bot/services/roles.py, standing.py, dispatch/operator.py)
+    REFUSED = "refused"  # someone who is not an operator tried an operator command or button
+    OPERATOR_PROMOTED = "operator_promoted"
+    OPERATOR_DEMOTED = "operator_demoted"
+    VOLUNTEER_SUSPENDED = "volunteer_suspended"
+    VOLUNTEER_REINSTATED = "volunteer_reinstated"
+    CITIZEN_BLOCKED = "citizen_blocked"
+    CITIZEN_UNBLOCKED = "citizen_unblocked"
+    OPS_CANCELLED = "ops_cancelled"  # an operator closed the request
+    REDISPATCHED = "redispatched"  # an operator restarted the ladder from its first wave
+    REASSIGNED = "reassigned"  # an operator released the volunteer and re-dispatched
+    # An operator's answer to an escalation (bot/services/dispatch/escalation.py)
+    WIDER_SEARCH = "wider_search"  # one wave beyond the ladder's widest
+    VOLUNTEER_NAMED = "volunteer_named"  # one named volunteer alerted
+    HANDED_TO_OFFICIALS = "handed_to_officials"  # closed: the official services have it
+    FALSE_ALARM = "false_alarm"  # closed: nobody needed help
     CREDIT_CORRECTED = "credit_corrected"
     DISPUTE_DECIDED = "dispute_decided"
     CERTIFICATE_ISSUED = "certificate_issued"

@@ -9,6 +9,7 @@ timer taken by exactly one worker), conditional like every other move.
       │  ▲  (next wave)       │   ▲ (reminder)      │                    └──────▶ disputed
       │  └────release─────────┴───┼─────────────────┘
       ├──no one after the last wave──▶ escalated (ops chat) | unanswered (none set)
+      │                                   └──an operator re-dispatches──▶ dispatching (wave 0)
       └──cancel (any open state, and escalated)──▶ cancelled
 """
 
@@ -21,8 +22,9 @@ ALLOWED: dict[S, frozenset[S]] = {
     S.ASSIGNED: frozenset({S.ASSIGNED, S.ON_SCENE, S.COMPLETED, S.DISPATCHING, S.CANCELLED}),
     S.ON_SCENE: frozenset({S.ON_SCENE, S.COMPLETED, S.DISPATCHING, S.CANCELLED}),
     S.COMPLETED: frozenset({S.CONFIRMED, S.DISPUTED}),
-    S.ESCALATED: frozenset({S.CANCELLED}),
-    S.UNANSWERED: frozenset({S.CANCELLED}),
+    # The command centre may cancel it, or send it back to the ladder (bot/services/dispatch/operator.py).
+    S.ESCALATED: frozenset({S.CANCELLED, S.DISPATCHING}),
+    S.UNANSWERED: frozenset({S.CANCELLED, S.DISPATCHING}),
     S.CONFIRMED: frozenset(),
     S.DISPUTED: frozenset(),
     S.CANCELLED: frozenset(),
@@ -30,6 +32,10 @@ ALLOWED: dict[S, frozenset[S]] = {
 
 # Someone may still act on these (alerts, the volunteer, the citizen); the others are closed.
 OPEN: frozenset[S] = frozenset({S.DISPATCHING, S.ASSIGNED, S.ON_SCENE})
+# Nobody accepted after the last wave: only an operator (or the citizen's cancel) moves it on.
+UNANSWERED_ENDS: frozenset[S] = frozenset({S.ESCALATED, S.UNANSWERED})
+# An operator may cancel, re-dispatch or reassign these (/request).
+ACTIVE: frozenset[S] = OPEN | UNANSWERED_ENDS
 # A volunteer is on the job.
 ACTIVE_JOB: frozenset[S] = frozenset({S.ASSIGNED, S.ON_SCENE})
 # The citizen may still cancel: before the job is done, and while the command centre has

@@ -238,6 +238,7 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = ""
 
 
-# The hours tables (corrections, certificates, feedback) live in their own module; importing it
-# here registers them on SQLModel.metadata wherever the models are loaded.
+# The command centre's and the hours' tables live in modules of their own; importing them here
+# registers them on SQLModel.metadata wherever the models are loaded.
 from storage import hours_models  # noqa: E402, F401
+from storage.command_models import CitizenBlock, OperatorGrant, VolunteerStanding  # noqa: E402, F401

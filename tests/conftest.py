@@ -8,6 +8,8 @@ The schema comes from ``Database.create_all`` (one CREATE pass, stamped at the h
 run once per session and per backend: quicker than replaying the revisions for every test,
 and tests/test_migrations.py proves it is the schema the revisions build, on both backends.
 
+``privacy`` is ``box`` with the privacy scan (tests/privacy.py) run over it at the end.
+
 ``box`` is the real Application against the Bot API emulator on a fresh SQLite file, for the
 end-to-end tests (tests/e2e_helpers.py holds the steps they script). A module or a test
 chooses its Settings with ``@pytest.mark.sandbox(**fields)`` (or ``pytestmark``); the marks
@@ -30,6 +32,7 @@ from bot.devtools.sandbox import Sandbox, sandbox
 from storage.db import Database
 from tests.databases import PG_ADMIN_URL, empty_tables, pg_available
 from tests.e2e_helpers import QUIET_PERIOD, e2e_sandbox
+from tests.privacy import assert_private
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -125,6 +128,14 @@ async def box(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[S
     """The bot, its database and the emulator for one test, stopped afterwards."""
     async with e2e_sandbox(tmp_path, **sandbox_settings(request)) as b:
         yield b
+
+
+@pytest.fixture
+async def privacy(box: Sandbox) -> AsyncIterator[Sandbox]:
+    """``box``, and at the end of the test the privacy scan over every call the bot made
+    (tests/privacy.py): ``pytestmark = pytest.mark.usefixtures("privacy")``."""
+    yield box
+    await assert_private(box)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -101,8 +101,12 @@ def notice(to: Recipient, event: Event, params: dict[str, object]) -> Notice:
         fields["area"] = Area(str(fields.pop("city_en")), str(fields.pop("city_ar")), float(km))
     if "timeline" in fields:
         lines = fields["timeline"]
-        assert isinstance(lines, list), lines
+        assert isinstance(lines, list | tuple), lines
+        # Raw ``(at, kind, "k=v …")`` tuples become TimelineLines; typed items pass as they are.
         fields["timeline"] = tuple(
-            TimelineLine(at, kind, details_of(detail)) for at, kind, detail in lines
+            TimelineLine(item[0], item[1], details_of(item[2]))
+            if isinstance(item, tuple) and not isinstance(item, TimelineLine)
+            else item
+            for item in lines
         )
     return Notice(to, PAYLOADS[event](**fields))

@@ -4,9 +4,21 @@ escalation's)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from bot.services.notices import Event
+from bot.services.notices import Area, Event, OpsEscalation, TimelineLine
+from bot.services.notices_escalation import Decision
+from bot.services.notices_ops import (
+    JobLine,
+    OpenRow,
+    Spread,
+    TimelineItem,
+    TypeOutcome,
+    VolunteerCard,
+)
+from bot.services.notices_ops import (
+    Readiness as OpsReadiness,
+)
 from bot.services.team_notices import DayFigures, HandledLine, MemberMinutes, Readiness, RegionLine
 from domain.enums import OfferStatus
 from domain.incidents import Equipment, IncidentType
@@ -27,6 +39,198 @@ ASSIGNED = {
 
 AREA = {"city_en": "Riyadh", "city_ar": "الرياض", "km": 3}
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+# The command centre: the operators' views and what they tell volunteers and citizens.
+_OPS_AREA = Area("Riyadh", "الرياض", 3)
+_WAVE = TimelineItem(
+    T0 + timedelta(seconds=5),
+    "wave",
+    "",
+    ("Sarah", "John"),
+    {"wave": 1, "radius_m": 5000, "alerted": 2, "volunteers": "10,11"},
+)
+_TIMELINE = (
+    TimelineItem(T0, "created", "John", (), {"before": "dispatching", "after": "dispatching"}),
+    _WAVE,
+    TimelineItem(T0 + timedelta(seconds=40), "declined", "John"),
+    TimelineItem(
+        T0 + timedelta(seconds=50),
+        "accepted",
+        "Sarah",
+        (),
+        {"before": "dispatching", "after": "assigned"},
+    ),
+    TimelineItem(T0 + timedelta(minutes=9), "arrived", "Sarah"),
+    TimelineItem(T0 + timedelta(minutes=30), "done", "Sarah", (), {"minutes": 30}),
+    TimelineItem(T0 + timedelta(minutes=31), "confirmed", "John"),
+    TimelineItem(
+        T0 + timedelta(minutes=32),
+        "reassigned",
+        "Sarah",
+        (),
+        {"volunteer_id": 10, "reason": "Toyota"},
+    ),
+    TimelineItem(T0 + timedelta(minutes=33), "redispatched", "Sarah"),
+    TimelineItem(T0 + timedelta(minutes=34), "ops_cancelled", "Sarah"),
+    TimelineItem(T0 + timedelta(minutes=35), "alert_failed", ""),
+    TimelineItem(T0 + timedelta(minutes=36), "auto_confirmed", ""),
+    TimelineItem(T0 + timedelta(minutes=37), "disputed", "John"),
+)
+_CARD = VolunteerCard(
+    status="suspended",
+    skills=IncidentType.FIRE.bit | IncidentType.FIRST_AID.bit,
+    equipment=int(Equipment.FIRST_AID_KIT),
+    on_duty=False,
+    position_at=T0,
+    verified_at=T0,
+    verified_by="Sarah",
+    busy_request_id=42,
+    minutes=95,
+    jobs=3,
+    alerted=12,
+    accepted=4,
+    declined=5,
+    decided_at=T0,
+    reason="Toyota",
+    recent=(JobLine(42, "fire", "confirmed", T0),),
+)
+OPS_CASES: dict[Event, list[dict[str, object]]] = {
+    Event.OPS_REQUEST_LIST: [
+        {"page": 0, "pages": 1, "total": 0, "as_of": T0},
+        {
+            "page": 1,
+            "pages": 3,
+            "total": 20,
+            "as_of": T0 + timedelta(minutes=75),
+            "rows": (
+                OpenRow(42, "fire", "dispatching", T0, _OPS_AREA),
+                OpenRow(43, "flood", "assigned", T0, _OPS_AREA, "Sarah"),
+                OpenRow(44, "rescue", "escalated", T0 + timedelta(minutes=70), _OPS_AREA),
+            ),
+        },
+    ],
+    Event.OPS_REQUEST_VIEW: [
+        {
+            "request_id": 42,
+            "incident": "fire",
+            "status": "assigned",
+            "area": _OPS_AREA,
+            "lat": 24.7136,
+            "lon": 46.6753,
+            "requester": "John",
+            "requester_id": 5,
+            "created_at": T0,
+            "volunteer": "Sarah",
+            "volunteer_id": 10,
+            "description": "Blue Toyota",
+            "timeline": _TIMELINE,
+            "credit_minutes": 30,
+            "credit_status": "pending",
+            "can_cancel": True,
+            "can_reassign": True,
+        },
+        {
+            "request_id": 43,
+            "incident": "flood",
+            "status": "escalated",
+            "area": _OPS_AREA,
+            "lat": 24.7,
+            "lon": 46.6,
+            "requester": "John",
+            "requester_id": 5,
+            "created_at": T0,
+            "can_cancel": True,
+            "can_redispatch": True,
+        },
+    ],
+    Event.OPS_AUDIT_VIEW: [{"request_id": 42, "entries": _TIMELINE}, {"request_id": 43}],
+    Event.OPS_PERSON_VIEW: [
+        {"person_id": 5, "name": "John"},
+        {
+            "person_id": 10,
+            "name": "Sarah",
+            "username": "sarah_k",
+            "operator": True,
+            "blocked": True,
+            "block_reason": "Toyota",
+            "requests_made": 2,
+            "volunteer": _CARD,
+        },
+    ],
+    Event.OPS_STATS: [
+        {"period": "today", "city": "", "since": T0, "until": T0 + timedelta(hours=5)},
+        {
+            "period": "week",
+            "city": "Riyadh",
+            "since": T0,
+            "until": T0 + timedelta(days=7),
+            "total": 3,
+            "by_type": (TypeOutcome("fire", "confirmed", 2), TypeOutcome("fire", "escalated", 1)),
+            "first_alert": Spread(3, 2.0, 4.5),
+            "first_accept": Spread(2, 45.0, 300.0),
+            "arrival": Spread(1, 600.0, 600.0),
+            "alerts": 10,
+            "alerts_accepted": 2,
+            "acceptance_rate": 0.2,
+            "escalated": 1,
+            "escalated_share": 1 / 3,
+            "credited_minutes": 95,
+            "readiness": (OpsReadiness("Riyadh", "fire", 4, 3),),
+        },
+    ],
+    Event.OPERATOR_PROMOTED: [{"by": "Sarah"}, {"by": ""}],
+    Event.OPERATOR_DEMOTED: [{}],
+    Event.VOLUNTEER_SUSPENDED: [
+        {"reason": "Toyota"},
+        {"reason": "Toyota", "released_request_id": 42},
+    ],
+    Event.VOLUNTEER_REINSTATED: [{}],
+    Event.REQUEST_CLOSED_BY_OPS: [{"request_id": 42, "incident": "fire"}],
+    Event.SEARCH_RESTARTED: [{"request_id": 42, "alerted": 1}, {"request_id": 42, "alerted": 5}],
+    Event.VOLUNTEER_REPLACED: [{"request_id": 42, "alerted": 0}, {"request_id": 42, "alerted": 12}],
+    Event.JOB_REASSIGNED: [{"request_id": 42, "incident": "rescue"}],
+    Event.REQUEST_BLOCKED: [{"incident": "fire"}, {"incident": "breakdown"}],
+}
+
+# An operator's answer to an escalation: the copies edited, the citizen told.
+_ESCALATION = OpsEscalation(
+    request_id=42,
+    incident="fire",
+    lat=24.7136,
+    lon=46.6753,
+    requester="John",
+    requester_id=555001,
+    created_at=T0,
+    alerted=2,
+    declined=1,
+    area=_OPS_AREA,
+    timeline=(
+        TimelineLine(T0, "created", {}),
+        TimelineLine(T0 + timedelta(minutes=2), "escalated", {}),
+        TimelineLine(T0 + timedelta(minutes=3), "wider_search", {"radius_m": 40000}),
+    ),
+    description="Blue Toyota",
+)
+_DECIDED: list[dict[str, object]] = [
+    {
+        "escalation": _ESCALATION,
+        "decision": Decision.WIDER,
+        "by": "Sarah",
+        "alerted": n,
+        "radius_m": 40000,
+    }
+    for n in (1, 3, 11)
+]
+_DECIDED += [
+    {"escalation": _ESCALATION, "decision": Decision.NAMED, "by": "Sarah", "volunteer": "John"},
+    {"escalation": _ESCALATION, "decision": Decision.OFFICIALS, "by": ""},
+    {"escalation": _ESCALATION, "decision": Decision.FALSE_ALARM, "by": "Sarah"},
+]
+ESCALATION_CASES: dict[Event, list[dict[str, object]]] = {
+    Event.ESCALATION_DECIDED: _DECIDED,
+    Event.HANDED_TO_OFFICIALS: [{"request_id": 42, "incident": "fire"}],
+    Event.FALSE_ALARM_CLOSED: [{"request_id": 42, "incident": "breakdown"}],
+}  # fmt: skip
 
 # One plausible parameter set per event (as bot/services/dispatch.py and volunteering.py send
 # them); events with several shapes get several.
@@ -83,7 +287,6 @@ CASES: dict[Event, list[dict[str, object]]] = {
         }
     ],
     Event.OPS_CANCELLED: [{"request_id": 42, "incident": "flood"}],
-    Event.OPS_CANCELLED: [{"request_id": 42, "incident": "flood"}],
     Event.ARRIVAL_REMINDER: [{"request_id": 42, "incident": "rescue"}],
     Event.STATUS_UPDATE: [{"request_id": 42, "volunteer": "Sarah"}],
     Event.AUTO_CONFIRMED: [{"request_id": 42}],
@@ -107,7 +310,7 @@ CASES: dict[Event, list[dict[str, object]]] = {
         },
     ],
     Event.VOLUNTEER_VERIFIED: [{}],
-    Event.VOLUNTEER_REJECTED: [{}],
+    Event.VOLUNTEER_REJECTED: [{}, {"again_at": T0 + timedelta(days=30)}],
     Event.POSITION_STALE: [{}],
     Event.ON_SCENE_REMINDER: [{"request_id": 42, "incident": "flood"}],
     Event.HELP_CHECK: [
@@ -202,4 +405,6 @@ CASES: dict[Event, list[dict[str, object]]] = {
             "escalated": 2,
         }
     ],
+    **OPS_CASES,
+    **ESCALATION_CASES,
 }

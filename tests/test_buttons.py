@@ -11,9 +11,12 @@ from telegram import InlineKeyboardMarkup
 from bot.handlers import buttons as b
 from bot.handlers import inputs
 from bot.i18n import use_locale
+from bot.services.notices import Event, Recipient
 from domain.incidents import EQUIPMENT_ITEMS, Equipment, IncidentType
 from domain.matching.geo import cities
 from domain.volunteers import ALERTS_PER_HOUR_CHOICES, QUIET_CHOICES, RADIUS_CHOICES_KM
+from tests.factories import notice
+from tests.notice_cases import CASES
 
 # What the bot has always written (old buttons in people's chats must keep working).
 LEGACY = [
@@ -52,6 +55,17 @@ LEGACY = [
     (b.make_vet(approve=False, volunteer_id=10), "vet:no:10", b.VET),
     (b.make_help_came(came=True, request_id=5), "came:yes:5", b.HELP_CAME),
     (b.make_help_came(came=False, request_id=5), "came:no:5", b.HELP_CAME),
+    (b.make_oversight(b.OpsAction.PAGE, 0), "ovr:page:0", b.OVERSIGHT),
+    (b.make_oversight(b.OpsAction.VIEW, 42), "ovr:view:42", b.OVERSIGHT),
+    (b.make_oversight(b.OpsAction.CANCEL, 42), "ovr:cancel:42", b.OVERSIGHT),
+    (b.make_oversight(b.OpsAction.REDISPATCH, 42), "ovr:redo:42", b.OVERSIGHT),
+    (b.make_oversight(b.OpsAction.REASSIGN, 42), "ovr:reas:42", b.OVERSIGHT),
+    (b.make_escalation(b.EscalationAction.WIDER, 42), "esc:wide:42", b.ESCALATION),
+    (b.make_escalation(b.EscalationAction.ASSIGN, 42), "esc:who:42", b.ESCALATION),
+    (b.make_escalation(b.EscalationAction.OFFICIALS, 42), "esc:off:42", b.ESCALATION),
+    (b.make_escalation(b.EscalationAction.FALSE_ALARM, 42), "esc:false:42", b.ESCALATION),
+    (b.make_escalation(b.EscalationAction.BACK, 42), "esc:back:42", b.ESCALATION),
+    (b.make_named(2**31 - 1, 2**63 - 1), f"esc:to:{2**31 - 1}:{2**63 - 1}", b.NAMED),
     (b.make_hours_page(0), "hours:0", b.HOURS_PAGE),
     (b.make_hours_page(12), "hours:12", b.HOURS_PAGE),
     (b.make_rate(1, 42), "rate:1:42", b.RATE),
@@ -72,6 +86,7 @@ PARSERS = [
     b.parse_profile_skill, b.parse_profile_equipment, b.parse_consent, b.parse_profile,
     b.parse_duty, b.parse_phone, b.parse_radius, b.parse_quiet, b.parse_cap, b.parse_leave,
     b.parse_offer, b.parse_job, b.parse_request, b.parse_vet, b.parse_help_came,
+    b.parse_oversight, b.parse_escalation, b.parse_named,
     b.parse_hours_page, b.parse_rate,
     b.parse_team, b.parse_join, b.parse_team_city, b.parse_team_radius,
 ]  # fmt: skip
@@ -81,6 +96,7 @@ PATTERNS = [
     b.LEAVE, b.OFFER, b.JOB, b.REQUEST, b.VET, b.HELP_CAME, b.HOURS_PAGE, b.RATE,
     b.TEAM, b.JOIN, b.TEAM_CITY,
     b.TEAM_RADIUS,
+    b.OVERSIGHT, b.ESCALATION, b.NAMED,
 ]  # fmt: skip
 
 
@@ -111,6 +127,10 @@ def test_round_trips() -> None:
     big = 2**63 - 1
     assert b.parse_vet(f"vet:no:{big}") == b.VetPress(approve=False, volunteer_id=big)
     assert b.parse_conduct("conduct:no") == b.ConductAnswer(accept=False)
+    for ops in b.OpsAction:
+        assert b.parse_oversight(b.make_oversight(ops, 7)) == b.OpsPress(ops, 7)
+    assert b.parse_oversight("ovr:page:0") == b.OpsPress(b.OpsAction.PAGE, 0)
+    assert b.parse_oversight("ovr:view:2147483647") == b.OpsPress(b.OpsAction.VIEW, 2**31 - 1)
     for page in (0, 1, 999999):
         assert b.parse_hours_page(b.make_hours_page(page)) == b.HoursPage(page)
     for stars in (None, 1, 2, 3, 4, 5):
@@ -137,6 +157,10 @@ def test_round_trips() -> None:
         "offer:xyz:1", "job:arr:123456789012345678", "job:fly:1", "req:cancel:00",
         "vet:ok:0", "vet:ok:9223372036854775808", "vet:ok:99999999999999999999", "vet:maybe:1",
         "offer:acc:1:2", "x" * 65, "came:yes:", "came:maybe:1", "came:no:0",
+        "came:yes:2147483648", "ovr:view:0", "ovr:cancel:00", "ovr:zzz:1", "ovr:page:",
+        "ovr:page:-1", "ovr:page:2147483648", "ovr:redo:١", "ovr:view:1:2", "ovr:view:1 ",
+        "esc:wide:0", "esc:nope:1", "esc:off:", "esc:to:1:", "esc:to:0:5", "esc:to:1:0",
+        "esc:to:2147483648:5", "esc:to:1:9223372036854775808", "esc:to:1", "esc:false:1:2",
         "came:yes:2147483648", "hours:", "hours:-1", "hours:01", "hours:1234567", "hours:١",
         "hours:²", "rate:0:1", "rate:6:1", "rate:5:0", "rate:skip:", "rate:5:2147483648",
         "rate:٣:1", "rate:5:1:2",
@@ -208,6 +232,8 @@ def test_every_keyboard_the_bot_builds_parses(lang: str) -> None:
             render.job_keyboard(12, on_scene=True),
             render.cancel_keyboard(12),
             render.citizen.help_keyboard(12),
+            render.ops.escalation_keyboard(12),
+            render.escalation.candidates_keyboard(12, [(10, "Sarah", 1500.0)]),
             skip_keyboard(12),
             *filter(None, (pager(summary(page)) for page in range(3))),
             *_team_keyboards(),
@@ -215,6 +241,11 @@ def test_every_keyboard_the_bot_builds_parses(lang: str) -> None:
         thanks = render.RENDERERS[Thanks](Thanks(12, "fire")).markup
         assert isinstance(thanks, InlineKeyboardMarkup)
         markups.append(thanks)
+    # The command centre's views (/open, /request, an escalation) as the operators get them.
+    for event in (Event.OPS_REQUEST_LIST, Event.OPS_REQUEST_VIEW, Event.OPS_ESCALATION):
+        for params in CASES[event]:
+            shown = render.render(notice(Recipient(1, 1, lang), event, params))
+            markups.extend([shown.markup] if shown.markup is not None else [])
     for markup in markups:
         for data in _data(markup):
             assert sum(parse(data) is not None for parse in PARSERS) == 1, data

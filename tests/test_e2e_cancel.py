@@ -12,7 +12,10 @@ from storage.types import utcnow
 from tests.e2e_helpers import HERE, Action, no_request, step
 from tests.factories import offset, volunteer
 
-pytestmark = pytest.mark.sandbox(auto_verify_volunteers=True, wave_timeout_s=60)
+pytestmark = [
+    pytest.mark.sandbox(auto_verify_volunteers=True, wave_timeout_s=60),
+    pytest.mark.usefixtures("privacy"),
+]
 
 CITIZEN_STEPS: list[Action] = ["/request", "inc:breakdown", HERE]
 SIGNUP_STEPS: list[Action] = [

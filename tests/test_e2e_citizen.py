@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.devtools.emulator import EmuUser
+from bot.devtools.emulator.attachments import MEDIA
 from bot.devtools.sandbox import Sandbox, sandbox
 from storage import requests
 from storage.types import utcnow
@@ -99,50 +100,6 @@ async def test_a_failed_message_never_loses_the_request(box: Sandbox, failures: 
     assert citizen.last.button_data == ["req:cancel:1"]
 
 
-# Every kind of attachment a person can send instead of text or a location, as Telegram
-# sends it (the emulator's user API has no media yet: these are queued as raw messages).
-FILE = {"file_id": "f1", "file_unique_id": "u1"}
-MEDIA: dict[str, dict[str, object]] = {
-    "voice": {"voice": {**FILE, "duration": 3}},
-    "photo": {"photo": [{**FILE, "width": 90, "height": 90}]},
-    "sticker": {
-        "sticker": {
-            **FILE,
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-            "is_animated": False,
-            "is_video": False,
-        }
-    },
-    "video": {"video": {**FILE, "width": 320, "height": 240, "duration": 5}},
-    "video_note": {"video_note": {**FILE, "length": 240, "duration": 5}},
-    "document": {"document": {**FILE, "file_name": "report.pdf"}},
-    "audio": {"audio": {**FILE, "duration": 60}},
-    "animation": {
-        "animation": {**FILE, "width": 320, "height": 240, "duration": 2},
-        "document": FILE,
-    },
-    "contact": {"contact": {"phone_number": "+966500000001", "first_name": "Noura", "user_id": 1}},
-    "poll": {
-        "poll": {
-            "id": "p1",
-            "question": "Which way?",
-            "options": [
-                {"text": "left", "voter_count": 0, "persistent_id": "o1"},
-                {"text": "right", "voter_count": 0, "persistent_id": "o2"},
-            ],
-            "total_voter_count": 0,
-            "is_closed": False,
-            "is_anonymous": True,
-            "type": "regular",
-            "allows_multiple_answers": False,
-            "allows_revoting": False,
-            "members_only": False,
-        }
-    },
-    "dice": {"dice": {"emoji": "🎲", "value": 4}},
-}
 VENUE = {
     "venue": {
         "location": {"latitude": HERE[0], "longitude": HERE[1]},
@@ -154,7 +111,7 @@ VENUE = {
 
 
 async def attach(box: Sandbox, user: EmuUser, fields: dict[str, object]) -> None:
-    await box.emu._queue_user_message(user, user, dict(fields), transcript=str(list(fields)))
+    await user.send_raw(fields)
     await box.settle()
 
 

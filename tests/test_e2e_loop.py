@@ -18,7 +18,10 @@ LATIN_WORD = re.compile(r"(?<![/@\w])[A-Za-z]{4,}")
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 FOUR_BY_FOUR = int(Equipment.FOUR_BY_FOUR)
 
-pytestmark = pytest.mark.sandbox(auto_verify_volunteers=True, wave_timeout_s=30)
+pytestmark = [
+    pytest.mark.sandbox(auto_verify_volunteers=True, wave_timeout_s=30),
+    pytest.mark.usefixtures("privacy"),  # the location, username and details: Khalid's only
+]
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
@@ -32,7 +35,7 @@ async def test_whole_loop(box: Sandbox, lang: str) -> None:
         await register_volunteer(
             box, v, skills=["breakdown"], equipment=[FOUR_BY_FOUR], at=offset(*HERE, 0.5 * (i + 1))
         )
-    citizen = emu.user(1, first_name="Fatima", language_code=lang)
+    citizen = emu.user(1, first_name="Fatima", language_code=lang, username="fatima_r")
     await ask_for_help(box, citizen, "breakdown", HERE, "White car, stuck in sand")
 
     # Each volunteer got one alert with the distance and area, never the exact point.
@@ -72,7 +75,7 @@ async def test_whole_loop(box: Sandbox, lang: str) -> None:
 
     # Every word each participant saw is in their language: no English to an Arabic user, no Arabic
     # to an English one (names, the citizen's own description and /commands excepted).
-    allowed = {"Khalid", "Sara", "Omar", "Fatima", "White", "stuck", "sand"}
+    allowed = {"Khalid", "Sara", "Omar", "Fatima", "fatima", "White", "stuck", "sand"}
     for user in [*vols, citizen]:
         for m in user.messages:
             for text in filter(None, [*m.history, *m.buttons, *m.reply_buttons]):

@@ -27,10 +27,14 @@ from tests.e2e_helpers import (
     request_help,
     status_of,
 )
+from tests.privacy import assert_private
 
 OPS = -100777
 
-pytestmark = pytest.mark.sandbox(wave_timeout_s=30, ops_chat_id=OPS)
+pytestmark = [
+    pytest.mark.sandbox(wave_timeout_s=30, ops_chat_id=OPS),
+    pytest.mark.usefixtures("privacy"),  # for the tests on ``box``; the others call it
+]
 
 
 @pytest.fixture
@@ -212,7 +216,7 @@ async def test_no_one_accepts_escalates_to_ops(tmp_path: Path) -> None:
     async with e2e_sandbox(tmp_path, wave_timeout_s=0.3, ops_chat_id=OPS, ops_language="en") as box:
         ops = box.emu.group(OPS, "Command centre")
         await add_volunteers(box, (10, 0.5), (11, 7.0))
-        citizen = box.emu.user(1, first_name="Noura", language_code="en")
+        citizen = box.emu.user(1, first_name="Noura", language_code="en", username="noura_k")
         await request_help(box, citizen)
         msg = await ops.wait_for(lambda m: "Noura" in (m.text or ""), timeout=10)
         text = msg.text or ""
@@ -236,6 +240,7 @@ async def test_no_one_accepts_escalates_to_ops(tmp_path: Path) -> None:
             if "offer:acc" in str(c.params.get("reply_markup", ""))
         ]
         assert [c.params["chat_id"] for c in waves] == [10, 11]  # the ladder widened in order
+        assert await assert_private(box) == 1  # the point and @noura_k went to the ops chat only
 
 
 async def test_an_escalated_request_can_be_cancelled_and_ops_are_told(tmp_path: Path) -> None:
@@ -258,6 +263,7 @@ async def test_an_escalated_request_can_be_cancelled_and_ops_are_told(tmp_path: 
         assert await status_of(box) == RequestStatus.CANCELLED
         assert "Your request #1 is cancelled" in (citizen.last.text or "")
         assert any("cancelled request #1" in (m.text or "") for m in ops.messages)
+        await assert_private(box)
 
 
 async def test_restart_mid_ladder_fires_next_wave_once(tmp_path: Path) -> None:

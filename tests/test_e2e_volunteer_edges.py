@@ -105,12 +105,13 @@ async def test_forged_and_truncated_buttons_get_the_stale_answer(
         "job:arr:123456789012345678",
         "job:done:2147483648",
         "req:cancel:123456789012345678",
-        "vet:ok:99999999999999999999",
-        "vet:ok:0",
+        "vet:ok:99999999999999999999",  # no vet: button's data at all
         "lang:xx",
         "conduct:maybe",
     ):
         assert await press_raw(box, v, data) == STALE, data
+    # A vet: button is an operator's: anyone else is refused before its number is read.
+    assert await press_raw(box, v, "vet:ok:0") == "Only operators can do this."
     after = await vol_row(box, 10)
     assert before is not None and after is not None
     assert (after.quiet_start_min, after.radius_km, after.max_alerts_per_hour, after.skills) == (

@@ -17,6 +17,7 @@ from bot.context import BotContext
 from bot.handlers import buttons, inputs
 from bot.handlers.buttons import JobAction, OfferAction, RequestAction
 from bot.handlers.errors import stale_button
+from bot.handlers.guard import operator_only
 from bot.handlers.plumbing import run
 from bot.i18n import _
 from bot.services import dispatch, volunteering
@@ -109,6 +110,7 @@ async def on_request(update: Update, context: BotContext) -> None:
     await _answer(q, outcome, spent=True)
 
 
+@operator_only("vet", leaders=True)
 async def on_vet(update: Update, context: BotContext) -> None:
     """✅ Approve / ❌ Reject on an operator's (or a team leader's) notice of a new volunteer."""
     q = inputs.press(update)

@@ -18,6 +18,7 @@ from bot.context import BotContext
 from bot.documents.certificate_pdf import certificate_pdf
 from bot.documents.fonts import FontMissingError
 from bot.handlers import inputs, replies
+from bot.handlers.guard import operator_only
 from bot.handlers.plumbing import query
 from bot.handlers.words import incident_name
 from bot.i18n import _, t
@@ -137,6 +138,7 @@ async def verify_link(update: Update, context: BotContext) -> None:
     await _verify(update, context, args[0].removeprefix("verify_") if args else "")
 
 
+@operator_only("revoke")
 async def revoke(update: Update, context: BotContext) -> None:
     """/revoke CODE [reason] (operators)."""
     user = inputs.sender(update)

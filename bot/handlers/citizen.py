@@ -30,6 +30,7 @@ from bot.handlers.keyboards import (
 )
 from bot.handlers.plumbing import query, run
 from bot.handlers.render import cancel_keyboard
+from bot.handlers.render.citizen import blocked_text
 from bot.handlers.replies import answer, edit, reply, send
 from bot.handlers.words import (
     button_cancel,
@@ -39,7 +40,7 @@ from bot.handlers.words import (
     menu_request,
 )
 from bot.i18n import _, t, texts_match
-from bot.services import dispatch, people
+from bot.services import dispatch, people, standing
 from domain.incidents import IncidentType, rule_for
 from domain.matching.region import in_service_area
 
@@ -50,6 +51,9 @@ MAX_DETAILS = 500
 async def begin(update: Update, context: BotContext) -> int:
     """Request help: one open request at a time, then the incident types as buttons."""
     uid = user_of(update).id
+    if await query(context, lambda s: standing.is_blocked(s, person_id=uid)):
+        await reply(update, blocked_text(), markup=main_menu())
+        return ConversationHandler.END
     open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     if open_req is not None:
         await reply(

@@ -15,6 +15,7 @@ from telegram.ext import CommandHandler
 from bot.context import BotContext
 from bot.documents.hours_csv import hours_csv
 from bot.handlers import inputs, replies
+from bot.handlers.guard import operator_only
 from bot.handlers.inputs import RECORD_ID_MAX, bounded_id, count_argument
 from bot.handlers.keyboards import texts_in_all_languages
 from bot.handlers.plumbing import query, run
@@ -43,6 +44,7 @@ def _answer(result: Result) -> str:
     }[result]
 
 
+@operator_only("correct")
 async def correct(update: Update, context: BotContext) -> None:
     """/correct REQUEST MINUTES REASON."""
     user = inputs.sender(update)
@@ -69,6 +71,7 @@ async def correct(update: Update, context: BotContext) -> None:
     await replies.reply(update, _answer(outcome.result))
 
 
+@operator_only("decide")
 async def decide(update: Update, context: BotContext) -> None:
     """/decide REQUEST credit|reject REASON."""
     user = inputs.sender(update)
@@ -97,11 +100,9 @@ async def decide(update: Update, context: BotContext) -> None:
     await replies.reply(update, _answer(outcome.result))
 
 
+@operator_only("disputes")
 async def disputes(update: Update, context: BotContext) -> None:
     """/disputes: the undecided ones."""
-    if inputs.sender_id(update) not in context.cfg.operator_ids:
-        await replies.reply(update, _("Only operators can do this."))
-        return
     waiting = await query(context, hours.open_disputes)
     if not waiting:
         await replies.reply(update, _("No dispute is waiting for a decision."))

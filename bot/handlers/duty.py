@@ -32,6 +32,13 @@ def not_approved() -> str:
     )
 
 
+def suspended() -> str:
+    """An operator suspended this volunteer (/suspend): no alerts until one reinstates them."""
+    return _(
+        "Your volunteering is suspended by the command centre, so you receive no alerts. An operator will contact you."
+    )
+
+
 def duty_refusal(result: str, vol: Volunteer | None) -> str | None:
     """Why going on duty was refused, in words; None when it was not refused."""
     if result == "pending":  # any status but verified: say which
@@ -42,6 +49,8 @@ def duty_refusal(result: str, vol: Volunteer | None) -> str | None:
                 "Your profile is waiting for verification; you will receive no alerts until it is approved."
             )
         )
+    if result == "suspended":
+        return suspended()
     if result == "no_position":
         return _("Share your location first, then go on duty.")
     if result == "not_volunteer":

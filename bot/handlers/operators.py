@@ -1,7 +1,9 @@
-"""Operators (OPERATOR_IDS) verify volunteers: /pending, /approve ID, /reject ID (and buttons on the notice).
+"""Operators verify volunteers: /pending, /approve ID, /reject ID (and buttons on the notice).
 
-Team leaders may /approve and /reject their own team's members too. The role is checked
-before anything else: someone who is neither learns only that, never how the command is used.
+The role (OPERATOR_IDS and the promoted operators; for /approve, /reject and the buttons
+also team leaders, whose decision volunteering.decide limits to their own team's members) is
+checked by ``guard.operator_only`` before anything else, and a refusal recorded: anyone else
+learns only that, never how the command is used.
 """
 
 from __future__ import annotations
@@ -11,20 +13,16 @@ from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from bot.handlers import inputs
+from bot.handlers.guard import operator_only, refusal
 from bot.handlers.plumbing import query, run
 from bot.i18n import _, t
-from bot.services import teams, volunteering
+from bot.services import volunteering
 
 
-def _refused() -> str:
-    return _("Only operators can do this.")
-
-
+@operator_only("pending")
 async def pending(update: Update, context: BotContext) -> None:
+    """/pending: the volunteers waiting for verification."""
     msg = inputs.message(update)
-    if inputs.sender_id(update) not in context.cfg.operator_ids:
-        await msg.reply_text(_refused())
-        return
     waiting = await query(context, volunteering.pending)
     if not waiting:
         await msg.reply_text(_("No volunteer is waiting for verification."))
@@ -35,17 +33,11 @@ async def pending(update: Update, context: BotContext) -> None:
     await msg.reply_text("\n".join(lines))
 
 
+@operator_only("approve", leaders=True)
 async def decide(update: Update, context: BotContext) -> None:
     """/approve ID and /reject ID."""
     msg = inputs.message(update)
     uid = inputs.sender_id(update)
-    # Operators, and team leaders for their own team's members (volunteering.decide checks
-    # which team; bot/services/team_vetting.py).
-    if uid not in context.cfg.operator_ids and not await query(
-        context, lambda s: teams.led_teams(s, uid)
-    ):
-        await msg.reply_text(_refused())
-        return
     approve = (msg.text or "").split()[0].lower().startswith("/approve")
     volunteer_id = inputs.person_id_argument(context.args)
     if volunteer_id == "missing":
@@ -61,7 +53,7 @@ async def decide(update: Update, context: BotContext) -> None:
         "ok": _("Done: the volunteer is verified.")
         if approve
         else _("Done: the volunteer is not approved."),
-        "not_operator": _refused(),
+        "not_operator": refusal(),  # demoted between the check and the decision
         "unknown": _("No such volunteer."),
         "already": _("This volunteer was already decided."),
         "other_team": _("This volunteer is not in your team; nothing was changed."),

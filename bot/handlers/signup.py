@@ -9,6 +9,7 @@ with what it expects. A submitted volunteer is pending until an operator approve
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 from telegram import CallbackQuery, Update
 from telegram.ext import (
@@ -22,7 +23,7 @@ from telegram.ext import (
 from bot import formatting
 from bot.context import BotContext
 from bot.handlers import buttons, flows, inputs, replies
-from bot.handlers.duty import live_seconds, move
+from bot.handlers.duty import live_seconds, move, suspended
 from bot.handlers.errors import stale_button
 from bot.handlers.keyboards import (
     conduct_keyboard,
@@ -39,9 +40,13 @@ from bot.handlers.plumbing import query, run
 from bot.handlers.words import button_cancel, button_skip, menu_volunteer
 from bot.i18n import _, t, texts_match
 from bot.services import volunteering
+from bot.services.notices import Result
 from domain.enums import VolunteerStatus
 from domain.volunteers import is_active, is_verified
 from storage.types import utcnow
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 CONDUCT, SKILLS, EQUIPMENT, LOCATION, PHONE, PHONE_CONSENT = range(6)
 
@@ -67,11 +72,32 @@ def conduct_text() -> str:
     )
 
 
+def cooldown_text(again: datetime | None) -> str:
+    """A rejected volunteer who applies again too soon (REAPPLY_COOLDOWN_S): from when they may."""
+    if again is None:
+        return _("You may apply again later.")
+    return t("You may apply again from {date}.", date=formatting.when(again))
+
+
+def not_now_text(result: Result, again: datetime | None = None) -> str:
+    """Why this person may not sign up now: suspended by an operator, or inside the cool-down."""
+    return suspended() if result == Result.SUSPENDED else cooldown_text(again)
+
+
 async def begin(update: Update, context: BotContext) -> int:
-    """/volunteer: a verified or waiting volunteer is told where they stand; others get the code."""
+    """/volunteer: a verified or waiting volunteer is told where they stand; others get the code.
+
+    A suspended volunteer, and a rejected one inside the cool-down, are told why not now.
+    """
     msg = inputs.message(update)
     uid = inputs.sender_id(update)
     vol = await query(context, lambda s: volunteering.get_profile(s, uid))
+    allowed, again = await query(
+        context, lambda s: volunteering.may_apply(s, context.cfg, person_id=uid, now=utcnow())
+    )
+    if allowed != Result.OK:
+        await msg.reply_text(not_now_text(allowed, again), reply_markup=main_menu())
+        return ConversationHandler.END
     if is_verified(vol):
         state = _("on duty") if vol.on_duty else _("off duty")
         await msg.reply_text(
@@ -105,8 +131,13 @@ async def conduct_answered(update: Update, context: BotContext) -> int:
         return await _declined(q, context)
     uid = q.from_user.id
     outcome = await run(
-        context, lambda s, cfg, now: volunteering.accept_conduct(s, person_id=uid, now=now)
+        context,
+        lambda s, cfg, now: volunteering.accept_conduct(s, person_id=uid, now=now, cfg=cfg),
     )
+    if outcome.result in (Result.SUSPENDED, Result.COOLDOWN):  # pressed on an old message
+        await replies.answer(q, not_now_text(outcome.result), alert=True)
+        await replies.edit_markup(q, None)
+        return ConversationHandler.END
     context.user_data["skills"] = 0  # type: ignore[index]
     await q.answer(_("Already accepted.") if outcome.result == "already" else _("Thank you."))
     await replies.edit_markup(q, None)
@@ -293,6 +324,8 @@ async def _finish_signup(context: BotContext, uid: int) -> int:
         text = _(
             "You are registered and on duty. You will be alerted to requests near you that match your skills. Use /duty to go off duty."
         )
+    elif outcome.result in (Result.SUSPENDED, Result.COOLDOWN):
+        text = not_now_text(outcome.result)
     elif outcome.result != "pending":
         text = _("Something is missing in your registration. Please start again with /volunteer.")
     else:

@@ -23,6 +23,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.handlers import buttons, flows, inputs
 from bot.handlers.buttons import TEAM_RADII_KM, make_team_city, make_team_radius
+from bot.handlers.guard import allowed, operator_only
 from bot.handlers.keyboards import exact, location_request, main_menu
 from bot.handlers.plumbing import query, run
 from bot.handlers.render.base import kb
@@ -55,8 +56,7 @@ def city_buttons() -> InlineKeyboardMarkup:
 
 
 async def begin(update: Update, context: BotContext) -> int:
-    if inputs.sender_id(update) not in context.cfg.operator_ids:
-        await reply(update, _("Only operators can do this."))
+    if not await allowed(update, context, "newteam"):
         return ConversationHandler.END
     forget(context)
     await reply(update, _("New team. What is its name?"))
@@ -280,10 +280,8 @@ def _done(result: Result) -> str:
     return _("Already done.") if result is Result.ALREADY else refusal(result)
 
 
+@operator_only("teams")
 async def list_teams(update: Update, context: BotContext) -> None:
-    if inputs.sender_id(update) not in context.cfg.operator_ids:
-        await reply(update, _("Only operators can do this."))
-        return
     found = await query(context, teams.all_teams)
     lines = [t("{name}: {id}", name=team.name, id=team.id) for team in found]
     await reply(

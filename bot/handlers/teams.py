@@ -20,7 +20,7 @@ from bot.handlers.plumbing import query, run
 from bot.handlers.render.base import kb
 from bot.handlers.replies import answer, edit, edit_markup, reply
 from bot.i18n import _, t, tn
-from bot.services import teams
+from bot.services import roles, teams
 from bot.services.notices import Outcome, Result
 from bot.services.teams import InviteState, TeamOutcome, TeamPage
 from domain.enums import VolunteerStatus
@@ -142,11 +142,12 @@ async def pick_team(update: Update, context: BotContext) -> int | None:
     if len(led) == 1:
         return int(led[0].id)
     if not led:
+        operator = await query(context, lambda s: roles.is_operator(s, context.cfg, uid))
         await reply(
             update,
-            _("You do not lead a team.")
-            if uid not in context.cfg.operator_ids
-            else _("Name the team: add its id (see /teams)."),
+            _("Name the team: add its id (see /teams).")
+            if operator
+            else _("You do not lead a team."),
         )
         return None
     lines = [_("You lead several teams; add the team's id:")]

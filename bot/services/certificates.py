@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import roles
 from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import name_of
 from bot.services.hours import team_of
@@ -185,7 +186,7 @@ async def revoke(
     now: datetime,
 ) -> Result:
     """OK, NOT_OPERATOR, UNKNOWN (no such certificate) or ALREADY (revoked before)."""
-    if operator_id not in cfg.operator_ids:
+    if not await roles.is_operator(session, cfg, operator_id):
         return Result.NOT_OPERATOR
     wanted = normalise_code(code)
     if await certificates.certificate_by_code(session, wanted) is None:

@@ -28,6 +28,8 @@ class DispatchConfig:
     ops_chat_id: int | None = None
     ops_language: str = "ar"
     operator_ids: frozenset[int] = frozenset()
+    # A rejected volunteer may apply again this long after the rejection.
+    reapply_cooldown_s: float = 30 * 86400.0
 
     @classmethod
     def from_settings(cls, s: Settings) -> DispatchConfig:
@@ -49,6 +51,7 @@ class DispatchConfig:
             ops_chat_id=s.ops_chat_id,
             ops_language=s.ops_language,
             operator_ids=s.operator_ids,
+            reapply_cooldown_s=s.reapply_cooldown_s,
         )
 
     def ladder(self, incident: IncidentType | str) -> tuple[Wave, ...]:

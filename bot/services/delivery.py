@@ -20,11 +20,21 @@ from storage.models import OutboxMessage
 ALERT_PRIORITY, DEFAULT_PRIORITY = 0, 1
 
 
+def _request_of(notice: Notice, request_id: int | None) -> int | None:
+    """The outcome's request, else the one the payload names: a use case that touched several
+    (a suspension's withdrawn alerts, each widening its own search) still labels each row,
+    so an escalation's copies can be found again to edit (bot/services/dispatch/escalation.py)."""
+    if request_id is not None:
+        return request_id
+    named = getattr(notice.payload, "request_id", None)
+    return named if isinstance(named, int) else None
+
+
 def _row(notice: Notice, request_id: int | None, now: datetime) -> OutboxMessage:
     return OutboxMessage(
         created_at=now,
         next_attempt_at=now,
-        request_id=request_id,
+        request_id=_request_of(notice, request_id),
         person_id=notice.to.person_id,
         chat_id=notice.to.chat_id,
         language=notice.to.language,

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import roles
 from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import name_of, tell
 from bot.services.notices import Outcome, Result
@@ -63,7 +64,7 @@ async def team_leaders(session: AsyncSession, volunteer_id: int) -> list[int]:
 async def reviewers(session: AsyncSession, cfg: DispatchConfig, volunteer_id: int) -> list[int]:
     """Who decides on a volunteer's dispute or hears of a low rating: the team's leaders,
     or the operators when the volunteer has no team."""
-    return await team_leaders(session, volunteer_id) or sorted(cfg.operator_ids)
+    return await team_leaders(session, volunteer_id) or await roles.operator_ids(session, cfg)
 
 
 # --- /hours ---------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ async def correct(
     operator changed it between our read and our write (nothing recorded); CLOSED: the
     credit is not a credited one (a dispute is decided with /decide)."""
     out = Outcome(request_id=request_id)
-    if operator_id not in cfg.operator_ids:
+    if not await roles.is_operator(session, cfg, operator_id):
         out.result = Result.NOT_OPERATOR
         return out
     credit = await hours.credit_of_request(session, request_id)
@@ -188,7 +189,7 @@ async def decide_dispute(
 ) -> Outcome:
     """Credit a disputed job or not, with a reason; once (the second decision is ALREADY)."""
     out = Outcome(request_id=request_id)
-    if operator_id not in cfg.operator_ids:
+    if not await roles.is_operator(session, cfg, operator_id):
         out.result = Result.NOT_OPERATOR
         return out
     credit = await hours.credit_of_request(session, request_id)
@@ -251,7 +252,7 @@ async def export(
     """Operators export everyone; a team leader their own team only (led_team)."""
     members: list[int] | None = None
     team: str | None = None
-    if person_id not in cfg.operator_ids:
+    if not await roles.is_operator(session, cfg, person_id):
         led = await led_team(session, person_id)
         if led is None:
             return Result.NOT_OPERATOR

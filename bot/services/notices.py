@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -59,6 +60,24 @@ class Event(StrEnum):
     VOLUNTEER_VERIFIED = "volunteer_verified"
     VOLUNTEER_REJECTED = "volunteer_rejected"
     POSITION_STALE = "position_stale"
+    # The command centre (payloads in bot/services/notices_ops.py)
+    OPS_REQUEST_LIST = "ops_request_list"
+    OPS_REQUEST_VIEW = "ops_request_view"
+    OPS_AUDIT_VIEW = "ops_audit_view"
+    OPS_PERSON_VIEW = "ops_person_view"
+    OPS_STATS = "ops_stats"
+    OPERATOR_PROMOTED = "operator_promoted"
+    OPERATOR_DEMOTED = "operator_demoted"
+    VOLUNTEER_SUSPENDED = "volunteer_suspended"
+    VOLUNTEER_REINSTATED = "volunteer_reinstated"
+    REQUEST_CLOSED_BY_OPS = "request_closed_by_ops"
+    SEARCH_RESTARTED = "search_restarted"
+    VOLUNTEER_REPLACED = "volunteer_replaced"
+    JOB_REASSIGNED = "job_reassigned"
+    REQUEST_BLOCKED = "request_blocked"
+    ESCALATION_DECIDED = "escalation_decided"
+    HANDED_TO_OFFICIALS = "handed_to_officials"
+    FALSE_ALARM_CLOSED = "false_alarm_closed"
     # Hours: disputes, corrections, feedback (payloads in bot/services/notices_hours.py)
     DISPUTE_OPENED = "dispute_opened"
     DISPUTE_DECIDED = "dispute_decided"
@@ -93,6 +112,12 @@ class Result(StrEnum):
     PENDING = "pending"
     NOT_OPERATOR = "not_operator"
     UNKNOWN = "unknown"
+    # The command centre
+    SETTING = "setting"  # an OPERATOR_IDS operator: only the setting changes that
+    SUSPENDED = "suspended"  # a suspended volunteer may not sign up again
+    COOLDOWN = "cooldown"  # a rejected volunteer applies again too soon
+    BLOCKED = "blocked"  # a citizen an operator blocked
+    NOBODY = "nobody"  # an escalation's wider search found no one new to alert
     # Teams
     OTHER_TEAM = "other_team"  # a leader reached for a team that is not theirs
 
@@ -467,7 +492,7 @@ class VolunteerVerified(Payload):
 @_payload(Event.VOLUNTEER_REJECTED)
 @dataclass(frozen=True)
 class VolunteerRejected(Payload):
-    pass
+    again_at: datetime | None = None  # when they may apply again (REAPPLY_COOLDOWN_S)
 
 
 @_payload(Event.POSITION_STALE)
@@ -509,8 +534,9 @@ class Outcome:
         self.timers.update(other.timers)
 
 
-# The hours payloads register themselves on PAYLOADS (their own module: this one is full).
-from bot.services import notices_hours  # noqa: E402, F401
+# The command centre's and the hours' payloads register themselves on PAYLOADS (their own
+# modules: this one is full).
+from bot.services import notices_escalation, notices_hours, notices_ops  # noqa: E402, F401
 
 # --- storing payloads (the outbox) -------------------------------------------------------------
 
@@ -547,6 +573,9 @@ def _typed(cls: type[Any], data: dict[str, Any]) -> dict[str, Any]:
 def _revive(hint: Any, value: Any) -> Any:
     if isinstance(value, dict) and "$dt" in value:
         return datetime.fromisoformat(value["$dt"])
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):  # an optional nested value
+        given = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _revive(given[0], value) if len(given) == 1 and value is not None else value
     if isinstance(value, dict) and isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return hint(**_typed(hint, value))
     if isinstance(hint, type) and issubclass(hint, StrEnum):

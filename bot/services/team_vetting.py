@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import roles
 from bot.services.config import DispatchConfig
 from bot.services.notices import MessageRef, Notice, OpsVerify, Recipient, Result
 from bot.services.team_notices import LeaderVerify, VettingDecided
@@ -26,7 +27,7 @@ async def vetting_role(
 ) -> Result:
     """OK for an operator or a leader of the volunteer's team; OTHER_TEAM for another team's
     leader; NOT_OPERATOR for anyone else."""
-    if actor_id in cfg.operator_ids:
+    if await roles.is_operator(session, cfg, actor_id):
         return Result.OK
     member = await store.membership(session, volunteer_id)
     if member is not None and await store.is_leader(
@@ -36,9 +37,11 @@ async def vetting_role(
     return Result.OTHER_TEAM if await store.led_teams(session, actor_id) else Result.NOT_OPERATOR
 
 
-def audit_kind(cfg: DispatchConfig, actor_id: int, approve: bool) -> AuditKind:
+async def audit_kind(
+    session: AsyncSession, cfg: DispatchConfig, actor_id: int, approve: bool
+) -> AuditKind:
     """A leader's decision is audited as one: the operators' keep their own kinds."""
-    if actor_id in cfg.operator_ids:
+    if await roles.is_operator(session, cfg, actor_id):
         return AuditKind.VOLUNTEER_VERIFIED if approve else AuditKind.VOLUNTEER_REJECTED
     return AuditKind.LEADER_VERIFIED if approve else AuditKind.LEADER_REJECTED
 

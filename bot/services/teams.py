@@ -16,6 +16,7 @@ from datetime import datetime, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import roles
 from bot.services.config import DispatchConfig
 from bot.services.notices import Notice, Outcome, Recipient, Result
 from bot.services.team_notices import LeaderNamed, TeamJoined, TeamMoved, TeamRemoved
@@ -53,7 +54,7 @@ async def authorize(
     now: datetime,
 ) -> Result:
     """OK for an operator or a leader of this team; otherwise a refusal, audited."""
-    if actor_id in cfg.operator_ids:
+    if await roles.is_operator(session, cfg, actor_id):
         return Result.OK if await store.get_team(session, team_id) else Result.UNKNOWN
     if await store.is_leader(session, team_id=team_id, person_id=actor_id):
         return Result.OK
@@ -86,7 +87,7 @@ async def create_team(
     leader_ids: tuple[int, ...],
 ) -> TeamOutcome:
     out = TeamOutcome()
-    if operator_id not in cfg.operator_ids:
+    if not await roles.is_operator(session, cfg, operator_id):
         out.result = Result.NOT_OPERATOR
         return out
     team = await store.add_team(
@@ -133,7 +134,7 @@ async def add_leader(
     out = TeamOutcome(team_id=team_id)
     team = await store.get_team(session, team_id)
     person = await people.get_person(session, person_id)
-    if actor_id not in cfg.operator_ids:
+    if not await roles.is_operator(session, cfg, actor_id):
         out.result = Result.NOT_OPERATOR
     elif team is None or person is None:
         out.result = Result.UNKNOWN
@@ -163,7 +164,7 @@ async def remove_leader(
     person_id: int,
 ) -> TeamOutcome:
     out = TeamOutcome(team_id=team_id)
-    if actor_id not in cfg.operator_ids:
+    if not await roles.is_operator(session, cfg, actor_id):
         out.result = Result.NOT_OPERATOR
     elif not await store.remove_leader(session, team_id=team_id, person_id=person_id):
         out.result = Result.UNKNOWN
@@ -192,7 +193,7 @@ async def move_member(
     team = await store.get_team(session, team_id)
     person = await people.get_person(session, person_id)
     vol = await volunteers.get_volunteer(session, person_id)
-    if operator_id not in cfg.operator_ids:
+    if not await roles.is_operator(session, cfg, operator_id):
         out.result = Result.NOT_OPERATOR
         return out
     if team is None or person is None or vol is None or vol.status == VolunteerStatus.LEFT:

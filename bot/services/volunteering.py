@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import team_vetting, teams
+from bot.services import roles, team_vetting, teams
 from bot.services.config import DispatchConfig
 from bot.services.notices import (
     Notice,
@@ -28,6 +28,7 @@ from domain.enums import AuditKind, VolunteerStatus
 from domain.matching.eligibility import position_fresh
 from domain.matching.region import in_service_area
 from storage import people, requests, volunteers
+from storage import standing as standings
 from storage.audit import audit
 from storage.models import Volunteer
 
@@ -36,9 +37,42 @@ async def get_profile(session: AsyncSession, person_id: int) -> Volunteer | None
     return await volunteers.get_volunteer(session, person_id)
 
 
-async def accept_conduct(session: AsyncSession, *, person_id: int, now: datetime) -> Outcome:
-    """Record the code-of-conduct acceptance with its time; a second acceptance changes nothing."""
+async def may_apply(
+    session: AsyncSession, cfg: DispatchConfig, *, person_id: int, now: datetime
+) -> tuple[Result, datetime | None]:
+    """Whether this person may sign up now: OK, SUSPENDED, or COOLDOWN with the time they may.
+
+    A rejected volunteer waits ``reapply_cooldown_s`` from the rejection; a suspended one
+    waits for an operator to reinstate them (a new sign-up would otherwise undo it).
+    """
+    vol = await volunteers.get_volunteer(session, person_id)
+    if vol is None:
+        return Result.OK, None
+    if vol.status == VolunteerStatus.SUSPENDED:
+        return Result.SUSPENDED, None
+    if vol.status == VolunteerStatus.REJECTED:
+        standing = await standings.standing_of(session, person_id)
+        if standing is not None and standing.status == VolunteerStatus.REJECTED:
+            again = standing.decided_at + timedelta(seconds=cfg.reapply_cooldown_s)
+            if now < again:
+                return Result.COOLDOWN, again
+    return Result.OK, None
+
+
+async def accept_conduct(
+    session: AsyncSession, *, person_id: int, now: datetime, cfg: DispatchConfig | None = None
+) -> Outcome:
+    """Record the code-of-conduct acceptance with its time; a second acceptance changes nothing.
+
+    With ``cfg``, a suspended volunteer or a rejected one inside the cool-down is refused
+    (SUSPENDED, COOLDOWN) and nothing is written.
+    """
     out = Outcome()
+    if cfg is not None:
+        allowed, _again = await may_apply(session, cfg, person_id=person_id, now=now)
+        if allowed != Result.OK:
+            out.result = allowed
+            return out
     vol = await volunteers.get_volunteer(session, person_id)
     if (
         vol is not None
@@ -79,6 +113,10 @@ async def submit(
     if vol.status == VolunteerStatus.VERIFIED:
         out.result = Result.VERIFIED
         return out
+    allowed, _again = await may_apply(session, cfg, person_id=person_id, now=now)
+    if allowed != Result.OK:
+        out.result = allowed
+        return out
     # Sign-up started from a team's invite: joined now, so that team's leaders are told too.
     team = await teams.join_after_signup(session, person_id=person_id, now=now)
     if team is not None:
@@ -107,7 +145,7 @@ async def submit(
     await audit(session, kind=AuditKind.VOLUNTEER_SUBMITTED, at=now, actor_id=person_id)
     out.result = Result.PENDING
     out.tell(Notice(Recipient.of(person), VolunteerPending()))
-    for operator_id in sorted(cfg.operator_ids):
+    for operator_id in await roles.operator_ids(session, cfg):
         operator = await people.get_person(session, operator_id)
         to = (
             Recipient.of(operator)
@@ -166,12 +204,19 @@ async def decide(
         return out
     await audit(
         session,
-        kind=team_vetting.audit_kind(cfg, operator_id, approve),
+        kind=await team_vetting.audit_kind(session, cfg, operator_id, approve),
         at=now,
         actor_id=operator_id,
-        detail={"volunteer_id": volunteer_id},
+        detail={"volunteer_id": volunteer_id, "before": "pending", "after": str(target)},
     )
-    out.tell(Notice(Recipient.of(person), VolunteerVerified() if approve else VolunteerRejected()))
+    await standings.record_decision(
+        session, person_id=volunteer_id, status=target, by=operator_id, at=now
+    )
+    if approve:
+        out.tell(Notice(Recipient.of(person), VolunteerVerified()))
+    else:
+        again = now + timedelta(seconds=cfg.reapply_cooldown_s)
+        out.tell(Notice(Recipient.of(person), VolunteerRejected(again_at=again)))
     out.notices.extend(  # every copy of the approval notice now says who decided
         await team_vetting.decided_copies(
             session,
@@ -208,13 +253,16 @@ async def update_position(
 async def set_duty(
     session: AsyncSession, cfg: DispatchConfig, *, person_id: int, on: bool, now: datetime
 ) -> str:
-    """Results: on, off, pending (not verified yet), no_position (share a location first), not_volunteer."""
+    """Results: on, off, pending (not verified yet), suspended (by an operator), no_position
+    (share a location first), not_volunteer."""
     vol = await volunteers.get_volunteer(session, person_id)
     if vol is None or vol.status == VolunteerStatus.LEFT or vol.conduct_accepted_at is None:
         return "not_volunteer"
     if not on:
         await volunteers.set_duty(session, person_id=person_id, on_duty=False)
         return "off"
+    if vol.status == VolunteerStatus.SUSPENDED:
+        return "suspended"
     if vol.status != VolunteerStatus.VERIFIED:
         return "pending"
     if not position_fresh(vol.position_at, now, cfg.position_max_age_s):

@@ -143,8 +143,9 @@ class EmulatorState:
         self._chats[user_id] = user
         return user
 
-    def group(self, chat_id: int, title: str = "Group") -> EmuGroup:
-        """A group chat (negative id) the bot is a member of; created on first use."""
+    def group(self, chat_id: int, title: str = "Group", kind: str = "group") -> EmuGroup:
+        """A group chat (negative id) the bot is a member of; created on first use.
+        ``kind``: "group" or "supergroup" (where anonymous admins and linked channels post)."""
         existing = self._chats.get(chat_id)
         if existing is not None:
             if not isinstance(existing, EmuGroup):
@@ -152,7 +153,7 @@ class EmulatorState:
             return existing
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
-        group = EmuGroup(self, chat_id, title)
+        group = EmuGroup(self, chat_id, title, kind)
         self._chats[chat_id] = group
         return group
 
@@ -276,19 +277,28 @@ class EmulatorState:
         self._next_message_id[chat.id] = mid + 1
         return mid
 
+    async def queue_update(self, body: dict[str, Any]) -> int:
+        """Queue an update with exactly this body (``{"channel_post": …}``, a forged shape):
+        for what no chat method makes. Returns its update_id."""
+        update_id = self._next_update_id
+        self._push_update(body)
+        await asyncio.sleep(0)
+        return update_id
+
     async def _queue_user_message(
-        self, chat: EmuChat, by: EmuUser, fields: dict[str, Any], transcript: str
+        self, chat: EmuChat, by: EmuUser | None, fields: dict[str, Any], transcript: str
     ) -> int:
         mid = self._new_message_id(chat)
-        message = {
+        message: dict[str, Any] = {
             "message_id": mid,
-            "from": by.user_json(),
             "chat": chat.chat_json(),
             "date": int(time.time()),
-            **fields,
         }
+        if by is not None:  # a post by an anonymous admin or a linked channel has no sender
+            message["from"] = by.user_json()
+        message.update(fields)
         chat.incoming[mid] = message
-        self._emit("user", chat.id, by.display_name, transcript, [])
+        self._emit("user", chat.id, by.display_name if by else chat.display_name, transcript, [])
         self._push_update({"message": message})
         await asyncio.sleep(0)
         return mid

@@ -342,6 +342,12 @@ class EmuUser(EmuChat):
             self, self, {"contact": contact}, transcript=f"📇 {phone_number}"
         )
 
+    async def send_raw(self, fields: dict[str, Any], transcript: str | None = None) -> int:
+        """Send a message with exactly these fields besides the envelope (a photo, a sticker,
+        a poll, a venue, text with entities of your own). Returns the message id."""
+        label = transcript if transcript is not None else str(sorted(fields))
+        return await self._emu._queue_user_message(self, self, dict(fields), transcript=label)
+
     async def press(self, target: ButtonMatcher) -> str:
         """Press an inline button on the newest bot message that has a matching one.
 
@@ -360,16 +366,17 @@ class EmuUser(EmuChat):
 class EmuGroup(EmuChat):
     """A group chat (negative id) the bot posts to, e.g. an operations chat."""
 
-    def __init__(self, emu: EmulatorState, chat_id: int, title: str) -> None:
+    def __init__(self, emu: EmulatorState, chat_id: int, title: str, kind: str = "group") -> None:
         super().__init__(emu, chat_id)
         self.title = title
+        self.kind = kind  # "group" or "supergroup"
 
     @property
     def display_name(self) -> str:
         return self.title
 
     def chat_json(self) -> dict[str, Any]:
-        return {"id": self.id, "type": "group", "title": self.title}
+        return {"id": self.id, "type": self.kind, "title": self.title}
 
     async def send(self, text: str, *, by: EmuUser) -> int:
         """Member ``by`` writes ``text`` in the group. Returns the message id."""
@@ -378,6 +385,14 @@ class EmuGroup(EmuChat):
         if entities:
             fields["entities"] = entities
         return await self._emu._queue_user_message(self, by, fields, transcript=text)
+
+    async def send_raw(
+        self, fields: dict[str, Any], *, by: EmuUser | None, transcript: str | None = None
+    ) -> int:
+        """A message with exactly these fields in the group; ``by`` None: no sender at all
+        (an anonymous admin's or a linked channel's post, with ``sender_chat`` in ``fields``)."""
+        label = transcript if transcript is not None else str(sorted(fields))
+        return await self._emu._queue_user_message(self, by, dict(fields), transcript=label)
 
     async def press(self, target: ButtonMatcher, *, by: EmuUser) -> str:
         """Member ``by`` presses a button in the group (see :meth:`EmuUser.press`)."""

@@ -8,7 +8,7 @@ missing one is a mypy error. The functions live by audience: ``citizen.py``,
 
 from __future__ import annotations
 
-from bot.handlers.render import citizen, hours, ops, teams, volunteer
+from bot.handlers.render import citizen, escalation, hours, ops, oversight, teams, volunteer
 from bot.handlers.render.base import RENDERERS, Rendered, cancel_keyboard, job_keyboard, renders
 from bot.i18n import use_locale
 from bot.services.notices import Notice
@@ -18,9 +18,11 @@ __all__ = [
     "Rendered",
     "cancel_keyboard",
     "citizen",
+    "escalation",
     "hours",
     "job_keyboard",
     "ops",
+    "oversight",
     "render",
     "renders",
     "teams",

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup
 from bot import formatting
 from bot.handlers.buttons import RequestAction, make_help_came, make_rate, make_request
 from bot.handlers.render.base import Rendered, cancel_keyboard, kb, renders
-from bot.handlers.words import emergency_block, incident_name
+from bot.handlers.words import emergency_block, incident_name, numbers_lines
 from bot.i18n import _, t, tn
 from bot.services.notices import (
     AutoConfirmed,
@@ -27,7 +27,8 @@ from bot.services.notices import (
     VolunteerComing,
     VolunteerReleased,
 )
-from domain.incidents import life_threatening
+from bot.services.notices_ops import RequestBlocked
+from domain.incidents import ALL_NUMBERS, life_threatening
 
 
 @renders(RequestCreated)
@@ -231,3 +232,22 @@ def _limited(p: RequestLimited) -> Rendered:
     if life_threatening(p.incident):
         text += "\n\n" + emergency_block(p.incident)
     return Rendered(text)
+
+
+def blocked_text() -> str:
+    """To a citizen an operator blocked: polite, and never without the official numbers.
+
+    Also said by the request flow when it starts (bot/handlers/citizen.py).
+    """
+    return "\n".join(
+        (
+            _("We are sorry: Musaada cannot take requests from you any more."),
+            _("⚠️ If a life is in danger, call the official emergency services now:"),
+            numbers_lines(ALL_NUMBERS),
+        )
+    )
+
+
+@renders(RequestBlocked)
+def _blocked(p: RequestBlocked) -> Rendered:
+    return Rendered(blocked_text())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardMarkup
+
 from bot import formatting
-from bot.handlers.buttons import make_vet
+from bot.handlers.buttons import EscalationAction, make_escalation, make_vet
 from bot.handlers.render.base import Rendered, kb, renders
 from bot.handlers.words import city_name, equipment_name, incident_name, list_of
 from bot.i18n import _, format_number, t, tn
@@ -14,6 +16,28 @@ from domain.incidents import EQUIPMENT_ITEMS, skills_from_mask
 
 @renders(OpsEscalation)
 def _escalation(p: OpsEscalation) -> Rendered:
+    return Rendered("\n".join(escalation_lines(p)), escalation_keyboard(p.request_id))
+
+
+def escalation_keyboard(request_id: int) -> InlineKeyboardMarkup:
+    """The four answers to an escalation (bot/handlers/escalation.py)."""
+    return kb(
+        [
+            (_("🔁 Dispatch again, wider"), make_escalation(EscalationAction.WIDER, request_id)),
+            (_("👤 Assign a volunteer"), make_escalation(EscalationAction.ASSIGN, request_id)),
+        ],
+        [
+            (
+                _("🚓 Official services have it"),
+                make_escalation(EscalationAction.OFFICIALS, request_id),
+            ),
+            (_("🚫 False alarm"), make_escalation(EscalationAction.FALSE_ALARM, request_id)),
+        ],
+    )
+
+
+def escalation_lines(p: OpsEscalation) -> list[str]:
+    """The escalation's text: also the head of each copy edited once an operator answered."""
     lines = [
         t(
             "🚨 Unanswered request #{request_id}: {incident}",
@@ -37,7 +61,7 @@ def _escalation(p: OpsEscalation) -> Rendered:
         lines.append(
             t("• {time} {event}", time=formatting.clock(line.at), event=timeline_event(line))
         )
-    return Rendered("\n".join(lines))
+    return lines
 
 
 @renders(OpsCancelled)
@@ -79,6 +103,10 @@ def timeline_event(line: TimelineLine) -> str:
         AuditKind.FINAL_WAIT: _("Nobody new to alert: waiting for the open alerts"),
         AuditKind.UNANSWERED: _("No volunteer accepted"),
         AuditKind.ESCALATED: _("Escalated to the command centre"),
+        AuditKind.WIDER_SEARCH: _("The command centre dispatched it again, wider"),
+        AuditKind.VOLUNTEER_NAMED: _("The command centre alerted a volunteer it named"),
+        AuditKind.HANDED_TO_OFFICIALS: _("Handed to the official services by the command centre"),
+        AuditKind.FALSE_ALARM: _("Closed as a false alarm by the command centre"),
     }
     return labels.get(line.kind, line.kind)  # type: ignore[call-overload]
 

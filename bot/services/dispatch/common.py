@@ -83,8 +83,11 @@ async def move(
     another writer does nothing. On success the in-memory row follows. Every move starts
     the timer steps of its status again (``timer_step`` 0) unless the caller counts them:
     a reminder counted in one status never shortens the schedule of the next.
+    The audit record carries the move itself (``before`` → ``after``) beside ``detail``, so
+    the audit log shows every state change of a request without reading the code.
     """
     assert req.id is not None
+    before = str(req.status)
     values.setdefault("timer_step", 0)
     sources = list(from_status) if from_status is not None else [RequestStatus(req.status)]
     if not await requests.transition(
@@ -95,5 +98,6 @@ async def move(
     for key, value in values.items():
         setattr(req, key, value)
     if kind is not None:
-        await audit(session, kind=kind, at=now, request_id=req.id, actor_id=actor_id, detail=detail)
+        moved = {"before": before, "after": str(to), **(detail or {})}
+        await audit(session, kind=kind, at=now, request_id=req.id, actor_id=actor_id, detail=moved)
     return True

@@ -36,6 +36,7 @@ from bot.services.notices import (
 from domain import lifecycle
 from domain.enums import AuditKind, CreditStatus, OfferStatus, RequestStatus
 from storage import people, requests
+from storage.audit import Detail
 from storage.models import HelpRequest, HourCredit
 
 
@@ -210,6 +211,7 @@ async def unassign(
     kind: AuditKind,
     actor_id: int | None,
     extra_where: Sequence[Any] = (),
+    detail: Detail | None = None,
 ) -> int | None:
     """Take the job from its volunteer: back to dispatching, the ladder from its first wave.
 
@@ -226,6 +228,7 @@ async def unassign(
         now=now,
         kind=kind,
         actor_id=actor_id,
+        detail=detail,
         from_status=lifecycle.ACTIVE_JOB,
         extra_where=[HelpRequest.volunteer_id == volunteer_id, *extra_where],
         volunteer_id=None,

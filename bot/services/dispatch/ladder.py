@@ -24,12 +24,12 @@ from bot.services.notices import (
     SearchWidened,
     TimelineLine,
 )
+from bot.services.notices_ops import RequestBlocked
 from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from domain.matching.eligibility import Match, MatchQuery
 from domain.matching.geo import area_of
-from domain.matching.ladder import Wave
-from storage import people, requests
+from storage import people, requests, standing
 from storage.audit import Detail, audit, timeline
 from storage.models import HelpRequest, Offer
 from storage.volunteer_search import nearest_eligible
@@ -48,9 +48,13 @@ async def create_request(
 ) -> Outcome:
     """Store the request and alert the first wave; the citizen is told how many were alerted.
 
-    Refused (LIMITED, nothing stored, the citizen told with the official numbers) when the
-    person already made MAX_REQUESTS_PER_HOUR requests in the last hour (services/limits.py).
+    Refused, nothing stored and the citizen told with the official numbers: BLOCKED when an
+    operator blocked the person (checked here, at the end of the flow, so a citizen blocked
+    half-way through it gets nothing out), else LIMITED when they already made
+    MAX_REQUESTS_PER_HOUR requests in the last hour (services/limits.py). Both are audited.
     """
+    if await standing.block_of(session, requester_id) is not None:
+        return await _blocked(session, requester_id, incident, now)
     if await over_limit(session, cfg, requester_id=requester_id, now=now):
         return await _limited(session, cfg, requester_id, incident, now)
     req = await requests.add_request(
@@ -73,6 +77,16 @@ async def create_request(
     citizen = await recipient(session, requester_id)
     if citizen and alerted:  # when nobody could be alerted, the escalation notice says so
         out.notices.insert(0, Notice(citizen, RequestCreated(req.id, req.incident, alerted)))
+    return out
+
+
+async def _blocked(
+    session: AsyncSession, requester_id: int, incident: IncidentType, now: datetime
+) -> Outcome:
+    out = Outcome(result=Result.BLOCKED)
+    detail: Detail = {"action": "request", "reason": "blocked", "incident": str(incident)}
+    await audit(session, kind=AuditKind.REFUSED, at=now, actor_id=requester_id, detail=detail)
+    await tell(session, out, requester_id, RequestBlocked(str(incident)))
     return out
 
 
@@ -123,7 +137,8 @@ async def advance(
         due = now + timedelta(seconds=wave.timeout_s)
         if not await _move_to_wave(session, req, wave_index + 1, due, now):
             return 0
-        return await _alert(session, req, wave_index + 1, wave, matches, due, now, out)
+        out.timers[req.id] = due
+        return await alert_wave(session, req, matches, wave_index + 1, wave.radius_m, now, out)
     if req.wave < len(waves) and await requests.offers_for(session, req.id, [OfferStatus.SENT]):
         # Nobody new is left to alert, but earlier alerts are still open: give them the
         # ladder's final wait (the last wave's timeout) before the command centre is told,
@@ -136,17 +151,17 @@ async def advance(
     return 0
 
 
-async def _alert(
+async def alert_wave(
     session: AsyncSession,
     req: HelpRequest,
-    number: int,
-    wave: Wave,
     matches: Sequence[Match],
-    due: datetime,
+    wave: int,
+    radius_m: float,
     now: datetime,
     out: Outcome,
 ) -> int:
-    """One alert per match, nearest first (the order the search returned them in)."""
+    """Alert these volunteers as wave ``wave`` of the request (the request already moved to
+    it): their alerts stored and told nearest first, the wave audited with who was alerted."""
     assert req.id is not None
     offers = await requests.add_offers(
         session,
@@ -154,7 +169,7 @@ async def _alert(
             Offer(
                 request_id=req.id,
                 volunteer_id=m.person_id,
-                wave=number,
+                wave=wave,
                 distance_m=round(m.distance_m),
                 sent_at=now,
             )
@@ -166,14 +181,19 @@ async def _alert(
         kind=AuditKind.WAVE,
         at=now,
         request_id=req.id,
-        detail={"wave": number, "radius_m": round(wave.radius_m), "alerted": len(offers)},
+        detail={
+            "wave": wave,
+            "radius_m": round(radius_m),
+            "alerted": len(offers),
+            # Who was alerted, nearest first: the timeline and /audit name them.
+            "volunteers": ",".join(str(o.volunteer_id) for o in offers),
+        },
     )
     where = area(req)
-    for offer in offers:
+    for offer in offers:  # nearest first: the order the search returned them in
         assert offer.id is not None
         alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where)
         await tell(session, out, offer.volunteer_id, alert, offer_id=offer.id)
-    out.timers[req.id] = due
     return len(offers)
 
 
@@ -240,10 +260,11 @@ async def escalate(
     if cfg.ops_chat_id:
         ops = Recipient(None, cfg.ops_chat_id, cfg.ops_language)
         out.tell(Notice(ops, ExactLocation(req.id, req.lat, req.lon)))
-        out.tell(Notice(ops, await _escalation(session, req)))
+        out.tell(Notice(ops, await escalation_view(session, req)))
 
 
-async def _escalation(session: AsyncSession, req: HelpRequest) -> OpsEscalation:
+async def escalation_view(session: AsyncSession, req: HelpRequest) -> OpsEscalation:
+    """The request as the command centre reads it: where, who asked, whom we alerted, when."""
     assert req.id is not None
     requester = await people.get_person(session, req.requester_id)
     offers = await requests.offers_for(session, req.id)
