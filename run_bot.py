@@ -5,6 +5,7 @@ python run_bot.py            # the real bot (needs TELEGRAM_BOT_TOKEN)
 python run_bot.py --demo     # offline: a local Bot API emulator, a citizen and three volunteers
 python run_bot.py migrate    # upgrade the database (DATABASE_URL) to the latest schema
 python run_bot.py --verbose  # DEBUG logs (still without the token or the webhook secret)
+python run_bot.py --webhook --workers 4   # 4 webhook workers on WEBHOOK_PORT … WEBHOOK_PORT+3
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ To see the whole help loop offline, with no token and no network:
   python run_bot.py --demo
 """
 
+WEBHOOK_NEEDED = """\
+--webhook and --workers need WEBHOOK_URL: the public HTTPS URL Telegram posts updates to
+(your reverse proxy; docs/deploy.md). Polling, the default, is one process only.
+"""
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Musaada: volunteers to people in trouble, fast.")
@@ -45,6 +51,16 @@ def main(argv: list[str] | None = None) -> int:
         "--demo", action="store_true", help="run the offline demo (no token, no network)"
     )
     parser.add_argument("--verbose", action="store_true", help="log at DEBUG level")
+    parser.add_argument(
+        "--webhook", action="store_true", help="webhook mode (WEBHOOK_URL must be set)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="webhook mode: N worker processes on ports WEBHOOK_PORT … WEBHOOK_PORT+N-1",
+    )
     args = parser.parse_args(argv)
     if args.demo:
         configure_logging(level=logging.WARNING)
@@ -69,8 +85,18 @@ def main(argv: list[str] | None = None) -> int:
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    if (args.webhook or args.workers > 1) and not settings.webhook_url:
+        print(WEBHOOK_NEEDED, file=sys.stderr)
+        return 2
+    if args.workers < 1:
+        print("--workers must be at least 1", file=sys.stderr)
+        return 2
     if not schema_ready(settings):
         return 1
+    if args.workers > 1:
+        from bot.workers import supervise
+
+        return asyncio.run(supervise(settings, args.workers, ["--verbose"] if args.verbose else []))
     from bot.serve import run
 
     return run(settings)

@@ -11,6 +11,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -91,7 +92,7 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter(settings, token))
         # PTB's default clients (pool sizes as its builder picks them), counting failed calls.
         .request(metrics.CountingRequest(connection_pool_size=256))
         .get_updates_request(metrics.CountingRequest(connection_pool_size=1))
@@ -124,9 +125,20 @@ def build_application(
         on_timers=lambda changes: timers.schedule(app, changes),
     )
     app.bot_data["positions"] = PositionWriter(database)
+    timers.install(app)
     app.bot_data["flows"] = flows
     register_handlers(app)
     return app  # type: ignore[return-value]
+
+
+def rate_limiter(settings: Settings, token: str) -> BaseRateLimiter[Any]:
+    """Telegram's limits: shared by the fleet through Redis when RATE_LIMIT_REDIS_URL is set,
+    else this process's own (bot/ratelimit.py says why one process's limiter is not enough)."""
+    if settings.rate_limit_redis_url:
+        from bot.ratelimit import RedisRateLimiter
+
+        return RedisRateLimiter(settings.rate_limit_redis_url, token.split(":", 1)[0])
+    return AIORateLimiter(max_retries=3)
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -217,12 +229,13 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     db: Database = app.bot_data["db"]
     await db.prepare_schema()
-    try:
-        await publish_commands(app.bot)
-    except Exception:
-        log.warning("could not publish the command menu", exc_info=True)
-    await timers.rebuild(app)
-    timers.schedule_sweep(app, app.bot_data["settings"].timer_sweep_s)
+    if app.bot_data["settings"].webhook_register:  # one worker of a fleet is enough
+        try:
+            await publish_commands(app.bot)
+        except Exception:
+            log.warning("could not publish the command menu", exc_info=True)
+    # Due timers are claimed from the database by every worker (the first pass at once).
+    timers.schedule_poll(app, app.bot_data["settings"].timer_poll_s)
     availability.schedule(app, app.bot_data["settings"].stale_check_s)
     retention.schedule(app, app.bot_data["settings"].retention_check_s)
     digests.schedule(app, app.bot_data["settings"].digest_check_s)
@@ -238,6 +251,7 @@ async def _outbox_depth(db: Database) -> int:
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await timers.poller_of(app).close()
     # Live positions still queued are written before the database goes away.
     await app.bot_data["positions"].close()
 

@@ -139,6 +139,10 @@ def configure_logging(
         logging.DEBUG if level <= logging.DEBUG else logging.WARNING
     )
     logging.getLogger("httpcore").setLevel(logging.INFO)  # its DEBUG is per-socket noise
+    # Every worker polls the timers and the outbox each second or two: APScheduler would log
+    # two lines per job run at INFO. Its warnings (a job skipped or missed) still show.
+    quiet = logging.DEBUG if level <= logging.DEBUG else logging.WARNING
+    logging.getLogger("apscheduler").setLevel(quiet)
     logging.captureWarnings(True)
     sys.excepthook = _log_uncaught
 

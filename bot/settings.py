@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
     auto_confirm_s: float = Field(6 * 3600.0, gt=0)
     position_max_age_s: float = Field(2 * 3600.0, gt=0)
     stale_check_s: float = Field(300.0, gt=0)
+    # Every worker claims due request timers from the database this often (bot/handlers/timers.py);
+    # the flow timeouts' sweep runs every TIMER_SWEEP_S.
+    timer_poll_s: float = Field(1.0, gt=0)
     timer_sweep_s: float = Field(60.0, gt=0)
     # The outbox: how often unsent notices are looked for, how long a sender holds one, how
     # retries back off (doubling from the base, at most a minute) and when to give up.
@@ -83,6 +87,13 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     webhook_path: str = "/telegram"
+    # Whether this process calls setWebhook and publishes the command menu at start-up:
+    # ``--workers N`` leaves it to the first worker (all of them may: the secret is the same).
+    webhook_register: bool = True
+
+    # Telegram's send limits shared by every worker (bot/ratelimit.py) through this Redis;
+    # unset, each process limits itself (python-telegram-bot's AIORateLimiter).
+    rate_limit_redis_url: str | None = None
 
     # Operations (bot/health.py, bot/logs.py): /healthz and /metrics are served on the webhook
     # server; in polling mode on HEALTH_PORT when it is set.
@@ -144,6 +155,8 @@ class Settings(BaseSettings):
             self.webhook_secret.get_secret_value() if self.webhook_secret else None,
         ]
         found.append(make_url(self.database_url).password)
+        if self.rate_limit_redis_url:
+            found.append(urlsplit(self.rate_limit_redis_url).password)
         return [value for value in found if value]
 
 

@@ -75,7 +75,11 @@ def make_webhook_app(
             update = None
         if update is None:
             return web.Response(status=400)
-        await app.update_queue.put(update)
+        # Processed before the answer, not queued: Telegram forgets an update once it got a
+        # 200, so a worker killed with updates in a queue would lose them. Killed mid-update,
+        # this call gets no answer and Telegram posts the update again (to another worker,
+        # behind the proxy); what the first attempt committed is seen by the second.
+        await app.update_processor.process_update(update, app.process_update(update))
         return web.Response()
 
     web_app = web.Application()
@@ -97,6 +101,11 @@ async def run_webhook(
     logs.hide(secret)
 
     async def set_webhook() -> None:
+        if not settings.webhook_register:  # another worker of the fleet sets it
+            log.info(
+                "serving the webhook at %s; another worker registers it", settings.webhook_path
+            )
+            return
         await app.bot.set_webhook(webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
         log.info("webhook set; Telegram posts to %s", settings.webhook_path)
 

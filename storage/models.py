@@ -138,7 +138,8 @@ class HelpRequest(SQLModel, table=True):
     status: str = Field(default="dispatching", max_length=16, index=True)
     wave: int = 0
     volunteer_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    # When the ladder must act next (next wave, reminder, auto-confirm); rebuilt into timers at start-up.
+    # When the ladder must act next (next wave, reminder, auto-confirm): the timer itself,
+    # claimed by whichever worker looks first (storage/timers.py).
     next_timer_at: datetime | None = Field(default=None, sa_column=_ts())
     # How many timer steps have fired in the current status (reminders, then the check with
     # the citizen); every move to another status starts again at 0 (dispatch/timers.py).

@@ -70,6 +70,37 @@ async def claim(
     return list(rows.all())
 
 
+async def extend(
+    session: AsyncSession,
+    ids: Sequence[int],
+    *,
+    held_until: datetime,
+    until: datetime,
+) -> set[int]:
+    """Extend this sender's lease on the rows of a batch it still holds; those it still holds.
+
+    A batch is claimed at once but said one message at a time, each maybe waiting for
+    Telegram's limits (one message a second to a chat, 30 a second in all): the lease taken at
+    the claim could lapse before the last row's turn, and another worker would say it too.
+    The sender renews it while it works (bot/handlers/outbox.py); a row missing from the
+    answer was lost (its lease lapsed and another sender took it) or is done.
+    """
+    if not ids:
+        return set()
+    result = await session.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id).in_(list(ids)),
+            OutboxMessage.status == PENDING,
+            OutboxMessage.claimed_until == held_until,
+        )
+        .values(claimed_until=until)
+        .returning(col(OutboxMessage.id))
+        .execution_options(synchronize_session=False)
+    )
+    return {int(i) for i in result.scalars().all()}
+
+
 async def finish(
     session: AsyncSession,
     row_id: int,

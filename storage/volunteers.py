@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.enums import VolunteerStatus
@@ -162,19 +162,27 @@ async def forget(session: AsyncSession, *, person_id: int) -> None:
 
 
 async def newly_stale(session: AsyncSession, *, cutoff: datetime, now: datetime) -> list[int]:
-    """On-duty, verified volunteers last seen before ``cutoff`` and not yet told; marks them told."""
-    stmt = select(Volunteer.person_id).where(
-        Volunteer.on_duty,
-        Volunteer.status == "verified",
-        Volunteer.position_at < cutoff,
-        Volunteer.stale_notified_at.is_(None),
-    )
-    ids = list((await session.exec(stmt)).all())
-    if ids:
-        await session.exec(  # type: ignore[call-overload]
-            update(Volunteer).where(Volunteer.person_id.in_(ids)).values(stale_notified_at=now)
+    """On-duty, verified volunteers last seen before ``cutoff`` and not yet told; marks them told.
+
+    One conditional ``UPDATE … RETURNING``: the rows this call marked are the ones it tells.
+    Two workers running the check at once cannot both tell someone: on PostgreSQL the second
+    update waits for the first's row locks, then re-checks ``stale_notified_at IS NULL``
+    and finds them told (a separate SELECT first would let both read the same rows).
+    """
+    stmt = (
+        update(Volunteer)
+        .where(
+            col(Volunteer.on_duty),
+            col(Volunteer.status) == "verified",
+            col(Volunteer.position_at) < cutoff,
+            col(Volunteer.stale_notified_at).is_(None),
         )
-    return ids
+        .values(stale_notified_at=now)
+        .returning(col(Volunteer.person_id))
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return sorted(int(pid) for pid in result.scalars().all())
 
 
 async def pending_volunteers(session: AsyncSession) -> list[tuple[int, str]]:

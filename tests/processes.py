@@ -104,6 +104,7 @@ class BotProcess:
         self.args = args
         self.lines: list[str] = []
         self.proc: asyncio.subprocess.Process | None = None
+        self.start_timeout = START_TIMEOUT_S  # a deadline against hanging only
         self._reader: asyncio.Task[None] | None = None
 
     async def start(self) -> BotProcess:
@@ -134,12 +135,12 @@ class BotProcess:
     async def until(self, condition: Callable[[], bool], what: str) -> None:
         """Wait for ``condition`` while the process lives (a deadline only against hanging)."""
         assert self.proc is not None
-        deadline = asyncio.get_running_loop().time() + START_TIMEOUT_S
+        deadline = asyncio.get_running_loop().time() + self.start_timeout
         while not condition():
             if self.proc.returncode is not None:
                 raise AssertionError(f"the bot exited before {what}:\n{self.output}")
             if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"no {what} after {START_TIMEOUT_S}s:\n{self.output}")
+                raise AssertionError(f"no {what} after {self.start_timeout}s:\n{self.output}")
             await asyncio.sleep(0.05)
 
     async def line_with(self, text: str) -> str:

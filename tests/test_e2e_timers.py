@@ -194,8 +194,10 @@ async def test_overdue_timer_fires_once_despite_slow_startup(
         await db.dispose()
 
 
-async def test_sweep_rearms_a_lost_timer(tmp_path: Path) -> None:
-    async with e2e_sandbox(tmp_path, wave_timeout_s=0.5, timer_sweep_s=0.2) as box:
+async def test_a_timer_no_job_was_armed_for_fires_from_the_database(tmp_path: Path) -> None:
+    """No wake-up was armed (the handler died between commit and schedule, or another worker
+    set the timer): the poll over the rows fires it."""
+    async with e2e_sandbox(tmp_path, wave_timeout_s=0.5, timer_poll_s=0.2) as box:
         for pid, km in ((10, 0.5), (11, 7.0)):
             box.emu.user(pid, first_name=f"V{pid}", language_code="en")
             await volunteer(box.db, pid, offset(*HERE, km), utcnow())
@@ -233,7 +235,7 @@ async def test_scheduling_twice_leaves_one_job(tmp_path: Path) -> None:
         assert len(jobs) == 1 and jobs[0].next_t is not None
         assert abs((jobs[0].next_t - (later + timedelta(seconds=5))).total_seconds()) < 1
         assert jobs[0].job.misfire_grace_time is None  # a late timer still fires
-        assert len(jq.get_jobs_by_name(timers.SWEEP_JOB)) == 1
+        assert len(jq.get_jobs_by_name(timers.POLL_JOB)) == 1
         timers.schedule(box.app, {7: None})
         await asyncio.sleep(0)
         assert not jq.get_jobs_by_name(timers.job_name(7))

@@ -73,6 +73,16 @@ class Policy:
         return float(min(60.0, self.retry_base_s * 2 ** max(0, attempts - 1)))
 
 
+class Lease:
+    """A claimed batch's lease: its end, the rows still to say, the rows lost to another."""
+
+    def __init__(self, rows: list[OutboxMessage]) -> None:
+        assert rows and rows[0].claimed_until is not None
+        self.until: datetime = rows[0].claimed_until
+        self.held: set[int] = {r.id for r in rows if r.id is not None}
+        self.lost: set[int] = set()
+
+
 class Sender:
     """Claims due outbox rows and says them; one per process, shared by every handler."""
 
@@ -99,12 +109,23 @@ class Sender:
             by_chat: dict[int, list[OutboxMessage]] = {}
             for row in rows:
                 by_chat.setdefault(row.chat_id, []).append(row)
-            await asyncio.gather(*(self._in_order(chat_rows) for chat_rows in by_chat.values()))
+            lease = Lease(rows)
+            beat = asyncio.create_task(self._keep(lease))
+            try:
+                await asyncio.gather(*(self._in_order(rows, lease) for rows in by_chat.values()))
+            finally:
+                beat.cancel()
             if ids is not None:
                 return
 
-    async def _in_order(self, rows: list[OutboxMessage]) -> None:
+    async def _in_order(self, rows: list[OutboxMessage], lease: Lease) -> None:
         for row in rows:
+            assert row.id is not None
+            if row.id in lease.lost:
+                # Our lease lapsed and another sender has this row: it says the rest of the
+                # chat's rows too, in order, once our leases on them lapse as well.
+                log.warning("outbox row %s was taken over by another sender", row.id)
+                return
             try:
                 await self._one(row)
             except Exception as exc:
@@ -115,6 +136,23 @@ class Sender:
                     await self._retry(row, f"{type(exc).__name__}: {exc}", None)
                 except Exception:
                     log.exception("outbox row %s stays claimed until its lease ends", row.id)
+            lease.held.discard(row.id)
+
+    async def _keep(self, lease: Lease) -> None:
+        """Renew the batch's lease every third of it while its rows are being said."""
+        every = self.policy.lease_s / 3
+        while lease.held:
+            await asyncio.sleep(every)
+            held = list(lease.held)
+            until = utcnow() + timedelta(seconds=self.policy.lease_s)
+            try:
+                async with self.db.session() as s:
+                    kept = await delivery.extend_lease(s, held, held_until=lease.until, until=until)
+            except Exception:  # tried again at the next beat, well within the lease
+                log.warning("could not extend the outbox lease", exc_info=True)
+                continue
+            lease.until = until
+            lease.lost |= set(held) - kept
 
     async def _one(self, row: OutboxMessage) -> None:
         assert row.id is not None

@@ -1,47 +1,145 @@
-"""Request timers on python-telegram-bot's JobQueue, derived from the database.
+"""Request timers: claimed from the database by whichever worker looks first, fired once.
 
-A request has at most one timer, named ``request:<id>``: scheduling it again
-replaces it, so scheduling twice is harmless. At start-up every timer the rows
-hold is rebuilt; one that should have fired while the bot was down fires at once.
+A request's timer is its row (``help_request.next_timer_at``). Any number of workers share
+them: a *pass* drains every due timer, each claimed with ``SELECT … FOR UPDATE SKIP LOCKED``
+(``dispatch.fire_due``): one worker takes a row, fires its step in the same transaction and
+commits; the others skip it. Nothing fires twice, and nothing is lost: a worker killed
+mid-step dies with its row lock, and the row is due again for the next pass, on any worker.
 
-Two guards make sure a due timer is never lost:
+What starts a pass:
 
-- every job is added with ``misfire_grace_time=None``: APScheduler's default (1 s)
-  silently drops a job that runs late, and start-up schedules jobs (in post_init)
-  before the JobQueue starts, so an overdue timer would otherwise vanish;
-- a periodic sweep (job ``request-timers-sweep``, every ``TIMER_SWEEP_S``) re-arms
-  any timer the rows hold that has no job, e.g. one lost to an exception.
+- every ``TIMER_POLL_S`` on every worker (job ``request-timers-poll``; the first at
+  start-up, so a timer that fell due while the bot was down fires at once): the guarantee;
+- this worker's own wake-up (job ``request:<id>``, armed from the Outcome of the use case
+  that set the timer, replaced when it changes): only for precision, so the worker that
+  set a timer fires it on time instead of up to ``TIMER_POLL_S`` late. Losing a wake-up
+  loses nothing.
 
-Firing twice is harmless too: ``dispatch.on_timer`` re-checks the row first.
+A pass runs ``PARALLEL`` claimers; the notices a step wrote leave beside the next claims
+(the outbox, bot/handlers/outbox.py), so a send waiting on Telegram's limits never holds a
+timer up. One pass at a time per process; a trigger during a pass makes it go round again.
+
+Every job is added with ``misfire_grace_time=None``: APScheduler's default (1 s) silently
+drops a job that runs late.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Any
 
 from telegram.ext import Application
 
-from bot.handlers.outbox import sender_of, unit_of_work
-from bot.services import dispatch
+from bot.handlers.outbox import Sender, sender_of
+from bot.services import delivery, dispatch
+from bot.services.config import DispatchConfig
+from storage.db import Database
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-SWEEP_JOB = "request-timers-sweep"
+POLL_JOB = "request-timers-poll"
+PARALLEL = 4  # claimers per pass: each holds one row lock (one pooled connection) at a time
 # A job that runs late still runs: never let APScheduler drop it.
 JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None}
-_RUNNING = "timers_running"  # bot_data key: ids of the requests whose timer is firing now
+_POLLER = "timer_poller"  # bot_data key
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 def job_name(request_id: int) -> str:
     return f"request:{request_id}"
 
 
-def schedule(
-    app: Application[Any, Any, Any, Any, Any, Any], changes: dict[int, datetime | None]
-) -> None:
+class TimerPoller:
+    """Runs passes over the due timers for one process: at most one at a time."""
+
+    def __init__(self, app: AnyApp, db: Database, cfg: DispatchConfig, sender: Sender) -> None:
+        self.app, self.db, self.cfg, self.sender = app, db, cfg, sender
+        self._task: asyncio.Task[None] | None = None
+        self._again = False
+        self.fired = 0  # steps fired by this process (for logs and tests)
+
+    def trigger(self) -> None:
+        """Start a pass, or ask the running one to go round once more."""
+        if self._task is not None and not self._task.done():
+            self._again = True
+            return
+        self._task = self.app.create_task(self._passes(), name="request-timers-pass")
+
+    async def drain(self) -> int:
+        """One pass, awaited: every timer due now that no other worker holds; how many fired."""
+        skip: set[int] = set()
+        sends: set[asyncio.Task[None]] = set()
+        counts = await asyncio.gather(*(self._claimer(skip, sends) for _ in range(PARALLEL)))
+        if sends:
+            await asyncio.gather(*sends, return_exceptions=True)
+        self.fired += sum(counts)
+        return sum(counts)
+
+    async def _passes(self) -> None:
+        while True:
+            self._again = False
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("a pass over the due request timers failed")
+            if not self._again:
+                return
+
+    async def _claimer(self, skip: set[int], sends: set[asyncio.Task[None]]) -> int:
+        fired = 0
+        while True:
+            claimed = len(skip)
+            try:
+                ids = await self._fire_one(skip)
+            except Exception:
+                # The step rolled back: its row is due again for the next pass. When even the
+                # claim failed (the database is away), this claimer stops until then.
+                log.exception("a request timer failed; it is tried again at the next pass")
+                if len(skip) == claimed:
+                    return fired
+                continue
+            if ids is None:
+                return fired
+            fired += 1
+            if ids:
+                task = asyncio.create_task(self.sender.send(ids))
+                sends.add(task)
+                task.add_done_callback(sends.discard)
+
+    async def _fire_one(self, skip: set[int]) -> list[int] | None:
+        """Claim and fire one due timer, its notices in the same transaction; None: none left."""
+        now = utcnow()
+        async with self.db.session() as s:
+            outcome = await dispatch.fire_due(s, self.cfg, now=now, skip=skip)
+            if outcome is None:
+                return None
+            ids = await delivery.enqueue(s, outcome.notices, now=now, request_id=outcome.request_id)
+        self.sender.on_timers(outcome.timers)
+        return ids
+
+    async def close(self) -> None:
+        """Let a running pass finish (at shutdown)."""
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+def poller_of(app: AnyApp) -> TimerPoller:
+    poller: TimerPoller = app.bot_data[_POLLER]
+    return poller
+
+
+def install(app: AnyApp) -> TimerPoller:
+    poller = TimerPoller(app, app.bot_data["db"], app.bot_data["cfg"], sender_of(app.bot_data))
+    app.bot_data[_POLLER] = poller
+    return poller
+
+
+def schedule(app: AnyApp, changes: dict[int, datetime | None]) -> None:
+    """This worker's wake-ups for timers it just set (None: the request has no timer now)."""
     if app.job_queue is None:
         return
     for request_id, when in changes.items():
@@ -51,58 +149,20 @@ def schedule(
             continue
         delay = max(0.0, (when - utcnow()).total_seconds())
         app.job_queue.run_once(
-            _fire, delay, data=request_id, name=job_name(request_id), job_kwargs=JOB_KWARGS
+            _wake, delay, data=request_id, name=job_name(request_id), job_kwargs=JOB_KWARGS
         )
 
 
-async def _fire(context: Any) -> None:
-    request_id = int(context.job.data)
-    cfg = context.bot_data["cfg"]
-    running: set[int] = context.bot_data.setdefault(_RUNNING, set())
-    running.add(request_id)
-    try:
-        await unit_of_work(
-            sender_of(context.bot_data),
-            context.bot_data["db"],
-            lambda s, now: dispatch.on_timer(s, cfg, request_id=request_id, now=now),
-        )
-    finally:
-        running.discard(request_id)
+async def _wake(context: Any) -> None:
+    poller_of(context.application).trigger()
 
 
-async def rebuild(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
-    """Re-arm every pending timer from the database (after a restart or a crash)."""
-    db = app.bot_data["db"]
-    async with db.session() as s:
-        pending = await dispatch.pending_timers(s)
-    schedule(app, dict(pending))
-    if pending:
-        log.info("rebuilt %d request timers from the database", len(pending))
-    return len(pending)
-
-
-async def sweep(context: Any) -> None:
-    """Re-arm every timer the rows hold that has no job (and is not firing right now)."""
-    app = context.application
-    db = context.bot_data["db"]
-    running: set[int] = context.bot_data.setdefault(_RUNNING, set())
-    async with db.session() as s:
-        pending = await dispatch.pending_timers(s)
-    lost: dict[int, datetime | None] = {
-        rid: when
-        for rid, when in pending.items()
-        if rid not in running and not app.job_queue.get_jobs_by_name(job_name(rid))
-    }
-    if lost:
-        log.warning("re-arming %d request timers that had no job: %s", len(lost), sorted(lost))
-        schedule(app, lost)
-
-
-def schedule_sweep(app: Application[Any, Any, Any, Any, Any, Any], interval_s: float) -> None:
+def schedule_poll(app: AnyApp, interval_s: float) -> None:
+    """Every worker looks for due timers every ``interval_s`` (TIMER_POLL_S), first at once."""
     if app.job_queue is None:
         return
-    for job in app.job_queue.get_jobs_by_name(SWEEP_JOB):
+    for job in app.job_queue.get_jobs_by_name(POLL_JOB):
         job.schedule_removal()
     app.job_queue.run_repeating(
-        sweep, interval=interval_s, first=interval_s, name=SWEEP_JOB, job_kwargs=JOB_KWARGS
+        _wake, interval=interval_s, first=0.0, name=POLL_JOB, job_kwargs=JOB_KWARGS
     )

@@ -76,5 +76,6 @@ def notice_of(row: OutboxMessage) -> Notice:
 claim = outbox.claim
 finish = outbox.finish
 retry_later = outbox.retry_later
+extend_lease = outbox.extend
 depth = outbox.depth
 SENT, FAILED, DEAD = outbox.SENT, outbox.FAILED, outbox.DEAD

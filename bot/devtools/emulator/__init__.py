@@ -24,6 +24,7 @@ from bot.devtools.emulator.users import (
     EmuUser,
     TranscriptEvent,
 )
+from bot.devtools.emulator.webhook import Post, WebhookDelivery
 
 __all__ = [
     "ApiError",
@@ -39,8 +40,10 @@ __all__ = [
     "FaultKind",
     "FaultRule",
     "InjectedFault",
+    "Post",
     "SendLimiter",
     "SendLimits",
     "TranscriptEvent",
+    "WebhookDelivery",
     "parse_text",
 ]

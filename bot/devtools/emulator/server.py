@@ -30,7 +30,8 @@ from bot.devtools.emulator.faults import (
     SendLimits,
 )
 from bot.devtools.emulator.methods import CHAT_METHODS, METHODS, SEND_METHODS
-from bot.devtools.emulator.state import Call, EmulatorState
+from bot.devtools.emulator.state import CALLER_PORT, Call, EmulatorState
+from bot.devtools.emulator.webhook import WebhookDelivery
 from bot.devtools.emulator.wire import (
     ApiError,
     Params,
@@ -75,6 +76,7 @@ class BotApiEmulator(EmulatorState):
         self.fault_rules: list[FaultRule] = []
         self.faults_injected: list[InjectedFault] = []
         self.limiter: SendLimiter | None = None
+        self.delivery: WebhookDelivery | None = None
         self._runner: web.AppRunner | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -109,6 +111,8 @@ class BotApiEmulator(EmulatorState):
         """Release pending long polls and held connections, and shut the server down."""
         self._closing = True
         self._notify()
+        if self.delivery is not None:
+            await self.delivery.stop()
         runner, self._runner = self._runner, None
         if runner is not None:
             await asyncio.sleep(0)
@@ -120,6 +124,16 @@ class BotApiEmulator(EmulatorState):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+    def deliver_webhook(
+        self, urls: list[str] | None = None, *, max_connections: int = 40
+    ) -> WebhookDelivery:
+        """Post updates to the bot once it calls setWebhook, as Telegram does (webhook.py):
+        to the URL it gave, or to each of ``urls`` in turn (a reverse proxy's round robin)."""
+        if self.delivery is None:
+            self.delivery = WebhookDelivery(self, urls, max_connections)
+            self.delivery.start()
+        return self.delivery
 
     # ------------------------------------------------------------------ fault injection
     def inject(
@@ -214,8 +228,11 @@ class BotApiEmulator(EmulatorState):
         if counted:
             self._inflight += 1
             self._touch()
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        CALLER_PORT.set(int(peer[1]) if peer else None)
         try:
             call, fault = await self._answer(request, token, method)
+            call.peer = CALLER_PORT.get()
             self.calls.append(call)
             self._notify()
             if fault is not None and not fault.answers:

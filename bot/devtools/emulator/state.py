@@ -9,6 +9,7 @@ fails (a validation error or an injected fault) leaves no trace.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import time
@@ -22,7 +23,7 @@ from bot.devtools.emulator.wire import Params, as_int
 if TYPE_CHECKING:
     from bot.devtools.emulator.faults import FaultKind
 
-__all__ = ["Call", "EmulatorState"]
+__all__ = ["CALLER_PORT", "Call", "EmulatorState"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,14 @@ class Call:
     at: float
     fault: FaultKind | None = None
     applied: bool = False
+    peer: int | None = None  # the caller's TCP port: which process made the call
+
+
+#: The caller's TCP port while a call is handled (a test's method override may read it to tell
+#: worker processes apart).
+CALLER_PORT: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "emulator_caller_port", default=None
+)
 
 
 @dataclass

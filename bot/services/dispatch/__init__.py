@@ -18,7 +18,7 @@ thing exactly once.
 from bot.services.dispatch.answers import accept, alert_delivered, decline, recipient_unreachable
 from bot.services.dispatch.job import arrived, cancel, confirm, credit_minutes, done, release
 from bot.services.dispatch.ladder import create_request
-from bot.services.dispatch.timers import help_came, on_timer, pending_timers
+from bot.services.dispatch.timers import fire_due, help_came, on_timer, pending_timers
 from domain.incidents import life_threatening
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "credit_minutes",
     "decline",
     "done",
+    "fire_due",
     "help_came",
     "life_threatening",
     "on_timer",

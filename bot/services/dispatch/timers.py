@@ -44,6 +44,7 @@ from bot.services.notices import (
 from domain import lifecycle
 from domain.enums import AuditKind, RequestStatus
 from storage import people, requests
+from storage import timers as timer_rows
 from storage.models import HelpRequest
 
 
@@ -265,8 +266,23 @@ async def help_came(
     return out
 
 
+async def fire_due(
+    session: AsyncSession, cfg: DispatchConfig, *, now: datetime, skip: set[int]
+) -> Outcome | None:
+    """Claim one due timer (storage/timers.py: the row stays locked until this transaction
+    ends, so no other worker fires it) and run its step; None when no due timer is free.
+
+    The claimed id joins ``skip``, so a caller draining the due timers never fires one twice.
+    """
+    request_id = await timer_rows.claim_due(session, now=now, skip=skip)
+    if request_id is None:
+        return None
+    skip.add(request_id)
+    return await on_timer(session, cfg, request_id=request_id, now=now)
+
+
 async def pending_timers(session: AsyncSession) -> dict[int, datetime]:
-    """Every request timer the database holds, for rebuilding the job queue after a restart."""
+    """Every request timer the database holds (the tests' view of what is armed)."""
     return {
         r.id: r.next_timer_at
         for r in await requests.requests_with_timers(session)
