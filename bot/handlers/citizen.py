@@ -41,6 +41,7 @@ from bot.handlers.words import (
 )
 from bot.i18n import _, t, texts_match
 from bot.services import dispatch, people, standing
+from bot.services.notices import Result
 from domain.incidents import IncidentType, rule_for
 from domain.matching.region import in_service_area
 
@@ -56,17 +57,18 @@ async def begin(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     if open_req is not None:
-        await reply(
-            update,
-            t(
-                "Your request #{request_id} is still open. We are working on it.",
-                request_id=open_req.id,
-            ),
-            markup=cancel_keyboard(int(open_req.id)),
-        )
+        await still_open(update, int(open_req.id))
         return ConversationHandler.END
     await reply(update, _("What happened?"), markup=incident_picker())
     return CHOOSE_TYPE
+
+
+async def still_open(update: Update, request_id: int) -> None:
+    await reply(
+        update,
+        t("Your request #{request_id} is still open. We are working on it.", request_id=request_id),
+        markup=cancel_keyboard(request_id),
+    )
 
 
 async def chose_type(update: Update, context: BotContext) -> int:
@@ -166,7 +168,7 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
     """
     data = context.user_data or {}
     lat, lon = data["location"]
-    await run(
+    outcome = await run(
         context,
         dispatch.create_request,
         requester_id=user_of(update).id,
@@ -176,6 +178,9 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
         description=details,
     )
     forget(context)
+    if outcome.result is Result.ALREADY and outcome.request_id is not None:
+        # This answer was handled before (the bot restarted right after): that request it is.
+        await still_open(update, outcome.request_id)
     return ConversationHandler.END
 
 

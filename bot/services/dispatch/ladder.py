@@ -52,9 +52,17 @@ async def create_request(
     operator blocked the person (checked here, at the end of the flow, so a citizen blocked
     half-way through it gets nothing out), else LIMITED when they already made
     MAX_REQUESTS_PER_HOUR requests in the last hour (services/limits.py). Both are audited.
+
+    ALREADY, nothing stored nor said, when the person has an open request: one at a time, as
+    /request says at its start; checked here too because the flow's last answer can be
+    handled twice. The process dies after this commit and before the flow's step is written
+    back, Telegram posts the update again, and the flow, still at its last step, creates the
+    request again: a second request, its alerts, and the command centre told of it.
     """
     if await standing.block_of(session, requester_id) is not None:
         return await _blocked(session, requester_id, incident, now)
+    if (held := await requests.open_request_of(session, requester_id)) is not None:
+        return Outcome(result=Result.ALREADY, request_id=held.id)
     if await over_limit(session, cfg, requester_id=requester_id, now=now):
         return await _limited(session, cfg, requester_id, incident, now)
     req = await requests.add_request(
