@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import signal
+import time
 from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -59,14 +60,18 @@ class Killer:
     def __init__(self, emu: BotApiEmulator) -> None:
         self.bot: BotProcess | None = None
         self.died = asyncio.Event()
+        self.at: list[float] = []  # when each kill was sent (time.time(), as Call.at)
         self._countdown: int | None = None
         self._match: Match = any_call
         self._after = True
+        self._chats: set[int] | None = None
         for name in CHAT_METHODS:
             emu.overrides[name] = self._wrap(name, METHODS[name])
 
-    def arm(self, calls: int, match: Match, *, after: bool) -> None:
+    def arm(self, calls: int, match: Match, *, after: bool, chats: set[int] | None = None) -> None:
+        """Kill at the ``calls``-th call that matches (to one of ``chats``, when given)."""
         self._countdown, self._match, self._after = calls, match, after
+        self._chats = chats
         self.died.clear()
 
     def kill(self) -> None:
@@ -74,11 +79,14 @@ class Killer:
         proc = self.bot.proc if self.bot is not None else None
         if proc is not None and proc.returncode is None and not self.died.is_set():
             proc.send_signal(signal.SIGKILL)
+            self.at.append(time.time())
         self._countdown = None
         self.died.set()
 
     def _due(self, name: str, params: dict[str, Any]) -> bool:
         if self._countdown is None or not self._match(name, params):
+            return False
+        if self._chats is not None and int(params.get("chat_id") or 0) not in self._chats:
             return False
         self._countdown -= 1
         return self._countdown <= 0
@@ -98,14 +106,19 @@ class Killer:
         return method
 
 
-async def in_hand(db: Database) -> set[int]:
-    """The outbox rows a sender had claimed and not yet marked: after a kill, those the dead
-    process may have said without recording it."""
+async def in_hand(db: Database) -> set[tuple[int, str]]:
+    """The outbox rows a sender had claimed and not yet marked, each with its claim's end:
+    after a kill, those the dead process may have said without recording it. A row seen at
+    two kills with one claim was the earlier process's (nobody claimed it since): said at
+    most once more; with two claims, by two processes, each of which may have said it."""
     async with db.engine.connect() as conn:
         rows = await conn.execute(
-            text("SELECT id FROM outbox WHERE status = 'pending' AND claimed_until IS NOT NULL")
+            text(
+                "SELECT id, claimed_until FROM outbox"
+                " WHERE status = 'pending' AND claimed_until IS NOT NULL"
+            )
         )
-        return {int(r[0]) for r in rows.all()}
+        return {(int(r[0]), str(r[1])) for r in rows.all()}
 
 
 def _point(lat: Any, lon: Any) -> tuple[float, float]:
@@ -149,7 +162,10 @@ class Tally:
     missing: list[str] = field(default_factory=list)
 
 
-async def tally(emu: BotApiEmulator, db: Database, in_hand_at_kills: set[int]) -> Tally:
+async def tally(emu: BotApiEmulator, db: Database, in_hand_at_kills: set[tuple[int, str]]) -> Tally:
+    """Match every said row with Telegram's record; a row may have one extra copy per
+    claim of it that a kill interrupted."""
+    claims = Counter(row_id for row_id, _ in in_hand_at_kills)
     async with db.session() as s:
         rows = list(
             (await s.exec(select(OutboxMessage).where(OutboxMessage.status == "sent"))).all()
@@ -163,7 +179,7 @@ async def tally(emu: BotApiEmulator, db: Database, in_hand_at_kills: set[int]) -
         for key in row_keys(row):
             owed[key] += 1
             names.setdefault(key, f"{row.event} to chat {row.chat_id}: {str(key[-1])[:60]!r}")
-            excused[key] += row.id in in_hand_at_kills
+            excused[key] += claims[row.id] if row.id is not None else 0
     for key, n in owed.items():
         got = said[key]
         if got < n:
@@ -173,3 +189,18 @@ async def tally(emu: BotApiEmulator, db: Database, in_hand_at_kills: set[int]) -
         else:
             out.doubled += [names[key]] * (got - n)
     return out
+
+
+def copies(emu: BotApiEmulator, kills: list[float]) -> list[str]:
+    """Each message that reached a chat more than once, with when (seconds, as the kills):
+    for reading a run (CRASH_LOGS), next to the log of every incarnation."""
+    seen: dict[Key, list[float]] = {}
+    for method in NEW_MESSAGE:
+        for c in emu.applied(method):
+            seen.setdefault(call_key(c), []).append(c.at)
+    start = min((c.at for c in emu.calls), default=0.0)
+    lines = [f"kills at {[round(k - start, 2) for k in kills]}"]
+    for key, ats in seen.items():
+        if len(ats) > 1:
+            lines.append(f"{str(key)[:90]} at {[round(a - start, 2) for a in ats]}")
+    return lines
