@@ -88,15 +88,18 @@ def more_than(chat: EmuUser, n: int) -> Callable[[], bool | None]:
     return lambda: len(chat.messages) > n or None
 
 
-async def answered_or_in(db: Database, citizen: EmuUser, seen: int) -> None:
+async def answered_or_in(emu: BotApiEmulator, db: Database, citizen: EmuUser, seen: int) -> None:
     """Until the bot says something new here or the request exists (its receipt may come
     later, after a restart); at most PATIENCE_S, then the person acts again."""
     deadline = asyncio.get_running_loop().time() + PATIENCE_S
     mine = "SELECT count(*) FROM help_request WHERE requester_id = :c"
-    while len(citizen.messages) <= seen and asyncio.get_running_loop().time() < deadline:
-        if (await rows(db, mine, c=citizen.id))[0][0]:
+    while asyncio.get_running_loop().time() < deadline:
+        try:  # woken by any change in the emulator; the database looked at twice a second
+            await emu._wait_until(more_than(citizen, seen), 0.5)
             return
-        await asyncio.sleep(0.1)
+        except TimeoutError:
+            if (await rows(db, mine, c=citizen.id))[0][0]:
+                return
 
 
 async def ask(emu: BotApiEmulator, db: Database, citizen: EmuUser, at: tuple[float, float]) -> None:
@@ -120,7 +123,7 @@ async def ask(emu: BotApiEmulator, db: Database, citizen: EmuUser, at: tuple[flo
                 await citizen.send_location(*at)
             else:
                 await citizen.send(str(step))
-        await answered_or_in(db, citizen, seen)
+        await answered_or_in(emu, db, citizen, seen)
 
 
 async def accept_everything(emu: BotApiEmulator, vols: list[EmuUser], stop: asyncio.Event) -> None:
