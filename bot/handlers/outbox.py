@@ -34,6 +34,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import metrics
+from bot.handlers import periodic
 from bot.handlers.render import render
 from bot.services import delivery, dispatch, team_delivery
 from bot.services.config import DispatchConfig
@@ -335,14 +336,11 @@ async def sweep(context: Any) -> None:
 
 
 def schedule_sweep(app: Any, interval_s: float) -> None:
-    if app.job_queue is None:
-        return
-    for job in app.job_queue.get_jobs_by_name(SWEEP_JOB):
-        job.schedule_removal()
-    app.job_queue.run_repeating(
+    periodic.repeat(
+        app,
         sweep,
-        interval=interval_s,
-        first=0.0,
         name=SWEEP_JOB,
-        job_kwargs={"misfire_grace_time": None, "max_instances": 1, "coalesce": True},
+        interval_s=interval_s,
+        first=0.0,
+        job_kwargs=periodic.ONE_AT_A_TIME,
     )

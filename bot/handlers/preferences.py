@@ -6,6 +6,8 @@ parsed by bot/handlers/buttons.py, so only a value the profile offered is ever s
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import CallbackQuery
 from telegram.ext import CallbackQueryHandler
 
@@ -52,33 +54,27 @@ async def equipment_pressed(
 async def radius_chosen(
     q: CallbackQuery, context: BotContext, vol: Volunteer, choice: buttons.RadiusChoice
 ) -> None:
-    radius = float(choice.km) or None  # 0: any distance
-    uid = vol.person_id
-    await query(context, lambda s: volunteering.set_preferences(s, person_id=uid, radius_km=radius))
-    await show_again(q, context)
+    await _prefer(q, context, vol, radius_km=float(choice.km) or None)  # 0: any distance
 
 
 @volunteer_button(buttons.parse_quiet)
 async def quiet_chosen(
     q: CallbackQuery, context: BotContext, vol: Volunteer, choice: buttons.QuietChoice
 ) -> None:
-    uid = vol.person_id
-    window = choice.window
-    await query(context, lambda s: volunteering.set_preferences(s, person_id=uid, quiet=window))
-    await show_again(q, context)
+    await _prefer(q, context, vol, quiet=choice.window)
 
 
 @volunteer_button(buttons.parse_cap)
 async def cap_chosen(
     q: CallbackQuery, context: BotContext, vol: Volunteer, choice: buttons.CapChoice
 ) -> None:
+    await _prefer(q, context, vol, max_alerts_per_hour=choice.per_hour)
+
+
+async def _prefer(q: CallbackQuery, context: BotContext, vol: Volunteer, **prefs: Any) -> None:
+    """One preference written, then the profile shown again with it."""
     uid = vol.person_id
-    await query(
-        context,
-        lambda s: volunteering.set_preferences(
-            s, person_id=uid, max_alerts_per_hour=choice.per_hour
-        ),
-    )
+    await query(context, lambda s: volunteering.set_preferences(s, person_id=uid, **prefs))
     await show_again(q, context)
 
 

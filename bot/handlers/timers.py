@@ -32,6 +32,7 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.handlers import periodic
 from bot.handlers.outbox import Sender, sender_of
 from bot.services import delivery, dispatch
 from bot.services.config import DispatchConfig
@@ -68,6 +69,11 @@ class TimerPoller:
             self._again = True
             return
         self._task = self.app.create_task(self._passes(), name="request-timers-pass")
+
+    @property
+    def busy(self) -> bool:
+        """A pass is running (or about to go round again)."""
+        return self._task is not None and not self._task.done()
 
     async def drain(self) -> int:
         """One pass, awaited: every timer due now that no other worker holds; how many fired."""
@@ -159,10 +165,4 @@ async def _wake(context: Any) -> None:
 
 def schedule_poll(app: AnyApp, interval_s: float) -> None:
     """Every worker looks for due timers every ``interval_s`` (TIMER_POLL_S), first at once."""
-    if app.job_queue is None:
-        return
-    for job in app.job_queue.get_jobs_by_name(POLL_JOB):
-        job.schedule_removal()
-    app.job_queue.run_repeating(
-        _wake, interval=interval_s, first=0.0, name=POLL_JOB, job_kwargs=JOB_KWARGS
-    )
+    periodic.repeat(app, _wake, name=POLL_JOB, interval_s=interval_s, first=0.0)

@@ -8,7 +8,18 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.notices import AlertClosed, Area, MessageRef, Notice, Outcome, Payload, Recipient
+from bot.services import roles
+from bot.services.config import DispatchConfig
+from bot.services.notices import (
+    AlertClosed,
+    Area,
+    MessageRef,
+    Notice,
+    Outcome,
+    Payload,
+    Recipient,
+    Result,
+)
 from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.matching.geo import area_of
 from storage import people, requests
@@ -101,3 +112,17 @@ async def move(
         moved = {"before": before, "after": str(to), **(detail or {})}
         await audit(session, kind=kind, at=now, request_id=req.id, actor_id=actor_id, detail=moved)
     return True
+
+
+async def locked_for_operator(
+    session: AsyncSession, cfg: DispatchConfig, request_id: int, operator_id: int, out: Outcome
+) -> HelpRequest | None:
+    """The request, locked, for an operator's action; None (and the result set) when the
+    presser is no operator (NOT_OPERATOR) or there is no such request (UNKNOWN)."""
+    if not await roles.is_operator(session, cfg, operator_id):
+        out.result = Result.NOT_OPERATOR
+        return None
+    req = await requests.lock_request(session, request_id)
+    if req is None:
+        out.result = Result.UNKNOWN
+    return req
