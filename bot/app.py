@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
 from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
@@ -95,8 +98,10 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(rate_limiter(settings, token))
         # PTB's default clients (pool sizes as its builder picks them), counting failed calls.
-        .request(metrics.CountingRequest(connection_pool_size=256))
-        .get_updates_request(metrics.CountingRequest(connection_pool_size=1))
+        .request(metrics.CountingRequest(connection_pool_size=256, httpx_kwargs={"verify": tls()}))
+        .get_updates_request(
+            metrics.CountingRequest(connection_pool_size=1, httpx_kwargs={"verify": tls()})
+        )
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
@@ -130,6 +135,14 @@ def build_application(
     app.bot_data["flows"] = flows
     register_handlers(app)
     return app  # type: ignore[return-value]
+
+
+@functools.cache
+def tls() -> ssl.SSLContext:
+    """httpx's own default TLS context (the same CA bundle, the same checks), made once per
+    process and shared by every client: loading the CA bundle takes a tenth of a second or
+    more each time, and a process that builds many Applications (the tests) pays it per client."""
+    return httpx.create_ssl_context()
 
 
 def rate_limiter(settings: Settings, token: str) -> BaseRateLimiter[Any]:

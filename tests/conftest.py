@@ -31,7 +31,7 @@ import pytest
 from bot.devtools.sandbox import Sandbox, sandbox
 from storage.db import Database
 from tests.databases import PG_ADMIN_URL, empty_tables, pg_available
-from tests.e2e_helpers import QUIET_PERIOD, e2e_sandbox
+from tests.e2e_helpers import QUIET_PERIOD, e2e_sandbox, head_schema
 from tests.privacy import assert_private
 
 
@@ -72,17 +72,10 @@ def pg_url() -> Iterator[str | None]:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sqlite_template() -> Path:
     """An SQLite file at the head schema, made once: each test gets a copy of it (a copy is
-    quicker than a CREATE pass, and the file is the same)."""
-    path = tmp_path_factory.mktemp("template") / "musaada.db"
-
-    async def create() -> None:
-        database = Database(f"sqlite:///{path}")
-        await database.create_all()
-        await database.dispose()  # the last connection closed: the WAL is folded into the file
-
-    asyncio.run(create())
+    quicker than a CREATE pass, and the file is the same). The e2e sandboxes start on it too."""
+    path = head_schema()
     assert not path.with_name(path.name + "-wal").exists()
     return path
 

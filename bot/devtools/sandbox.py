@@ -18,7 +18,8 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.app import build_application, start_application, stop_application
-from bot.devtools.emulator import BotApiEmulator, EmuUser
+from bot.devtools.emulator import PATIENCE, BotApiEmulator, EmuUser
+from bot.handlers import timers
 from bot.settings import Settings
 from storage.db import Database
 
@@ -32,21 +33,53 @@ class Sandbox:
     db: Database
     settings: Settings
 
-    async def settle(self, timeout: float = 10.0) -> None:
-        """Wait until the bot handled every update, stopped talking and wrote queued positions.
+    async def settle(self, timeout: float = PATIENCE) -> None:
+        """Wait until the bot handled every update, finished its background work, stopped
+        talking, and wrote queued positions.
 
         The emulator sees what the bot fetched and sent; a handler that is still working
         (a slow commit on a busy machine) can be silent for longer than any quiet period,
-        so the Application's own count of unfinished updates is waited for as well.
+        so the Application's own count of unfinished updates is waited for as well, and so
+        are the job queue's running jobs (the outbox sweep, the periodic checks) and a pass
+        over the due timers: each may still send after a quiet moment. All of it must hold
+        at one instant, or the wait starts over.
         """
-        deadline = asyncio.get_running_loop().time() + timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         while True:
-            left = max(0.1, deadline - asyncio.get_running_loop().time())
+            left = max(0.1, deadline - loop.time())
             await self.emu.idle(timeout=left)
             await asyncio.wait_for(self.app.update_queue.join(), left)
-            if self.app.update_queue.empty() and self.emu.quiet_now():
+            while self.background_busy():
+                if loop.time() > deadline:
+                    raise AssertionError(
+                        f"the bot's background work still running after {timeout}s"
+                    )
+                await asyncio.sleep(0.02)
+            if (
+                self.app.update_queue.empty()
+                and self.emu.quiet_now()
+                and not self.background_busy()
+            ):
                 break
         await self.app.bot_data["positions"].flush()
+
+    def background_busy(self) -> bool:
+        """A job-queue job is running, or a pass over the due timers (bot/handlers/timers.py)."""
+        return _jobs_running(self.app) > 0 or timers.poller_of(self.app).busy
+
+
+def _jobs_running(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """How many job-queue callbacks are running now.
+
+    APScheduler counts each job's running instances in its executor (that is how it enforces
+    ``max_instances``); python-telegram-bot awaits the callback inside that instance. The
+    count is APScheduler 3's own bookkeeping, read here because it is the one exact answer.
+    """
+    if app.job_queue is None:
+        return 0
+    executor = app.job_queue.scheduler._lookup_executor("default")
+    return sum(executor._instances.values())
 
 
 async def start_app(settings: Settings, db: Database) -> Application[Any, Any, Any, Any, Any, Any]:
