@@ -43,7 +43,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str | None]:
-    """A throw-away PostgreSQL database at the head schema for this session, dropped at the end."""
+    """A throw-away PostgreSQL database at the head schema for this session (each xdist process
+    has its own), dropped at the end. Copied from template0, which nobody can connect to: a
+    CREATE DATABASE from template1 fails while any other session is connected to it."""
     if os.environ.get("TEST_SKIP_PG") or not pg_available():
         yield None
         return
@@ -64,7 +66,7 @@ def pg_url() -> Iterator[str | None]:
         await database.create_all()
         await database.dispose()
 
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    asyncio.run(run(f'CREATE DATABASE "{name}" TEMPLATE template0'))
     url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     asyncio.run(create_schema(url))
     yield url

@@ -67,9 +67,13 @@ def head_schema() -> Path:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     path = folder / "head.db"
     engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        # WAL is a property of the file, as the bot's first connection would have made it: a
+        # copy in rollback-journal mode would lock readers and writers out of each other.
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
     with engine.begin() as conn:
         migrations.create_at_head(conn, SQLModel.metadata)
-    engine.dispose()
+    engine.dispose()  # the last connection closed: the WAL is folded into the file
     return path
 
 
