@@ -30,6 +30,7 @@ from bot.handlers import (
     buttons,
     certificates,
     citizen,
+    command_centre,
     common,
     corrections,
     digests,
@@ -199,6 +200,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # The command centre: /open … /stats and their buttons; an escalation's answers, /assign.
     app.add_handlers(oversight.handlers())
     app.add_handlers(escalation.handlers())
+    # Linked reports (/link, /unlink, the view's buttons) and major-incident mode (/major, /broadcast).
+    app.add_handlers(command_centre.handlers())
     app.add_handler(
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_numbers)), common.numbers)
     )

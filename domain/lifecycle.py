@@ -45,8 +45,9 @@ UNANSWERED_ENDS: frozenset[S] = frozenset({S.ESCALATED, S.UNANSWERED})
 ACTIVE: frozenset[S] = OPEN | UNANSWERED_ENDS
 # An operator may link these to another request (/link): nobody has taken them.
 LINKABLE: frozenset[S] = frozenset({S.DISPATCHING, *UNANSWERED_ENDS})
-# A new report may be linked to these: help is being sought or the command centre has it.
-LINK_TARGETS: frozenset[S] = OPEN | {S.ESCALATED}
+# A new report may be linked to these: help is being sought or is on its way. (Not to an
+# escalated one: nobody came, so a fresh report is a fresh chance.)
+LINK_TARGETS: frozenset[S] = OPEN
 # A volunteer is on the job.
 ACTIVE_JOB: frozenset[S] = frozenset({S.ASSIGNED, S.ON_SCENE})
 # The citizen may still cancel: before the job is done, and while the command centre has

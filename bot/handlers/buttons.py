@@ -236,6 +236,25 @@ def parse_duty(data: str | None) -> DutyPress | None:
 
 
 @dataclass(frozen=True)
+class CalloutPress:
+    """Emergency call-outs on or off (the profile's button; bot/services/major.py)."""
+
+    on: bool
+
+
+CALLOUTS = re.compile(r"^pemg:(on|off)$")
+
+
+def make_callouts(*, on: bool) -> str:
+    return "pemg:on" if on else "pemg:off"
+
+
+def parse_callouts(data: str | None) -> CalloutPress | None:
+    m = _full(data, CALLOUTS)
+    return CalloutPress(m[1] == "on") if m else None
+
+
+@dataclass(frozen=True)
 class PhonePress:
     """Add a number (ask for the contact) or delete the stored one."""
 
@@ -481,6 +500,40 @@ def parse_oversight(data: str | None) -> OpsPress | None:
         return OpsPress(action, page) if page is not None else None
     ident = bounded_id(m[2], RECORD_ID_MAX)
     return OpsPress(action, ident) if ident else None
+
+
+# --- linked reports: the request view's Link / Unlink (bot/handlers/links.py) ---------------
+
+
+@dataclass(frozen=True)
+class LinkPress:
+    """Link report ``request_id`` to ``primary_id``; ``primary_id`` None: unlink it."""
+
+    request_id: int
+    primary_id: int | None
+
+
+LINK = re.compile(r"^lnk:" + _ID + ":" + _ID + "$")
+UNLINK = re.compile(r"^unl:" + _ID + "$")
+LINKING = re.compile(r"^(lnk:" + _ID + ":" + _ID + "|unl:" + _ID + ")$")
+
+
+def make_link(request_id: int, primary_id: int) -> str:
+    return f"lnk:{request_id}:{primary_id}"
+
+
+def make_unlink(request_id: int) -> str:
+    return f"unl:{request_id}"
+
+
+def parse_linking(data: str | None) -> LinkPress | None:
+    if (m := _full(data, LINK)) is not None:
+        rid, pid = bounded_id(m[1], RECORD_ID_MAX), bounded_id(m[2], RECORD_ID_MAX)
+        return LinkPress(rid, pid) if rid and pid else None
+    if (m := _full(data, UNLINK)) is not None:
+        rid = bounded_id(m[1], RECORD_ID_MAX)
+        return LinkPress(rid, None) if rid else None
+    return None
 
 
 # --- an escalation's answers (bot/handlers/escalation.py) ------------------------------------
