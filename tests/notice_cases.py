@@ -290,7 +290,10 @@ LINK_CASES: dict[Event, list[dict[str, object]]] = {
         {"city": "Jeddah", "text": "Blue Toyota"},
         {"city": "", "text": "Toyota"},
     ],
-    Event.CALL_OUT_SENT: [{"reached": n, "areas": 1} for n in (0, 1, 3, 11)] + [{"reached": 0, "areas": 0}],
+    Event.CALL_OUT_SENT: [
+        *(dict[str, object](reached=n, areas=1) for n in (0, 1, 3, 11)),
+        {"reached": 0, "areas": 0},
+    ],
 }  # fmt: skip
 
 ESCALATION_CASES: dict[Event, list[dict[str, object]]] = {

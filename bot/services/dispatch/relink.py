@@ -52,9 +52,9 @@ async def link(
     if not await _operator(session, cfg, operator_id):
         out.result = Result.NOT_OPERATOR
         return out
-    first, second = sorted({request_id, primary_id})
-    locked = {first: await requests.lock_request(session, first)}
-    locked[second] = await requests.lock_request(session, second)
+    locked = {
+        rid: await requests.lock_request(session, rid) for rid in sorted({request_id, primary_id})
+    }
     report, primary = locked.get(request_id), locked.get(primary_id)
     if report is None or primary is None:
         out.result = Result.UNKNOWN
