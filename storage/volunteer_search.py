@@ -159,7 +159,8 @@ def _statement(slots: int, needs_equipment: bool, emergency: bool = False) -> Se
             v.c.lon,
             v.c.radius_km,
             v.c.max_alerts_per_hour,
-            v.c.emergency_callouts,
+            # Read only in a major-incident area: the ordinary statement is the one measured.
+            *([v.c.emergency_callouts] if emergency else []),
             d2,
         )
         .select_from(source)
