@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot import formatting
 from bot.handlers.render.base import Rendered, cancel_keyboard, renders
 from bot.handlers.words import city_name, emergency_block, incident_name
-from bot.i18n import _, current_language, t, tn
+from bot.i18n import N_, _, current_language, t, tn
 from bot.services.notices_links import (
     CallOut,
     CallOutSent,
@@ -31,21 +31,21 @@ MAX_TEXT = 4000
 
 
 def _stage(stage: LinkStage, primary_id: int) -> str:
-    texts = {
-        LinkStage.SEARCHING: _("Volunteers near you are being alerted for request #{primary_id}."),
-        LinkStage.ACCEPTED: _("A volunteer accepted request #{primary_id} and is on the way."),
-        LinkStage.ARRIVED: _("The volunteer for request #{primary_id} has arrived at the scene."),
-        LinkStage.DONE: _("The volunteer finished request #{primary_id}."),
-        LinkStage.ESCALATED: _(
+    texts = {  # N_: extracted here, translated by t() with the number isolated
+        LinkStage.SEARCHING: N_("Volunteers near you are being alerted for request #{primary_id}."),
+        LinkStage.ACCEPTED: N_("A volunteer accepted request #{primary_id} and is on the way."),
+        LinkStage.ARRIVED: N_("The volunteer for request #{primary_id} has arrived at the scene."),
+        LinkStage.DONE: N_("The volunteer finished request #{primary_id}."),
+        LinkStage.ESCALATED: N_(
             "No volunteer has accepted request #{primary_id} yet: the command centre has it."
         ),
-        LinkStage.UNANSWERED: _("No volunteer could take request #{primary_id}."),
-        LinkStage.OFFICIALS: _(
+        LinkStage.UNANSWERED: N_("No volunteer could take request #{primary_id}."),
+        LinkStage.OFFICIALS: N_(
             "The command centre passed request #{primary_id} to the official services."
         ),
-        LinkStage.CLOSED: _("Request #{primary_id} was closed."),
+        LinkStage.CLOSED: N_("Request #{primary_id} was closed."),
     }
-    return texts[stage].format(primary_id=primary_id)
+    return t(texts[stage], primary_id=primary_id)
 
 
 def _safety(incident: str) -> str:
