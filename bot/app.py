@@ -33,6 +33,7 @@ from bot.handlers import (
     buttons,
     certificates,
     citizen,
+    command_centre,
     common,
     corrections,
     digests,
@@ -247,6 +248,8 @@ def _register_command_centre(app: Application[Any, Any, Any, Any, Any, Any]) -> 
     /assign), then the menu's numbers and language buttons (group 0)."""
     app.add_handlers(oversight.handlers())
     app.add_handlers(escalation.handlers())
+    # Linked reports (/link, /unlink, the view's buttons) and major-incident mode (/major, /broadcast).
+    app.add_handlers(command_centre.handlers())
     app.add_handler(
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_numbers)), common.numbers)
     )

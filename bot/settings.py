@@ -74,6 +74,21 @@ class Settings(BaseSettings):
     # A rejected volunteer may apply again this long after the rejection (30 days).
     reapply_cooldown_s: float = Field(30 * 86400.0, ge=0)
 
+    # Linked reports (bot/services/links.py): a new report of the same type this near an open
+    # request, and this soon after it was made, is linked to it instead of dispatched again.
+    link_radius_m: float = Field(300.0, ge=0)
+    link_window_min: float = Field(10.0, ge=0)
+
+    # Major-incident mode (bot/services/major.py): the first wave alerts MAJOR_WAVE_FACTOR
+    # times as many volunteers out to the ladder's second radius; a city's area reaches
+    # MAJOR_CITY_RADIUS_KM from its centre; the area's escalations reach the operations chat
+    # as one summary every MAJOR_SUMMARY_S; PAID_BROADCAST lets the area's alerts and call-outs
+    # go with allow_paid_broadcast (paid in Telegram Stars: off unless the deployment pays).
+    major_wave_factor: float = Field(3.0, ge=1)
+    major_city_radius_km: float = Field(30.0, gt=0)
+    major_summary_s: float = Field(60.0, ge=3)
+    paid_broadcast: bool = False
+
     # Team leaders' digests (bot/services/digests.py): daily at this local time, weekly on
     # this weekday (0 = Monday … 6 = Sunday) at the same time; checked every DIGEST_CHECK_S.
     digest_time: str = Field("20:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -39,7 +39,10 @@ assert RIYADH is not None and JEDDAH is not None
 RUH = (RIYADH.lat, RIYADH.lon)
 JED = (JEDDAH.lat, JEDDAH.lon)
 OPS = 900
-CFG = DispatchConfig(first_wave=1, ops_chat_id=-1001, operator_ids=frozenset({OPS}))
+# Distinct fires at one spot minutes apart: not linked here (tests/test_linked.py links them).
+CFG = DispatchConfig(
+    first_wave=1, ops_chat_id=-1001, operator_ids=frozenset({OPS}), link_radius_m=0
+)
 
 
 def at(seconds: float) -> datetime:

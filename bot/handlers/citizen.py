@@ -28,7 +28,7 @@ from bot.handlers.keyboards import (
     skip_or_cancel,
 )
 from bot.handlers.plumbing import query, run
-from bot.handlers.render import cancel_keyboard
+from bot.handlers.render import render
 from bot.handlers.render.citizen import blocked_text
 from bot.handlers.replies import answer, edit, reply, send
 from bot.handlers.words import (
@@ -40,6 +40,8 @@ from bot.handlers.words import (
 )
 from bot.i18n import _, t, texts_match
 from bot.services import dispatch, people, standing
+from bot.services.notices import Notice, Recipient
+from bot.services.notices.links import RequestStillOpen
 from domain.incidents import IncidentType, rule_for
 from domain.matching.region import in_service_area
 
@@ -55,14 +57,12 @@ async def begin(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     if open_req is not None:
-        await reply(
-            update,
-            t(
-                "Your request #{request_id} is still open. We are working on it.",
-                request_id=open_req.id,
-            ),
-            markup=cancel_keyboard(int(open_req.id)),
+        # One at a time: the one they have is shown (a linked report says whose help it shares).
+        still = RequestStillOpen(
+            int(open_req.id), open_req.incident, open_req.status, open_req.linked_to
         )
+        shown = render(Notice(Recipient(uid, uid, context.language), still))
+        await reply(update, shown.text, markup=shown.markup)
         return ConversationHandler.END
     await reply(update, _("What happened?"), markup=incident_picker())
     return CHOOSE_TYPE

@@ -1,4 +1,5 @@
-"""The profile's preference buttons: skills, equipment, alert radius, quiet hours, cap, duty.
+"""The profile's preference buttons: skills, equipment, alert radius, quiet hours, cap, duty,
+emergency call-outs.
 
 Each tap is written at once, and the profile shows again with the change. Every press is
 parsed by bot/handlers/buttons.py, so only a value the profile offered is ever stored.
@@ -91,6 +92,17 @@ async def duty_pressed(
     await show_again(q, context, duty_refusal(result, vol))
 
 
+@volunteer_button(buttons.parse_callouts)
+async def callouts_pressed(
+    q: CallbackQuery, context: BotContext, vol: Volunteer, pressed: buttons.CalloutPress
+) -> None:
+    """Emergency call-outs on or off: in a major-incident area, alerts even in quiet hours and
+    past the hourly cap (bot/services/major.py). Stored and audited."""
+    uid, on = vol.person_id, pressed.on
+    await query(context, lambda s: volunteering.set_callouts(s, person_id=uid, on=on, now=utcnow()))
+    await show_again(q, context)
+
+
 def handlers() -> list[object]:
     return [
         CallbackQueryHandler(skill_pressed, pattern=buttons.PROFILE_SKILL),
@@ -99,4 +111,5 @@ def handlers() -> list[object]:
         CallbackQueryHandler(quiet_chosen, pattern=buttons.QUIET),
         CallbackQueryHandler(cap_chosen, pattern=buttons.CAP),
         CallbackQueryHandler(duty_pressed, pattern=buttons.DUTY),
+        CallbackQueryHandler(callouts_pressed, pattern=buttons.CALLOUTS),
     ]

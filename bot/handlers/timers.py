@@ -34,7 +34,7 @@ from telegram.ext import Application
 
 from bot.handlers import periodic
 from bot.handlers.outbox import Sender, sender_of
-from bot.services import delivery, dispatch
+from bot.services import delivery, dispatch, major
 from bot.services.config import DispatchConfig
 from storage.db import Database
 from storage.types import utcnow
@@ -80,6 +80,7 @@ class TimerPoller:
         skip: set[int] = set()
         sends: set[asyncio.Task[None]] = set()
         counts = await asyncio.gather(*(self._claimer(skip, sends) for _ in range(PARALLEL)))
+        counts.append(await self._major_areas(sends))
         if sends:
             await asyncio.gather(*sends, return_exceptions=True)
         self.fired += sum(counts)
@@ -126,6 +127,27 @@ class TimerPoller:
             ids = await delivery.enqueue(s, outcome.notices, now=now, request_id=outcome.request_id)
         self.sender.on_timers(outcome.timers)
         return ids
+
+    async def _major_areas(self, sends: set[asyncio.Task[None]]) -> int:
+        """The major-incident areas' timers (a summary due, a period over): claimed one by one
+        like the requests' (storage/timers.py), their notices sent beside the next claims."""
+        fired, skip = 0, set[int]()
+        while True:
+            now = utcnow()
+            try:
+                async with self.db.session() as s:
+                    outcome = await major.fire_due(s, self.cfg, now=now, skip=skip)
+                    if outcome is None:
+                        return fired
+                    ids = await delivery.enqueue(s, outcome.notices, now=now)
+            except Exception:
+                log.exception("a major-incident timer failed; it is tried again at the next pass")
+                return fired
+            fired += 1
+            if ids:
+                task = asyncio.create_task(self.sender.send(ids))
+                sends.add(task)
+                task.add_done_callback(sends.discard)
 
     async def close(self) -> None:
         """Let a running pass finish (at shutdown)."""

@@ -309,6 +309,20 @@ async def set_preferences(
     )
 
 
+async def set_callouts(session: AsyncSession, *, person_id: int, on: bool, now: datetime) -> bool:
+    """Opt in to (or out of) emergency call-outs: in a major-incident area, alerts reach the
+    volunteer even in their quiet hours and past their hourly cap. Audited, as consent is."""
+    vol = await volunteers.get_volunteer(session, person_id)
+    if vol is None or vol.status == VolunteerStatus.LEFT or vol.emergency_callouts == on:
+        return False
+    await volunteers.update_fields(session, person_id=person_id, emergency_callouts=on)
+    detail = {"before": int(vol.emergency_callouts), "after": int(on)}
+    await audit(
+        session, kind=AuditKind.EMERGENCY_CALLOUTS, at=now, actor_id=person_id, detail=detail
+    )
+    return True
+
+
 async def set_phone(
     session: AsyncSession, *, person_id: int, phone: str | None, share: bool = False
 ) -> bool:

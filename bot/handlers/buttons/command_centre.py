@@ -96,3 +96,37 @@ def parse_named(data: str | None) -> NamedVolunteer | None:
     rid = bounded_id(m[1], RECORD_ID_MAX) if m else None
     vid = bounded_id(m[2], PERSON_ID_MAX) if m else None
     return NamedVolunteer(rid, vid) if rid and vid else None
+
+
+# --- linked reports: the request view's Link / Unlink (bot/handlers/links.py) ---------------
+
+
+@dataclass(frozen=True)
+class LinkPress:
+    """Link report ``request_id`` to ``primary_id``; ``primary_id`` None: unlink it."""
+
+    request_id: int
+    primary_id: int | None
+
+
+LINK = re.compile(r"^lnk:" + _ID + ":" + _ID + "$")
+UNLINK = re.compile(r"^unl:" + _ID + "$")
+LINKING = re.compile(r"^(lnk:" + _ID + ":" + _ID + "|unl:" + _ID + ")$")
+
+
+def make_link(request_id: int, primary_id: int) -> str:
+    return f"lnk:{request_id}:{primary_id}"
+
+
+def make_unlink(request_id: int) -> str:
+    return f"unl:{request_id}"
+
+
+def parse_linking(data: str | None) -> LinkPress | None:
+    if (m := _full(data, LINK)) is not None:
+        rid, pid = bounded_id(m[1], RECORD_ID_MAX), bounded_id(m[2], RECORD_ID_MAX)
+        return LinkPress(rid, pid) if rid and pid else None
+    if (m := _full(data, UNLINK)) is not None:
+        rid = bounded_id(m[1], RECORD_ID_MAX)
+        return LinkPress(rid, None) if rid else None
+    return None

@@ -154,3 +154,22 @@ def make_leave(*, leave: bool) -> str:
 def parse_leave(data: str | None) -> LeaveAnswer | None:
     m = _full(data, LEAVE)
     return LeaveAnswer(m[1] == "yes") if m else None
+
+
+@dataclass(frozen=True)
+class CalloutPress:
+    """Emergency call-outs on or off (the profile's button; bot/services/major.py)."""
+
+    on: bool
+
+
+CALLOUTS = re.compile(r"^pemg:(on|off)$")
+
+
+def make_callouts(*, on: bool) -> str:
+    return "pemg:on" if on else "pemg:off"
+
+
+def parse_callouts(data: str | None) -> CalloutPress | None:
+    m = _full(data, CALLOUTS)
+    return CalloutPress(m[1] == "on") if m else None

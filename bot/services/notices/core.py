@@ -74,6 +74,17 @@ class Event(StrEnum):
     ESCALATION_DECIDED = "escalation_decided"
     HANDED_TO_OFFICIALS = "handed_to_officials"
     FALSE_ALARM_CLOSED = "false_alarm_closed"
+    # Linked reports and major-incident mode (payloads in bot/services/notices/links.py)
+    LINKED_TO_REQUEST = "linked_to_request"
+    LINKED_PROGRESS = "linked_progress"
+    REQUEST_STILL_OPEN = "request_still_open"
+    OPS_LINK_DONE = "ops_link_done"
+    MAJOR_DECLARED = "major_declared"
+    MAJOR_ENDED = "major_ended"
+    MAJOR_SUMMARY = "major_summary"
+    MAJOR_LIST = "major_list"
+    CALL_OUT = "call_out"
+    CALL_OUT_SENT = "call_out_sent"
     # Hours: disputes, corrections, feedback (payloads in bot/services/notices/hours.py)
     DISPUTE_OPENED = "dispute_opened"
     DISPUTE_DECIDED = "dispute_decided"
@@ -114,6 +125,8 @@ class Result(StrEnum):
     COOLDOWN = "cooldown"  # a rejected volunteer applies again too soon
     BLOCKED = "blocked"  # a citizen an operator blocked
     NOBODY = "nobody"  # an escalation's wider search found no one new to alert
+    LINKED = "linked"  # a new report joined an open request nearby: no dispatch of its own
+    NOT_LINKED = "not_linked"  # /unlink of a report that is not linked (or already closed)
     # Teams
     OTHER_TEAM = "other_team"  # a leader reached for a team that is not theirs
 
@@ -190,6 +203,8 @@ class Notice:
     payload: Payload
     edit: MessageRef | None = None  # edit this message instead of sending a new one
     offer_id: int | None = None  # remember the sent message on this offer (to edit it later)
+    # Sent with allow_paid_broadcast: a major-incident area's alerts when PAID_BROADCAST is on.
+    paid_broadcast: bool = False
 
     @property
     def event(self) -> Event:

@@ -73,6 +73,11 @@ class OpsRequestView(Payload):
     can_cancel: bool = False
     can_redispatch: bool = False
     can_reassign: bool = False
+    # Linked reports: the request this one follows, the reports that follow it, and the
+    # open requests of its type nearby it may be linked to (the view's Link buttons).
+    linked_to: int | None = None
+    linked_reports: tuple[int, ...] = ()
+    link_targets: tuple[int, ...] = ()
 
 
 @_payload(Event.OPS_AUDIT_VIEW)
@@ -177,6 +182,8 @@ class OpsStats(Payload):
     escalated_share: float | None = None
     credited_minutes: int = 0
     readiness: tuple[Readiness, ...] = ()
+    # Reports linked to another request (no dispatch of their own) among ``total``.
+    linked: int = 0
 
 
 # --- what operators' actions tell people ------------------------------------------------------
