@@ -32,6 +32,7 @@ from bot.handlers import (
     citizen,
     common,
     corrections,
+    dashboard,
     digests,
     duty,
     errors,
@@ -196,9 +197,11 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *digests.handlers(),
     ):
         app.add_handler(h)  # type: ignore[arg-type]
-    # The command centre: /open … /stats and their buttons; an escalation's answers, /assign.
+    # The command centre: /open … /stats and their buttons; an escalation's answers, /assign;
+    # /dashboard.
     app.add_handlers(oversight.handlers())
     app.add_handlers(escalation.handlers())
+    app.add_handlers(dashboard.handlers())  # the web dashboard's one-time sign-in link
     app.add_handler(
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_numbers)), common.numbers)
     )

@@ -242,3 +242,4 @@ class OutboxMessage(SQLModel, table=True):
 # registers them on SQLModel.metadata wherever the models are loaded.
 from storage import hours_models  # noqa: E402, F401
 from storage.command_models import CitizenBlock, OperatorGrant, VolunteerStanding  # noqa: E402, F401
+from storage.dashboard_models import DashboardLink, DashboardSession  # noqa: E402, F401

@@ -121,6 +121,7 @@ async def ops_help(update: Update, context: BotContext) -> None:
         _("/block ID reason, /unblock ID – a citizen who abuses the service"),
         _("/promote ID, /demote ID – operators"),
         _("/stats [today|week|month] [city] – the figures"),
+        _("/dashboard – a sign-in link to the web dashboard"),
     ]
     await _reply(update, "\n".join(lines))
 
