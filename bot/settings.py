@@ -112,6 +112,8 @@ class Settings(BaseSettings):
     dashboard_session_s: float = Field(12 * 3600.0, gt=0)
     # How often the live map reads the database for changes (every worker's alike).
     dashboard_poll_s: float = Field(1.0, gt=0)
+    # How often readiness (a count over every on-duty volunteer) is counted again.
+    dashboard_readiness_s: float = Field(30.0, gt=0)
     # A tile server for the map's base layer ("https://tiles.example.org/{z}/{x}/{y}.png");
     # unset, the map draws the Kingdom's outline and cities it ships, and asks nobody else.
     dashboard_tile_url: str | None = None

@@ -26,7 +26,7 @@ from bot.serve import add_dashboard
 from tests.e2e_helpers import e2e_sandbox
 
 OPERATOR = 900
-LINK = re.compile(r"(http://\S+/dashboard/signin\?t=[\w-]+)")
+LINK = re.compile(r"(https?://\S+/dashboard/signin\?t=[\w-]+)")
 
 
 def free_port() -> int:

@@ -21,14 +21,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services import oversight
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import escalation
-from bot.services.kpis import WEEK, cell_centre
+from bot.services.kpis import WEEK
 from bot.services.notices import Outcome, Result
 from bot.services.notices_escalation import Decision
 from bot.services.notices_ops import OpsRequestView
 from domain import lifecycle
 from domain.enums import AuditKind, RequestStatus
-from domain.incidents import IncidentType
 from domain.matching.geo import area_of
+from domain.matching.grid import CELL_DEG
 from storage import dashboard as store
 from storage import kpis as kpi_queries
 from storage.audit import audit
@@ -75,9 +75,10 @@ async def markers(session: AsyncSession) -> dict[int, list[object]]:
 
 
 @cache
-def _city_of_cell(cell: int) -> str:
-    """The city nearest a grid cell (a fixed fact: cached for the process's life)."""
-    return area_of(*cell_centre(cell)).city.name_en
+def _city_of_tile(row: int, col: int) -> str:
+    """The city nearest a readiness tile's centre (a fixed fact: cached for the process)."""
+    size = CELL_DEG * store.TILE
+    return area_of((row + 0.5) * size - 90.0, (col + 0.5) * size - 180.0).city.name_en
 
 
 @dataclass
@@ -91,16 +92,19 @@ class CityReadiness:
 async def readiness(
     session: AsyncSession, cfg: DispatchConfig, *, now: datetime
 ) -> list[CityReadiness]:
-    """Per city: who could be alerted now, by skill, against this week's requests."""
+    """Per city: who could be alerted now, by skill, against this week's requests.
+
+    The same definition as the command centre's readiness (bot/services/kpis.py), counted per
+    0.1-degree tile and given to the city nearest the tile's centre (kpis: the city nearest
+    each volunteer's grid cell), so a volunteer within a few km of the line halfway between
+    two cities may count for the other one."""
     seen_since = now - timedelta(seconds=cfg.position_max_age_s)
     ready: Counter[str] = Counter()
     skills: dict[str, Counter[str]] = defaultdict(Counter)
-    for cell, mask, n in await kpi_queries.ready_by_cell(session, seen_since=seen_since):
-        where = _city_of_cell(cell)
-        ready[where] += n
-        for incident in IncidentType:
-            if mask & incident.bit:
-                skills[where][str(incident)] += n
+    for tile in await store.ready_by_tile(session, seen_since=seen_since):
+        where = _city_of_tile(tile.row, tile.col)
+        ready[where] += tile.ready
+        skills[where].update(tile.skills)
     asked: dict[str, Counter[str]] = defaultdict(Counter)
     for where, kind, n in await kpi_queries.requests_by_city(session, since=now - WEEK, until=now):
         asked[where][kind] += n

@@ -44,24 +44,18 @@ async def base_map(_request: web.Request) -> web.Response:
     )
 
 
-async def map_state(request: web.Request) -> dict[str, Any]:
-    """Every open request and readiness per city, as the live map's first load."""
+async def map_state(request: web.Request, readiness: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every open request, and readiness per city (counted apart: see bot/web/events.py)."""
     dash = dash_of(request)
     now = utcnow()
-    async with dash.db.session() as s:
+    async with dash.db.read_session() as s:
         rows = await dashboard.markers(s)
-        ready = await dashboard.readiness(s, dash.cfg, now=now)
     return {
         "now": int(now.timestamp()),
         "fields": MARKER_FIELDS,
         "requests": list(rows.values()),
-        "readiness": [r.__dict__ for r in ready],
+        "readiness": readiness,
     }
-
-
-@operator_only
-async def state(request: web.Request) -> web.Response:
-    return _json(await map_state(request))
 
 
 def _request_id(request: web.Request) -> int:
@@ -87,7 +81,9 @@ def _panel_json(p: Panel) -> dict[str, Any]:
             "near {city}, {distance}",
             city=city_name(v.area),
             distance=formatting.distance(v.area.km * 1000),
-        ),
+        )
+        if v.area.km >= 1
+        else city_name(v.area),
         "lat": v.lat,
         "lon": v.lon,
         "requester": v.requester,

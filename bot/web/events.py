@@ -2,8 +2,11 @@
 
 One reader per process (``Live``) reads the open requests every DASHBOARD_POLL_S while at
 least one browser watches, compares them with its previous read and sends what changed to
-every stream: markers added or changed, markers gone (closed), and readiness every tenth read
-when it moved. Read from the database, never from this process's memory, so a change another
+every stream: markers added or changed, markers gone (closed). Readiness (a count over every
+on-duty volunteer: seconds on SQLite with 200,000 of them) is counted apart, every
+DASHBOARD_READINESS_S, and sent when it moved; a new stream's snapshot takes the last count.
+Both read in read-only transactions (on SQLite they take no lock: the bot's writes never
+wait for the dashboard). Read from the database, never from this process's memory, so a change another
 worker made shows here within a poll (and a change made while the reader slept shows at the
 next read). A new stream subscribes first, then reads its own snapshot: a change between the
 two arrives twice, never not at all (markers are replaced, not added up).
@@ -15,7 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -27,7 +30,6 @@ from bot.web.state import DASH, Dash
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
-READINESS_EVERY = 10  # reads of the requests per read of readiness (slower to move, dearer)
 KEEPALIVE_S = 15.0  # a comment line, so proxies keep an idle stream open
 RECHECK_S = 30.0  # how often a stream checks that its session still lives
 
@@ -46,7 +48,8 @@ class Live:
         self.watched = asyncio.Event()
         self.rows: dict[int, list[object]] | None = None
         self.readiness: list[dict[str, Any]] | None = None
-        self.reads = 0
+        self.counted_at = 0.0  # the loop's clock at the last readiness count
+        self.counting = asyncio.Lock()
 
     def subscribe(self) -> asyncio.Queue[bytes | None]:
         queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=256)
@@ -75,37 +78,51 @@ class Live:
                     queue.get_nowait()
                 queue.put_nowait(None)
 
-    async def run(self) -> None:
+    async def run(self, every_s: float, step: Callable[[], Awaitable[None]]) -> None:
+        """``step`` every ``every_s`` while someone watches."""
         while True:
             await self.watched.wait()
             try:
-                await self.read_once()
-            except Exception:  # a database hiccup: the next read tries again
-                log.warning("the dashboard could not read the changes", exc_info=True)
-            await asyncio.sleep(self.dash.settings.dashboard_poll_s)
+                await step()
+            except Exception:  # a database hiccup: the next pass tries again
+                log.warning("the dashboard could not read the database", exc_info=True)
+            await asyncio.sleep(every_s)
 
     async def read_once(self) -> None:
+        """The open requests, compared with the previous read: what changed goes out."""
         now = utcnow()
-        with_readiness = self.reads % READINESS_EVERY == 0
-        self.reads += 1
-        async with self.dash.db.session() as s:
+        async with self.dash.db.read_session() as s:
             rows = await dashboard.markers(s)
-            ready = (
-                [r.__dict__ for r in await dashboard.readiness(s, self.dash.cfg, now=now)]
-                if with_readiness
-                else None
-            )
         previous, self.rows = self.rows, rows
-        if previous is not None:
-            upsert = [row for rid, row in rows.items() if previous.get(rid) != row]
-            remove = [rid for rid in previous if rid not in rows]
-            if upsert or remove:
-                changes = {"now": int(now.timestamp()), "upsert": upsert, "remove": remove}
-                self._broadcast(frame("changes", changes))
-        if ready is not None and ready != self.readiness:
-            if self.readiness is not None:
+        if previous is None:
+            return
+        upsert = [row for rid, row in rows.items() if previous.get(rid) != row]
+        remove = [rid for rid in previous if rid not in rows]
+        if upsert or remove:
+            changes = {"now": int(now.timestamp()), "upsert": upsert, "remove": remove}
+            self._broadcast(frame("changes", changes))
+
+    async def count_readiness(self) -> list[dict[str, Any]]:
+        """Count readiness now (one count at a time); sent to the streams when it moved."""
+        async with self.counting:
+            async with self.dash.db.read_session() as s:
+                found = await dashboard.readiness(s, self.dash.cfg, now=utcnow())
+            ready = [r.__dict__ for r in found]
+            self.counted_at = asyncio.get_running_loop().time()
+            if self.readiness is not None and ready != self.readiness:
                 self._broadcast(frame("readiness", ready))
             self.readiness = ready
+            return ready
+
+    async def recount(self) -> None:
+        await self.count_readiness()
+
+    async def readiness_now(self) -> list[dict[str, Any]]:
+        """The last count while it is fresh (DASHBOARD_READINESS_S), else a new one."""
+        age = asyncio.get_running_loop().time() - self.counted_at
+        if self.readiness is not None and age < self.dash.settings.dashboard_readiness_s:
+            return self.readiness
+        return await self.count_readiness()
 
 
 LIVE = web.AppKey("live", Live)
@@ -115,18 +132,34 @@ async def start_live(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: the reader runs as long as the server does."""
     live = Live(app[DASH])
     app[LIVE] = live
-    task = asyncio.create_task(live.run(), name="dashboard-live")
+    settings = live.dash.settings
+    tasks = [
+        asyncio.create_task(live.run(settings.dashboard_poll_s, live.read_once), name="dash-poll"),
+        asyncio.create_task(
+            live.run(settings.dashboard_readiness_s, live.recount), name="dash-readiness"
+        ),
+    ]
     yield
     live.close_all()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def on_shutdown(app: web.Application) -> None:
     """Streams end when the server stops, so it does not wait on them."""
     if LIVE in app:
         app[LIVE].close_all()
+
+
+@operator_only
+async def state(request: web.Request) -> web.Response:
+    """The live map's state in one answer (the event stream's snapshot, without the stream)."""
+    data = await map_state(request, await request.app[LIVE].readiness_now())
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return web.Response(text=body, content_type="application/json", charset="utf-8")
 
 
 @operator_only
@@ -139,7 +172,11 @@ async def stream(request: web.Request) -> web.StreamResponse:
             headers={"Content-Type": "text/event-stream", "X-Accel-Buffering": "no"}
         )
         await response.prepare(request)
-        await response.write(b"retry: 1000\n\n" + frame("snapshot", await map_state(request)))
+        try:
+            state = await map_state(request, await live.readiness_now())
+            await response.write(b"retry: 1000\n\n" + frame("snapshot", state))
+        except ConnectionResetError:
+            return response
         await _pump(request, response, queue)
         return response
     finally:
@@ -165,4 +202,7 @@ async def _pump(
             if still is None or still.person_id != operator.person_id:
                 await response.write(frame("signed_out", {}))
                 return
-        await response.write(data)
+        try:
+            await response.write(data)
+        except ConnectionResetError:  # the browser went away
+            return

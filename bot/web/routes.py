@@ -48,7 +48,7 @@ def dashboard_app(dash: Dash) -> web.Application:
     r.add_post("/signout", auth.signout)
     r.add_get("/events", events.stream)
     r.add_get("/api/base", api.base_map)
-    r.add_get("/api/state", api.state)
+    r.add_get("/api/state", events.state)
     r.add_get("/api/requests/{rid}", api.request_panel)
     r.add_post("/api/requests/{rid}/{action}", api.answer)
     r.add_get("/api/kpis", api.figures)

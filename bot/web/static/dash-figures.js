@@ -45,7 +45,7 @@
   // A bar chart: [label, value, shown] rows, bars from the reading side (right in Arabic).
   function bars(title, rows, id) {
     const rtl = D.config.rtl;
-    const width = 420, lineH = 26, labelW = 150, top = 8;
+    const width = 440, lineH = 26, labelW = 170, top = 8;
     const height = top + rows.length * lineH + 8;
     const max = Math.max.apply(null, rows.map(function (r) { return r[1] || 0; }).concat([1]));
     const chart = D.svg("svg", { viewBox: "0 0 " + width + " " + height, class: "chart", id: id, role: "img", "aria-label": title });
@@ -53,7 +53,9 @@
       const y = top + i * lineH;
       const w = Math.max(1, ((r[1] || 0) / max) * (width - labelW - 70));
       const x = rtl ? width - labelW - w : labelW;
-      chart.appendChild(D.svg("text", { x: rtl ? width - 4 : 4, y: y + 16, "text-anchor": rtl ? "start" : "start", class: "chart-label" }, r[0]));
+      const label = D.svg("text", { x: rtl ? width - 4 : 4, y: y + 16, class: "chart-label" }, r[0].length > 22 ? r[0].slice(0, 21) + "…" : r[0]);
+      label.appendChild(D.svg("title", {}, r[0]));
+      chart.appendChild(label);
       chart.appendChild(D.svg("rect", { x: x, y: y + 4, width: w, height: lineH - 10, rx: 3, class: "bar" }));
       chart.appendChild(D.svg("text", { x: rtl ? x - 6 : x + w + 6, y: y + 16, class: "chart-value" }, r[2]));
     });
@@ -63,7 +65,13 @@
   function charts(all) {
     const box = D.clear(document.getElementById("charts"));
     const label = function (p) { return D.word("period_" + p); };
-    box.appendChild(bars(D.word("first_accept") + " (" + D.word("median") + ")", PERIODS.map(function (p) { const s = all[p].first_accept; return [label(p), s.median_s || 0, D.duration(s.median_s)]; }), "chart-accept"));
+    const accept = [];
+    PERIODS.forEach(function (p) {
+      const s = all[p].first_accept;
+      accept.push([label(p) + " · " + D.word("median"), s.median_s || 0, D.duration(s.median_s)]);
+      accept.push([label(p) + " · " + D.word("p90"), s.p90_s || 0, D.duration(s.p90_s)]);
+    });
+    box.appendChild(bars(D.word("first_accept"), accept, "chart-accept"));
     box.appendChild(bars(D.word("acceptance"), PERIODS.map(function (p) { return [label(p), all[p].acceptance_rate || 0, D.percent(all[p].acceptance_rate)]; }), "chart-acceptance"));
     const types = {};
     all[period].by_type.forEach(function (r) { types[r.incident] = (types[r.incident] || 0) + r.n; });

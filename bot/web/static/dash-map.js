@@ -5,6 +5,9 @@
   "use strict";
   const D = window.Dash;
   const CELL = 48;
+  // Labels drawn to the left, where a neighbour would sit under them on the right.
+  const LEFT = { Jeddah: true, Yanbu: true, Dammam: true, Abha: true };
+  const BIG_CITIES = 8; // saudi_cities.csv is ordered by population
   const markers = new Map(); // id -> {id, incident, state, created, lat, lon, area}
   let map, requestLayer, cityLayer, focusLayer, onPick, now = Date.now() / 1000;
   let cities = [], readiness = {}, skill = "";
@@ -12,7 +15,7 @@
   function init(pick) {
     onPick = pick;
     map = L.map("map", { zoomSnap: 0.5, minZoom: 4, maxZoom: 17, attributionControl: !!D.config.tile_url });
-    map.fitBounds([[16.0, 34.4], [32.3, 55.8]]);
+    map.fitBounds([[16.0, 34.4], [32.3, 55.8]], { padding: [12, 12] });
     if (D.config.tile_url) {
       L.tileLayer(D.config.tile_url, { attribution: D.config.tile_attribution || "" }).addTo(map);
     }
@@ -115,7 +118,7 @@
 
   function drawCities() {
     cityLayer.clearLayers();
-    cities.forEach(function (c) {
+    cities.forEach(function (c, i) {
       const r = readiness[c[0]];
       const n = r ? (skill ? (r.skills[skill] || 0) : r.ready) : 0;
       const asked = r ? (skill ? (r.asked[skill] || 0) : Object.values(r.asked).reduce(function (a, b) { return a + b; }, 0)) : 0;
@@ -126,9 +129,12 @@
       });
       const name = D.config.lang === "ar" ? c[1] : c[0];
       // A label stays on the map where someone is ready or missing; the rest show on hover.
-      dot.options.interactive = !(n > 0 || gap);
+      // The largest cities are always named (a base map to read the rest by); the others
+      // where someone is ready or missing, and on hover.
+      const named = n > 0 || gap || i < BIG_CITIES;
+      dot.options.interactive = !named;
       dot.bindTooltip(name + " · " + D.num(n), {
-        permanent: n > 0 || gap, direction: "right", offset: [6, 0], className: gap ? "city-label gap" : "city-label",
+        permanent: named, direction: LEFT[c[0]] ? "left" : "right", offset: LEFT[c[0]] ? [-6, 0] : [6, 0], className: gap ? "city-label gap" : "city-label",
       });
       cityLayer.addLayer(dot);
     });
