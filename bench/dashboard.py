@@ -68,6 +68,8 @@ NEXT_STATE = text(
     "WHEN 'assigned' THEN 'on_scene' WHEN 'on_scene' THEN 'escalated' "
     "ELSE 'dispatching' END, wave = 1 WHERE id = :rid"
 )
+# Debian's chromium, as the browser tests launch it (tests/test_dashboard_browser.py).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 STATIC = re.compile(r'(?:src|href)="(/dashboard/static/[^"]+)"')
 
 
@@ -245,10 +247,8 @@ async def reader_pass(db: Database, cfg: DispatchConfig, n: int) -> dict[str, fl
 async def screenshots(url: str, cookie: str, folder: Path) -> None:
     from playwright.async_api import async_playwright
 
-    from tests.test_dashboard_browser import ARGS, CHROMIUM
-
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for lang in ("en", "ar"):
             context = await browser.new_context(viewport={"width": 1400, "height": 860})
             await context.add_cookies([{"name": "musaada_dashboard", "value": cookie, "url": url}])
