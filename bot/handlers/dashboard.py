@@ -18,7 +18,7 @@ from bot.formatting import clock
 from bot.handlers import inputs, replies
 from bot.handlers.guard import operator_only
 from bot.handlers.plumbing import query
-from bot.i18n import _, tn
+from bot.i18n import _, t, tn
 from bot.services import dashboard_auth
 from storage.types import utcnow
 
@@ -28,7 +28,8 @@ async def dashboard(update: Update, context: BotContext) -> None:
     """/dashboard: a link that signs this operator in once, within a few minutes."""
     settings = context.settings
     if not settings.dashboard_url:
-        await replies.reply(update, _("The web dashboard is not set up (DASHBOARD_URL)."))
+        text = t("The web dashboard is not set up ({setting}).", setting="DASHBOARD_URL")
+        await replies.reply(update, text)
         return
     uid = inputs.sender_id(update)
     ttl = settings.dashboard_link_ttl_s
