@@ -89,3 +89,26 @@ async def test_a_read_session_does_not_wait_for_the_writer(sqlite_db: Database) 
     assert seen == "before"  # the last committed state, not the writer's uncommitted one
     async with sqlite_db.read_session() as s:
         assert (await s.exec(select(Person.first_name))).one() == "after"
+
+
+def test_the_shipped_outline_is_the_service_areas_polygon() -> None:
+    import json
+    from importlib import resources
+
+    from domain.matching.region import SAUDI_LAND
+
+    text = resources.files("bot.web").joinpath("static/data/saudi_outline.geojson").read_text()
+    [ring] = json.loads(text)["features"][0]["geometry"]["coordinates"]
+    assert ring[0] == ring[-1]  # closed, as GeoJSON wants
+    assert [(lat, lon) for lon, lat in ring] == list(SAUDI_LAND)  # SAUDI_LAND is closed too
+
+
+def test_the_dashboards_own_code_asks_nobody_else() -> None:
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parent.parent / "bot" / "web" / "static"
+    for path in [*static.glob("*.js"), *static.glob("*.css")]:
+        text = path.read_text(encoding="utf-8").replace("http://www.w3.org/2000/svg", "")
+        assert "http://" not in text and "https://" not in text and "//" + "cdn" not in text, path
+        assert "innerHTML" not in text and "eval(" not in text, path
+    assert (static / "vendor" / "leaflet" / "LICENSE").exists()

@@ -75,7 +75,6 @@ def _panel_json(p: Panel) -> dict[str, Any]:
         "id": v.request_id,
         "incident": v.incident,
         "status": v.status,
-        "state": dashboard.state_of(v.status, 0),
         "area": v.area.city_en,
         "area_text": t(
             "near {city}, {distance}",

@@ -1,6 +1,6 @@
 /* Musaada dashboard: shared helpers. No inline code anywhere: the page's words, the CSRF
    token and the tile server arrive in the JSON data block #dash-config. Text is always set
-   with textContent (never innerHTML), so nothing from the database can become markup. */
+   with textContent (never parsed as markup), so nothing from the database can become markup. */
 (function () {
   "use strict";
   const config = JSON.parse(document.getElementById("dash-config").textContent);
