@@ -20,7 +20,7 @@ from sqlmodel import select
 from bot.services import kpis
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import escalation
-from bot.services.notices_escalation import Decision
+from bot.services.notices.escalation import Decision
 from domain.enums import AuditKind, RequestStatus
 from storage.db import Database
 from storage.models import AuditEvent

@@ -23,8 +23,8 @@ from bot.services.config import DispatchConfig
 from bot.services.dispatch import escalation
 from bot.services.kpis import WEEK
 from bot.services.notices import Outcome, Result
-from bot.services.notices_escalation import Decision
-from bot.services.notices_ops import OpsRequestView
+from bot.services.notices.escalation import Decision
+from bot.services.notices.ops import OpsRequestView
 from domain import lifecycle
 from domain.enums import AuditKind, RequestStatus
 from domain.matching.geo import area_of
