@@ -36,6 +36,7 @@ from bot.handlers import (
     command_centre,
     common,
     corrections,
+    dashboard,
     digests,
     duty,
     errors,
@@ -245,11 +246,12 @@ def _register_volunteering(app: Application[Any, Any, Any, Any, Any, Any]) -> No
 
 def _register_command_centre(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """The command centre (/open … /stats and their buttons; an escalation's answers,
-    /assign), then the menu's numbers and language buttons (group 0)."""
+    /assign; /dashboard), then the menu's numbers and language buttons (group 0)."""
     app.add_handlers(oversight.handlers())
     app.add_handlers(escalation.handlers())
     # Linked reports (/link, /unlink, the view's buttons) and major-incident mode (/major, /broadcast).
     app.add_handlers(command_centre.handlers())
+    app.add_handlers(dashboard.handlers())  # the web dashboard's one-time sign-in link
     app.add_handler(
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_numbers)), common.numbers)
     )

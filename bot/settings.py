@@ -117,6 +117,23 @@ class Settings(BaseSettings):
     health_max_timer_lag_s: float = Field(120.0, gt=0)
     log_format: Literal["text", "json"] = "text"
 
+    # The operators' dashboard (bot/web/): off until DASHBOARD_URL, the origin operators open
+    # (https://ops.example.org), is set. Served on the webhook server, on HEALTH_PORT in
+    # polling mode (else DASHBOARD_PORT), or alone with ``run_bot.py --dashboard``.
+    dashboard_url: str | None = None
+    dashboard_listen: str = "127.0.0.1"
+    dashboard_port: int = Field(8080, ge=1, le=65535)
+    dashboard_link_ttl_s: float = Field(300.0, gt=0)
+    dashboard_session_s: float = Field(12 * 3600.0, gt=0)
+    # How often the live map reads the database for changes (every worker's alike).
+    dashboard_poll_s: float = Field(1.0, gt=0)
+    # How often readiness (a count over every on-duty volunteer) is counted again.
+    dashboard_readiness_s: float = Field(30.0, gt=0)
+    # A tile server for the map's base layer ("https://tiles.example.org/{z}/{x}/{y}.png");
+    # unset, the map draws the Kingdom's outline and cities it ships, and asks nobody else.
+    dashboard_tile_url: str | None = None
+    dashboard_tile_attribution: str = ""
+
     @field_validator("operator_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
@@ -150,6 +167,16 @@ class Settings(BaseSettings):
         # Telegram's rule for secret_token; the value is never echoed back in the error.
         if value is not None and not _SECRET_TOKEN.fullmatch(value.get_secret_value()):
             raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("dashboard_url", "dashboard_tile_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc:
+            raise ValueError("must be an http:// or https:// URL")
         return value
 
     @field_validator("telegram_base_url", "telegram_base_file_url")

@@ -142,6 +142,12 @@ class AuditKind(StrEnum):
     LEADER_REJECTED = "leader_rejected"
     TEAM_REFUSED = "team_refused"  # a leader reached for another team: nothing changed
     DIGEST_REQUESTED = "digest_requested"
+    # The operators' web dashboard (bot/services/dashboard_auth.py, bot/web/)
+    DASHBOARD_LINK = "dashboard_link"  # a one-time sign-in link was sent
+    DASHBOARD_SIGNED_IN = "dashboard_signed_in"
+    DASHBOARD_SIGNED_OUT = "dashboard_signed_out"
+    DASHBOARD_REFUSED = "dashboard_refused"  # an expired, spent or unknown link, or no operator
+    DASHBOARD_ACTION = "dashboard_action"  # an answer pressed on the dashboard, and its result
 
 
 class DigestKind(StrEnum):

@@ -284,3 +284,4 @@ from storage.command_models import (  # noqa: E402, F401
     OperatorGrant,
     VolunteerStanding,
 )
+from storage.dashboard_models import DashboardLink, DashboardSession  # noqa: E402, F401

@@ -124,6 +124,7 @@ async def ops_help(update: Update, context: BotContext) -> None:
         _("/link ID PRIMARY_ID, /unlink ID – a report joined to another request, or separated"),
         _("/major – areas in major-incident mode; /major start CITY HOURS, /major end [ID]"),
         _("/broadcast TEXT – a call-out to the volunteers of the major-incident areas"),
+        _("/dashboard – a sign-in link to the web dashboard"),
     ]
     await _reply(update, "\n".join(lines))
 

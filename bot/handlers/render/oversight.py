@@ -112,6 +112,11 @@ def _event(item: TimelineItem) -> str:
     return timeline_event(TimelineLine(item.at, item.kind, dict(d)))
 
 
+def event_text(item: TimelineItem) -> str:
+    """One timeline record in words, as /request says it (the web dashboard's panel too)."""
+    return _event(item)
+
+
 def _line(item: TimelineItem, *, details: bool = False) -> list[str]:
     lines = [t("• {time} {event}", time=stamp(item.at), event=_event(item))]
     if item.actor:
