@@ -56,6 +56,12 @@ async def create_request(
     operator blocked the person (checked here, at the end of the flow, so a citizen blocked
     half-way through it gets nothing out), else LIMITED when they already made
     MAX_REQUESTS_PER_HOUR requests in the last hour (services/limits.py). Both are audited.
+
+    ALREADY, nothing stored and the open request shown, when the person has one: one at a
+    time, as /request says at its start; checked here too because the flow's last answer can
+    be handled twice. The process dies after this commit and before the flow's step is written
+    back, Telegram posts the update again, and the flow, still at its last step, would create
+    the request again: a second request, its alerts, and the command centre told of it.
     """
     if await standing.block_of(session, requester_id) is not None:
         return await _blocked(session, requester_id, incident, now)
