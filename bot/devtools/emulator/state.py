@@ -101,6 +101,10 @@ class EmulatorState:
         self.chat_actions: list[tuple[int, str]] = []
         self.webhook: Params | None = None
         self.on_event: Callable[[TranscriptEvent], object] | None = None
+        # Called with the id of a private chat nobody created yet, when the bot writes to it:
+        # the user to create (None: Telegram's "chat not found"). The simulator's million
+        # volunteers get their chat when the bot first alerts them, not all at start-up.
+        self.chat_factory: Callable[[int], EmuUser | None] | None = None
 
         self._chats: dict[int, EmuChat] = {}
         self._next_message_id: dict[int, int] = {}
@@ -162,7 +166,12 @@ class EmulatorState:
         return self._chats[chat_id]
 
     def find_chat(self, chat_id: int | None) -> EmuChat | None:
-        return self._chats.get(chat_id) if chat_id is not None else None
+        if chat_id is None:
+            return None
+        chat = self._chats.get(chat_id)
+        if chat is None and chat_id > 0 and self.chat_factory is not None:
+            return self.chat_factory(chat_id)
+        return chat
 
     @property
     def chats(self) -> list[EmuChat]:
