@@ -117,7 +117,7 @@ async def collect(db: Database, cfg: SimConfig, tally: Tally, w: Window) -> dict
     for c in tally.citizens:
         rid = c.request_id
         if c.receipt_at is None or rid is None:
-            lost["no receipt" if not c.failed else c.failed] += 1
+            lost[c.failed or "unfinished when the run ended"] += 1
             continue
         receipts.append(c.receipt_at)
         if rid not in status:
