@@ -14,6 +14,7 @@ import asyncio
 import collections
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -208,6 +209,7 @@ class FleetBot:
         self._reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._reader
+        shutil.rmtree(self.probe_dir, ignore_errors=True)
 
 
 async def start_bot(cfg: SimConfig, emu: BotApiEmulator, url: str) -> RunningBot:

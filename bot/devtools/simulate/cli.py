@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--record", metavar="PATH|DSN", help="keep the run's timeline in this new database")
     add("--json", action="store_true", help="the figures as one JSON line, last on stdout")
     add("--no-progress", action="store_true", help="no progress bar")
+    add("--no-cache", action="store_true", help="seed afresh, not from a cached template")
     return p
 
 
@@ -62,7 +63,7 @@ def config(args: argparse.Namespace) -> SimConfig:
         workers=args.workers, processes=args.processes, rate_limits=args.rate_limits,
         json=args.json, record=args.record, pace=args.pace, live_share=args.live_share,
         duty_churn_per_s=args.duty_churn, drain_s=args.drain, linger_s=args.linger, seed=args.seed,
-        pg_admin=args.pg_admin, progress=not args.no_progress,
+        pg_admin=args.pg_admin, progress=not args.no_progress, cache=not args.no_cache,
     )  # fmt: skip
 
 

@@ -50,6 +50,7 @@ class SimConfig:
     seed: int = 17
     pg_admin: str = PG_ADMIN
     progress: bool = True
+    cache: bool = True  # copy the seeded volunteers from a template made once per population
 
     def the_city(self) -> City:
         wanted = self.city.strip().casefold()

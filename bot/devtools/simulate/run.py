@@ -25,7 +25,6 @@ from bot.devtools.simulate.config import LEADER_ID, OPERATOR_ID, OPS_CHAT_ID, Si
 from bot.devtools.simulate.database import RunDatabase, prepare
 from bot.devtools.simulate.figures import Window, collect
 from bot.devtools.simulate.people import Cast
-from bot.devtools.simulate.seed import seed
 from bot.devtools.simulate.world import Volunteering
 from storage import outbox
 from storage.db import Database
@@ -53,13 +52,8 @@ class Run:
     async def __call__(self) -> dict[str, Any]:
         cfg = self.cfg
         self.progress("database", {})
-        where = await prepare(cfg)
+        where, roster = await prepare(cfg)
         try:
-            db = Database(where.url)
-            try:
-                roster = await seed(db, cfg)
-            finally:
-                await db.dispose()
             self.cast = Cast(self.emu, cfg, roster, self.rng)
             for pid in (OPERATOR_ID, LEADER_ID):
                 self.emu.user(pid, first_name="Staff", language_code="en")

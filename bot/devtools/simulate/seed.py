@@ -17,12 +17,14 @@ from __future__ import annotations
 import random
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
+from sqlmodel import col
 
 from bot.devtools.simulate.config import CITY_BASE, LEADER_ID, NATIONAL_BASE, OPERATOR_ID, SimConfig
 from bot.devtools.simulate.population import Places, equipment, skills, skills_mask
@@ -34,6 +36,7 @@ from storage.team_models import Team, TeamLeader, TeamMember
 from storage.types import utcnow
 
 CHUNK = 50_000
+SEED_VERSION = 1  # raise when the rows change: cached templates are keyed by it
 PERSON_COLUMNS = ("id", "chat_id", "first_name", "telegram_language", "blocked", "created_at")
 VOLUNTEER_COLUMNS = (
     "person_id", "status", "conduct_accepted_at", "submitted_at", "verified_at", "skills",
@@ -138,6 +141,29 @@ async def _load_postgresql(db: Database, rows: Iterator[Any]) -> None:
             await raw.copy_records_to_table("volunteer", records=vols, columns=VOLUNTEER_COLUMNS)
         await conn.commit()
         await raw.execute("VACUUM ANALYZE volunteer")
+
+
+def roster_of(cfg: SimConfig) -> Roster:
+    """The roster :func:`seed` returns, without writing anything (for a database copied from a
+    seeded template: the city's volunteers come first and are drawn the same way)."""
+    roster = Roster()
+    rows = _rows(replace(cfg, national=0), random.Random(cfg.seed), utcnow(), roster)
+    for _ in rows:
+        pass
+    roster.national = cfg.national
+    return roster
+
+
+async def refresh_positions(db: Database) -> None:
+    """Positions as fresh as the run's start (a template copied hours after it was seeded)."""
+    now = utcnow()
+    async with db.session() as s:
+        await s.exec(  # type: ignore[call-overload]
+            update(Volunteer)
+            .where(col(Volunteer.position_at).is_not(None))
+            .values(position_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def seed(db: Database, cfg: SimConfig) -> Roster:
