@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--workers", type=int, default=1, help="bot worker processes (run_bot.py --workers N)")
     add("--processes", action="store_true", help="run even one worker as a process")
     add("--rate-limits", action="store_true", help="enforce Telegram's limits (429 beyond them)")
-    add("--live-share", type=float, default=0.01, help="share of the city's volunteers live")
+    add("--live-share", type=float, default=0.001, help="share of the city's volunteers live")
     add("--duty-churn", type=float, default=0.2, help="volunteers going off duty per second")
     add("--pace", type=float, default=1.0, help="scale of every human delay and bot timer")
     add("--drain", type=float, default=60.0, help="seconds allowed for the stragglers")

@@ -42,7 +42,7 @@ class SimConfig:
     json: bool = False
     record: str | None = None
     pace: float = 1.0
-    live_share: float = 0.01  # of the city's volunteers sharing a live location
+    live_share: float = 0.001  # of the city's volunteers sharing a live location (README)
     live_every_s: float = 30.0
     duty_churn_per_s: float = 0.2  # volunteers going off (and later back on) duty per second
     drain_s: float = 60.0  # after the last citizen started: how long the stragglers may take
