@@ -31,7 +31,7 @@ REQUIRED = {
 #: ladder runs within the test.
 TINY = [
     "--volunteers", "150", "--rate", "2", "--duration", "2", "--pace", "0.05",
-    "--linger", "3", "--no-progress",
+    "--linger", "3", "--live-share", "0.1", "--duty-churn", "1", "--no-progress",
 ]  # fmt: skip
 
 
@@ -52,6 +52,7 @@ def test_a_small_surge_prints_every_figure_as_the_last_line(
     assert isinstance(figures["queue_delay_p99_ms"], dict) and figures["queue_delay_p99_ms"]
     assert figures["peak_rss_mb"] > 0
     assert any("requests sent" in line for line in out[:-1])  # the summary table came first
+    assert "15 live locations" in " ".join(figures["notes"])
 
 
 def test_limits_on_are_enforced_by_the_emulator(capsys: pytest.CaptureFixture[str]) -> None:

@@ -211,6 +211,11 @@ class EmulatorState:
         """Commands set for a scope (default scope when None) and language."""
         return self.commands.get((scope_key(scope), language_code), [])
 
+    @property
+    def next_update_id(self) -> int:
+        """The id the next queued update will get (ids count every update ever queued)."""
+        return self._next_update_id
+
     def pending_updates(self) -> int:
         """Queued updates the bot has not confirmed yet (fetched or not)."""
         return len(self._updates)

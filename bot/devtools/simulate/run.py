@@ -96,6 +96,7 @@ class Run:
         for pid in bot.pids:
             probes.reset_peak(pid)
         first_call = len(self.emu.calls)
+        first_update = self.emu.next_update_id
         cast.tally.updates_sent = 0
         start = time.time()
         side = [
@@ -108,6 +109,7 @@ class Run:
         self.stop_world.set()
         await asyncio.gather(*side)
         end = time.time()
+        handled = self.emu.next_update_id - first_update - self.emu.pending_updates()
         counts = (await bot.counts()).minus(before)
         rss = [probes.rss_mb(pid) or 0.0 for pid in bot.pids]
         notes = list(bot.notes)
@@ -115,8 +117,9 @@ class Run:
             notes.append(f"{len(world.live_ids)} live locations, {world.moves} moves")
         notes.append(f"{world.duty_changes} volunteers went off duty (and back later)")
         return Window(
-            start, end, self.emu.calls[first_call:], counts, rss, where_sqlite(cfg), notes
-        )
+            start, end, self.emu.calls[first_call:], counts, rss, where_sqlite(cfg), notes,
+            updates_handled=handled,
+        )  # fmt: skip
 
     async def _citizens(self, start: float) -> list[asyncio.Task[None]]:
         """Citizens at ``rate`` a second (Poisson) for ``duration`` seconds."""
