@@ -29,8 +29,9 @@ from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from domain.matching.eligibility import Match, MatchQuery
 from domain.matching.geo import area_of
-from storage import people, requests, standing
+from storage import facts, people, requests, standing
 from storage.audit import Detail, audit, timeline
+from storage.facts import Fact, FactKind
 from storage.models import HelpRequest, Offer
 from storage.volunteer_search import nearest_eligible
 
@@ -72,6 +73,7 @@ async def create_request(
     )
     assert req.id is not None
     await audit(session, kind=AuditKind.CREATED, at=now, request_id=req.id, actor_id=requester_id)
+    facts.note(session, Fact(FactKind.CREATED, req.incident))
     out = Outcome(request_id=req.id)
     alerted = await advance(session, cfg, req, now, out)
     citizen = await recipient(session, requester_id)
