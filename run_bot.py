@@ -6,6 +6,7 @@ python run_bot.py --demo     # offline: a local Bot API emulator, a citizen and 
 python run_bot.py migrate    # upgrade the database (DATABASE_URL) to the latest schema
 python run_bot.py --verbose  # DEBUG logs (still without the token or the webhook secret)
 python run_bot.py --webhook --workers 4   # 4 webhook workers on WEBHOOK_PORT … WEBHOOK_PORT+3
+python run_bot.py --dashboard  # the operators' dashboard alone, on DASHBOARD_PORT
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--demo", action="store_true", help="run the offline demo (no token, no network)"
     )
+    parser.add_argument(
+        "--dashboard",
+        action="store_true",
+        help="serve the operators' dashboard alone on DASHBOARD_LISTEN:DASHBOARD_PORT",
+    )
     parser.add_argument("--verbose", action="store_true", help="log at DEBUG level")
     parser.add_argument(
         "--webhook", action="store_true", help="webhook mode (WEBHOOK_URL must be set)"
@@ -82,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command == "migrate":
         return migrate(settings)
+    if args.dashboard:
+        return dashboard_alone(settings)
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
@@ -100,6 +108,26 @@ def main(argv: list[str] | None = None) -> int:
     from bot.serve import run
 
     return run(settings)
+
+
+DASHBOARD_NEEDED = """\
+--dashboard needs DASHBOARD_URL: the address operators open (https://ops.example.org), which
+the bot's /dashboard links point to. The bot itself runs as usual, in another process.
+"""
+
+
+def dashboard_alone(settings: Settings) -> int:
+    """``--dashboard``: the dashboard without the bot (no token needed); the bot's workers say
+    what its answers write to the outbox."""
+    if not settings.dashboard_url:
+        print(DASHBOARD_NEEDED, file=sys.stderr)
+        return 2
+    if not schema_ready(settings):
+        return 1
+    from bot.web.routes import serve_alone
+
+    asyncio.run(serve_alone(settings))
+    return 0
 
 
 def migrate(settings: Settings) -> int:

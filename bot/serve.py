@@ -73,24 +73,34 @@ async def serve(
 
 
 async def run_polling(app: AnyApp, settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Long polling, with /healthz and /metrics on HEALTH_PORT when it is set."""
+    """Long polling, with /healthz and /metrics on HEALTH_PORT when it is set, and the
+    dashboard beside them (on DASHBOARD_PORT when HEALTH_PORT is unset)."""
 
     async def start_polling() -> None:
         assert app.updater is not None
         await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
 
     web_app = None
-    if settings.health_port is not None:
+    listen, port = settings.health_listen, settings.health_port
+    if port is None and settings.dashboard_url:
+        listen, port = settings.dashboard_listen, settings.dashboard_port
+    if port is not None:
         web_app = web.Application()
         health.add_routes(web_app, app)
-    await serve(
-        app,
-        start_polling,
-        web_app=web_app,
-        listen=settings.health_listen,
-        port=settings.health_port,
-        stop=stop,
-    )
+        add_dashboard(web_app, app)
+    await serve(app, start_polling, web_app=web_app, listen=listen, port=port, stop=stop)
+
+
+def add_dashboard(web_app: web.Application, app: AnyApp) -> None:
+    """The operators' dashboard under /dashboard when DASHBOARD_URL is set (bot/web/), on the
+    bot's own use cases and outbox sender."""
+    settings: Settings = app.bot_data["settings"]
+    if not settings.dashboard_url:
+        return
+    from bot.web import mount
+
+    data = app.bot_data
+    mount(web_app, db=data["db"], settings=settings, cfg=data["cfg"], sender=data["sender"])
 
 
 def warn_about_base_url(settings: Settings) -> None:

@@ -74,6 +74,21 @@ class Settings(BaseSettings):
     # A rejected volunteer may apply again this long after the rejection (30 days).
     reapply_cooldown_s: float = Field(30 * 86400.0, ge=0)
 
+    # Linked reports (bot/services/links.py): a new report of the same type this near an open
+    # request, and this soon after it was made, is linked to it instead of dispatched again.
+    link_radius_m: float = Field(300.0, ge=0)
+    link_window_min: float = Field(10.0, ge=0)
+
+    # Major-incident mode (bot/services/major.py): the first wave alerts MAJOR_WAVE_FACTOR
+    # times as many volunteers out to the ladder's second radius; a city's area reaches
+    # MAJOR_CITY_RADIUS_KM from its centre; the area's escalations reach the operations chat
+    # as one summary every MAJOR_SUMMARY_S; PAID_BROADCAST lets the area's alerts and call-outs
+    # go with allow_paid_broadcast (paid in Telegram Stars: off unless the deployment pays).
+    major_wave_factor: float = Field(3.0, ge=1)
+    major_city_radius_km: float = Field(30.0, gt=0)
+    major_summary_s: float = Field(60.0, ge=3)
+    paid_broadcast: bool = False
+
     # Team leaders' digests (bot/services/digests.py): daily at this local time, weekly on
     # this weekday (0 = Monday … 6 = Sunday) at the same time; checked every DIGEST_CHECK_S.
     digest_time: str = Field("20:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -104,6 +119,23 @@ class Settings(BaseSettings):
     health_port: int | None = Field(None, ge=1, le=65535)
     health_max_timer_lag_s: float = Field(120.0, gt=0)
     log_format: Literal["text", "json"] = "text"
+
+    # The operators' dashboard (bot/web/): off until DASHBOARD_URL, the origin operators open
+    # (https://ops.example.org), is set. Served on the webhook server, on HEALTH_PORT in
+    # polling mode (else DASHBOARD_PORT), or alone with ``run_bot.py --dashboard``.
+    dashboard_url: str | None = None
+    dashboard_listen: str = "127.0.0.1"
+    dashboard_port: int = Field(8080, ge=1, le=65535)
+    dashboard_link_ttl_s: float = Field(300.0, gt=0)
+    dashboard_session_s: float = Field(12 * 3600.0, gt=0)
+    # How often the live map reads the database for changes (every worker's alike).
+    dashboard_poll_s: float = Field(1.0, gt=0)
+    # How often readiness (a count over every on-duty volunteer) is counted again.
+    dashboard_readiness_s: float = Field(30.0, gt=0)
+    # A tile server for the map's base layer ("https://tiles.example.org/{z}/{x}/{y}.png");
+    # unset, the map draws the Kingdom's outline and cities it ships, and asks nobody else.
+    dashboard_tile_url: str | None = None
+    dashboard_tile_attribution: str = ""
 
     @field_validator("operator_ids", mode="before")
     @classmethod
@@ -138,6 +170,16 @@ class Settings(BaseSettings):
         # Telegram's rule for secret_token; the value is never echoed back in the error.
         if value is not None and not _SECRET_TOKEN.fullmatch(value.get_secret_value()):
             raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("dashboard_url", "dashboard_tile_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc:
+            raise ValueError("must be an http:// or https:// URL")
         return value
 
     @field_validator("telegram_base_url", "telegram_base_file_url")

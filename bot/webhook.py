@@ -21,7 +21,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot import health, logs
-from bot.serve import ALLOWED_UPDATES, serve
+from bot.serve import ALLOWED_UPDATES, add_dashboard, serve
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,8 @@ def webhook_secret(settings: Settings, token: str) -> str:
 def make_webhook_app(
     app: Application[Any, Any, Any, Any, Any, Any], secret: str, path: str
 ) -> web.Application:
-    """The aiohttp app: POST ``path`` for Telegram, and /healthz and /metrics (bot/health.py)."""
+    """The aiohttp app: POST ``path`` for Telegram, /healthz and /metrics (bot/health.py), and
+    the dashboard under /dashboard when DASHBOARD_URL is set (bot/web/)."""
     if not secret:
         raise ValueError("a webhook needs a secret")
     expected = secret.encode()
@@ -85,6 +86,7 @@ def make_webhook_app(
     web_app = web.Application()
     web_app.router.add_post(path, receive)
     health.add_routes(web_app, app)
+    add_dashboard(web_app, app)
     return web_app
 
 

@@ -33,6 +33,10 @@ class RequestStatus(StrEnum):
     CANCELLED = "cancelled"
     UNANSWERED = "unanswered"
     ESCALATED = "escalated"
+    # Another citizen's report of the same incident nearby (``help_request.linked_to``): no
+    # dispatch of its own, its citizen kept informed of that request's progress
+    # (bot/services/links.py); ``closed_at`` is set when that request closes.
+    LINKED = "linked"
 
 
 class OfferStatus(StrEnum):
@@ -112,6 +116,14 @@ class AuditKind(StrEnum):
     VOLUNTEER_NAMED = "volunteer_named"  # one named volunteer alerted
     HANDED_TO_OFFICIALS = "handed_to_officials"  # closed: the official services have it
     FALSE_ALARM = "false_alarm"  # closed: nobody needed help
+    # Linked reports (bot/services/links.py) and major-incident mode (bot/services/major.py)
+    LINKED = "linked"  # a report joined to another request (automatically or by an operator)
+    UNLINKED = "unlinked"  # an operator separated it: dispatched on its own
+    LINK_CLOSED = "link_closed"  # the request it was linked to closed
+    MAJOR_STARTED = "major_started"
+    MAJOR_ENDED = "major_ended"
+    BROADCAST = "broadcast"  # an operator's call-out to the volunteers of a major-incident area
+    EMERGENCY_CALLOUTS = "emergency_callouts"  # a volunteer opted in to (or out of) call-outs
     CREDIT_CORRECTED = "credit_corrected"
     DISPUTE_DECIDED = "dispute_decided"
     CERTIFICATE_ISSUED = "certificate_issued"
@@ -130,6 +142,12 @@ class AuditKind(StrEnum):
     LEADER_REJECTED = "leader_rejected"
     TEAM_REFUSED = "team_refused"  # a leader reached for another team: nothing changed
     DIGEST_REQUESTED = "digest_requested"
+    # The operators' web dashboard (bot/services/dashboard_auth.py, bot/web/)
+    DASHBOARD_LINK = "dashboard_link"  # a one-time sign-in link was sent
+    DASHBOARD_SIGNED_IN = "dashboard_signed_in"
+    DASHBOARD_SIGNED_OUT = "dashboard_signed_out"
+    DASHBOARD_REFUSED = "dashboard_refused"  # an expired, spent or unknown link, or no operator
+    DASHBOARD_ACTION = "dashboard_action"  # an answer pressed on the dashboard, and its result
 
 
 class DigestKind(StrEnum):

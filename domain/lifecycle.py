@@ -11,6 +11,9 @@ timer taken by exactly one worker), conditional like every other move.
       ├──no one after the last wave──▶ escalated (ops chat) | unanswered (none set)
       │                                   └──an operator re-dispatches──▶ dispatching (wave 0)
       └──cancel (any open state, and escalated)──▶ cancelled
+
+    linked (another citizen's report of it: no dispatch of its own) ──unlinked──▶ dispatching
+      └──cancel──▶ cancelled           (closed_at is set when the request it follows closes)
 """
 
 from __future__ import annotations
@@ -18,16 +21,20 @@ from __future__ import annotations
 from domain.enums import RequestStatus as S
 
 ALLOWED: dict[S, frozenset[S]] = {
-    S.DISPATCHING: frozenset({S.DISPATCHING, S.ASSIGNED, S.ESCALATED, S.UNANSWERED, S.CANCELLED}),
+    S.DISPATCHING: frozenset(
+        {S.DISPATCHING, S.ASSIGNED, S.ESCALATED, S.UNANSWERED, S.CANCELLED, S.LINKED}
+    ),
     S.ASSIGNED: frozenset({S.ASSIGNED, S.ON_SCENE, S.COMPLETED, S.DISPATCHING, S.CANCELLED}),
     S.ON_SCENE: frozenset({S.ON_SCENE, S.COMPLETED, S.DISPATCHING, S.CANCELLED}),
     S.COMPLETED: frozenset({S.CONFIRMED, S.DISPUTED}),
     # The command centre may cancel it, or send it back to the ladder (bot/services/dispatch/operator.py).
-    S.ESCALATED: frozenset({S.CANCELLED, S.DISPATCHING}),
-    S.UNANSWERED: frozenset({S.CANCELLED, S.DISPATCHING}),
+    S.ESCALATED: frozenset({S.CANCELLED, S.DISPATCHING, S.LINKED}),
+    S.UNANSWERED: frozenset({S.CANCELLED, S.DISPATCHING, S.LINKED}),
     S.CONFIRMED: frozenset(),
     S.DISPUTED: frozenset(),
     S.CANCELLED: frozenset(),
+    # A linked report moves only when its citizen cancels it or an operator unlinks it.
+    S.LINKED: frozenset({S.LINKED, S.DISPATCHING, S.CANCELLED}),
 }
 
 # Someone may still act on these (alerts, the volunteer, the citizen); the others are closed.
@@ -41,6 +48,11 @@ OUTCOMES: frozenset[S] = frozenset(
 )
 # An operator may cancel, re-dispatch or reassign these (/request).
 ACTIVE: frozenset[S] = OPEN | UNANSWERED_ENDS
+# An operator may link these to another request (/link): nobody has taken them.
+LINKABLE: frozenset[S] = frozenset({S.DISPATCHING, *UNANSWERED_ENDS})
+# A new report may be linked to these: help is being sought or is on its way. (Not to an
+# escalated one: nobody came, so a fresh report is a fresh chance.)
+LINK_TARGETS: frozenset[S] = OPEN
 # A volunteer is on the job.
 ACTIVE_JOB: frozenset[S] = frozenset({S.ASSIGNED, S.ON_SCENE})
 # The citizen may still cancel: before the job is done, and while the command centre has

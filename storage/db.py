@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from storage.migrations import MigrationReport
 
 log = logging.getLogger(__name__)
+#: The execution option a read_session's connection carries (SQLite: a deferred BEGIN).
+READ_ONLY = "musaada_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -99,6 +101,21 @@ class Database:
                 await session.rollback()
                 raise
 
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads alone (the dashboard's polls, its readiness counts).
+
+        On SQLite its transaction is a plain deferred BEGIN, not BEGIN IMMEDIATE: a reader in
+        WAL mode sees one consistent snapshot and neither waits for the writer nor holds the
+        write lock, so a long count never stalls the bot's writes. It is rolled back at the
+        end: nothing in it is committed."""
+        async with self._sessions() as session:
+            try:
+                await session.connection(execution_options={READ_ONLY: True})
+                yield session
+            finally:
+                await session.rollback()
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 
@@ -107,7 +124,9 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     # A deferred SQLite transaction that reads and then writes fails with SQLITE_BUSY (no
     # waiting) when another writer got in between: exactly the two-Accepts race. Taking the
     # write lock up front makes concurrent units of work queue on the busy timeout instead.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read_session never writes: it takes no lock (see Database.read_session).
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.enums import CreditStatus, VolunteerStatus
@@ -35,14 +35,28 @@ class Cohort:
         return found
 
 
-async def requests_by_type(session: AsyncSession, cohort: Cohort) -> list[tuple[str, str, int]]:
-    """(incident, status now, how many)."""
-    stmt = (
-        select(HelpRequest.incident, HelpRequest.status, func.count())
-        .where(*cohort.where())
-        .group_by(HelpRequest.incident, HelpRequest.status)
+async def requests_by_type(
+    session: AsyncSession, cohort: Cohort, *, closings: list[str]
+) -> list[tuple[str, str, str | None, int]]:
+    """(incident, status now, the closing decision among ``closings`` if any, how many).
+
+    The command centre's closing of an escalation (handed to the official services, a false
+    alarm) leaves the request ``cancelled``; its audit record tells it apart from a citizen's
+    cancel. A request is closed that way once (cancelled is final), so the join adds no row.
+    """
+    decided = (
+        select(AuditEvent.request_id, AuditEvent.kind)
+        .where(col(AuditEvent.kind).in_(closings))
+        .subquery("decided")
     )
-    return [(str(i), str(s), int(n)) for i, s, n in (await session.exec(stmt)).all()]
+    stmt = (
+        select(HelpRequest.incident, HelpRequest.status, decided.c.kind, func.count())
+        .outerjoin(decided, decided.c.request_id == HelpRequest.id)
+        .where(*cohort.where())
+        .group_by(HelpRequest.incident, HelpRequest.status, decided.c.kind)
+    )
+    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    return [(str(i), str(s), str(k) if k else None, int(n)) for i, s, k, n in rows]
 
 
 async def first_events(

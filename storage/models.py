@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.flow_state import FlowConversation, FlowUserData  # noqa: F401  (its tables, registered)
@@ -65,6 +74,7 @@ class Volunteer(SQLModel, table=True):
                 "person_id",
                 "on_duty",
                 "status",
+                "emergency_callouts",
             ],
             postgresql_where=text("on_duty AND status = 'verified'"),
         ).ddl_if(dialect="postgresql"),
@@ -84,6 +94,7 @@ class Volunteer(SQLModel, table=True):
             "person_id",
             "on_duty",
             "status",
+            "emergency_callouts",
             sqlite_where=text("on_duty AND status = 'verified'"),
         ).ddl_if(dialect="sqlite"),
     )
@@ -113,6 +124,11 @@ class Volunteer(SQLModel, table=True):
     quiet_start_min: int | None = None  # minutes after local midnight, Asia/Riyadh
     quiet_end_min: int | None = None
     max_alerts_per_hour: int = 6
+    # Opted in to be called in emergencies: in a major-incident area their quiet hours and
+    # hourly cap give way (bot/services/major.py); off unless they say so (/profile).
+    emergency_callouts: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
     busy_request_id: int | None = None
     stale_notified_at: datetime | None = Field(default=None, sa_column=_ts())
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
@@ -151,6 +167,23 @@ class HelpRequest(SQLModel, table=True):
     arrived_at: datetime | None = Field(default=None, sa_column=_ts())
     done_at: datetime | None = Field(default=None, sa_column=_ts())
     closed_at: datetime | None = Field(default=None, sa_column=_ts())
+    # A linked report: the request whose help it shares (bot/services/links.py).
+    linked_to: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer,
+            ForeignKey("help_request.id", name="fk_help_request_linked_to"),
+            nullable=True,
+            index=True,
+        ),
+    )
+    # The major incident whose area it was in when created or escalated (bot/services/major.py).
+    major_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("major_incident.id", name="fk_help_request_major_id"), nullable=True
+        ),
+    )
     # When retention removed the exact point, the details and the message references
     # (storage/retention.py); the area and the statistics stay.
     redacted_at: datetime | None = Field(default=None, sa_column=_ts())
@@ -228,6 +261,10 @@ class OutboxMessage(SQLModel, table=True):
     offer_id: int | None = None
     # Lower leaves first: alerts before courtesy messages when the send budget is short.
     priority: int = 1
+    # Sent with allow_paid_broadcast (a major-incident area's alerts when PAID_BROADCAST is on).
+    paid_broadcast: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
@@ -241,4 +278,10 @@ class OutboxMessage(SQLModel, table=True):
 # The command centre's and the hours' tables live in modules of their own; importing them here
 # registers them on SQLModel.metadata wherever the models are loaded.
 from storage import hours_models  # noqa: E402, F401
-from storage.command_models import CitizenBlock, OperatorGrant, VolunteerStanding  # noqa: E402, F401
+from storage.command_models import (  # noqa: E402, F401
+    CitizenBlock,
+    MajorIncident,
+    OperatorGrant,
+    VolunteerStanding,
+)
+from storage.dashboard_models import DashboardLink, DashboardSession  # noqa: E402, F401

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -88,12 +88,19 @@ async def update_request(session: AsyncSession, request_id: int, **values: Any) 
 
 
 async def open_request_of(session: AsyncSession, requester_id: int) -> HelpRequest | None:
-    """The citizen's newest request that is still being worked on (dispatching, assigned, on scene)."""
+    """The citizen's newest request that is still being worked on (dispatching, assigned, on
+    scene), or their linked report while the request it follows is open."""
     stmt = (
         select(HelpRequest)
         .where(
             HelpRequest.requester_id == requester_id,
-            HelpRequest.status.in_(sorted(lifecycle.OPEN)),
+            or_(
+                HelpRequest.status.in_(sorted(lifecycle.OPEN)),  # type: ignore[attr-defined]
+                and_(
+                    HelpRequest.status == RequestStatus.LINKED,
+                    HelpRequest.closed_at.is_(None),  # type: ignore[union-attr]
+                ),
+            ),
         )
         .order_by(HelpRequest.id.desc())
         .limit(1)

@@ -23,6 +23,8 @@ CLOSED: tuple[RequestStatus, ...] = (
     RequestStatus.CANCELLED,
     RequestStatus.UNANSWERED,
     RequestStatus.ESCALATED,
+    # A linked report: ``closed_at`` is set only once the request it followed closed.
+    RequestStatus.LINKED,
 )
 
 

@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.enums import RequestStatus
+from storage.command_models import MajorIncident
 from storage.models import HelpRequest
 
 # Every status, on purpose: ``ix_help_request_timer`` leads with ``status``, so naming them
@@ -53,3 +54,21 @@ async def claim_due(
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return (await session.exec(stmt)).first()
+
+
+async def claim_due_major(
+    session: AsyncSession, *, now: datetime, skip: Collection[int] = ()
+) -> MajorIncident | None:
+    """One major-incident area whose timer is due (its next summary, or its end), locked for
+    this transaction: claimed exactly as a request's timer is, above."""
+    stmt = (
+        select(MajorIncident)
+        .where(col(MajorIncident.ended_at).is_(None), col(MajorIncident.next_timer_at) <= now)
+        .order_by(col(MajorIncident.next_timer_at))
+        .limit(1)
+    )
+    if skip:
+        stmt = stmt.where(col(MajorIncident.id).not_in(list(skip)))
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return (await session.exec(stmt.execution_options(populate_existing=True))).first()

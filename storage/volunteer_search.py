@@ -101,10 +101,21 @@ def _cells(slots: int) -> tuple[Any, list[Any]]:
     return ranges.join(v, v.c.cell.between(ranges.c.lo, ranges.c.hi)), []
 
 
-def _rules(needs_equipment: bool) -> list[Any]:
-    """Every rule but distance, the most selective first (SQLite evaluates them in order)."""
+def _rules(needs_equipment: bool, emergency: bool) -> list[Any]:
+    """Every rule but distance, the most selective first (SQLite evaluates them in order).
+
+    ``emergency`` (a major-incident area): quiet hours do not hold for the volunteers who
+    opted in to emergency call-outs; a separate statement, so the ordinary one is unchanged.
+    """
     v = _V
     qs, qe, minute = v.c.quiet_start_min, v.c.quiet_end_min, bindparam("minute", None, Integer)
+    quiet_ok = or_(
+        qs.is_(None),
+        qe.is_(None),
+        qs == qe,
+        and_(qs < qe, or_(minute < qs, minute >= qe)),
+        and_(qs > qe, minute >= qe, minute < qs),
+    )
     rules = [
         # The partial index's own predicate, spelt as in the index so every planner uses it.
         text("volunteer.on_duty AND volunteer.status = 'verified'"),
@@ -113,20 +124,14 @@ def _rules(needs_equipment: bool) -> list[Any]:
         v.c.lon.between(bindparam("west", None, v.c.lon.type), bindparam("east", None)),
         v.c.busy_request_id.is_(None),
         v.c.position_at >= bindparam("fresh_since", None, type_=v.c.position_at.type),
-        or_(
-            qs.is_(None),
-            qe.is_(None),
-            qs == qe,
-            and_(qs < qe, or_(minute < qs, minute >= qe)),
-            and_(qs > qe, minute >= qe, minute < qs),
-        ),
+        or_(v.c.emergency_callouts, quiet_ok) if emergency else quiet_ok,
     ]
     if needs_equipment:
         rules.append(v.c.equipment.op("&")(bindparam("needs", None, Integer)) != 0)
     return rules
 
 
-def _statement(slots: int, needs_equipment: bool) -> Select[Any]:
+def _statement(slots: int, needs_equipment: bool, emergency: bool = False) -> Select[Any]:
     """The nearest rows of a box that pass every rule but distance, and whether each is capped.
 
     How the box's cells reach the index depends on the planner. ``slots`` > 0
@@ -139,7 +144,7 @@ def _statement(slots: int, needs_equipment: bool) -> Select[Any]:
     """
     v = _V
     source, in_box = _cells(slots)
-    rules = [*in_box, *_rules(needs_equipment)]
+    rules = [*in_box, *_rules(needs_equipment, emergency)]
     # Squared distance on a flat projection at the request (metres^2): only the order of
     # the rows and where the LIMIT cuts depend on it, never the answer's distances.
     dy = v.c.lat - bindparam("lat0", None, v.c.lat.type)
@@ -148,7 +153,16 @@ def _statement(slots: int, needs_equipment: bool) -> Select[Any]:
         "d2"
     )
     near = (
-        select(v.c.person_id, v.c.lat, v.c.lon, v.c.radius_km, v.c.max_alerts_per_hour, d2)
+        select(
+            v.c.person_id,
+            v.c.lat,
+            v.c.lon,
+            v.c.radius_km,
+            v.c.max_alerts_per_hour,
+            # Read only in a major-incident area: the ordinary statement is the one measured.
+            *([v.c.emergency_callouts] if emergency else []),
+            d2,
+        )
         .select_from(source)
         .where(*rules)
         .order_by(d2, v.c.person_id)
@@ -165,23 +179,26 @@ def _statement(slots: int, needs_equipment: bool) -> Select[Any]:
         )
         .scalar_subquery()
     )
+    capped = alerts_last_hour >= near.c.max_alerts_per_hour
+    if emergency:  # the opted-in volunteers are never capped in a major-incident area
+        capped = and_(capped, near.c.emergency_callouts.is_(False))
     return select(
         near.c.person_id,
         near.c.lat,
         near.c.lon,
         near.c.radius_km,
         near.c.d2,
-        (alerts_last_hour >= near.c.max_alerts_per_hour).label("capped"),
+        capped.label("capped"),
     )
 
 
-_STATEMENTS: dict[tuple[int, bool], Select[Any]] = {}
+_STATEMENTS: dict[tuple[int, bool, bool], Select[Any]] = {}
 
 
-def _statement_for(slots: int, needs_equipment: bool) -> Select[Any]:
-    key = (slots, needs_equipment)
+def _statement_for(slots: int, needs_equipment: bool, emergency: bool = False) -> Select[Any]:
+    key = (slots, needs_equipment, emergency)
     if key not in _STATEMENTS:
-        _STATEMENTS[key] = _statement(slots, needs_equipment)
+        _STATEMENTS[key] = _statement(slots, needs_equipment, emergency)
     return _STATEMENTS[key]
 
 
@@ -203,14 +220,14 @@ class _Compiled:
         return out
 
 
-_COMPILED: dict[tuple[str, int, bool], _Compiled] = {}
+_COMPILED: dict[tuple[str, int, bool, bool], _Compiled] = {}
 
 
-def _compiled(dialect: Dialect, slots: int, needs_equipment: bool) -> _Compiled:
-    key = (f"{dialect.name}+{dialect.driver}", slots, needs_equipment)
+def _compiled(dialect: Dialect, slots: int, needs_equipment: bool, emergency: bool) -> _Compiled:
+    key = (f"{dialect.name}+{dialect.driver}", slots, needs_equipment, emergency)
     found = _COMPILED.get(key)
     if found is None:
-        compiled = _statement_for(slots, needs_equipment).compile(dialect=dialect)
+        compiled = _statement_for(slots, needs_equipment, emergency).compile(dialect=dialect)
         order = tuple(compiled.positiontup or ())
         processors = []
         for i, name in enumerate(order):
@@ -298,10 +315,10 @@ class _Search:
                 values[f"lo{i}"], values[f"hi{i}"] = ranges[i] if i < len(ranges) else (1, 0)
         rows: Sequence[Any]
         if self.call is not None:
-            compiled = _compiled(self.dialect, slots, self.needs_equipment)
+            compiled = _compiled(self.dialect, slots, self.needs_equipment, self.q.emergency)
             rows = await self.call(self.driver, compiled.sql, compiled.args(values))
         else:
-            stmt = _statement_for(slots, self.needs_equipment)
+            stmt = _statement_for(slots, self.needs_equipment, self.q.emergency)
             rows = (await self.conn.execute(stmt, values)).all()
         candidates = [(r[0], r[1], r[2], r[3]) for r in rows if not r[5]]
         if len(rows) < limit:

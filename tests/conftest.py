@@ -31,7 +31,7 @@ import pytest
 from bot.devtools.sandbox import Sandbox, sandbox
 from storage.db import Database
 from tests.databases import PG_ADMIN_URL, empty_tables, pg_available
-from tests.e2e_helpers import QUIET_PERIOD, e2e_sandbox
+from tests.e2e_helpers import QUIET_PERIOD, e2e_sandbox, head_schema
 from tests.privacy import assert_private
 
 
@@ -43,7 +43,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str | None]:
-    """A throw-away PostgreSQL database at the head schema for this session, dropped at the end."""
+    """A throw-away PostgreSQL database at the head schema for this session (each xdist process
+    has its own), dropped at the end. Copied from template0, which nobody can connect to: a
+    CREATE DATABASE from template1 fails while any other session is connected to it."""
     if os.environ.get("TEST_SKIP_PG") or not pg_available():
         yield None
         return
@@ -64,7 +66,7 @@ def pg_url() -> Iterator[str | None]:
         await database.create_all()
         await database.dispose()
 
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    asyncio.run(run(f'CREATE DATABASE "{name}" TEMPLATE template0'))
     url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     asyncio.run(create_schema(url))
     yield url
@@ -72,17 +74,10 @@ def pg_url() -> Iterator[str | None]:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sqlite_template() -> Path:
     """An SQLite file at the head schema, made once: each test gets a copy of it (a copy is
-    quicker than a CREATE pass, and the file is the same)."""
-    path = tmp_path_factory.mktemp("template") / "musaada.db"
-
-    async def create() -> None:
-        database = Database(f"sqlite:///{path}")
-        await database.create_all()
-        await database.dispose()  # the last connection closed: the WAL is folded into the file
-
-    asyncio.run(create())
+    quicker than a CREATE pass, and the file is the same). The e2e sandboxes start on it too."""
+    path = head_schema()
     assert not path.with_name(path.name + "-wal").exists()
     return path
 

@@ -8,13 +8,20 @@ each other.
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import tempfile
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
+
 from bot.devtools.emulator import BotApiEmulator, Call, EmuMessage, EmuUser
 from bot.devtools.sandbox import Sandbox, sandbox
-from storage import requests
+from storage import migrations, requests
 from storage import volunteers as vstore
 from storage.models import Volunteer
 from storage.types import utcnow
@@ -51,9 +58,30 @@ MENU = {
 }
 
 
+@functools.cache
+def head_schema() -> Path:
+    """An SQLite file at the head schema, made once per test process (``create_all`` stamped
+    at head): a copy of it is quicker than replaying every revision, and
+    tests/test_migrations.py proves the two schemas are the same."""
+    folder = Path(tempfile.mkdtemp(prefix="musaada-head-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "head.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        # WAL is a property of the file, as the bot's first connection would have made it: a
+        # copy in rollback-journal mode would lock readers and writers out of each other.
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+    with engine.begin() as conn:
+        migrations.create_at_head(conn, SQLModel.metadata)
+    engine.dispose()  # the last connection closed: the WAL is folded into the file
+    return path
+
+
 def e2e_sandbox(tmp_path: Path, **settings: Any) -> AbstractAsyncContextManager[Sandbox]:
-    """The bot against the emulator on a fresh SQLite file, with the tests' quiet period;
-    ``settings`` are Settings fields. The ``box`` fixture is this with its marks' settings."""
+    """The bot against the emulator on a fresh SQLite file at the head schema, with the tests'
+    quiet period; ``settings`` are Settings fields. The ``box`` fixture is this with its marks'
+    settings."""
+    shutil.copy(head_schema(), tmp_path / "e2e.db")
     return sandbox(f"sqlite:///{tmp_path}/e2e.db", quiet_period=QUIET_PERIOD, **settings)
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.services.notices import Area, Event, OpsEscalation, TimelineLine
-from bot.services.notices_escalation import Decision
-from bot.services.notices_ops import (
+from bot.services.notices.escalation import Decision
+from bot.services.notices.links import LinkStage, MajorArea, SummaryRow
+from bot.services.notices.ops import (
     JobLine,
     OpenRow,
     Spread,
@@ -16,10 +17,10 @@ from bot.services.notices_ops import (
     TypeOutcome,
     VolunteerCard,
 )
-from bot.services.notices_ops import (
+from bot.services.notices.ops import (
     Readiness as OpsReadiness,
 )
-from bot.services.team_notices import DayFigures, HandledLine, MemberMinutes, Readiness, RegionLine
+from bot.services.notices.teams import DayFigures, HandledLine, MemberMinutes, Readiness, RegionLine
 from domain.enums import OfferStatus
 from domain.incidents import Equipment, IncidentType
 
@@ -141,6 +142,21 @@ OPS_CASES: dict[Event, list[dict[str, object]]] = {
             "created_at": T0,
             "can_cancel": True,
             "can_redispatch": True,
+            "linked_reports": (44, 45),
+            "link_targets": (41,),
+        },
+        {
+            "request_id": 44,
+            "incident": "flood",
+            "status": "linked",
+            "area": _OPS_AREA,
+            "lat": 24.7,
+            "lon": 46.6,
+            "requester": "John",
+            "requester_id": 6,
+            "created_at": T0,
+            "can_cancel": True,
+            "linked_to": 43,
         },
     ],
     Event.OPS_AUDIT_VIEW: [{"request_id": 42, "entries": _TIMELINE}, {"request_id": 43}],
@@ -176,6 +192,20 @@ OPS_CASES: dict[Event, list[dict[str, object]]] = {
             "escalated_share": 1 / 3,
             "credited_minutes": 95,
             "readiness": (OpsReadiness("Riyadh", "fire", 4, 3),),
+            "linked": 2,
+        },
+        {
+            "period": "month",
+            "city": "",
+            "since": T0,
+            "until": T0 + timedelta(days=30),
+            "total": 4,
+            "by_type": (
+                TypeOutcome("flood", "handed_to_officials", 1),
+                TypeOutcome("flood", "false_alarm", 1),
+                TypeOutcome("flood", "linked", 2),
+            ),
+            "linked": 2,
         },
     ],
     Event.OPERATOR_PROMOTED: [{"by": "Sarah"}, {"by": ""}],
@@ -226,6 +256,46 @@ _DECIDED += [
     {"escalation": _ESCALATION, "decision": Decision.OFFICIALS, "by": ""},
     {"escalation": _ESCALATION, "decision": Decision.FALSE_ALARM, "by": "Sarah"},
 ]
+# Linked reports and major-incident mode (bot/services/notices_links.py).
+_MAJOR = MajorArea(3, "Jeddah", 21.49, 39.19, 30.0, T0 + timedelta(hours=6))
+_POINT_AREA = MajorArea(4, "", 24.7136, 46.6753, 12.5, T0 + timedelta(hours=2), True)
+_SUMMARY_ROW = SummaryRow(42, "flood", 21.5, 39.2, _OPS_AREA, T0 + timedelta(minutes=1))
+LINK_CASES: dict[Event, list[dict[str, object]]] = {
+    Event.LINKED_TO_REQUEST: [
+        {"request_id": 43, "primary_id": 42, "incident": i, "stage": s}
+        for i, s in (("fire", LinkStage.SEARCHING), ("breakdown", LinkStage.ACCEPTED))
+    ],
+    Event.LINKED_PROGRESS: [
+        {"request_id": 43, "primary_id": 42, "incident": "fire", "stage": s} for s in LinkStage
+    ],
+    Event.REQUEST_STILL_OPEN: [
+        {"request_id": 42, "incident": "fire", "status": "assigned"},
+        {"request_id": 43, "incident": "breakdown", "status": "linked", "linked_to": 42},
+    ],
+    Event.OPS_LINK_DONE: [
+        {"request_id": 43, "primary_id": 42, "linked": True},
+        {"request_id": 43, "primary_id": 42, "linked": False, "alerted": 3},
+    ],
+    Event.MAJOR_DECLARED: [
+        {"area": _MAJOR, "operator": "Sarah"},
+        {"area": _POINT_AREA, "operator": "Sarah"},
+    ],
+    Event.MAJOR_ENDED: [{"area": _MAJOR, "operator": "Sarah"}, {"area": _POINT_AREA, "operator": ""}],
+    Event.MAJOR_SUMMARY: [
+        {"area": _MAJOR, "since": T0, "until": T0 + timedelta(minutes=1), "rows": (_SUMMARY_ROW,), "total": 1},
+        {"area": _MAJOR, "since": T0, "until": T0 + timedelta(minutes=1), "rows": (_SUMMARY_ROW,), "total": 12},
+    ],
+    Event.MAJOR_LIST: [{"areas": ()}, {"areas": (_MAJOR, _POINT_AREA)}],
+    Event.CALL_OUT: [
+        {"city": "Jeddah", "text": "Blue Toyota"},
+        {"city": "", "text": "Toyota"},
+    ],
+    Event.CALL_OUT_SENT: [
+        *(dict[str, object](reached=n, areas=1) for n in (0, 1, 3, 11)),
+        {"reached": 0, "areas": 0},
+    ],
+}  # fmt: skip
+
 ESCALATION_CASES: dict[Event, list[dict[str, object]]] = {
     Event.ESCALATION_DECIDED: _DECIDED,
     Event.HANDED_TO_OFFICIALS: [{"request_id": 42, "incident": "fire"}],
@@ -331,7 +401,7 @@ CASES: dict[Event, list[dict[str, object]]] = {
         {"incident": "fire", "limit": 5},
         {"incident": "breakdown", "limit": 1},
     ],
-    # Hours (bot/services/notices_hours.py)
+    # Hours (bot/services/notices/hours.py)
     Event.DISPUTE_OPENED: [
         {
             "request_id": 42,
@@ -352,7 +422,7 @@ CASES: dict[Event, list[dict[str, object]]] = {
         {"request_id": 42, "volunteer": "John", "volunteer_id": 7, "rating": 1, "comment": ""},
         {"request_id": 42, "volunteer": "Sarah", "volunteer_id": 7, "rating": 2, "comment": "🙏"},
     ],
-    # Teams (bot/services/team_notices.py)
+    # Teams (bot/services/notices/teams.py)
     Event.LEADER_NAMED: [{"team_id": 3, "team": "Falcons"}],
     Event.LEADER_VERIFY: [
         {
@@ -407,4 +477,5 @@ CASES: dict[Event, list[dict[str, object]]] = {
     ],
     **OPS_CASES,
     **ESCALATION_CASES,
+    **LINK_CASES,
 }

@@ -36,7 +36,9 @@ def restore_logging() -> Iterator[None]:
 
 
 RUN_BOT = str(Path(__file__).resolve().parent.parent / "run_bot.py")
-START_TIMEOUT_S = 30.0
+# A deadline against hanging only: a bot process imports, migrates and connects first, and on
+# a loaded machine (the suite in four processes, other work beside it) that takes a while.
+START_TIMEOUT_S = 90.0
 
 
 def free_port() -> int:
@@ -147,7 +149,7 @@ class BotProcess:
         await self.until(lambda: any(text in line for line in self.lines), repr(text))
         return next(line for line in self.lines if text in line)
 
-    async def wait(self, timeout: float = 30.0) -> int:
+    async def wait(self, timeout: float = START_TIMEOUT_S) -> int:
         """The exit code, once the process ended and all its output was read."""
         assert self.proc is not None and self._reader is not None
         code = await asyncio.wait_for(self.proc.wait(), timeout)

@@ -89,6 +89,7 @@ PARSERS = [
     b.parse_oversight, b.parse_escalation, b.parse_named,
     b.parse_hours_page, b.parse_rate,
     b.parse_team, b.parse_join, b.parse_team_city, b.parse_team_radius,
+    b.parse_linking, b.parse_callouts,
 ]  # fmt: skip
 PATTERNS = [
     b.INCIDENT, b.LANGUAGE, b.CONDUCT, b.SKILL, b.EQUIPMENT, b.PROFILE_SKILL,
@@ -96,7 +97,7 @@ PATTERNS = [
     b.LEAVE, b.OFFER, b.JOB, b.REQUEST, b.VET, b.HELP_CAME, b.HOURS_PAGE, b.RATE,
     b.TEAM, b.JOIN, b.TEAM_CITY,
     b.TEAM_RADIUS,
-    b.OVERSIGHT, b.ESCALATION, b.NAMED,
+    b.OVERSIGHT, b.ESCALATION, b.NAMED, b.LINKING, b.CALLOUTS,
 ]  # fmt: skip
 
 
@@ -127,6 +128,10 @@ def test_round_trips() -> None:
     big = 2**63 - 1
     assert b.parse_vet(f"vet:no:{big}") == b.VetPress(approve=False, volunteer_id=big)
     assert b.parse_conduct("conduct:no") == b.ConductAnswer(accept=False)
+    assert b.parse_linking(b.make_link(43, 42)) == b.LinkPress(43, 42)
+    assert b.parse_linking(b.make_unlink(43)) == b.LinkPress(43, None)
+    assert b.parse_linking("lnk:0:42") is None and b.parse_linking("unl:x") is None
+    assert b.parse_callouts(b.make_callouts(on=True)) == b.CalloutPress(True)
     for ops in b.OpsAction:
         assert b.parse_oversight(b.make_oversight(ops, 7)) == b.OpsPress(ops, 7)
     assert b.parse_oversight("ovr:page:0") == b.OpsPress(b.OpsAction.PAGE, 0)

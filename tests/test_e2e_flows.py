@@ -208,7 +208,7 @@ async def test_a_flow_left_alone_is_closed_and_the_person_told(tmp_path: Path) -
         for action in ("/request", "inc:fire"):
             await step(box, citizen, action)
         assert "Share your location" in (citizen.last.text or "")
-        closed = await citizen.wait_for(lambda m: "left unfinished" in (m.text or ""), timeout=10)
+        closed = await citizen.wait_for(lambda m: "left unfinished" in (m.text or ""))
         assert "🆘 Request help" in closed.reply_buttons
         await step(box, citizen, HERE)
         await no_request(box)

@@ -18,7 +18,11 @@ from tests.e2e_helpers import HERE, request_help
 from tests.factories import offset, volunteer
 
 OPERATOR = 900
-pytestmark = pytest.mark.sandbox(operator_ids=frozenset({OPERATOR}), ops_chat_id=-100500)
+# The ladder never moves on its own here: a loaded machine can stretch a test past the default
+# waves (40 s each), and an escalation arriving mid-test is not what these tests read.
+pytestmark = pytest.mark.sandbox(
+    operator_ids=frozenset({OPERATOR}), ops_chat_id=-100500, wave_timeout_s=3600
+)
 # Every operator command, bare and with arguments: the refusal is the same either way.
 COMMANDS = [
     "/ops",

@@ -180,7 +180,7 @@ async def test_blocked_volunteer_and_429(box: Sandbox) -> None:
     box.emu.fail_next("sendMessage", times=1, error_code=429, retry_after=1, chat_id=11)
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     await request_help(box, citizen)
-    await b.wait_for(lambda m: bool(m.button_data), timeout=10)  # delivered after the retry
+    await b.wait_for(lambda m: bool(m.button_data))  # delivered after the retry
     async with box.db.session() as s:
         offers = {o.volunteer_id: o.status for o in await requests.offers_for(s, 1)}
         blocked = await s.get(Person, 10)
@@ -199,7 +199,7 @@ async def test_wave_of_blocked_volunteers_widens_at_once(box: Sandbox) -> None:
     box.emu.block(10)
     citizen = box.emu.user(1, first_name="Noura", language_code="en")
     await request_help(box, citizen)
-    await far.wait_for(lambda m: bool(m.button_data), timeout=5)
+    await far.wait_for(lambda m: bool(m.button_data))
     async with box.db.session() as s:
         offers = {o.volunteer_id: o.status for o in await requests.offers_for(s, 1)}
         req = await requests.get_request(s, 1)
@@ -218,7 +218,7 @@ async def test_no_one_accepts_escalates_to_ops(tmp_path: Path) -> None:
         await add_volunteers(box, (10, 0.5), (11, 7.0))
         citizen = box.emu.user(1, first_name="Noura", language_code="en", username="noura_k")
         await request_help(box, citizen)
-        msg = await ops.wait_for(lambda m: "Noura" in (m.text or ""), timeout=10)
+        msg = await ops.wait_for(lambda m: "Noura" in (m.text or ""))
         text = msg.text or ""
         assert "Unanswered request #1" in text and "Noura" in text and "24.71360" in text
         assert (
@@ -251,7 +251,7 @@ async def test_an_escalated_request_can_be_cancelled_and_ops_are_told(tmp_path: 
         await add_volunteers(box, (10, 0.5))
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
         await request_help(box, citizen)
-        await ops.wait_for(lambda m: "Unanswered request #1" in (m.text or ""), timeout=10)
+        await ops.wait_for(lambda m: "Unanswered request #1" in (m.text or ""))
         await box.settle()
         sorry = next(m for m in citizen.messages if "no volunteer is available" in (m.text or ""))
         assert (sorry.text or "").startswith("The command centre is following up your request #1")
@@ -280,7 +280,7 @@ async def test_restart_mid_ladder_fires_next_wave_once(tmp_path: Path) -> None:
         # The wave timer comes due while the bot is down.
         await asyncio.sleep((due + timedelta(seconds=0.3) - utcnow()).total_seconds())
         box.app = await start_app(box.settings, box.db)  # a new Application on the same database
-        await box.emu.user(11).wait_for(lambda m: bool(m.button_data), timeout=10)
+        await box.emu.user(11).wait_for(lambda m: bool(m.button_data))
         await asyncio.sleep(1.5)
         await box.settle()
         alerts_to_11 = [

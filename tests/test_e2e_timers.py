@@ -134,7 +134,7 @@ async def test_webhook_mode_runs_startup_and_rebuilds_timers(
     server = asyncio.create_task(run_webhook(app, settings, stop))
     try:
         # The wave timer that came due while the bot was down fires right after start-up.
-        await emu.user(11).wait_for(lambda m: bool(m.button_data), timeout=10)
+        await emu.user(11).wait_for(lambda m: bool(m.button_data))
         assert emu.webhook is not None and emu.webhook["url"] == "https://bot.example/telegram"
         assert emu.commands_for(None, "en")  # the command menus were published (post_init)
         # Updates posted to the webhook are handled; a wrong secret is refused.
@@ -156,7 +156,7 @@ async def test_webhook_mode_runs_startup_and_rebuilds_timers(
                 assert resp.status == 403
             async with http.post(url, json=update, headers={SECRET_HEADER: "s3cret"}) as resp:
                 assert resp.status == 200
-        await user.wait_for(lambda m: bool(m.reply_buttons), timeout=10)
+        await user.wait_for(lambda m: bool(m.reply_buttons))
         await emu.idle()
         assert len(offers_to(emu, 11)) == 1
         assert await wave_of(db) == 2
@@ -185,7 +185,7 @@ async def test_overdue_timer_fires_once_despite_slow_startup(
 
     await start_application(app, slow_start_polling)
     try:
-        await emu.user(11).wait_for(lambda m: bool(m.button_data), timeout=10)
+        await emu.user(11).wait_for(lambda m: bool(m.button_data))
         await emu.idle()
         assert len(offers_to(emu, 11)) == 1
         assert await wave_of(db) == 2
@@ -218,7 +218,7 @@ async def test_a_timer_no_job_was_armed_for_fires_from_the_database(tmp_path: Pa
         # The timer is never scheduled (as if the handler died between commit and schedule).
         assert box.app.job_queue is not None
         assert not box.app.job_queue.get_jobs_by_name(timers.job_name(1))
-        await box.emu.user(11).wait_for(lambda m: bool(m.button_data), timeout=10)
+        await box.emu.user(11).wait_for(lambda m: bool(m.button_data))
         await box.settle()
         assert len(offers_to(box.emu, 11)) == 1
 
@@ -270,15 +270,15 @@ async def test_an_unanswered_job_is_reminded_checked_and_given_to_another(tmp_pa
         citizen, vol = await assigned_job(box, volunteers=((10, 0.5), (11, 2.0)))
         v11 = box.emu.user(11)
         assert len(offers_to(box.emu, 11)) == 1  # wave 1 alerted both; 10 was faster
-        asked = await vol.wait_for("have you arrived? Please send an update.", timeout=10)
+        asked = await vol.wait_for("have you arrived? Please send an update.")
         assert any("job:arr:1" in d for d in asked.button_data)
-        await citizen.wait_for("is still on the way. We asked them for an update.", timeout=10)
-        check = await citizen.wait_for("has the volunteer V10 reached you?", timeout=10)
+        await citizen.wait_for("is still on the way. We asked them for an update.")
+        check = await citizen.wait_for("has the volunteer V10 reached you?")
         assert check.button_data == ["came:yes:1", "came:no:1", "req:cancel:1"]
-        await vol.wait_for("so we asked the person whether help came", timeout=10)
-        await vol.wait_for("was given to other volunteers", timeout=10)
-        await citizen.wait_for("We took the job back from the volunteer and alerted 1", timeout=10)
-        await v11.wait_for_count(2, timeout=10)
+        await vol.wait_for("so we asked the person whether help came")
+        await vol.wait_for("was given to other volunteers")
+        await citizen.wait_for("We took the job back from the volunteer and alerted 1")
+        await v11.wait_for_count(2)
         await box.settle()
         assert len(offers_to(box.emu, 11)) == 2  # alerted again: 11 was only 'taken' before
         async with box.db.session() as s:
@@ -304,15 +304,15 @@ async def test_the_citizen_answers_nobody_came(tmp_path: Path) -> None:
     ) as box:
         ops = box.emu.group(OPS, "Command centre")
         citizen, vol = await assigned_job(box)
-        await citizen.wait_for("has the volunteer V10 reached you?", timeout=10)
+        await citizen.wait_for("has the volunteer V10 reached you?")
         await box.settle()
         await citizen.press("came:no:1")
         await box.settle()
-        await vol.wait_for("The person said nobody came", timeout=10)
+        await vol.wait_for("The person said nobody came")
         # Nobody else to alert: the command centre has it, with the timeline.
-        escalated = await ops.wait_for("Unanswered request #1", timeout=10)
+        escalated = await ops.wait_for("Unanswered request #1")
         assert "The requester said nobody came: the job was taken back" in (escalated.text or "")
-        await citizen.wait_for("The command centre is following up your request #1", timeout=10)
+        await citizen.wait_for("The command centre is following up your request #1")
         assert await status_of(box) == RequestStatus.ESCALATED
         await citizen.press_data(citizen.messages[-1].message_id, "came:no:1")  # stale now
         await box.settle()
@@ -327,8 +327,8 @@ async def test_auto_confirm_after_done_credits_hours(tmp_path: Path) -> None:
         await box.settle()
         await vol.press("job:done:1")
         await box.settle()
-        await vol.wait_for("credited to your volunteer hours", timeout=10)
-        await citizen.wait_for("Request #1 was closed as solved.", timeout=10)
+        await vol.wait_for("credited to your volunteer hours")
+        await citizen.wait_for("Request #1 was closed as solved.")
         await box.settle()
         async with box.db.session() as s:
             assert await requests.credited_minutes(s, 10) == (1, 1)
@@ -344,7 +344,7 @@ async def test_disputed_request_is_not_auto_confirmed(tmp_path: Path) -> None:
         await box.settle()
         await citizen.press("req:no:1")
         await box.settle()
-        await vol.wait_for("was not solved, so no hours were credited", timeout=10)
+        await vol.wait_for("was not solved, so no hours were credited")
         assert box.app.job_queue is not None
         assert not box.app.job_queue.get_jobs_by_name(timers.job_name(1))
         await asyncio.sleep(1.5)  # past the auto-confirm time
@@ -372,7 +372,7 @@ async def test_accept_during_wave_two_stops_the_ladder(tmp_path: Path) -> None:
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
         await request_help(box, citizen)
         assert len(offers_to(box.emu, 10)) == 1 and not offers_to(box.emu, 11)
-        await v11.wait_for(lambda m: bool(m.button_data), timeout=10)  # wave 2
+        await v11.wait_for(lambda m: bool(m.button_data))  # wave 2
         await accept_alert(box, v11)
         assert await status_of(box) == RequestStatus.ASSIGNED
         # The wave timer was replaced by the arrival reminder, an hour away.

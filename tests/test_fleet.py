@@ -31,7 +31,9 @@ from tests.e2e_helpers import alert_of
 from tests.factories import RIYADH, offset, person, volunteer
 from tests.fleet import Fleet, fleet, make_due, seed_jobs, tcp_ports_of
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+# One fleet (three worker processes) for the module: under pytest-xdist the module's tests run
+# in one test process (``--dist loadgroup``), or each process would start a fleet of its own.
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.xdist_group("fleet")]
 
 REMINDER = "have you arrived? Please send an update."
 TOLD = "is still on the way. We asked them for an update."

@@ -57,10 +57,10 @@ class Fleet:
             )
 
     async def settle(self) -> None:
-        await self.emu.idle(timeout=10)
+        await self.emu.idle()
         for app in self.apps:
             await asyncio.wait_for(app.update_queue.join(), 10)
-        await self.emu.idle(timeout=10)
+        await self.emu.idle()
 
     def flows(self, i: int) -> Flows:
         return self.apps[i].bot_data["flows"]

@@ -25,7 +25,7 @@ from bot.services import dispatch, kpis
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import operator
 from bot.services.notices import Event, Outcome
-from bot.services.notices_ops import OpsStats, Readiness, Spread, TypeOutcome
+from bot.services.notices.ops import OpsStats, Readiness, Spread, TypeOutcome
 from domain.incidents import IncidentType
 from domain.matching.geo import city_by_name
 from storage.db import Database
@@ -39,7 +39,10 @@ assert RIYADH is not None and JEDDAH is not None
 RUH = (RIYADH.lat, RIYADH.lon)
 JED = (JEDDAH.lat, JEDDAH.lon)
 OPS = 900
-CFG = DispatchConfig(first_wave=1, ops_chat_id=-1001, operator_ids=frozenset({OPS}))
+# Distinct fires at one spot minutes apart: not linked here (tests/test_linked.py links them).
+CFG = DispatchConfig(
+    first_wave=1, ops_chat_id=-1001, operator_ids=frozenset({OPS}), link_radius_m=0
+)
 
 
 def at(seconds: float) -> datetime:

@@ -21,6 +21,7 @@ from tests.factories import person
 
 ROOT = Path(__file__).resolve().parent.parent
 HANDLERS = ROOT / "bot" / "handlers"
+WEB = ROOT / "bot" / "web"
 DEVTOOLS = ROOT / "bot" / "devtools"
 # Value types and enums are shared vocabulary, not queries; the Database is the unit of work a
 # handler opens (one session per update) and hands to a service.
@@ -40,9 +41,31 @@ def storage_imports(path: Path) -> set[str]:
     return found - ALLOWED
 
 
-@pytest.mark.parametrize("path", sorted(HANDLERS.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(HANDLERS.rglob("*.py")), ids=lambda p: p.relative_to(HANDLERS).as_posix()
+)
 def test_handlers_reach_storage_only_through_services(path: Path) -> None:
     assert storage_imports(path) == set()
+
+
+@pytest.mark.parametrize("path", sorted(WEB.glob("*.py")), ids=lambda p: p.name)
+def test_the_dashboard_reaches_storage_only_through_services(path: Path) -> None:
+    assert storage_imports(path) == set()
+
+
+def test_nothing_below_the_dashboard_imports_it() -> None:
+    """The dashboard imports services, never the other way round; only the server that
+    mounts it (bot/serve.py) and the entry point name it."""
+    mounts = {ROOT / "bot" / "serve.py", ROOT / "run_bot.py"}
+    offenders = sorted(
+        str(p.relative_to(ROOT))
+        for top in ("bot", "storage", "domain")
+        for p in (ROOT / top).rglob("*.py")
+        if WEB not in p.parents
+        and p not in mounts
+        and any(m.split(".")[:2] == ["bot", "web"] for m in imported_modules(p))
+    )
+    assert offenders == []
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -18,8 +18,18 @@ PAIRS = [(a, b) for a in RequestStatus for b in RequestStatus]
 def test_every_status_has_a_row_and_closed_ones_lead_nowhere_but_cancel() -> None:
     assert set(lifecycle.ALLOWED) == set(RequestStatus)
     for status, targets in lifecycle.ALLOWED.items():
-        if status in lifecycle.UNANSWERED_ENDS:  # the command centre may send it back
-            assert targets == {RequestStatus.CANCELLED, RequestStatus.DISPATCHING}, status
+        if status in lifecycle.UNANSWERED_ENDS:  # the command centre may send it back, or link it
+            assert targets == {
+                RequestStatus.CANCELLED,
+                RequestStatus.DISPATCHING,
+                RequestStatus.LINKED,
+            }, status
+        elif status == RequestStatus.LINKED:  # cancelled by its citizen, or unlinked
+            assert targets == {
+                RequestStatus.LINKED,
+                RequestStatus.CANCELLED,
+                RequestStatus.DISPATCHING,
+            }
         elif status not in lifecycle.OPEN and status != RequestStatus.COMPLETED:
             assert targets <= {RequestStatus.CANCELLED}, status
     assert lifecycle.ACTIVE_JOB <= lifecycle.OPEN

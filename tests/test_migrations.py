@@ -50,7 +50,7 @@ async def empty_url(
     if not pg_server:
         pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
     name = f"musaada_mig_{uuid.uuid4().hex[:10]}"
-    await _pg_admin(f'CREATE DATABASE "{name}"')
+    await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE template0')
     try:
         yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     finally:
@@ -276,7 +276,7 @@ def test_bot_refuses_to_start_on_an_empty_postgresql(
     if not pg_server:
         pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
     name = f"musaada_mig_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE template0'))
     try:
         monkeypatch.setenv("DATABASE_URL", f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}")
         monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:NOT-A-REAL-TOKEN")

@@ -129,7 +129,7 @@ async def test_a_failed_job_message_is_sent_again_once(box: Sandbox) -> None:
     alert = next(m for m in v.messages if m.button_data)
     box.emu.inject(Fault(FaultKind.BAD_GATEWAY), methods=["sendMessage"], chat_id=10, times=2)
     await v.press(alert.button_data[0])
-    await v.wait_for(lambda m: "assigned to request" in (m.text or ""), timeout=10)
+    await v.wait_for(lambda m: "assigned to request" in (m.text or ""))
     await box.settle()
     assert len(box.emu.faults_for("sendMessage", 10)) == 2
     assert len(job_messages(box, 10)) == 1
@@ -143,7 +143,7 @@ async def test_a_volunteer_told_to_retry_after_gets_it_after(box: Sandbox) -> No
     # More 429s than PTB's rate limiter retries by itself: the outbox waits and tries again.
     box.emu.inject(Fault(FaultKind.RETRY_AFTER, retry_after=1), methods=["sendMessage"], chat_id=10, times=5)  # fmt: skip
     await help_requested(box, box.emu.user(1, first_name="Noura", language_code="en"))
-    await v.wait_for(lambda m: bool(m.button_data), timeout=15)
+    await v.wait_for(lambda m: bool(m.button_data))
     await box.settle()
     alerts = [c for c in box.emu.applied("sendMessage", 10) if "offer:acc" in str(c.params)]
     assert len(alerts) == 1
@@ -159,7 +159,7 @@ async def test_notices_committed_before_a_crash_are_said_after_the_restart(tmp_p
                 s, [Notice(Recipient(1, 1, "en"), RequestCancelled(4))], now=utcnow()
             )
         box.app = await start_app(box.settings, box.db)
-        await citizen.wait_for(lambda m: "request #4 is cancelled" in (m.text or ""), timeout=10)
+        await citizen.wait_for(lambda m: "request #4 is cancelled" in (m.text or ""))
         await box.settle()
         assert len(box.emu.applied("sendMessage", 1)) == 1
         assert await unsent(box.db) == 0
@@ -209,7 +209,7 @@ async def test_failing_sends_to_volunteers_lose_nothing(tmp_path) -> None:
             await box.settle()
         for i in range(4):
             first = box.emu.user(10 + 2 * i)
-            await first.wait_for(lambda m: any(d.startswith("offer:acc:") for d in m.button_data), timeout=15)  # fmt: skip
+            await first.wait_for(lambda m: any(d.startswith("offer:acc:") for d in m.button_data))  # fmt: skip
             alert = next(m for m in first.messages if any(d.startswith("offer:acc:") for d in m.button_data))  # fmt: skip
             await first.press(alert.button_data[0])
             await box.settle()
@@ -250,7 +250,7 @@ async def test_the_winner_tapping_accept_again_gets_a_job_that_was_given_up(tmp_
         await box.settle()
         assert job_messages(box, 10) == []  # given up after its one attempt
         await v.press_data(alert.message_id, accept)
-        await v.wait_for(lambda m: "assigned to request" in (m.text or ""), timeout=10)
+        await v.wait_for(lambda m: "assigned to request" in (m.text or ""))
         await box.settle()
         await v.press_data(alert.message_id, accept)  # and now a double tap changes nothing
         await box.settle()

@@ -106,7 +106,7 @@ async def test_without_a_secret_setting_forged_calls_are_refused(
             real = command_update(2, citizen, "/start")
             async with http.post(url, json=real, headers=good) as resp:
                 assert resp.status == 200
-        await citizen.wait_for(lambda m: bool(m.reply_buttons), timeout=10)
+        await citizen.wait_for(lambda m: bool(m.reply_buttons))
         await box.settle()
         assert operator.messages == []  # the forged /pending was never handled
 
@@ -129,7 +129,7 @@ async def test_the_configured_secret_is_the_one_set_and_checked(
                 url, json=update, headers={SECRET_HEADER: "my-own_Secret-123"}
             ) as resp:
                 assert resp.status == 200
-        await citizen.wait_for(lambda m: bool(m.reply_buttons), timeout=10)
+        await citizen.wait_for(lambda m: bool(m.reply_buttons))
         await box.settle()
         assert len(citizen.messages) == 1  # the refused copy of the same update did nothing
 

@@ -18,7 +18,8 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.app import build_application, start_application, stop_application
-from bot.devtools.emulator import BotApiEmulator, EmuUser
+from bot.devtools.emulator import PATIENCE, BotApiEmulator, EmuUser
+from bot.handlers import timers
 from bot.settings import Settings
 from storage.db import Database
 
@@ -32,21 +33,73 @@ class Sandbox:
     db: Database
     settings: Settings
 
-    async def settle(self, timeout: float = 10.0) -> None:
-        """Wait until the bot handled every update, stopped talking and wrote queued positions.
+    async def settle(self, timeout: float = PATIENCE) -> None:
+        """Wait until the bot took every update, handled it, finished its background work,
+        stopped talking, and wrote queued positions.
 
-        The emulator sees what the bot fetched and sent; a handler that is still working
-        (a slow commit on a busy machine) can be silent for longer than any quiet period,
-        so the Application's own count of unfinished updates is waited for as well.
+        Taken means confirmed, not just fetched: python-telegram-bot puts a batch on its
+        update queue before it asks for the next one with a higher offset, and a busy
+        machine can hold the batch between the two for longer than any quiet period. The
+        Application's own count of unfinished updates is waited for next (a handler that is
+        still working can be silent for long), and then the job queue's running jobs (the
+        outbox sweep, the periodic checks) and a pass over the due timers: each may still
+        send. All of it must hold at one instant, or the wait starts over.
         """
-        deadline = asyncio.get_running_loop().time() + timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         while True:
-            left = max(0.1, deadline - asyncio.get_running_loop().time())
+            left = max(0.1, deadline - loop.time())
             await self.emu.idle(timeout=left)
+            while self.emu.pending_updates() or self.background_busy():
+                if loop.time() > deadline:
+                    raise AssertionError(
+                        f"after {timeout}s: {self.emu.pending_updates()} update(s) not taken; "
+                        f"running: {_running(self.app) or 'no job'}"
+                        f"{', a timer pass' if timers.poller_of(self.app).busy else ''}"
+                    )
+                await asyncio.sleep(0.02)
             await asyncio.wait_for(self.app.update_queue.join(), left)
-            if self.app.update_queue.empty() and self.emu.quiet_now():
+            if self.settled_now():
                 break
         await self.app.bot_data["positions"].flush()
+
+    def settled_now(self) -> bool:
+        """Every update taken and handled, nothing in flight, no background work, now."""
+        return (
+            self.app.update_queue.empty()
+            and self.emu.pending_updates() == 0
+            and self.emu.quiet_now()
+            and not self.background_busy()
+        )
+
+    def background_busy(self) -> bool:
+        """A job-queue job is running, or a pass over the due timers (bot/handlers/timers.py)."""
+        return _jobs_running(self.app) > 0 or timers.poller_of(self.app).busy
+
+
+def _jobs_running(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """How many job-queue callbacks are running now.
+
+    APScheduler counts each job's running instances in its executor (that is how it enforces
+    ``max_instances``); python-telegram-bot awaits the callback inside that instance. The
+    count is APScheduler 3's own bookkeeping, read here because it is the one exact answer.
+    """
+    return sum(_instances(app).values())
+
+
+def _instances(app: Application[Any, Any, Any, Any, Any, Any]) -> dict[str, int]:
+    if app.job_queue is None:
+        return {}
+    return dict(app.job_queue.scheduler._lookup_executor("default")._instances)
+
+
+def _running(app: Application[Any, Any, Any, Any, Any, Any]) -> str:
+    """The running jobs by name, for a message."""
+    if app.job_queue is None:
+        return ""
+    scheduler = app.job_queue.scheduler
+    running = [job_id for job_id, count in _instances(app).items() if count]
+    return ", ".join(getattr(scheduler.get_job(i), "name", i) for i in running)
 
 
 async def start_app(settings: Settings, db: Database) -> Application[Any, Any, Any, Any, Any, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.handlers import periodic
 from bot.handlers.outbox import sender_of, unit_of_work
 from bot.services import volunteering
 
@@ -20,14 +21,6 @@ async def check_stale_positions(context: Any) -> None:
 
 
 def schedule(app: Any, interval_s: float) -> None:
-    if app.job_queue is None:
-        return
-    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
-        job.schedule_removal()
-    app.job_queue.run_repeating(
-        check_stale_positions,
-        interval=interval_s,
-        first=interval_s,
-        name=JOB_NAME,
-        job_kwargs={"misfire_grace_time": None},  # a late run still runs
+    periodic.repeat(
+        app, check_stale_positions, name=JOB_NAME, interval_s=interval_s, first=interval_s
     )

@@ -19,8 +19,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import flows, media
-from bot.handlers.incoming import button_of, location_of, message_of, user_of
+from bot.handlers import flows, inputs, media
 from bot.handlers.keyboards import (
     exact,
     incident_picker,
@@ -29,7 +28,7 @@ from bot.handlers.keyboards import (
     skip_or_cancel,
 )
 from bot.handlers.plumbing import query, run
-from bot.handlers.render import cancel_keyboard
+from bot.handlers.render import render
 from bot.handlers.render.citizen import blocked_text
 from bot.handlers.replies import answer, edit, reply, send
 from bot.handlers.words import (
@@ -41,6 +40,8 @@ from bot.handlers.words import (
 )
 from bot.i18n import _, t, texts_match
 from bot.services import dispatch, people, standing
+from bot.services.notices import Notice, Recipient
+from bot.services.notices.links import RequestStillOpen
 from domain.incidents import IncidentType, rule_for
 from domain.matching.region import in_service_area
 
@@ -50,20 +51,18 @@ MAX_DETAILS = 500
 
 async def begin(update: Update, context: BotContext) -> int:
     """Request help: one open request at a time, then the incident types as buttons."""
-    uid = user_of(update).id
+    uid = inputs.sender(update).id
     if await query(context, lambda s: standing.is_blocked(s, person_id=uid)):
         await reply(update, blocked_text(), markup=main_menu())
         return ConversationHandler.END
     open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     if open_req is not None:
-        await reply(
-            update,
-            t(
-                "Your request #{request_id} is still open. We are working on it.",
-                request_id=open_req.id,
-            ),
-            markup=cancel_keyboard(int(open_req.id)),
+        # One at a time: the one they have is shown (a linked report says whose help it shares).
+        still = RequestStillOpen(
+            int(open_req.id), open_req.incident, open_req.status, open_req.linked_to
         )
+        shown = render(Notice(Recipient(uid, uid, context.language), still))
+        await reply(update, shown.text, markup=shown.markup)
         return ConversationHandler.END
     await reply(update, _("What happened?"), markup=incident_picker())
     return CHOOSE_TYPE
@@ -74,7 +73,7 @@ async def chose_type(update: Update, context: BotContext) -> int:
 
     The answer and the edit are courtesies: when they fail the location is still asked for.
     """
-    q, data = button_of(update)
+    q, data = inputs.press_data(update)
     try:
         incident = IncidentType(data.split(":", 1)[1])
     except ValueError:
@@ -91,7 +90,7 @@ async def chose_type(update: Update, context: BotContext) -> int:
 
 
 async def got_location(update: Update, context: BotContext) -> int:
-    msg, where = message_of(update), location_of(update)
+    msg, where = inputs.message(update), inputs.location(update)
     lat, lon = where.latitude, where.longitude
     if not in_service_area(lat, lon, context.settings.service_area):
         await reply(
@@ -150,7 +149,7 @@ async def details_in_words(update: Update, context: BotContext) -> int:
 
 
 async def got_details(update: Update, context: BotContext) -> int:
-    text = (message_of(update).text or "").strip()
+    text = (inputs.message(update).text or "").strip()
     details = None if texts_match(text, button_skip) else text[:MAX_DETAILS]
     return await _create(update, context, details)
 
@@ -169,7 +168,7 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
     await run(
         context,
         dispatch.create_request,
-        requester_id=user_of(update).id,
+        requester_id=inputs.sender(update).id,
         incident=IncidentType(data["incident"]),
         lat=lat,
         lon=lon,

@@ -21,7 +21,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.context import BotContext
-from bot.handlers import inputs
+from bot.handlers import inputs, periodic
 from bot.handlers.outbox import Sender, sender_of, unit_of_work
 from bot.handlers.plumbing import query, run
 from bot.handlers.replies import reply
@@ -68,16 +68,13 @@ async def _tick(context: Any) -> None:
 
 def schedule(app: Any, interval_s: float) -> None:
     """The periodic check; its first run right after start-up queues what is overdue."""
-    if app.job_queue is None:
-        return
-    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
-        job.schedule_removal()
-    app.job_queue.run_repeating(
+    periodic.repeat(
+        app,
         _tick,
-        interval=interval_s,
-        first=1.0,
         name=JOB_NAME,
-        job_kwargs={"misfire_grace_time": None, "max_instances": 1, "coalesce": True},
+        interval_s=interval_s,
+        first=1.0,
+        job_kwargs=periodic.ONE_AT_A_TIME,
     )
 
 

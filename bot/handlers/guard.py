@@ -8,7 +8,7 @@ refusal is recorded with the action tried. Operators are OPERATOR_IDS and the pr
 (bot/handlers/oversight.py), /pending /approve /reject (operators.py), the vet: buttons
 (alert_buttons.py; leaders too), an escalation's buttons and /assign (escalation.py),
 /correct /decide /disputes (corrections.py), /revoke (certificates.py), /newteam and /teams
-(team_admin.py).
+(team_admin.py), /link /unlink /major /broadcast and the Link / Unlink buttons (command_centre.py).
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import metrics
+from bot.handlers import periodic
 from bot.handlers.render import render
 from bot.services import delivery, dispatch, team_delivery
 from bot.services.config import DispatchConfig
@@ -292,20 +293,25 @@ async def say(bot: Bot, notice: Notice) -> Said:
                 raise
         return Said(None, chars=len(rendered.text))
     chat_id, size = notice.to.chat_id, len(rendered.text)
+    # A major-incident area's alerts and call-outs with PAID_BROADCAST on: Telegram lets such
+    # sends past its 30-a-second limit for a fee in Stars. The shared rate limiter
+    # (bot/ratelimit.py) still paces them at the ordinary rate: raising its budget for paid
+    # sends is the next step, and this is where they are told apart.
+    paid: dict[str, Any] = {"allow_paid_broadcast": True} if notice.paid_broadcast else {}
     if rendered.photo is not None:
         photo = await bot.send_photo(
-            chat_id, rendered.photo(), caption=rendered.text, reply_markup=rendered.markup
+            chat_id, rendered.photo(), caption=rendered.text, reply_markup=rendered.markup, **paid
         )
         return Said(photo.message_id, chars=size)
     if rendered.location is not None:
-        point = await bot.send_location(chat_id, *rendered.location)
+        point = await bot.send_location(chat_id, *rendered.location, **paid)
         if not rendered.text:
             return Said(point.message_id, chars=0)
     parts = chunks(rendered.text)
     first = None
     for i, part in enumerate(parts):  # the buttons go with the last part
         markup = rendered.markup if i == len(parts) - 1 else None
-        message = await bot.send_message(chat_id, part, reply_markup=markup)
+        message = await bot.send_message(chat_id, part, reply_markup=markup, **paid)
         first = first if first is not None else message.message_id
     return Said(first, messages=len(parts), chars=size)
 
@@ -335,14 +341,11 @@ async def sweep(context: Any) -> None:
 
 
 def schedule_sweep(app: Any, interval_s: float) -> None:
-    if app.job_queue is None:
-        return
-    for job in app.job_queue.get_jobs_by_name(SWEEP_JOB):
-        job.schedule_removal()
-    app.job_queue.run_repeating(
+    periodic.repeat(
+        app,
         sweep,
-        interval=interval_s,
-        first=0.0,
         name=SWEEP_JOB,
-        job_kwargs={"misfire_grace_time": None, "max_instances": 1, "coalesce": True},
+        interval_s=interval_s,
+        first=0.0,
+        job_kwargs=periodic.ONE_AT_A_TIME,
     )

@@ -121,6 +121,10 @@ async def ops_help(update: Update, context: BotContext) -> None:
         _("/block ID reason, /unblock ID – a citizen who abuses the service"),
         _("/promote ID, /demote ID – operators"),
         _("/stats [today|week|month] [city] – the figures"),
+        _("/link ID PRIMARY_ID, /unlink ID – a report joined to another request, or separated"),
+        _("/major – areas in major-incident mode; /major start CITY HOURS, /major end [ID]"),
+        _("/broadcast TEXT – a call-out to the volunteers of the major-incident areas"),
+        _("/dashboard – a sign-in link to the web dashboard"),
     ]
     await _reply(update, "\n".join(lines))
 
@@ -138,7 +142,12 @@ async def _request_view(update: Update, context: BotContext) -> None:
     if rid is None:
         await _reply(update, _usage("request"))
         return
-    view = await query(context, lambda s: oversight.request_view(s, request_id=rid))
+    view = await query(
+        context,
+        lambda s: oversight.request_view(
+            s, request_id=rid, link_radius_m=context.cfg.link_radius_m
+        ),
+    )
     if view is None:
         await _reply(update, _("No such request."))
         return
@@ -298,9 +307,17 @@ async def on_button(update: Update, context: BotContext) -> None:
     else:
         outcome = await _act(update, context, _BUTTON_USE_CASES[action], request_id=ident)
         await replies.answer(q, _result_text(outcome.result), alert=outcome.result != Result.OK)
-    view = await query(context, lambda s: oversight.request_view(s, request_id=ident))
+    view = await oversight_view(context, ident)
     if view is not None:
         await _edit(update, context, view)
+
+
+async def oversight_view(context: BotContext, request_id: int) -> Payload | None:
+    """The request view as it is now, with the Link buttons' radius (LINK_RADIUS_M)."""
+    radius = context.cfg.link_radius_m
+    return await query(  # type: ignore[no-any-return]
+        context, lambda s: oversight.request_view(s, request_id=request_id, link_radius_m=radius)
+    )
 
 
 _BUTTON_USE_CASES: dict[OpsAction, UseCase] = {

@@ -1,10 +1,13 @@
-"""The profile's preference buttons: skills, equipment, alert radius, quiet hours, cap, duty.
+"""The profile's preference buttons: skills, equipment, alert radius, quiet hours, cap, duty,
+emergency call-outs.
 
 Each tap is written at once, and the profile shows again with the change. Every press is
 parsed by bot/handlers/buttons.py, so only a value the profile offered is ever stored.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from telegram import CallbackQuery
 from telegram.ext import CallbackQueryHandler
@@ -52,33 +55,27 @@ async def equipment_pressed(
 async def radius_chosen(
     q: CallbackQuery, context: BotContext, vol: Volunteer, choice: buttons.RadiusChoice
 ) -> None:
-    radius = float(choice.km) or None  # 0: any distance
-    uid = vol.person_id
-    await query(context, lambda s: volunteering.set_preferences(s, person_id=uid, radius_km=radius))
-    await show_again(q, context)
+    await _prefer(q, context, vol, radius_km=float(choice.km) or None)  # 0: any distance
 
 
 @volunteer_button(buttons.parse_quiet)
 async def quiet_chosen(
     q: CallbackQuery, context: BotContext, vol: Volunteer, choice: buttons.QuietChoice
 ) -> None:
-    uid = vol.person_id
-    window = choice.window
-    await query(context, lambda s: volunteering.set_preferences(s, person_id=uid, quiet=window))
-    await show_again(q, context)
+    await _prefer(q, context, vol, quiet=choice.window)
 
 
 @volunteer_button(buttons.parse_cap)
 async def cap_chosen(
     q: CallbackQuery, context: BotContext, vol: Volunteer, choice: buttons.CapChoice
 ) -> None:
+    await _prefer(q, context, vol, max_alerts_per_hour=choice.per_hour)
+
+
+async def _prefer(q: CallbackQuery, context: BotContext, vol: Volunteer, **prefs: Any) -> None:
+    """One preference written, then the profile shown again with it."""
     uid = vol.person_id
-    await query(
-        context,
-        lambda s: volunteering.set_preferences(
-            s, person_id=uid, max_alerts_per_hour=choice.per_hour
-        ),
-    )
+    await query(context, lambda s: volunteering.set_preferences(s, person_id=uid, **prefs))
     await show_again(q, context)
 
 
@@ -95,6 +92,17 @@ async def duty_pressed(
     await show_again(q, context, duty_refusal(result, vol))
 
 
+@volunteer_button(buttons.parse_callouts)
+async def callouts_pressed(
+    q: CallbackQuery, context: BotContext, vol: Volunteer, pressed: buttons.CalloutPress
+) -> None:
+    """Emergency call-outs on or off: in a major-incident area, alerts even in quiet hours and
+    past the hourly cap (bot/services/major.py). Stored and audited."""
+    uid, on = vol.person_id, pressed.on
+    await query(context, lambda s: volunteering.set_callouts(s, person_id=uid, on=on, now=utcnow()))
+    await show_again(q, context)
+
+
 def handlers() -> list[object]:
     return [
         CallbackQueryHandler(skill_pressed, pattern=buttons.PROFILE_SKILL),
@@ -103,4 +111,5 @@ def handlers() -> list[object]:
         CallbackQueryHandler(quiet_chosen, pattern=buttons.QUIET),
         CallbackQueryHandler(cap_chosen, pattern=buttons.CAP),
         CallbackQueryHandler(duty_pressed, pattern=buttons.DUTY),
+        CallbackQueryHandler(callouts_pressed, pattern=buttons.CALLOUTS),
     ]

@@ -115,6 +115,10 @@ def profile_text(
         ),
         t("Quiet hours: {quiet}", quiet=quiet),
         t("Alerts per hour at most: {n}", n=vol.max_alerts_per_hour),
+        t(
+            "Emergency call-outs (major incidents, even in quiet hours): {answer}",
+            answer=_("yes") if vol.emergency_callouts else _("no"),
+        ),
         t("Phone number: {phone}", phone=vol.phone or _("none")),
         t(
             "Phone shared with people you help: {answer}",
@@ -151,6 +155,11 @@ def profile_keyboard(vol: Volunteer) -> InlineKeyboardMarkup:
         else (_("Add my phone number"), buttons.make_phone(add=True))
     )
     rows.append([InlineKeyboardButton(phone[0], callback_data=phone[1])])
+    callouts = (
+        _("Stop emergency call-outs") if vol.emergency_callouts else _("Allow emergency call-outs")
+    )
+    data = buttons.make_callouts(on=not vol.emergency_callouts)
+    rows.append([InlineKeyboardButton(callouts, callback_data=data)])
     rows.append([button(_("Leave the programme"), ProfilePart.LEAVE)])
     return InlineKeyboardMarkup(rows)
 

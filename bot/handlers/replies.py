@@ -36,6 +36,7 @@ from telegram import (
     ForceReply,
     InlineKeyboardMarkup,
     InputFile,
+    LinkPreviewOptions,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -87,12 +88,18 @@ async def _guarded(call: Awaitable[T], what: str) -> T | _Unchanged | None:
     return None
 
 
-async def reply(update: Update, text: str, *, markup: ReplyMarkup | None = None) -> Message | None:
-    """Answer in the chat the update came from; the sent message, or None when it failed."""
+async def reply(
+    update: Update, text: str, *, markup: ReplyMarkup | None = None, preview: bool = True
+) -> Message | None:
+    """Answer in the chat the update came from; the sent message, or None when it failed.
+    ``preview=False``: no link preview (Telegram would fetch the link to draw one)."""
     message = update.effective_message
     if message is None:
         return None
-    sent = await _guarded(message.reply_text(text, reply_markup=markup), "reply")
+    options = None if preview else LinkPreviewOptions(is_disabled=True)
+    sent = await _guarded(
+        message.reply_text(text, reply_markup=markup, link_preview_options=options), "reply"
+    )
     return sent if isinstance(sent, Message) else None
 
 

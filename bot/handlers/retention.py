@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.handlers import periodic
 from bot.services import retention
 from storage.types import utcnow
 
@@ -31,14 +32,6 @@ async def run_retention(context: Any) -> int:
 
 def schedule(app: Any, interval_s: float) -> None:
     """Every ``interval_s`` (RETENTION_CHECK_S), first soon after start-up."""
-    if app.job_queue is None:
-        return
-    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
-        job.schedule_removal()
-    app.job_queue.run_repeating(
-        run_retention,
-        interval=interval_s,
-        first=min(interval_s, 60.0),
-        name=JOB_NAME,
-        job_kwargs={"misfire_grace_time": None},  # a late run still runs
+    periodic.repeat(
+        app, run_retention, name=JOB_NAME, interval_s=interval_s, first=min(interval_s, 60.0)
     )

@@ -9,7 +9,9 @@ with what it expects. A submitted volunteer is pending until an operator approve
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import TYPE_CHECKING, TypeVar
 
 from telegram import CallbackQuery, Update
 from telegram.ext import (
@@ -42,7 +44,7 @@ from bot.i18n import _, t, texts_match
 from bot.services import volunteering
 from bot.services.notices import Result
 from domain.enums import VolunteerStatus
-from domain.volunteers import is_active, is_verified
+from domain.volunteers import is_verified
 from storage.types import utcnow
 
 if TYPE_CHECKING:
@@ -84,6 +86,34 @@ def not_now_text(result: Result, again: datetime | None = None) -> str:
     return suspended() if result == Result.SUSPENDED else cooldown_text(again)
 
 
+Pressed = TypeVar("Pressed")
+
+
+def step_button(
+    parse: Callable[[str | None], Pressed | None], step: int
+) -> Callable[
+    [Callable[[CallbackQuery, BotContext, Pressed], Awaitable[int]]], flows.StateCallback
+]:
+    """A sign-up step's button: its data parsed; forged or stale data gets the stale-button
+    answer and the flow stays on ``step``."""
+
+    def wrap(
+        action: Callable[[CallbackQuery, BotContext, Pressed], Awaitable[int]],
+    ) -> flows.StateCallback:
+        @wraps(action)
+        async def handler(update: Update, context: BotContext) -> int:
+            q = inputs.press(update)
+            pressed = parse(q.data)
+            if pressed is None:
+                await stale_button(update, context)
+                return step
+            return await action(q, context, pressed)
+
+        return handler
+
+    return wrap
+
+
 async def begin(update: Update, context: BotContext) -> int:
     """/volunteer: a verified or waiting volunteer is told where they stand; others get the code.
 
@@ -120,13 +150,11 @@ async def begin(update: Update, context: BotContext) -> int:
     return CONDUCT
 
 
-async def conduct_answered(update: Update, context: BotContext) -> int:
+@step_button(buttons.parse_conduct, CONDUCT)
+async def conduct_answered(
+    q: CallbackQuery, context: BotContext, answer: buttons.ConductAnswer
+) -> int:
     """✅ accept (then the skills) or ❌ decline (the sign-up ends, nothing is stored)."""
-    q = inputs.press(update)
-    answer = buttons.parse_conduct(q.data)
-    if answer is None:
-        await stale_button(update, context)
-        return CONDUCT
     if not answer.accept:
         return await _declined(q, context)
     uid = q.from_user.id
@@ -163,12 +191,8 @@ def declined_text() -> str:
     )
 
 
-async def toggle_skill(update: Update, context: BotContext) -> int:
-    q = inputs.press(update)
-    pressed = buttons.parse_skill(q.data)
-    if pressed is None:
-        await stale_button(update, context)
-        return SKILLS
+@step_button(buttons.parse_skill, SKILLS)
+async def toggle_skill(q: CallbackQuery, context: BotContext, pressed: buttons.SkillPress) -> int:
     mask = int(context.user_data.get("skills", 0))  # type: ignore[union-attr]
     if pressed.skill is None:  # Continue
         if mask == 0:
@@ -191,12 +215,10 @@ async def toggle_skill(update: Update, context: BotContext) -> int:
     return SKILLS
 
 
-async def toggle_equipment(update: Update, context: BotContext) -> int:
-    q = inputs.press(update)
-    pressed = buttons.parse_equipment(q.data)
-    if pressed is None:
-        await stale_button(update, context)
-        return EQUIPMENT
+@step_button(buttons.parse_equipment, EQUIPMENT)
+async def toggle_equipment(
+    q: CallbackQuery, context: BotContext, pressed: buttons.EquipmentPress
+) -> int:
     mask = int(context.user_data.get("equipment", 0))  # type: ignore[union-attr]
     if pressed.item is None:  # Continue
         await q.answer()
@@ -296,13 +318,11 @@ async def signup_phone(update: Update, context: BotContext) -> int:
     return await _finish_signup(context, uid)
 
 
-async def signup_consent(update: Update, context: BotContext) -> int:
+@step_button(buttons.parse_consent, PHONE_CONSENT)
+async def signup_consent(
+    q: CallbackQuery, context: BotContext, answer: buttons.ConsentAnswer
+) -> int:
     """Yes / No to sharing the number just received; then the sign-up is submitted."""
-    q = inputs.press(update)
-    answer = buttons.parse_consent(q.data)
-    if answer is None:
-        await stale_button(update, context)
-        return PHONE_CONSENT
     uid = q.from_user.id
     result = await query(
         context,
@@ -403,53 +423,3 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
             allow_reentry=True,
             conversation_timeout=timeout_s,
         )
-
-
-# --- the sign-up's buttons pressed outside the sign-up (an old message, or a forged press) ----
-
-
-async def conduct_again(update: Update, context: BotContext) -> None:
-    """A code-of-conduct button of an old message: nothing is recorded again."""
-    q = inputs.press(update)
-    answer = buttons.parse_conduct(q.data)
-    if answer is None:
-        await stale_button(update, context)
-        return
-    vol = await query(context, lambda s: volunteering.get_profile(s, q.from_user.id))
-    if is_active(vol) and vol.conduct_accepted_at is not None:
-        text = (
-            t(
-                "You already accepted the code of conduct on {time}.",
-                time=formatting.when(vol.conduct_accepted_at),
-            )
-            if answer.accept
-            else _("You are a volunteer already. To stop volunteering, use /leave.")
-        )
-    else:
-        text = _("Press “🙋 Volunteer” to register.")
-    await q.answer(text, show_alert=True)
-
-
-async def picker_again(update: Update, context: BotContext) -> None:
-    """A skills or equipment button of a sign-up message, pressed outside sign-up.
-
-    Before the code of conduct (a forged press) nothing is stored; after sign-up the
-    old keyboard is answered with where those choices live now.
-    """
-    q = inputs.press(update)
-    vol = await query(context, lambda s: volunteering.get_profile(s, q.from_user.id))
-    if not is_active(vol):
-        text = _("Accept the code of conduct first: press “🙋 Volunteer” to start.")
-    elif vol.submitted_at is None:
-        text = _("Your sign-up is not finished: press “🙋 Volunteer” to go on.")
-    else:
-        text = _("Your sign-up is complete. Change your skills and equipment with /profile.")
-    await q.answer(text, show_alert=True)
-
-
-def handlers() -> list[object]:
-    """The sign-up's buttons when no sign-up is running (group 0, after the flows)."""
-    return [
-        CallbackQueryHandler(conduct_again, pattern=buttons.CONDUCT),
-        CallbackQueryHandler(picker_again, pattern=buttons.SIGNUP_PICKER),
-    ]

@@ -225,28 +225,30 @@ async def _page(
 
 async def team_command(update: Update, context: BotContext) -> None:
     """/team [id]: the members of the team you lead, paged."""
-    team_id = await pick_team(update, context)
-    if team_id is None:
-        return
-    result, view = await _page(context, inputs.sender_id(update), team_id, 0)
-    if view is None:
-        await reply(update, refusal(result))
-        return
-    text, markup = page_view(view)
-    await reply(update, text, markup=markup)
+    view = await _first_page(update, context)
+    if view is not None:
+        text, markup = page_view(view)
+        await reply(update, text, markup=markup)
 
 
 async def invite_command(update: Update, context: BotContext) -> None:
     """/invite [id]: the team's invite link, and a button to replace it."""
+    view = await _first_page(update, context)
+    if view is not None:
+        text, markup = _invite_text(context, view.team)
+        await reply(update, text, markup=markup)
+
+
+async def _first_page(update: Update, context: BotContext) -> TeamPage | None:
+    """The first page of the team a command names (or the presser leads); None when it was
+    refused, the refusal already said."""
     team_id = await pick_team(update, context)
     if team_id is None:
-        return
+        return None
     result, view = await _page(context, inputs.sender_id(update), team_id, 0)
     if view is None:
         await reply(update, refusal(result))
-        return
-    text, markup = _invite_text(context, view.team)
-    await reply(update, text, markup=markup)
+    return view
 
 
 def _invite_text(context: BotContext, team: teams.Team) -> tuple[str, InlineKeyboardMarkup]:

@@ -32,8 +32,9 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.handlers import periodic
 from bot.handlers.outbox import Sender, sender_of
-from bot.services import delivery, dispatch
+from bot.services import delivery, dispatch, major
 from bot.services.config import DispatchConfig
 from storage.db import Database
 from storage.types import utcnow
@@ -69,11 +70,17 @@ class TimerPoller:
             return
         self._task = self.app.create_task(self._passes(), name="request-timers-pass")
 
+    @property
+    def busy(self) -> bool:
+        """A pass is running (or about to go round again)."""
+        return self._task is not None and not self._task.done()
+
     async def drain(self) -> int:
         """One pass, awaited: every timer due now that no other worker holds; how many fired."""
         skip: set[int] = set()
         sends: set[asyncio.Task[None]] = set()
         counts = await asyncio.gather(*(self._claimer(skip, sends) for _ in range(PARALLEL)))
+        counts.append(await self._major_areas(sends))
         if sends:
             await asyncio.gather(*sends, return_exceptions=True)
         self.fired += sum(counts)
@@ -121,6 +128,27 @@ class TimerPoller:
         self.sender.on_timers(outcome.timers)
         return ids
 
+    async def _major_areas(self, sends: set[asyncio.Task[None]]) -> int:
+        """The major-incident areas' timers (a summary due, a period over): claimed one by one
+        like the requests' (storage/timers.py), their notices sent beside the next claims."""
+        fired, skip = 0, set[int]()
+        while True:
+            now = utcnow()
+            try:
+                async with self.db.session() as s:
+                    outcome = await major.fire_due(s, self.cfg, now=now, skip=skip)
+                    if outcome is None:
+                        return fired
+                    ids = await delivery.enqueue(s, outcome.notices, now=now)
+            except Exception:
+                log.exception("a major-incident timer failed; it is tried again at the next pass")
+                return fired
+            fired += 1
+            if ids:
+                task = asyncio.create_task(self.sender.send(ids))
+                sends.add(task)
+                task.add_done_callback(sends.discard)
+
     async def close(self) -> None:
         """Let a running pass finish (at shutdown)."""
         if self._task is not None:
@@ -159,10 +187,4 @@ async def _wake(context: Any) -> None:
 
 def schedule_poll(app: AnyApp, interval_s: float) -> None:
     """Every worker looks for due timers every ``interval_s`` (TIMER_POLL_S), first at once."""
-    if app.job_queue is None:
-        return
-    for job in app.job_queue.get_jobs_by_name(POLL_JOB):
-        job.schedule_removal()
-    app.job_queue.run_repeating(
-        _wake, interval=interval_s, first=0.0, name=POLL_JOB, job_kwargs=JOB_KWARGS
-    )
+    periodic.repeat(app, _wake, name=POLL_JOB, interval_s=interval_s, first=0.0)

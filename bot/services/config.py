@@ -30,6 +30,13 @@ class DispatchConfig:
     operator_ids: frozenset[int] = frozenset()
     # A rejected volunteer may apply again this long after the rejection.
     reapply_cooldown_s: float = 30 * 86400.0
+    # Linked reports and major-incident mode (bot/services/links.py, major.py)
+    link_radius_m: float = 300.0
+    link_window_s: float = 600.0
+    major_wave_factor: float = 3.0
+    major_city_radius_km: float = 30.0
+    major_summary_s: float = 60.0
+    paid_broadcast: bool = False
 
     @classmethod
     def from_settings(cls, s: Settings) -> DispatchConfig:
@@ -52,6 +59,12 @@ class DispatchConfig:
             ops_language=s.ops_language,
             operator_ids=s.operator_ids,
             reapply_cooldown_s=s.reapply_cooldown_s,
+            link_radius_m=s.link_radius_m,
+            link_window_s=s.link_window_min * 60.0,
+            major_wave_factor=s.major_wave_factor,
+            major_city_radius_km=s.major_city_radius_km,
+            major_summary_s=s.major_summary_s,
+            paid_broadcast=s.paid_broadcast,
         )
 
     def ladder(self, incident: IncidentType | str) -> tuple[Wave, ...]:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.dispatch import linked
 from bot.services.notices import AlertOffer, MessageRef, Notice, Recipient, from_json, to_json
 from storage import outbox
 from storage.models import OutboxMessage
@@ -44,6 +45,7 @@ def _row(notice: Notice, request_id: int | None, now: datetime) -> OutboxMessage
         edit_message_id=notice.edit.message_id if notice.edit else None,
         offer_id=notice.offer_id,
         priority=ALERT_PRIORITY if isinstance(notice.payload, AlertOffer) else DEFAULT_PRIORITY,
+        paid_broadcast=notice.paid_broadcast,
     )
 
 
@@ -54,7 +56,13 @@ async def enqueue(
     now: datetime,
     request_id: int | None = None,
 ) -> list[int]:
-    """Write the notices to the outbox in this transaction; their row ids, in order."""
+    """Write the notices to the outbox in this transaction; their row ids, in order.
+
+    The moves this transaction made to requests that linked reports follow add what those
+    reports' citizens must hear (bot/services/dispatch/linked.py): here, because every unit
+    of work writes its notices through this one call.
+    """
+    notices = [*notices, *await linked.follow_moves(session, now)]
     if not notices:
         return []
     return await outbox.add(session, [_row(n, request_id, now) for n in notices])
@@ -68,7 +76,13 @@ def notice_of(row: OutboxMessage) -> Notice:
         else None
     )
     to = Recipient(row.person_id, row.chat_id, row.language)
-    return Notice(to, from_json(row.payload), edit=edit, offer_id=row.offer_id)
+    return Notice(
+        to,
+        from_json(row.payload),
+        edit=edit,
+        offer_id=row.offer_id,
+        paid_broadcast=row.paid_broadcast,
+    )
 
 
 # The sender's steps on the rows, for the channel adapter (handlers reach storage only

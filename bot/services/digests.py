@@ -25,7 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
 from bot.services.notices import Notice, Outcome, Recipient, Result
-from bot.services.team_notices import (
+from bot.services.notices.teams import (
     DailyDigest,
     DayFigures,
     HandledLine,
@@ -262,24 +262,6 @@ async def daily(
     start = until - timedelta(days=1)
     crew: list[tuple[Person, Volunteer]] = await team_store.member_volunteers(session, team.id)
     names = {p.id: p.first_name for p, _ in crew}
-    handled = [
-        HandledLine(
-            request_id=r.id,  # type: ignore[arg-type]
-            incident=r.incident,
-            member=names.get(r.volunteer_id, str(r.volunteer_id)),  # type: ignore[arg-type]
-            accept_s=int((r.assigned_at - r.created_at).total_seconds()),  # type: ignore[operator]
-            arrive_s=int((r.arrived_at - r.assigned_at).total_seconds()) if r.arrived_at else None,  # type: ignore[operator]
-            status=str(r.status),
-        )
-        for r in await store.handled_by(session, names.keys(), start, until)
-    ]
-    minutes: Counter[int] = Counter()
-    for vid, _, m in await store.credited_to(session, names.keys(), start, until):
-        minutes[vid] += m
-    credited = tuple(
-        MemberMinutes(names[vid], m)
-        for vid, m in sorted(minutes.items(), key=lambda x: (-x[1], names[x[0]]))
-    )
     week_start = now - timedelta(days=7)
     nearby = [
         r
@@ -295,13 +277,7 @@ async def daily(
     region = [line for r in nearby if (line := _region_line(cfg, r, start, now)) is not None]
     flagged = {line.request_id for line in region}
     open_now = sum(1 for r in nearby if r.status in store.OPEN and r.id not in flagged)
-    seen = Counter(r.incident for r in nearby if r.created_at >= week_start)
     ready = [v for _, v in crew if _ready(cfg, v, now)]
-    readiness = tuple(
-        Readiness(str(kind), n_ready, seen.get(str(kind), 0))
-        for kind in IncidentType
-        if (n_ready := sum(1 for v in ready if v.skills & kind.bit)) or seen.get(str(kind))
-    )
     pending = tuple(
         p.first_name for p, v in crew if v.status == VolunteerStatus.PENDING and v.submitted_at
     )
@@ -317,13 +293,54 @@ async def daily(
         until=until,
         members=await team_store.member_count(session, team.id),
         on_duty=len(ready),
-        handled=tuple(handled),
-        credited=credited,
+        handled=await _handled(session, names, start, until),
+        credited=await _credited(session, names, start, until),
         region=tuple(region),
         open_in_region=open_now,
         pending=pending,
         stale=stale,
-        readiness=readiness,
+        readiness=_readiness(ready, [r for r in nearby if r.created_at >= week_start]),
+    )
+
+
+async def _handled(
+    session: AsyncSession, names: dict[int, str], start: datetime, until: datetime
+) -> tuple[HandledLine, ...]:
+    """The members' jobs in the period: how fast each was accepted and reached."""
+    return tuple(
+        HandledLine(
+            request_id=r.id,  # type: ignore[arg-type]
+            incident=r.incident,
+            member=names.get(r.volunteer_id, str(r.volunteer_id)),  # type: ignore[arg-type]
+            accept_s=int((r.assigned_at - r.created_at).total_seconds()),  # type: ignore[operator]
+            arrive_s=int((r.arrived_at - r.assigned_at).total_seconds()) if r.arrived_at else None,  # type: ignore[operator]
+            status=str(r.status),
+        )
+        for r in await store.handled_by(session, names.keys(), start, until)
+    )
+
+
+async def _credited(
+    session: AsyncSession, names: dict[int, str], start: datetime, until: datetime
+) -> tuple[MemberMinutes, ...]:
+    """Minutes credited to each member in the period, most first (then by name)."""
+    minutes: Counter[int] = Counter()
+    for vid, _, m in await store.credited_to(session, names.keys(), start, until):
+        minutes[vid] += m
+    return tuple(
+        MemberMinutes(names[vid], m)
+        for vid, m in sorted(minutes.items(), key=lambda x: (-x[1], names[x[0]]))
+    )
+
+
+def _readiness(ready: list[Volunteer], week: list[HelpRequest]) -> tuple[Readiness, ...]:
+    """Per incident type: members ready with the skill against the week's requests of that
+    type (a type with neither is left out)."""
+    seen = Counter(r.incident for r in week)
+    return tuple(
+        Readiness(str(kind), n_ready, seen.get(str(kind), 0))
+        for kind in IncidentType
+        if (n_ready := sum(1 for v in ready if v.skills & kind.bit)) or seen.get(str(kind))
     )
 
 

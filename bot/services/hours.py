@@ -17,14 +17,14 @@ from bot.services import roles
 from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import name_of, tell
 from bot.services.notices import Outcome, Result
-from bot.services.notices_hours import CreditCorrected, DisputeDecided, DisputeOpened
+from bot.services.notices.hours import CreditCorrected, DisputeDecided, DisputeOpened
 from domain.enums import AuditKind, CorrectionKind, CreditStatus
 from domain.periods import Period, local_day, month_of
 from storage import certificates, hours, people
 from storage import teams as team_store
-from storage.audit import audit
+from storage.audit import Detail, audit
 from storage.hours import ExportRow, JobRow
-from storage.models import HelpRequest
+from storage.models import HelpRequest, HourCredit
 
 PAGE_SIZE = 5
 # An operator's reason is a sentence, not an essay; longer is cut (the correction row keeps it).
@@ -145,12 +145,8 @@ async def correct(
     operator changed it between our read and our write (nothing recorded); CLOSED: the
     credit is not a credited one (a dispute is decided with /decide)."""
     out = Outcome(request_id=request_id)
-    if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return out
-    credit = await hours.credit_of_request(session, request_id)
+    credit = await _credit_for_operator(session, cfg, operator_id, request_id, out)
     if credit is None:
-        out.result = Result.UNKNOWN
         return out
     if credit.status != CreditStatus.CONFIRMED:
         out.result = Result.CLOSED
@@ -159,33 +155,19 @@ async def correct(
         out.result = Result.ALREADY
         return out
     before = credit.minutes
-    row = await hours.apply_correction(
-        session,
-        credit,
-        kind=CorrectionKind.MINUTES,
-        actor_id=operator_id,
-        minutes=minutes,
-        status=credit.status,
-        reason=reason[:MAX_REASON],
-        at=now,
+    change = _Change(
+        CorrectionKind.MINUTES,
+        minutes,
+        credit.status,
+        reason[:MAX_REASON],
+        AuditKind.CREDIT_CORRECTED,
+        {"before": before, "after": minutes},
+        lost=Result.TAKEN,
     )
-    if row is None:
-        out.result = Result.TAKEN
+    if not await _apply(session, credit, change, out, operator_id=operator_id, now=now):
         return out
-    await audit(
-        session,
-        kind=AuditKind.CREDIT_CORRECTED,
-        at=now,
-        request_id=request_id,
-        actor_id=operator_id,
-        detail={"before": before, "after": minutes},
-    )
-    await tell(
-        session,
-        out,
-        credit.volunteer_id,
-        CreditCorrected(request_id, before, minutes, reason[:MAX_REASON]),
-    )
+    told = CreditCorrected(request_id, before, minutes, change.reason)
+    await tell(session, out, credit.volunteer_id, told)
     return out
 
 
@@ -219,32 +201,82 @@ async def decide_dispute(
         decided = credit.status in (CreditStatus.REJECTED, CreditStatus.CONFIRMED)
         out.result = Result.ALREADY if decided else Result.CLOSED
         return out
-    status = CreditStatus.CONFIRMED if credit_it else CreditStatus.REJECTED
-    kind = CorrectionKind.CREDITED if credit_it else CorrectionKind.REJECTED
+    change = _Change(
+        CorrectionKind.CREDITED if credit_it else CorrectionKind.REJECTED,
+        credit.minutes,
+        CreditStatus.CONFIRMED if credit_it else CreditStatus.REJECTED,
+        reason[:MAX_REASON],
+        AuditKind.DISPUTE_DECIDED,
+        {"credited": credit_it, "minutes": credit.minutes},
+        lost=Result.ALREADY,
+    )
+    if not await _apply(session, credit, change, out, operator_id=operator_id, now=now):
+        return out
+    told = DisputeDecided(request_id, credit_it, credit.minutes, change.reason)
+    await tell(session, out, credit.volunteer_id, told)
+    return out
+
+
+@dataclass(frozen=True)
+class _Change:
+    """What a correction makes of a credit and why, how it is audited, and the result when
+    another write came first."""
+
+    kind: CorrectionKind
+    minutes: int
+    status: str
+    reason: str
+    audited: AuditKind
+    detail: Detail
+    lost: Result
+
+
+async def _credit_for_operator(
+    session: AsyncSession, cfg: DispatchConfig, operator_id: int, request_id: int, out: Outcome
+) -> HourCredit | None:
+    """The request's credit when an operator asks; else None, with NOT_OPERATOR or UNKNOWN."""
+    if not await roles.is_operator(session, cfg, operator_id):
+        out.result = Result.NOT_OPERATOR
+        return None
+    credit = await hours.credit_of_request(session, request_id)
+    if credit is None:
+        out.result = Result.UNKNOWN
+    return credit
+
+
+async def _apply(
+    session: AsyncSession,
+    credit: HourCredit,
+    change: _Change,
+    out: Outcome,
+    *,
+    operator_id: int,
+    now: datetime,
+) -> bool:
+    """The change written and audited; False (with ``change.lost``) when another write came
+    first."""
     row = await hours.apply_correction(
         session,
         credit,
-        kind=kind,
+        kind=change.kind,
         actor_id=operator_id,
-        minutes=credit.minutes,
-        status=status,
-        reason=reason[:MAX_REASON],
+        minutes=change.minutes,
+        status=change.status,
+        reason=change.reason,
         at=now,
     )
     if row is None:
-        out.result = Result.ALREADY
-        return out
+        out.result = change.lost
+        return False
     await audit(
         session,
-        kind=AuditKind.DISPUTE_DECIDED,
+        kind=change.audited,
         at=now,
-        request_id=request_id,
+        request_id=credit.request_id,
         actor_id=operator_id,
-        detail={"credited": credit_it, "minutes": credit.minutes},
+        detail=change.detail,
     )
-    told = DisputeDecided(request_id, credit_it, credit.minutes, reason[:MAX_REASON])
-    await tell(session, out, credit.volunteer_id, told)
-    return out
+    return True
 
 
 async def open_disputes(

@@ -11,6 +11,10 @@ numbers can be checked by hand (tests/test_kpis.py does, on a seeded history):
   interpolation between the two nearest ranks, over the requests that reached the step.
 - Acceptance rate: alerts accepted (a job later released counts: it was accepted) over alerts
   delivered (``failed`` ones never reached anybody).
+- Outcome: the request's status now, except an escalation the command centre closed: handed to
+  the official services (``handed_to_officials``) or a false alarm (``false_alarm``), not
+  counted as cancelled. ``linked``: reports linked to another request (no dispatch of their
+  own), also counted apart as ``linked``.
 - Escalated: requests that were ever escalated (or found nobody with no operations chat set).
 - Hours credited: confirmed minutes of the cohort's requests.
 - Readiness (now, not the period): verified, on-duty volunteers with a position fresher than
@@ -31,8 +35,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
-from bot.services.notices_ops import OpsStats, Readiness, Spread, TypeOutcome
-from domain.enums import AuditKind, OfferStatus
+from bot.services.notices.ops import OpsStats, Readiness, Spread, TypeOutcome
+from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from domain.matching.geo import area_of
 from domain.matching.grid import CELL_DEG, COLS
@@ -95,7 +99,7 @@ async def stats(
 ) -> OpsStats:
     since = period_start(period, now)
     window = q.Cohort(since, now, city)
-    by_type = await q.requests_by_type(session, window)
+    by_type = await outcomes(session, window)
     total = sum(n for _, _, n in by_type)
     kinds = [str(k) for k in (*_FIRST, *_ESCALATIONS)]
     times: dict[str, list[float]] = defaultdict(list)
@@ -125,7 +129,22 @@ async def stats(
         escalated_share=len(escalated) / total if total else None,
         credited_minutes=await q.credited_minutes(session, window),
         readiness=await readiness(session, cfg, city=city, now=now),
+        linked=sum(n for _, outcome, n in by_type if outcome == RequestStatus.LINKED),
     )
+
+
+_CLOSINGS = [str(AuditKind.HANDED_TO_OFFICIALS), str(AuditKind.FALSE_ALARM)]
+
+
+async def outcomes(session: AsyncSession, window: q.Cohort) -> list[tuple[str, str, int]]:
+    """(incident, outcome, how many): the status, or the command centre's closing decision."""
+    found: Counter[tuple[str, str]] = Counter()
+    for incident, status, decided, n in await q.requests_by_type(
+        session, window, closings=_CLOSINGS
+    ):
+        closed_by_ops = decided is not None and status == RequestStatus.CANCELLED
+        found[(incident, decided if closed_by_ops and decided else status)] += n
+    return [(i, o, n) for (i, o), n in found.items()]
 
 
 async def readiness(

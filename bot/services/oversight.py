@@ -12,18 +12,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.dispatch import operator
 from bot.services.dispatch.common import area
 from bot.services.notices import Area
-from bot.services.notices_ops import (
+from bot.services.notices.ops import (
     OpenRow,
     OpsAuditView,
     OpsRequestList,
     OpsRequestView,
     TimelineItem,
 )
+from domain import lifecycle
 from domain.enums import RequestStatus
-from domain.matching.geo import area_of
-from storage import oversight, people, requests
+from domain.matching.geo import area_of, distance_m
+from storage import links, oversight, people, requests
 from storage.audit import details_of
-from storage.models import AuditEvent
+from storage.models import AuditEvent, HelpRequest
 
 PAGE_SIZE = 8
 
@@ -91,8 +92,11 @@ async def _items(session: AsyncSession, request_id: int) -> tuple[TimelineItem, 
     return tuple(items)
 
 
-async def request_view(session: AsyncSession, *, request_id: int) -> OpsRequestView | None:
-    """/request ID: the request as the command centre may see it, its timeline and its buttons."""
+async def request_view(
+    session: AsyncSession, *, request_id: int, link_radius_m: float = 300.0
+) -> OpsRequestView | None:
+    """/request ID: the request as the command centre may see it, its timeline and its buttons
+    (Link to an open request of its type within ``link_radius_m``, Unlink a linked report)."""
     req = await requests.get_request(session, request_id)
     if req is None or req.id is None:
         return None
@@ -119,7 +123,34 @@ async def request_view(session: AsyncSession, *, request_id: int) -> OpsRequestV
         can_cancel=status in operator.CANCELLABLE,
         can_redispatch=status in operator.REDISPATCHABLE,
         can_reassign=status in operator.REASSIGNABLE and req.volunteer_id is not None,
+        linked_to=req.linked_to if req.closed_at is None else None,
+        linked_reports=tuple((await links.follower_ids(session, [req.id])).get(req.id, [])),
+        link_targets=await _link_targets(session, req, link_radius_m),
     )
+
+
+MAX_LINK_TARGETS = 3
+
+
+async def _link_targets(
+    session: AsyncSession, req: HelpRequest, radius_m: float
+) -> tuple[int, ...]:
+    """Open requests of the same type within ``radius_m`` this one may be linked to, nearest
+    first (any age: an operator links by judgement, not by the automatic window)."""
+    if RequestStatus(req.status) not in lifecycle.LINKABLE or radius_m <= 0:
+        return ()
+    found = await links.candidates_near(
+        session,
+        incident=req.incident,
+        lat=req.lat,
+        lon=req.lon,
+        radius_m=radius_m,
+        statuses=lifecycle.ACTIVE,
+        since=None,
+        exclude_id=req.id,
+    )
+    near = sorted((distance_m(req.lat, req.lon, r.lat, r.lon), r.id or 0) for r in found)
+    return tuple(rid for d, rid in near if d <= radius_m)[:MAX_LINK_TARGETS]
 
 
 async def audit_view(session: AsyncSession, *, request_id: int) -> OpsAuditView | None:

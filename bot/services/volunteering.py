@@ -30,7 +30,7 @@ from domain.matching.region import in_service_area
 from storage import people, requests, volunteers
 from storage import standing as standings
 from storage.audit import audit
-from storage.models import Volunteer
+from storage.models import Person, Volunteer
 
 
 async def get_profile(session: AsyncSession, person_id: int) -> Volunteer | None:
@@ -122,21 +122,7 @@ async def submit(
     if team is not None:
         out.tell(teams.joined_notice(Recipient.of(person), team))
     if cfg.auto_verify:
-        await volunteers.update_fields(
-            session,
-            person_id=person_id,
-            status=VolunteerStatus.VERIFIED,
-            verified_at=now,
-            submitted_at=now,
-            on_duty=True,
-        )
-        await audit(
-            session,
-            kind=AuditKind.VOLUNTEER_VERIFIED,
-            at=now,
-            actor_id=None,
-            detail={"volunteer_id": person_id, "auto": True},
-        )
+        await _auto_verify(session, person_id=person_id, now=now)
         out.result = Result.VERIFIED
         return out
     await volunteers.update_fields(
@@ -145,6 +131,36 @@ async def submit(
     await audit(session, kind=AuditKind.VOLUNTEER_SUBMITTED, at=now, actor_id=person_id)
     out.result = Result.PENDING
     out.tell(Notice(Recipient.of(person), VolunteerPending()))
+    out.notices.extend(await _verification_requests(session, cfg, vol=vol, person=person))
+    out.notices.extend(await team_vetting.leader_copies(session, vol=vol, person=person))
+    return out
+
+
+async def _auto_verify(session: AsyncSession, *, person_id: int, now: datetime) -> None:
+    """AUTO_VERIFY (demos and tests only): verified and on duty at once, audited as automatic."""
+    await volunteers.update_fields(
+        session,
+        person_id=person_id,
+        status=VolunteerStatus.VERIFIED,
+        verified_at=now,
+        submitted_at=now,
+        on_duty=True,
+    )
+    await audit(
+        session,
+        kind=AuditKind.VOLUNTEER_VERIFIED,
+        at=now,
+        actor_id=None,
+        detail={"volunteer_id": person_id, "auto": True},
+    )
+
+
+async def _verification_requests(
+    session: AsyncSession, cfg: DispatchConfig, *, vol: Volunteer, person: Person
+) -> list[Notice]:
+    """The new volunteer's profile to every operator, each in their own language (an operator
+    who never wrote to the bot gets OPS_LANGUAGE)."""
+    notices = []
     for operator_id in await roles.operator_ids(session, cfg):
         operator = await people.get_person(session, operator_id)
         to = (
@@ -152,21 +168,16 @@ async def submit(
             if operator
             else Recipient(operator_id, operator_id, cfg.ops_language)
         )
-        out.tell(
-            Notice(
-                to,
-                OpsVerify(
-                    volunteer_id=person_id,
-                    name=person.first_name,
-                    skills=vol.skills,
-                    equipment=vol.equipment,
-                    username=person.username or "",
-                    phone=vol.phone or "",
-                ),
-            )
+        payload = OpsVerify(
+            volunteer_id=vol.person_id,
+            name=person.first_name,
+            skills=vol.skills,
+            equipment=vol.equipment,
+            username=person.username or "",
+            phone=vol.phone or "",
         )
-    out.notices.extend(await team_vetting.leader_copies(session, vol=vol, person=person))
-    return out
+        notices.append(Notice(to, payload))
+    return notices
 
 
 async def decide(
@@ -296,6 +307,20 @@ async def set_preferences(
     return (
         await volunteers.update_fields(session, person_id=person_id, **values) if values else False
     )
+
+
+async def set_callouts(session: AsyncSession, *, person_id: int, on: bool, now: datetime) -> bool:
+    """Opt in to (or out of) emergency call-outs: in a major-incident area, alerts reach the
+    volunteer even in their quiet hours and past their hourly cap. Audited, as consent is."""
+    vol = await volunteers.get_volunteer(session, person_id)
+    if vol is None or vol.status == VolunteerStatus.LEFT or vol.emergency_callouts == on:
+        return False
+    await volunteers.update_fields(session, person_id=person_id, emergency_callouts=on)
+    detail = {"before": int(vol.emergency_callouts), "after": int(on)}
+    await audit(
+        session, kind=AuditKind.EMERGENCY_CALLOUTS, at=now, actor_id=person_id, detail=detail
+    )
+    return True
 
 
 async def set_phone(

@@ -45,6 +45,7 @@ class VolunteerRow:
     quiet_start_min: int | None = None
     quiet_end_min: int | None = None
     max_alerts_per_hour: int = 6
+    emergency_callouts: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ class MatchQuery:
     now: datetime
     exclude: frozenset[int] = frozenset()
     max_position_age_s: float = 7200.0
+    # A major-incident area: volunteers who opted in to emergency call-outs are alerted
+    # in their quiet hours and past their hourly cap.
+    emergency: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,13 @@ def eligible_without_distance(row: VolunteerRow, q: MatchQuery, alerts_last_hour
         and bool(row.skills & q.incident.bit)
         and equipment_fits(q.incident, row.equipment)
         and position_fresh(row.position_at, q.now, q.max_position_age_s)
-        and not in_quiet_hours(row.quiet_start_min, row.quiet_end_min, q.now)
-        and alerts_last_hour < row.max_alerts_per_hour
+        and (
+            (q.emergency and row.emergency_callouts)
+            or (
+                not in_quiet_hours(row.quiet_start_min, row.quiet_end_min, q.now)
+                and alerts_last_hour < row.max_alerts_per_hour
+            )
+        )
     )
 
 

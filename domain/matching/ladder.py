@@ -61,3 +61,21 @@ def waves_of(
         Wave(i, outer_m * frac, max(1, round(first_wave * mult)), timeout_s * tmult)
         for i, (frac, mult, tmult) in enumerate(shape.steps, start=1)
     )
+
+
+def wider_first(waves: tuple[Wave, ...], factor: float) -> tuple[Wave, ...]:
+    """The ladder in a major-incident area: its first wave alerts ``factor`` times as many
+    volunteers, as far out as the second wave reached (which it replaces), so many people
+    hear of it at once; radii still strictly widen and counts never shrink."""
+    if not waves or factor <= 1.0:
+        return waves
+    reach = waves[1] if len(waves) > 1 else waves[0]
+    first = Wave(1, reach.radius_m, max(1, round(waves[0].count * factor)), reach.timeout_s)
+    rest = waves[2:] if len(waves) > 1 else ()
+    return (
+        first,
+        *(
+            Wave(i, w.radius_m, max(w.count, first.count), w.timeout_s)
+            for i, w in enumerate(rest, start=2)
+        ),
+    )

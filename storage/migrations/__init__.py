@@ -12,6 +12,7 @@ against the baseline revision and stamped at it, then upgraded like any other.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -96,8 +98,24 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
 def script_directory() -> ScriptDirectory:
+    """The packaged revisions, read once per process: they do not change while it runs, and
+    reading them (each file imported anew) is most of what an upgrade at head costs."""
     return ScriptDirectory.from_config(alembic_config())
+
+
+def _upgrade_to_head(config: Config) -> None:
+    """``alembic upgrade head`` (what ``command.upgrade`` does) on the revisions read once."""
+    script = script_directory()
+
+    def revisions(rev: Any, _context: Any) -> Any:
+        return script._upgrade_revs("head", rev)
+
+    with EnvironmentContext(
+        config, script, fn=revisions, as_sql=False, starting_rev=None, destination_rev="head"
+    ):
+        script.run_env()
 
 
 def head_revision() -> str:
@@ -166,7 +184,7 @@ def upgrade_connection(conn: Connection) -> MigrationReport:
     )
     if start is not None:
         applied = tuple(r for r in applied if r != start)
-    command.upgrade(config, "head")
+    _upgrade_to_head(config)
     if conn.dialect.name == "sqlite":
         # Batch operations copy tables with foreign keys off; nothing may point nowhere after.
         broken = list(conn.exec_driver_sql("PRAGMA foreign_key_check"))

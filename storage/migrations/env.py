@@ -25,11 +25,14 @@ config = context.config
 DEFAULT_URL = "sqlite+aiosqlite:///./data/musaada.db"
 
 
-def run_on(connection: Connection) -> None:
+def run_on(connection: Connection, *, command_line: bool) -> None:
+    """Migrate on ``connection``. The target metadata is what ``revision --autogenerate``
+    compares with; an upgrade from code never compares, and building it costs more than an
+    upgrade that finds the schema at head, so it is built for the command line only."""
     dialect = connection.dialect.name
     context.configure(
         connection=connection,
-        target_metadata=target_metadata(SQLModel.metadata, dialect),
+        target_metadata=target_metadata(SQLModel.metadata, dialect) if command_line else None,
         # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
         render_as_batch=dialect == "sqlite",
         compare_type=True,
@@ -45,7 +48,7 @@ async def run_from_command_line() -> None:
     engine = migration_engine(url)
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(run_on)
+            await conn.run_sync(run_on, command_line=True)
     finally:
         await engine.dispose()
 
@@ -54,6 +57,6 @@ if context.is_offline_mode():
     raise SystemExit("offline mode (--sql) is not supported: migrate a database instead")
 connection = config.attributes.get("connection")
 if connection is not None:
-    run_on(connection)
+    run_on(connection, command_line=False)
 else:
     asyncio.run(run_from_command_line())

@@ -17,6 +17,7 @@ from bot.devtools.emulator.faults import (
 )
 from bot.devtools.emulator.server import ApiError, BotApiEmulator, Call
 from bot.devtools.emulator.users import (
+    PATIENCE,
     ButtonMatcher,
     EmuChat,
     EmuGroup,
@@ -27,6 +28,7 @@ from bot.devtools.emulator.users import (
 from bot.devtools.emulator.webhook import Post, WebhookDelivery
 
 __all__ = [
+    "PATIENCE",
     "ApiError",
     "BotApiEmulator",
     "ButtonMatcher",

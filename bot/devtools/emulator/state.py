@@ -17,7 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.devtools.emulator.users import EmuChat, EmuGroup, EmuMessage, EmuUser, TranscriptEvent
+from bot.devtools.emulator.users import (
+    PATIENCE,
+    EmuChat,
+    EmuGroup,
+    EmuMessage,
+    EmuUser,
+    TranscriptEvent,
+)
 from bot.devtools.emulator.wire import Params, as_int
 
 if TYPE_CHECKING:
@@ -224,7 +231,7 @@ class EmulatorState:
         """Every queued update fetched and no request of the bot's in flight, at this instant."""
         return self._inflight == 0 and all(u.fetched for u in self._updates)
 
-    async def idle(self, timeout: float = 5.0, quiet: float | None = None) -> None:
+    async def idle(self, timeout: float = PATIENCE, quiet: float | None = None) -> None:
         """Wait until every queued update was fetched and the bot has been quiet for a while.
 
         Quiet means no request other than getUpdates in flight and none started or finished

@@ -25,6 +25,12 @@ __all__ = ["ButtonMatcher", "EmuChat", "EmuGroup", "EmuMessage", "EmuUser", "Tra
 ButtonMatcher = str | Callable[[str], bool]
 
 
+#: How long a wait for the bot may take before it counts as a failure. A deadline, never a
+#: measure: a passing test never reaches it, so it is generous enough for a loaded machine
+#: (the suite runs in several processes on two shared cores).
+PATIENCE = 30.0
+
+
 @dataclass
 class TranscriptEvent:
     """One line of a readable transcript: a user action or a bot output.
@@ -167,7 +173,7 @@ class EmuChat:
     async def wait_for(
         self,
         match: str | Callable[[EmuMessage], bool],
-        timeout: float = 5.0,
+        timeout: float = PATIENCE,
     ) -> EmuMessage:
         """Wait until a (non-deleted) bot message here matches, in its current state.
 
@@ -195,7 +201,7 @@ class EmuChat:
                 f"{self.dump()}"
             ) from None
 
-    async def wait_for_count(self, n: int, timeout: float = 5.0) -> list[EmuMessage]:
+    async def wait_for_count(self, n: int, timeout: float = PATIENCE) -> list[EmuMessage]:
         """Wait until the bot has sent at least ``n`` messages here; returns them all."""
         try:
             await self._emu._wait_until(lambda: len(self.messages) >= n or None, timeout)

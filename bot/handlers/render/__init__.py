@@ -8,7 +8,16 @@ missing one is a mypy error. The functions live by audience: ``citizen.py``,
 
 from __future__ import annotations
 
-from bot.handlers.render import citizen, escalation, hours, ops, oversight, teams, volunteer
+from bot.handlers.render import (
+    citizen,
+    escalation,
+    hours,
+    links,
+    ops,
+    oversight,
+    teams,
+    volunteer,
+)
 from bot.handlers.render.base import RENDERERS, Rendered, cancel_keyboard, job_keyboard, renders
 from bot.i18n import use_locale
 from bot.services.notices import Notice
@@ -21,6 +30,7 @@ __all__ = [
     "escalation",
     "hours",
     "job_keyboard",
+    "links",
     "ops",
     "oversight",
     "render",

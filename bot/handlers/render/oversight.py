@@ -9,13 +9,13 @@ from babel.dates import format_datetime
 from babel.numbers import format_percent
 
 from bot import formatting
-from bot.handlers.buttons import OpsAction, make_oversight
+from bot.handlers.buttons import OpsAction, make_link, make_oversight, make_unlink
 from bot.handlers.render.base import Rendered, kb, renders
 from bot.handlers.render.ops import timeline_event
 from bot.handlers.words import city_name, equipment_name, incident_name, list_of
 from bot.i18n import _, babel_locale, current_language, format_number, t, tn
 from bot.services.notices import TimelineLine
-from bot.services.notices_ops import (
+from bot.services.notices.ops import (
     JobReassigned,
     OperatorDemoted,
     OperatorPromoted,
@@ -58,6 +58,7 @@ def status_name(status: str) -> str:
         RequestStatus.CANCELLED: _("cancelled"),
         RequestStatus.UNANSWERED: _("unanswered"),
         RequestStatus.ESCALATED: _("escalated"),
+        RequestStatus.LINKED: _("linked to another request"),
         VolunteerStatus.PENDING: _("waiting for verification"),
         VolunteerStatus.VERIFIED: _("verified"),
         VolunteerStatus.REJECTED: _("not approved"),
@@ -68,6 +69,8 @@ def status_name(status: str) -> str:
         "allowed": _("allowed"),
         "blocked": _("blocked"),
         CreditStatus.PENDING: _("pending confirmation"),
+        AuditKind.HANDED_TO_OFFICIALS: _("handed to the official services"),
+        AuditKind.FALSE_ALARM: _("false alarm"),
     }
     return names.get(status, status)  # type: ignore[call-overload]
 
@@ -96,13 +99,22 @@ def _event(item: TimelineItem) -> str:
         AuditKind.REDISPATCHED: _("Sent out again by the command centre, from the first wave"),
         AuditKind.REASSIGNED: _("The command centre took the job from its volunteer"),
         AuditKind.REFUSED: _("Refused: not an operator"),
+        AuditKind.UNLINKED: _("Unlinked: dispatched on its own"),
+        AuditKind.LINK_CLOSED: _("Closed with the request it was linked to"),
     }
     if item.kind == AuditKind.DONE and "minutes" in d:
         minutes = formatting.duration(int(str(d["minutes"])))
         return t("The volunteer finished: {duration} to credit", duration=minutes)
+    if item.kind == AuditKind.LINKED:
+        return t("Linked to request #{primary_id}", primary_id=str(d.get("linked_to", "")))
     if item.kind in labels:
         return labels[item.kind]  # type: ignore[index]
     return timeline_event(TimelineLine(item.at, item.kind, dict(d)))
+
+
+def event_text(item: TimelineItem) -> str:
+    """One timeline record in words, as /request says it (the web dashboard's panel too)."""
+    return _event(item)
 
 
 def _line(item: TimelineItem, *, details: bool = False) -> list[str]:
@@ -191,6 +203,11 @@ def _request(p: OpsRequestView) -> Rendered:
         lines.append(t("Volunteer: {name} (id {id})", name=p.volunteer, id=p.volunteer_id))
     if p.description:
         lines.append(t("Details: {description}", description=p.description))
+    if p.linked_to is not None:
+        lines.append(t("Linked to request #{primary_id}.", primary_id=p.linked_to))
+    if p.linked_reports:
+        shown = list_of([f"#{rid}" for rid in p.linked_reports])
+        lines.append(t("Linked reports: {ids}", ids=shown))
     if p.credit_minutes:
         lines.append(
             t(
@@ -210,7 +227,18 @@ def _request(p: OpsRequestView) -> Rendered:
     if p.can_reassign:
         buttons.append((_("🔀 Reassign"), make_oversight(OpsAction.REASSIGN, p.request_id)))
     refresh = [(_("🔄 Refresh"), make_oversight(OpsAction.VIEW, p.request_id))]
-    return Rendered(_fit(lines), kb(buttons, refresh) if buttons else kb(refresh))
+    rows = [row for row in (buttons, _link_buttons(p), refresh) if row]
+    return Rendered(_fit(lines), kb(*rows))
+
+
+def _link_buttons(p: OpsRequestView) -> list[tuple[str, str]]:
+    """Unlink a linked report, or link this one to an open request of its type nearby."""
+    if p.linked_to is not None and p.status == RequestStatus.LINKED:
+        return [(_("⛓️‍💥 Unlink"), make_unlink(p.request_id))]
+    return [
+        (t("🔗 Link to #{primary_id}", primary_id=target), make_link(p.request_id, target))
+        for target in p.link_targets
+    ]
 
 
 @renders(OpsAuditView)
@@ -345,6 +373,7 @@ def _stats(p: OpsStats) -> Rendered:
             rate=_percent(p.acceptance_rate),
         ),
         t("Escalated: {n} ({share})", n=p.escalated, share=_percent(p.escalated_share)),
+        t("Linked reports: {n} (no dispatch of their own)", n=p.linked),
         t("Hours credited: {duration}", duration=formatting.duration(p.credited_minutes)),
         _("Readiness now (volunteers on duty / requests in the last 7 days):"),
     ]

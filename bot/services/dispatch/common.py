@@ -8,7 +8,18 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.notices import AlertClosed, Area, MessageRef, Notice, Outcome, Payload, Recipient
+from bot.services import roles
+from bot.services.config import DispatchConfig
+from bot.services.notices import (
+    AlertClosed,
+    Area,
+    MessageRef,
+    Notice,
+    Outcome,
+    Payload,
+    Recipient,
+    Result,
+)
 from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.lifecycle import OUTCOMES
 from domain.matching.geo import area_of
@@ -41,11 +52,13 @@ async def tell(
     *,
     edit: MessageRef | None = None,
     offer_id: int | None = None,
+    paid_broadcast: bool = False,
 ) -> None:
     """Queue a notice to a person we know (nobody else can be told)."""
     who = await recipient(session, person_id)
     if who is not None:
-        out.tell(Notice(who, payload, edit=edit, offer_id=offer_id))
+        notice = Notice(who, payload, edit=edit, offer_id=offer_id, paid_broadcast=paid_broadcast)
+        out.tell(notice)
 
 
 def offer_ref(offer: Offer) -> MessageRef | None:
@@ -64,6 +77,20 @@ async def close_offers(
             await tell(
                 session, out, offer.volunteer_id, AlertClosed(req.incident, reason), edit=ref
             )
+
+
+# Where ``move`` leaves the moves of this unit of work for the linked reports that follow
+# them (bot/services/dispatch/linked.py reads them when the notices are written).
+MOVES = "musaada.request_moves"
+
+
+def record_move(
+    session: AsyncSession, request_id: int, before: str, after: str, kind: AuditKind | None
+) -> None:
+    """Remember a request's move in this transaction: the linked reports' citizens are told
+    of it in the same transaction, from one place, whichever use case moved it."""
+    if before != after:
+        session.info.setdefault(MOVES, []).append((request_id, before, str(after), kind))
 
 
 async def move(
@@ -101,7 +128,22 @@ async def move(
     req.status = to
     for key, value in values.items():
         setattr(req, key, value)
+    record_move(session, req.id, before, to, kind)
     if kind is not None:
         moved = {"before": before, "after": str(to), **(detail or {})}
         await audit(session, kind=kind, at=now, request_id=req.id, actor_id=actor_id, detail=moved)
     return True
+
+
+async def locked_for_operator(
+    session: AsyncSession, cfg: DispatchConfig, request_id: int, operator_id: int, out: Outcome
+) -> HelpRequest | None:
+    """The request, locked, for an operator's action; None (and the result set) when the
+    presser is no operator (NOT_OPERATOR) or there is no such request (UNKNOWN)."""
+    if not await roles.is_operator(session, cfg, operator_id):
+        out.result = Result.NOT_OPERATOR
+        return None
+    req = await requests.lock_request(session, request_id)
+    if req is None:
+        out.result = Result.UNKNOWN
+    return req

@@ -23,18 +23,24 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import roles
 from bot.services.config import DispatchConfig
-from bot.services.dispatch.common import area, close_offers, move, name_of, tell
+from bot.services.dispatch.common import (
+    area,
+    close_offers,
+    locked_for_operator,
+    move,
+    name_of,
+    tell,
+)
 from bot.services.dispatch.ladder import alert_wave, escalation_view
 from bot.services.notices import AlertOffer, MessageRef, Notice, Outcome, Recipient, Result
-from bot.services.notices_escalation import (
+from bot.services.notices.escalation import (
     Decision,
     EscalationDecided,
     FalseAlarmClosed,
     HandedToOfficials,
 )
-from bot.services.notices_ops import SearchRestarted
+from bot.services.notices.ops import SearchRestarted
 from domain import lifecycle
 from domain.enums import AuditKind, OfferStatus, RequestStatus, VolunteerStatus
 from domain.incidents import IncidentType
@@ -57,12 +63,8 @@ async def _escalated(
     session: AsyncSession, cfg: DispatchConfig, request_id: int, operator_id: int, out: Outcome
 ) -> HelpRequest | None:
     """The request, locked, while it still waits for an operator's answer (else a result)."""
-    if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return None
-    req = await requests.lock_request(session, request_id)
+    req = await locked_for_operator(session, cfg, request_id, operator_id, out)
     if req is None:
-        out.result = Result.UNKNOWN
         return None
     if RequestStatus(req.status) not in lifecycle.UNANSWERED_ENDS:
         out.result = Result.CLOSED  # another operator answered first, or the citizen cancelled
@@ -95,12 +97,15 @@ async def _search_again(
     operator_id: int,
     detail: dict[str, int | str],
     now: datetime,
+    out: Outcome,
 ) -> bool:
     """Back to dispatching, past the ladder's last wave: when its wait is over with no
-    accept, the ladder has nothing left and escalates again (ladder.advance)."""
+    accept, the ladder has nothing left and escalates again (ladder.advance).
+
+    False (and CLOSED) when the request moved on meanwhile; else its timer is in ``out``."""
     waves = cfg.ladder(req.incident)
     due = now + timedelta(seconds=waves[-1].timeout_s)
-    return await move(
+    moved = await move(
         session,
         req,
         RequestStatus.DISPATCHING,
@@ -113,6 +118,12 @@ async def _search_again(
         next_timer_at=due,
         closed_at=None,
     )
+    if not moved:
+        out.result = Result.CLOSED
+        return False
+    assert req.id is not None  # a row read from the database
+    out.timers[req.id] = req.next_timer_at
+    return True
 
 
 async def widen(
@@ -140,10 +151,9 @@ async def widen(
         operator_id=operator_id,
         detail=detail,
         now=now,
+        out=out,
     ):
-        out.result = Result.CLOSED
         return out
-    out.timers[req.id] = req.next_timer_at
     alerted = await alert_wave(session, req, matches, req.wave, query.radius_m, now, out)
     await tell(session, out, req.requester_id, SearchRestarted(req.id, alerted))
     await _edit_copies(session, cfg, req, Decision.WIDER, operator_id, out, alerted, radius)
@@ -186,10 +196,9 @@ async def name_volunteer(
         operator_id=operator_id,
         detail=detail,
         now=now,
+        out=out,
     ):
-        out.result = Result.CLOSED
         return out
-    out.timers[req.id] = req.next_timer_at
     far = (
         distance_m(req.lat, req.lon, vol.lat, vol.lon)
         if vol.lat is not None and vol.lon is not None

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
+from bot.services.dispatch import relink
 from bot.services.dispatch.common import close_offers, move, name_of, tell
 from bot.services.dispatch.ladder import advance
 from bot.services.hours import dispute_opened
@@ -279,6 +280,8 @@ async def cancel(
         await requests.free_volunteer(session, req.volunteer_id, request_id)
         await tell(session, out, req.volunteer_id, JobCancelled(request_id, req.incident))
     await tell(session, out, requester_id, RequestCancelled(request_id))
+    # Other citizens' reports linked to it may still need help: the oldest is dispatched.
+    await relink.hand_over(session, cfg, req, now, out)
     if was == RequestStatus.ESCALATED and cfg.ops_chat_id:
         ops = Recipient(None, cfg.ops_chat_id, cfg.ops_language)
         out.tell(Notice(ops, OpsCancelled(request_id, req.incident)))

@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import major
 from bot.services.config import DispatchConfig
+from bot.services.dispatch import linked
 from bot.services.dispatch.common import area, close_offers, move, name_of, recipient, tell
 from bot.services.limits import over_limit
 from bot.services.notices import (
@@ -24,7 +26,8 @@ from bot.services.notices import (
     SearchWidened,
     TimelineLine,
 )
-from bot.services.notices_ops import RequestBlocked
+from bot.services.notices.links import RequestStillOpen
+from bot.services.notices.ops import RequestBlocked
 from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from domain.matching.eligibility import Match, MatchQuery
@@ -58,6 +61,21 @@ async def create_request(
         return await _blocked(session, requester_id, incident, now)
     if await over_limit(session, cfg, requester_id=requester_id, now=now):
         return await _limited(session, cfg, requester_id, incident, now)
+    if (existing := await requests.open_request_of(session, requester_id)) is not None:
+        return await _still_open(session, existing)
+    joined = await linked.attach(
+        session,
+        cfg,
+        requester_id=requester_id,
+        incident=incident,
+        lat=lat,
+        lon=lon,
+        description=description,
+        now=now,
+    )
+    if joined is not None:  # another citizen reported it here minutes ago: no second dispatch
+        return joined
+    in_major = await major.area_at(session, lat, lon, now)
     req = await requests.add_request(
         session,
         HelpRequest(
@@ -69,6 +87,7 @@ async def create_request(
             description=(description or None),
             status=RequestStatus.DISPATCHING,
             created_at=now,
+            major_id=in_major.id if in_major else None,
         ),
     )
     assert req.id is not None
@@ -79,6 +98,15 @@ async def create_request(
     citizen = await recipient(session, requester_id)
     if citizen and alerted:  # when nobody could be alerted, the escalation notice says so
         out.notices.insert(0, Notice(citizen, RequestCreated(req.id, req.incident, alerted)))
+    return out
+
+
+async def _still_open(session: AsyncSession, existing: HelpRequest) -> Outcome:
+    """One open request at a time: the citizen is shown the one they have (ALREADY)."""
+    assert existing.id is not None
+    out = Outcome(result=Result.ALREADY, request_id=existing.id)
+    shown = RequestStillOpen(existing.id, existing.incident, existing.status, existing.linked_to)
+    await tell(session, out, existing.requester_id, shown)
     return out
 
 
@@ -117,7 +145,8 @@ async def advance(
     another process advanced the ladder first).
     """
     assert req.id is not None
-    waves = cfg.ladder(req.incident)
+    mode = await major.conditions(session, req, now)
+    waves = major.ladder(cfg, req.incident, mode)
     exclude = frozenset(await requests.excluded_volunteer_ids(session, req.id) | {req.requester_id})
     for wave_index in range(req.wave, len(waves)):
         wave = waves[wave_index]
@@ -132,6 +161,7 @@ async def advance(
                 now=now,
                 exclude=exclude,
                 max_position_age_s=cfg.position_max_age_s,
+                emergency=mode.active,
             ),
         )
         if not matches:
@@ -140,7 +170,16 @@ async def advance(
         if not await _move_to_wave(session, req, wave_index + 1, due, now):
             return 0
         out.timers[req.id] = due
-        return await alert_wave(session, req, matches, wave_index + 1, wave.radius_m, now, out)
+        return await alert_wave(
+            session,
+            req,
+            matches,
+            wave_index + 1,
+            wave.radius_m,
+            now,
+            out,
+            paid_broadcast=mode.paid_broadcast,
+        )
     if req.wave < len(waves) and await requests.offers_for(session, req.id, [OfferStatus.SENT]):
         # Nobody new is left to alert, but earlier alerts are still open: give them the
         # ladder's final wait (the last wave's timeout) before the command centre is told,
@@ -161,9 +200,12 @@ async def alert_wave(
     radius_m: float,
     now: datetime,
     out: Outcome,
+    *,
+    paid_broadcast: bool = False,
 ) -> int:
     """Alert these volunteers as wave ``wave`` of the request (the request already moved to
-    it): their alerts stored and told nearest first, the wave audited with who was alerted."""
+    it): their alerts stored and told nearest first, the wave audited with who was alerted.
+    ``paid_broadcast``: a major-incident area's alerts with PAID_BROADCAST on."""
     assert req.id is not None
     offers = await requests.add_offers(
         session,
@@ -195,7 +237,14 @@ async def alert_wave(
     for offer in offers:  # nearest first: the order the search returned them in
         assert offer.id is not None
         alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where)
-        await tell(session, out, offer.volunteer_id, alert, offer_id=offer.id)
+        await tell(
+            session,
+            out,
+            offer.volunteer_id,
+            alert,
+            offer_id=offer.id,
+            paid_broadcast=paid_broadcast,
+        )
     return len(offers)
 
 
@@ -259,7 +308,8 @@ async def escalate(
     await close_offers(session, req, OfferStatus.EXPIRED, now, out)
     told = bool(cfg.ops_chat_id)
     await tell(session, out, req.requester_id, NoVolunteer(req.id, req.incident, told))
-    if cfg.ops_chat_id:
+    # In a major-incident area the command centre reads it in the area's next summary.
+    if cfg.ops_chat_id and not await major.batch_escalation(session, cfg, req, now):
         ops = Recipient(None, cfg.ops_chat_id, cfg.ops_language)
         out.tell(Notice(ops, ExactLocation(req.id, req.lat, req.lon)))
         out.tell(Notice(ops, await escalation_view(session, req)))

@@ -14,13 +14,12 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import roles
 from bot.services.config import DispatchConfig
-from bot.services.dispatch.common import close_offers, move, offer_ref, tell
+from bot.services.dispatch.common import close_offers, locked_for_operator, move, offer_ref, tell
 from bot.services.dispatch.job import unassign
 from bot.services.dispatch.ladder import advance, widen
 from bot.services.notices import AlertClosed, JobCancelled, Outcome, Result
-from bot.services.notices_ops import (
+from bot.services.notices.ops import (
     JobReassigned,
     RequestClosedByOps,
     SearchRestarted,
@@ -37,18 +36,6 @@ REDISPATCHABLE = frozenset({RequestStatus.DISPATCHING, *lifecycle.UNANSWERED_END
 REASSIGNABLE = lifecycle.ACTIVE_JOB
 
 
-async def _locked(
-    session: AsyncSession, cfg: DispatchConfig, request_id: int, operator_id: int, out: Outcome
-) -> HelpRequest | None:
-    if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return None
-    req = await requests.lock_request(session, request_id)
-    if req is None:
-        out.result = Result.UNKNOWN
-    return req
-
-
 async def cancel(
     session: AsyncSession,
     cfg: DispatchConfig,
@@ -61,7 +48,7 @@ async def cancel(
     """The command centre closes a request: alerts withdrawn, the volunteer freed and told,
     the citizen told. Results: NOT_OPERATOR, UNKNOWN, CLOSED (nothing left to cancel)."""
     out = Outcome(request_id=request_id)
-    req = await _locked(session, cfg, request_id, operator_id, out)
+    req = await locked_for_operator(session, cfg, request_id, operator_id, out)
     if req is None:
         return out
     await close_request(session, req, operator_id=operator_id, reason=reason, now=now, out=out)
@@ -108,7 +95,7 @@ async def redispatch(
     again from its first wave. Those who declined are not alerted again. Results:
     NOT_OPERATOR, UNKNOWN, BUSY (a volunteer has it: reassign instead), CLOSED."""
     out = Outcome(request_id=request_id)
-    req = await _locked(session, cfg, request_id, operator_id, out)
+    req = await locked_for_operator(session, cfg, request_id, operator_id, out)
     if req is None:
         return out
     status = RequestStatus(req.status)
@@ -142,7 +129,7 @@ async def reassign(
     """Take the job from its volunteer (told, freed) and dispatch it again from the first wave.
     Results: NOT_OPERATOR, UNKNOWN, CLOSED (nobody has it)."""
     out = Outcome(request_id=request_id)
-    req = await _locked(session, cfg, request_id, operator_id, out)
+    req = await locked_for_operator(session, cfg, request_id, operator_id, out)
     if req is None:
         return out
     if not await release_job(

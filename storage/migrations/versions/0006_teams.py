@@ -31,6 +31,12 @@ def _team_fk() -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
+    _create_teams()
+    _create_vetting_and_digests()
+
+
+def _create_teams() -> None:
+    """A team, its leaders, its members, and who is to join it after signing up."""
     op.create_table(
         "team",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -75,6 +81,10 @@ def upgrade() -> None:
         _team_fk(),
         sa.PrimaryKeyConstraint("person_id"),
     )
+
+
+def _create_vetting_and_digests() -> None:
+    """The leaders' copies of a volunteer to vet, and the digests sent (one row each)."""
     op.create_table(
         "vetting_copy",
         sa.Column("id", sa.Integer(), nullable=False),

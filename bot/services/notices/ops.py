@@ -1,6 +1,6 @@
 """The command centre's payloads: the views operators ask for, and what their actions tell people.
 
-Registered on ``notices.PAYLOADS`` like every other payload (notices.py imports this module),
+Registered on ``notices.PAYLOADS`` like every other payload (the package imports this module),
 rendered by bot/handlers/render/oversight.py. The views carry what the operator may see
 (the exact point, names, the audit details); nothing here goes to anyone else.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services.notices import Area, Event, Payload, _payload
+from bot.services.notices.core import Area, Event, Payload, _payload
 
 # --- views (replies to an operator) --------------------------------------------------------
 
@@ -73,6 +73,11 @@ class OpsRequestView(Payload):
     can_cancel: bool = False
     can_redispatch: bool = False
     can_reassign: bool = False
+    # Linked reports: the request this one follows, the reports that follow it, and the
+    # open requests of its type nearby it may be linked to (the view's Link buttons).
+    linked_to: int | None = None
+    linked_reports: tuple[int, ...] = ()
+    link_targets: tuple[int, ...] = ()
 
 
 @_payload(Event.OPS_AUDIT_VIEW)
@@ -177,6 +182,8 @@ class OpsStats(Payload):
     escalated_share: float | None = None
     credited_minutes: int = 0
     readiness: tuple[Readiness, ...] = ()
+    # Reports linked to another request (no dispatch of their own) among ``total``.
+    linked: int = 0
 
 
 # --- what operators' actions tell people ------------------------------------------------------
