@@ -9,7 +9,7 @@ It measures the real policy: the waves come from ``domain.matching.ladder.ladder
 ``domain.incidents.equipment_fits``. Everything else is a model, stated here:
 
 Volunteers (national scale 1,000,000, ``--volunteers``)
-    Homes, skills and equipment as in ``bench/population.py`` (shared with
+    Homes, skills and equipment as in ``bot/devtools/simulate/population.py`` (shared with
     bench/matching.py): around the cities of ``domain/data/saudi_cities.csv`` by
     population, along the roads between them, scattered over the Kingdom, all on
     land; 1-3 skills weighted towards first aid; equipment that usually fits the
@@ -66,7 +66,14 @@ from typing import Any
 # makes ``bot`` a namespace package, and the bundled city list would not load.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.population import KM_PER_DEG_LAT, KM_PER_DEG_LON_EQ, Places, equipment, offset, skills
+from bot.devtools.simulate.population import (
+    KM_PER_DEG_LAT,
+    KM_PER_DEG_LON_EQ,
+    Places,
+    equipment,
+    offset,
+    skills,
+)
 from domain.incidents import Equipment, IncidentType, equipment_fits, ladder_for
 from domain.matching.geo import haversine_m
 from domain.matching.ladder import RECOMMENDED_WAVE_TIMEOUT_S, Wave
@@ -150,7 +157,7 @@ def _cell(lat: float, lon: float) -> tuple[int, int]:
 
 
 def build_population(cfg: SimConfig, rng: random.Random) -> Population:
-    """The on-duty volunteers of the shared model (``bench/population.py``), indexed by cell."""
+    """The on-duty volunteers of the shared model (``bot/devtools/simulate/population.py``), indexed by cell."""
     places = Places(rng)
     # The project's rule, asked once per (type, equipment mask): all masks are < 2**6.
     masks = 1 << len(Equipment)

@@ -11,7 +11,7 @@ answer against a brute-force scan in memory, then times position and duty
 updates. The last lines are one JSON object per backend.
 
 Population (deterministic, ``--seed``)
-    Homes, skills and equipment as in ``bench/population.py`` (shared with
+    Homes, skills and equipment as in ``bot/devtools/simulate/population.py`` (shared with
     bench/ladder.py): around the cities by population, along the roads, scattered
     over the Kingdom, all on land.
     20% are on duty, 92% verified; 5% of on-duty positions are stale, 3%
@@ -60,7 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 
-from bench.population import Places, equipment, skills, skills_mask
+from bot.devtools.simulate.population import Places, equipment, skills, skills_mask
 from bot.services.positions import PositionWriter
 from domain.enums import VolunteerStatus
 from domain.incidents import IncidentType

@@ -98,7 +98,6 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .rate_limiter(rate_limiter(settings, token))
         # PTB's default clients (pool sizes as its builder picks them), counting failed calls.
         .request(metrics.CountingRequest(connection_pool_size=256, httpx_kwargs={"verify": tls()}))
         .get_updates_request(
@@ -107,6 +106,9 @@ def build_application(
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
+    limiter = rate_limiter(settings, token)
+    if limiter is not None:
+        builder = builder.rate_limiter(limiter)
     # Flows in the database: each update under its chat's lock, its flow steps and answers read
     # before and written right after it, timeouts from the rows (bot/persistence/).
     flows = persistence.install(
@@ -147,9 +149,12 @@ def tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def rate_limiter(settings: Settings, token: str) -> BaseRateLimiter[Any]:
+def rate_limiter(settings: Settings, token: str) -> BaseRateLimiter[Any] | None:
     """Telegram's limits: shared by the fleet through Redis when RATE_LIMIT_REDIS_URL is set,
-    else this process's own (bot/ratelimit.py says why one process's limiter is not enough)."""
+    else this process's own (bot/ratelimit.py says why one process's limiter is not enough);
+    none with SEND_LIMITER=off (the simulator against an emulator that enforces nothing)."""
+    if settings.send_limiter == "off":
+        return None
     if settings.rate_limit_redis_url:
         from bot.ratelimit import RedisRateLimiter
 

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     # Telegram's send limits shared by every worker (bot/ratelimit.py) through this Redis;
     # unset, each process limits itself (python-telegram-bot's AIORateLimiter).
     rate_limit_redis_url: str | None = None
+    # ``off``: no send limiter at all. Only for a Bot API that enforces nothing (the emulator in
+    # the simulator's "limits off" runs, `python -m bot.simulate`); never against Telegram.
+    send_limiter: Literal["on", "off"] = "on"
 
     # Operations (bot/health.py, bot/logs.py): /healthz and /metrics are served on the webhook
     # server; in polling mode on HEALTH_PORT when it is set.

@@ -552,6 +552,45 @@ async def test_send_limits_answer_429_when_enforced(emu: BotApiEmulator, bot: Bo
     assert len(group.messages) == 20
 
 
+async def test_over_the_limit_the_answer_is_429_with_retry_after_on_the_wire(
+    emu: BotApiEmulator,
+) -> None:
+    """What Telegram puts on the wire beyond 30 messages a second: error_code 429 and
+    parameters.retry_after; the emulator counts every 429 it answered (the simulator's
+    status_429)."""
+    now = [5000.0]
+    emu.enforce_limits(clock=lambda: now[0])
+    url = f"{emu.base_url}{TOKEN}/sendMessage"
+    answers = []
+    async with aiohttp.ClientSession() as http:
+        for i in range(32):
+            chat = emu.user(3000 + i).id
+            async with http.post(url, json={"chat_id": chat, "text": "flood"}) as resp:
+                answers.append((resp.status, await resp.json()))
+    assert [status for status, _ in answers] == [200] * 30 + [429, 429]
+    body = answers[-1][1]
+    assert body["ok"] is False and body["error_code"] == 429
+    assert body["parameters"]["retry_after"] == 1
+    assert emu.answered_429 == 2
+    now[0] += 1.0  # a second later the window has room again
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url, json={"chat_id": 3000, "text": "later"}) as resp,
+    ):
+        assert resp.status == 200
+
+
+async def test_a_chat_factory_opens_chats_the_bot_writes_to_first(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """The simulator's volunteers get a chat when first alerted; other ids stay unknown."""
+    emu.chat_factory = lambda cid: emu.user(cid, first_name="Late") if cid < 10_000 else None
+    await bot.send_message(4242, "an alert")
+    assert emu.chat(4242).messages[0].text == "an alert"
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.send_message(20_000, "nobody there")
+
+
 async def test_send_limits_are_off_by_default(emu: BotApiEmulator, bot: Bot) -> None:
     user = emu.user(72)
     for i in range(40):

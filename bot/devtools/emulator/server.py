@@ -196,6 +196,11 @@ class BotApiEmulator(EmulatorState):
         self.limiter = SendLimiter(limits or SendLimits(), clock)
         return self.limiter
 
+    @property
+    def answered_429(self) -> int:
+        """How many calls were answered 429 Too Many Requests (the send limits or a rule)."""
+        return sum(1 for c in self.calls if c.response.get("error_code") == 429)
+
     def faults_for(
         self, method: str | None = None, chat_id: int | None = None
     ) -> list[InjectedFault]:

@@ -108,6 +108,10 @@ class EmulatorState:
         self.chat_actions: list[tuple[int, str]] = []
         self.webhook: Params | None = None
         self.on_event: Callable[[TranscriptEvent], object] | None = None
+        # Called with the id of a private chat nobody created yet, when the bot writes to it:
+        # the user to create (None: Telegram's "chat not found"). The simulator's million
+        # volunteers get their chat when the bot first alerts them, not all at start-up.
+        self.chat_factory: Callable[[int], EmuUser | None] | None = None
 
         self._chats: dict[int, EmuChat] = {}
         self._next_message_id: dict[int, int] = {}
@@ -169,7 +173,12 @@ class EmulatorState:
         return self._chats[chat_id]
 
     def find_chat(self, chat_id: int | None) -> EmuChat | None:
-        return self._chats.get(chat_id) if chat_id is not None else None
+        if chat_id is None:
+            return None
+        chat = self._chats.get(chat_id)
+        if chat is None and chat_id > 0 and self.chat_factory is not None:
+            return self.chat_factory(chat_id)
+        return chat
 
     @property
     def chats(self) -> list[EmuChat]:
@@ -208,6 +217,11 @@ class EmulatorState:
     ) -> list[dict[str, Any]]:
         """Commands set for a scope (default scope when None) and language."""
         return self.commands.get((scope_key(scope), language_code), [])
+
+    @property
+    def next_update_id(self) -> int:
+        """The id the next queued update will get (ids count every update ever queued)."""
+        return self._next_update_id
 
     def pending_updates(self) -> int:
         """Queued updates the bot has not confirmed yet (fetched or not)."""

@@ -1,0 +1,206 @@
+"""The run's figures, from what the people saw, what the emulator recorded and the database.
+
+Definitions (the README's table uses them):
+
+- ``requests_sent``: citizens who started asking; ``requests_lost``: of those, the ones with
+  no receipt, no stored request, or a request that neither reached a volunteer (an alert
+  handed to the Bot API) nor the command centre (escalated / unanswered).
+- ``requests_per_s``: receipts per second, from the first receipt to the last.
+- first alert: from the moment the citizen's last step (Skip or the details) was queued to
+  the first alert of that request arriving at the emulator; first accept: from the request's
+  creation to its assignment (the database's times).
+- ``alerts_per_s``: alerts delivered, from the first to the last; ``sends_per_s``: every
+  message the bot sent in the window (citizens' included: the limits count them all).
+- ``queue_delay_*_ms``: per outbox priority (lower leaves first), from a notice written to
+  Telegram's answer (``sent_at``), for the notices written in the window.
+- per request: SQL statements, transactions, hand-offs to the database and Bot API calls of
+  the whole window (live locations and duty changes included) over the requests created.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import col, select
+
+from bot.devtools.emulator import Call
+from bot.devtools.emulator.methods import CHAT_METHODS, SEND_METHODS
+from bot.devtools.simulate import probes
+from bot.devtools.simulate.config import SimConfig
+from bot.devtools.simulate.people import Tally
+from domain.enums import AuditKind, RequestStatus
+from storage.db import Database
+from storage.models import AuditEvent, HelpRequest, Offer, OutboxMessage
+
+REACHED_CENTRE = {RequestStatus.ESCALATED.value, RequestStatus.UNANSWERED.value}
+
+
+def pct(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile, None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def _r(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _rate(times: list[float]) -> float:
+    if len(times) < 2:
+        return 0.0
+    span = max(times) - min(times)
+    return (len(times) - 1) / span if span > 0 else 0.0
+
+
+@dataclass
+class Window:
+    """The measured part of the run (``time.time()`` seconds) and what it cost."""
+
+    start: float
+    end: float
+    calls: list[Call]
+    counts: probes.Counts
+    rss_mb: list[float]
+    sqlite: bool
+    notes: list[str] = field(default_factory=list)
+    updates_handled: int = 0  # updates the bot took in the window (queued and no longer pending)
+
+
+async def _rows(db: Database) -> tuple[list[Any], dict[int, int], set[int], list[Any]]:
+    async with db.session() as s:
+        reqs = list(
+            (
+                await s.exec(
+                    select(
+                        HelpRequest.id, HelpRequest.status, HelpRequest.created_at,
+                        HelpRequest.assigned_at,
+                    )
+                )
+            ).all()
+        )  # fmt: skip
+        pairs = await s.exec(select(Offer.id, Offer.request_id))
+        offers = {int(o): int(r) for o, r in pairs if o is not None}
+        kinds = [AuditKind.ESCALATED.value, AuditKind.UNANSWERED.value]
+        escalated = {
+            int(r)
+            for r in (
+                await s.exec(select(AuditEvent.request_id).where(col(AuditEvent.kind).in_(kinds)))
+            )
+            if r is not None
+        }
+        sent = list(
+            (
+                await s.exec(
+                    select(
+                        OutboxMessage.priority, OutboxMessage.created_at, OutboxMessage.sent_at
+                    ).where(col(OutboxMessage.sent_at).is_not(None))
+                )
+            ).all()
+        )
+    return reqs, offers, escalated, sent
+
+
+async def collect(db: Database, cfg: SimConfig, tally: Tally, w: Window) -> dict[str, Any]:
+    reqs, offers, escalated, sent = await _rows(db)
+    first_alert: dict[int, float] = {}
+    for offer_id, at in tally.alert_at.items():
+        rid = offers.get(offer_id)
+        if rid is not None:
+            first_alert[rid] = min(first_alert.get(rid, at), at)
+    status = {int(r.id): r.status for r in reqs if r.id is not None}
+    lost: Counter[str] = Counter()
+    latency_ms: list[float] = []
+    receipts: list[float] = []
+    for c in tally.citizens:
+        rid = c.request_id
+        if c.receipt_at is None or rid is None:
+            lost[c.failed or "unfinished when the run ended"] += 1
+            continue
+        receipts.append(c.receipt_at)
+        if rid not in status:
+            lost["no request stored"] += 1
+        elif rid in first_alert:
+            assert c.last_step_at is not None
+            latency_ms.append((first_alert[rid] - c.last_step_at) * 1000)
+        elif rid not in escalated and status[rid] not in REACHED_CENTRE:
+            lost["neither alerted nor escalated"] += 1
+    accept_s = [
+        (r.assigned_at - r.created_at).total_seconds() for r in reqs if r.assigned_at is not None
+    ]
+    created = len(status)
+    delays: dict[int, list[float]] = defaultdict(list)
+    for priority, made, done in sent:
+        if w.start <= made.timestamp() <= w.end:
+            delays[int(priority)].append((done - made).total_seconds() * 1000)
+    return {
+        **_settings_part(cfg),
+        "requests_sent": len(tally.citizens),
+        "requests_created": created,
+        "requests_lost": sum(lost.values()),
+        "lost_reasons": dict(lost),
+        "requests_per_s": _r(_rate(receipts), 2),
+        "first_alert_p50_ms": _r(pct(latency_ms, 50)),
+        "first_alert_p99_ms": _r(pct(latency_ms, 99)),
+        "first_accept_p50_s": _r(pct(accept_s, 50), 2),
+        "dispatched": len(first_alert),
+        "accepted": len(accept_s),
+        "escalated": len(escalated),
+        **_alerts_part(tally, w),
+        **_cost_part(w, created),
+        "queue_delay_p50_ms": {str(p): _r(pct(v, 50)) for p, v in sorted(delays.items())},
+        "queue_delay_p99_ms": {str(p): _r(pct(v, 99)) for p, v in sorted(delays.items())},
+        "notes": w.notes,
+    }
+
+
+def _settings_part(cfg: SimConfig) -> dict[str, Any]:
+    return {
+        "city": cfg.the_city().name_en,
+        "volunteers": cfg.volunteers,
+        "national": cfg.national,
+        "rate": cfg.rate,
+        "duration_s": cfg.duration,
+        "response": cfg.response,
+        "backend": cfg.backend,
+        "workers": cfg.workers,
+        "rate_limited": cfg.rate_limits,
+        "pace": cfg.pace,
+    }
+
+
+def _alerts_part(tally: Tally, w: Window) -> dict[str, Any]:
+    alerts = list(tally.alert_at.values())
+    per_volunteer = list(tally.alerted_chats.values())
+    sends = [c.at for c in w.calls if c.ok and c.method.lower() in SEND_METHODS and c.at <= w.end]
+    return {
+        "alerts": len(alerts),
+        "alerts_per_s": _r(_rate(alerts), 2),
+        "sends_per_s": _r(_rate(sends), 2),
+        "volunteers_alerted": len(per_volunteer),
+        "alerts_per_volunteer": _r(sum(per_volunteer) / len(per_volunteer), 2)
+        if per_volunteer
+        else 0.0,
+        "alerts_per_volunteer_max": max(per_volunteer, default=0),
+        "status_429": sum(1 for c in w.calls if c.response.get("error_code") == 429),
+        "updates_per_s": _r(tally.updates_sent / max(1e-9, w.end - w.start), 2),
+        "updates_handled_per_s": _r(w.updates_handled / max(1e-9, w.end - w.start), 2),
+    }
+
+
+def _cost_part(w: Window, created: int) -> dict[str, Any]:
+    n = max(1, created)
+    bot_calls = [c for c in w.calls if c.method.lower() != "getupdates"]
+    chat_calls = [c for c in bot_calls if c.method.lower() in CHAT_METHODS]
+    return {
+        "sql_statements_per_request": _r(w.counts.statements / n),
+        "transactions_per_request": _r(w.counts.transactions / n),
+        "db_handoffs_per_request": _r(w.counts.handoffs(w.sqlite) / n),
+        "bot_api_calls_per_request": _r(len(bot_calls) / n),
+        "chat_calls_per_request": _r(len(chat_calls) / n),
+        "peak_rss_mb": _r(max(w.rss_mb, default=0.0)),
+        "rss_mb_per_process": [_r(x) for x in w.rss_mb],
+    }
