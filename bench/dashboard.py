@@ -6,7 +6,7 @@
 
 A fresh SQLite database (a file in a temporary directory) holds ``--volunteers`` verified,
 on-duty volunteers with fresh positions (homes, skills and equipment from
-bench/population.py) and ``--requests`` open requests drawn from the same places, in every
+bot/devtools/simulate/population.py) and ``--requests`` open requests drawn from the same places, in every
 state the map colours (searching 45%, searching wider 15%, assigned 20%, on scene 10%,
 escalated 10%), created over the last 40 minutes. The dashboard runs alone (as
 ``run_bot.py --dashboard``) on 127.0.0.1, an operator signed in through the real one-time
@@ -49,7 +49,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 
-from bench.population import Places, equipment, skills, skills_mask
+from bot.devtools.simulate.population import Places, equipment, skills, skills_mask
 from bot.services import dashboard, dashboard_auth
 from bot.services.config import DispatchConfig
 from bot.settings import Settings

@@ -82,5 +82,6 @@ async def test_a_recorded_run_is_what_stats_and_the_digest_read(
     assert shown["total"] == stored
     printed = capsys.readouterr().out
     assert "--- /stats today" in printed and "--- /digest" in printed
+    assert "http://127.0.0.1:8080/dashboard" in printed  # the operator's one-time link
     with pytest.raises(SystemExit, match="exists"):
         await simulate(cfg)  # a recording is never overwritten
