@@ -67,7 +67,7 @@ class Window:
     rss_mb: list[float]
     sqlite: bool
     notes: list[str] = field(default_factory=list)
-    updates_handled: int = 0  # updates the bot took in the window (queued and no longer pending)
+    updates_taken: int = 0  # updates the bot took (polling: fetched; webhook: processed)
 
 
 async def _rows(db: Database) -> tuple[list[Any], dict[int, int], set[int], list[Any]]:
@@ -187,7 +187,7 @@ def _alerts_part(tally: Tally, w: Window) -> dict[str, Any]:
         "alerts_per_volunteer_max": max(per_volunteer, default=0),
         "status_429": sum(1 for c in w.calls if c.response.get("error_code") == 429),
         "updates_per_s": _r(tally.updates_sent / max(1e-9, w.end - w.start), 2),
-        "updates_handled_per_s": _r(w.updates_handled / max(1e-9, w.end - w.start), 2),
+        "updates_taken_per_s": _r(w.updates_taken / max(1e-9, w.end - w.start), 2),
     }
 
 

@@ -68,7 +68,7 @@ ROWS = (
     ("alerts / per second / per volunteer", ("alerts", "alerts_per_s", "alerts_per_volunteer")),
     ("messages sent per second", ("sends_per_s",)),
     ("429 answered (limits on: " + "{rate_limited})", ("status_429",)),
-    ("updates per second: sent / handled", ("updates_per_s", "updates_handled_per_s")),
+    ("updates per second: sent / taken", ("updates_per_s", "updates_taken_per_s")),
     ("per request: SQL / transactions", ("sql_statements_per_request", "transactions_per_request")),
     ("per request: DB hand-offs / Bot API calls", ("db_handoffs_per_request", "bot_api_calls_per_request")),
     ("queue delay p99 by priority (ms)", ("queue_delay_p99_ms",)),

@@ -118,7 +118,7 @@ class Run:
         notes.append(f"{world.duty_changes} volunteers went off duty (and back later)")
         return Window(
             start, end, self.emu.calls[first_call:], counts, rss, where_sqlite(cfg), notes,
-            updates_handled=handled,
+            updates_taken=handled,
         )  # fmt: skip
 
     async def _citizens(self, start: float) -> list[asyncio.Task[None]]:
