@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import os
 import shutil
 import tempfile
 from contextlib import AbstractAsyncContextManager
@@ -81,8 +82,11 @@ def e2e_sandbox(tmp_path: Path, **settings: Any) -> AbstractAsyncContextManager[
     """The bot against the emulator on a fresh SQLite file at the head schema, with the tests'
     quiet period; ``settings`` are Settings fields. The ``box`` fixture is this with its marks'
     settings."""
-    shutil.copy(head_schema(), tmp_path / "e2e.db")
-    return sandbox(f"sqlite:///{tmp_path}/e2e.db", quiet_period=QUIET_PERIOD, **settings)
+    # A file of its own per sandbox: two sandboxes of one test never share a database.
+    fd, path = tempfile.mkstemp(prefix="e2e-", suffix=".db", dir=tmp_path)
+    os.close(fd)
+    shutil.copy(head_schema(), path)
+    return sandbox(f"sqlite:///{path}", quiet_period=QUIET_PERIOD, **settings)
 
 
 async def step(box: Sandbox, user: EmuUser, action: Action) -> None:
