@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import ssl
@@ -64,6 +65,7 @@ from bot.handlers.keyboards import exact
 from bot.handlers.plumbing import record_sender
 from bot.handlers.words import button_cancel, menu_language, menu_numbers
 from bot.i18n import check_catalogs
+from bot.polling import ConfirmWhenHandled
 from bot.services import delivery
 from bot.services.config import DispatchConfig
 from bot.services.digests import DigestConfig
@@ -92,16 +94,19 @@ def build_application(
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     database = db or Database(settings.database_url)
+    # Polling confirms a batch only once it is handled (bot/polling.py).
+    updates: asyncio.Queue[object] = asyncio.Queue()
     builder = (
         ApplicationBuilder()
         .token(token)
+        .update_queue(updates)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .context_types(ContextTypes(context=BotContext))
         # PTB's default clients (pool sizes as its builder picks them), counting failed calls.
         .request(metrics.CountingRequest(connection_pool_size=256, httpx_kwargs={"verify": tls()}))
         .get_updates_request(
-            metrics.CountingRequest(connection_pool_size=1, httpx_kwargs={"verify": tls()})
+            ConfirmWhenHandled(updates, connection_pool_size=1, httpx_kwargs={"verify": tls()})
         )
         .post_init(_post_init)
         .post_stop(_post_stop)
