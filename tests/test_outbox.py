@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.devtools.emulator import EmuUser
 from bot.devtools.emulator.faults import Fault, FaultKind
 from bot.devtools.sandbox import Sandbox, sandbox, start_app, stop_app
+from bot.handlers.outbox import Lease
 from bot.services import delivery
 from bot.services.notices import Notice, Recipient, RequestCancelled
 from domain.enums import OfferStatus, RequestStatus
@@ -255,3 +257,36 @@ async def test_the_winner_tapping_accept_again_gets_a_job_that_was_given_up(tmp_
         await v.press_data(alert.message_id, accept)  # and now a double tap changes nothing
         await box.settle()
         assert len(job_messages(box, 10)) == 1
+
+
+async def test_a_sender_starved_past_its_lease_leaves_the_rows_to_the_next_claim(
+    tmp_path: Path,
+) -> None:
+    """Issue 11, exactly once across workers: a sender whose lease lapsed while it was starved
+    (no renewal ran) says nothing more of the batch, since another sender may hold it by now;
+    the rows stay due, and the next claim says each once, in order."""
+    async with sandbox(f"sqlite:///{tmp_path}/lease.db", outbox_sweep_s=3600) as box:
+        await _starved_sender(box)
+
+
+async def _starved_sender(box: Sandbox) -> None:
+    box.emu.user(5, language_code="en")
+    notices = [Notice(Recipient(5, 5, "en"), RequestCancelled(n)) for n in (1, 2)]
+    async with box.db.session() as s:
+        ids = await delivery.enqueue(s, notices, now=utcnow())
+    lease_s = 30.0
+    async with box.db.session() as s:
+        rows = await outbox.claim(s, now=utcnow(), lease_s=lease_s, ids=ids)
+    sender = box.app.bot_data["sender"]
+    lease = Lease(rows)
+    lease.until = utcnow() + timedelta(seconds=lease_s / 20)  # less than a tenth left
+    await sender._in_order(rows, lease)
+    assert box.emu.applied("sendMessage", 5) == []
+    assert await unsent(box.db) == 2
+    async with box.db.session() as s:  # once the lease has passed, the next claim has them
+        again = await outbox.claim(s, now=utcnow() + timedelta(seconds=lease_s), lease_s=lease_s)
+    assert [r.id for r in again] == ids
+    await sender._in_order(again, Lease(again))
+    said = [c.params["text"] for c in box.emu.applied("sendMessage", 5)]
+    assert len(said) == 2 and "#1" in said[0] and "#2" in said[1]
+    assert await unsent(box.db) == 0

@@ -84,6 +84,11 @@ class Lease:
         self.held: set[int] = {r.id for r in rows if r.id is not None}
         self.lost: set[int] = set()
 
+    def lapsing(self, now: datetime, lease_s: float) -> bool:
+        """Less than a tenth of the lease left (renewals come every third of it): too late to
+        start a send another sender might be starting too."""
+        return now >= self.until - timedelta(seconds=lease_s / 10)
+
 
 class Sender:
     """Claims due outbox rows and says them; one per process, shared by every handler."""
@@ -127,6 +132,12 @@ class Sender:
                 # Our lease lapsed and another sender has this row: it says the rest of the
                 # chat's rows too, in order, once our leases on them lapse as well.
                 log.warning("outbox row %s was taken over by another sender", row.id)
+                return
+            if lease.lapsing(utcnow(), self.policy.lease_s):
+                # Starved past the renewals (a loaded host): another sender may have claimed
+                # the row already, and saying it now would make a second copy. Left to the
+                # next claim, with the rest of the chat's rows, in order.
+                log.warning("outbox lease lapsing; row %s left to the next claim", row.id)
                 return
             try:
                 await self._one(row)
