@@ -133,7 +133,8 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Media and contacts no flow took: what the bot can do (a volunteer's contact travels on).
     app.add_handler(MessageHandler(media.UNREAD, media.outside_a_flow), group=AFTER_FLOWS_GROUP)
     # Commands available at any time.
-    app.add_handler(CommandHandler("start", common.start))
+    # /start greets; /start sos (the deep link) is the request flow's (bot/handlers/citizen.py).
+    app.add_handler(CommandHandler("start", common.start, filters=~flows.sos_link()))
     app.add_handler(CommandHandler("help", common.help_command))
     app.add_handler(CommandHandler("language", common.language))
     app.add_handler(CommandHandler("cancel", common.cancel_outside))

@@ -196,7 +196,9 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
         warnings.filterwarnings("ignore", message=".*per_message=False.*")
         return ConversationHandler(
             entry_points=[
+                # /sos and the deep link ?start=sos: straight to the incident types.
                 CommandHandler(["request", "sos"], begin),
+                CommandHandler("start", begin, filters=flows.sos_link()),
                 MessageHandler(filters.TEXT & filters.Regex(exact(menu_request)), begin),
             ],
             states={
