@@ -40,7 +40,11 @@ CASES: dict[Event, list[dict[str, object]]] = {
     ],
     Event.OFFER_CLOSED: [{"reason": str(s), "incident": "first_aid"} for s in OfferStatus],
     Event.EXACT_LOCATION: [{"request_id": 42, "lat": 24.7136, "lon": 46.6753}],
-    Event.JOB_ASSIGNED: [ASSIGNED, {**ASSIGNED, "description": "", "username": "", "phone": ""}],
+    Event.JOB_ASSIGNED: [
+        ASSIGNED,
+        {**ASSIGNED, "description": "", "username": "", "phone": ""},
+        {**ASSIGNED, "for_other": True, "scene_phone": "+966501112222"},
+    ],
     Event.VOLUNTEER_COMING: [
         {"request_id": 42, "volunteer": "Sarah", "distance_m": 640.0},
         {"request_id": 42, "volunteer": "Sarah", "distance_m": 2640.0, "phone": "+966501234567"},

@@ -19,13 +19,14 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import flows, media
+from bot.handlers import flows, media, someone_else
 from bot.handlers.incoming import button_of, location_of, message_of, user_of
 from bot.handlers.keyboards import (
+    cancel_only,
     exact,
     incident_picker,
-    location_request,
     main_menu,
+    scene_location_request,
     skip_or_cancel,
 )
 from bot.handlers.plumbing import query, run
@@ -33,6 +34,7 @@ from bot.handlers.render import cancel_keyboard
 from bot.handlers.replies import answer, edit, reply, send
 from bot.handlers.words import (
     button_cancel,
+    button_not_for_me,
     button_skip,
     emergency_block,
     incident_name,
@@ -43,7 +45,7 @@ from bot.services import dispatch, people
 from domain.incidents import IncidentType, rule_for
 from domain.matching.region import in_service_area
 
-CHOOSE_TYPE, LOCATION, DETAILS = range(3)
+CHOOSE_TYPE, LOCATION, DETAILS, SCENE_PHONE = range(4)
 MAX_DETAILS = 500
 
 
@@ -82,11 +84,19 @@ async def chose_type(update: Update, context: BotContext) -> int:
     text = _("Share your location with the button below so the nearest volunteers can be alerted.")
     if rule_for(incident).life_threatening:
         text = emergency_block(incident) + "\n\n" + text
-    await send(context, q.from_user.id, text, markup=location_request())
+    await send(context, q.from_user.id, text, markup=scene_location_request())
     return LOCATION
 
 
+def _location_keyboard(context: BotContext) -> object:
+    """Someone else's pin has no "my location" button: it would send the citizen's own."""
+    return cancel_only() if someone_else.for_other(context) else scene_location_request()
+
+
 async def got_location(update: Update, context: BotContext) -> int:
+    """The citizen's location, or the pin they dropped for someone else (any point in the
+    service area, however far from them); then the scene's number (for someone else) or
+    the details."""
     msg, where = message_of(update), location_of(update)
     lat, lon = where.latitude, where.longitude
     if not in_service_area(lat, lon, context.settings.service_area):
@@ -97,18 +107,45 @@ async def got_location(update: Update, context: BotContext) -> int:
             )
             + "\n\n"
             + emergency_block(context.user_data.get("incident", IncidentType.RESCUE)),  # type: ignore[union-attr]
-            markup=location_request(),
+            markup=_location_keyboard(context),  # type: ignore[arg-type]
         )
         return LOCATION
     context.user_data["location"] = (lat, lon)  # type: ignore[index]
+    prefix = ""
+    if msg.venue is not None:
+        # A place picked from Telegram's list, not necessarily where the person stands: say so.
+        prefix = t("Using the location of “{place}”.", place=msg.venue.title) + "\n\n"
+    if someone_else.for_other(context):
+        await someone_else.ask_phone(update, context, prefix)
+        return SCENE_PHONE
+    await ask_details(update, prefix)
+    return DETAILS
+
+
+async def ask_details(update: Update, prefix: str = "") -> None:
     text = _(
         "Anything the volunteer should know? (for example: how many people, the car, a landmark). Or press Skip."
     )
-    if msg.venue is not None:
-        # A place picked from Telegram's list, not necessarily where the person stands: say so.
-        text = t("Using the location of “{place}”.", place=msg.venue.title) + "\n\n" + text
-    await reply(update, text, markup=skip_or_cancel())
+    await reply(update, prefix + text, markup=skip_or_cancel())
+
+
+async def not_for_me(update: Update, context: BotContext) -> int:
+    """ "It is not for me", at any step after the type: the pin is asked for."""
+    await someone_else.not_for_me(update, context)
+    return LOCATION
+
+
+async def scene_phone(update: Update, context: BotContext) -> int:
+    """A number for the person at the scene, a contact, or Skip; then the details."""
+    if not await someone_else.got_phone(update, context):
+        return SCENE_PHONE
+    await ask_details(update)
     return DETAILS
+
+
+async def not_a_phone(update: Update, context: BotContext) -> int:
+    await someone_else.ask_phone(update, context)
+    return SCENE_PHONE
 
 
 async def pick_a_type(update: Update, context: BotContext) -> int:
@@ -123,12 +160,15 @@ async def pick_a_type(update: Update, context: BotContext) -> int:
 
 async def not_a_location(update: Update, context: BotContext) -> int:
     """A text, media or a contact where a location was expected: say exactly what to do."""
+    if someone_else.for_other(context):
+        await reply(update, someone_else.pin_instructions(), markup=cancel_only())
+        return LOCATION
     await reply(
         update,
         _(
             "I need your location to find volunteers near you. Press “📍 Share my location” below (it needs location access on your phone), or /cancel."
         ),
-        markup=location_request(),
+        markup=scene_location_request(),
     )
     return LOCATION
 
@@ -170,6 +210,8 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
         lat=lat,
         lon=lon,
         description=details,
+        for_other=someone_else.for_other(context),
+        scene_phone=data.get(someone_else.SCENE_PHONE),
     )
     forget(context)
     return ConversationHandler.END
@@ -183,12 +225,16 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-forget, leave = flows.forgetting(("incident", "location"))
+forget, leave = flows.forgetting(
+    ("incident", "location", someone_else.FOR_OTHER, someone_else.SCENE_PHONE)
+)
 
 
 def conversation(timeout_s: float | None = None) -> ConversationHandler[BotContext]:
     cancel_text = filters.Regex(exact(button_cancel))
-    answer_text = flows.answer_text(cancel_text)
+    not_mine = filters.TEXT & filters.Regex(exact(button_not_for_me))
+    answer_text = flows.answer_text(cancel_text) & ~not_mine
+    not_for_me_button = MessageHandler(not_mine, flows.owned(not_for_me))
     # A live location's later positions arrive as edits: never a request's location.
     location = filters.LOCATION & ~filters.UpdateType.EDITED
     # Per chat, not per message: the flow spans several messages (a picker, then a location).
@@ -209,9 +255,17 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
                 LOCATION: [
                     # A venue carries a location: it is taken as the location (see got_location).
                     MessageHandler(location, flows.owned(got_location)),
+                    not_for_me_button,
                     MessageHandler(answer_text | media.UNREAD, flows.owned(not_a_location)),
                 ],
+                SCENE_PHONE: [
+                    MessageHandler(answer_text | media.CONTACTS, flows.owned(scene_phone)),
+                    MessageHandler(location, flows.owned(got_location)),  # a better pin
+                    not_for_me_button,
+                    MessageHandler(media.ATTACHMENTS, flows.owned(not_a_phone)),
+                ],
                 DETAILS: [
+                    not_for_me_button,
                     MessageHandler(answer_text, flows.owned(got_details)),
                     # Shared again (moved, or a better fix): the newer location is the one sent.
                     MessageHandler(location, flows.owned(got_location)),

@@ -192,6 +192,8 @@ class JobAssigned(Payload):
     description: str = ""
     username: str = ""
     phone: str = ""
+    for_other: bool = False  # a pin the citizen dropped for someone else
+    scene_phone: str = ""  # the person at the scene (given for this volunteer alone)
 
 
 @_payload(Event.EXACT_LOCATION)

@@ -94,6 +94,14 @@ def _job(p: JobAssigned) -> Rendered:
         ),
         t("Person asking for help: {name}", name=p.requester),
     ]
+    if p.for_other:
+        lines.append(
+            _(
+                "👤 They asked for someone else: help is needed at the pin above, and the person there may not know you are coming."
+            )
+        )
+    if p.scene_phone:
+        lines.append(t("📞 Person at the scene: {phone}", phone=p.scene_phone))
     if p.username:
         lines.append(t("Telegram: @{username}", username=p.username))
     if p.phone:

@@ -200,6 +200,8 @@ async def _send_job(session: AsyncSession, req: HelpRequest, offer: Offer, out: 
         distance_m=offer.distance_m,
         description=req.description or "",
         username=(requester.username or "") if requester else "",
+        for_other=req.for_other,
+        scene_phone=req.scene_phone or "",
     )
     await tell(session, out, offer.volunteer_id, ExactLocation(req.id, req.lat, req.lon))
     await tell(session, out, offer.volunteer_id, job)

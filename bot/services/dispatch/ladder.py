@@ -43,8 +43,13 @@ async def create_request(
     lon: float,
     description: str | None,
     now: datetime,
+    for_other: bool = False,
+    scene_phone: str | None = None,
 ) -> Outcome:
     """Store the request and alert the first wave; the citizen is told how many were alerted.
+
+    ``for_other``: the point is a pin the citizen dropped for someone else, and
+    ``scene_phone`` a number for the person there (for the assigned volunteer only).
 
     Refused (LIMITED, nothing stored, the citizen told with the official numbers) when the
     person already made MAX_REQUESTS_PER_HOUR requests in the last hour (services/limits.py).
@@ -60,6 +65,8 @@ async def create_request(
             lon=lon,
             area=area_of(lat, lon).city.name_en,
             description=(description or None),
+            for_other=for_other,
+            scene_phone=(scene_phone or None),
             status=RequestStatus.DISPATCHING,
             created_at=now,
         ),
