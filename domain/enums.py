@@ -46,6 +46,14 @@ class OfferStatus(StrEnum):
     FAILED = "failed"  # Telegram refused delivery (e.g. the volunteer blocked the bot)
 
 
+class MediaKind(StrEnum):
+    """What a person may send through the bot besides words: relayed by Telegram file_id."""
+
+    VOICE = "voice"
+    PHOTO = "photo"
+    VIDEO = "video"
+
+
 class CreditStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"

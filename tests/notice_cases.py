@@ -127,6 +127,22 @@ CASES: dict[Event, list[dict[str, object]]] = {
         {"request_id": 42, "incident": "entrapment", "no_show": False},
     ],
     Event.REDISPATCHED: [{"request_id": 42, "alerted": n} for n in (1, 2, 3, 11)],
+    Event.RELAYED: [
+        {
+            "request_id": 42,
+            "origin": "citizen",
+            "kind": "voice",
+            "file_id": "f1",
+            "with_request": True,
+        },
+        {"request_id": 42, "origin": "volunteer", "kind": "text", "text": "5 min", "sender_id": 7},
+        {"request_id": 42, "origin": "citizen", "kind": "text", "text": "Blue car", "sender_id": 1},
+        {"request_id": 42, "origin": "citizen", "kind": "photo", "file_id": "f2", "sender_id": 1},
+    ],
+    Event.RELAY_FAILED: [
+        {"request_id": 42, "to": "volunteer"},
+        {"request_id": 42, "to": "citizen"},
+    ],
     Event.REQUEST_LIMITED: [
         {"incident": "fire", "limit": 5},
         {"incident": "breakdown", "limit": 1},

@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import flows, media, someone_else
+from bot.handlers import citizen_media, flows, media, someone_else
 from bot.handlers.incoming import button_of, location_of, message_of, user_of
 from bot.handlers.keyboards import (
     cancel_only,
@@ -35,6 +35,7 @@ from bot.handlers.replies import answer, edit, reply, send
 from bot.handlers.words import (
     button_cancel,
     button_not_for_me,
+    button_send_now,
     button_skip,
     emergency_block,
     incident_name,
@@ -124,7 +125,7 @@ async def got_location(update: Update, context: BotContext) -> int:
 
 async def ask_details(update: Update, prefix: str = "") -> None:
     text = _(
-        "Anything the volunteer should know? (for example: how many people, the car, a landmark). Or press Skip."
+        "Anything the volunteer should know? Type it, or send a voice note, photo or short video (for example: how many people, the car, a landmark). Or press Skip."
     )
     await reply(update, prefix + text, markup=skip_or_cancel())
 
@@ -174,15 +175,26 @@ async def not_a_location(update: Update, context: BotContext) -> int:
 
 
 async def details_in_words(update: Update, context: BotContext) -> int:
-    """Media or a contact at the details step: they are not relayed yet; words or Skip."""
+    """A sticker, a file, a contact at the details step: not passed on; say what is."""
     await reply(
         update,
         _(
-            "Photos, voice notes, files and contacts are not passed on to volunteers yet. Please describe it in words, or press Skip."
+            "Stickers, files and contacts are not passed on to volunteers. Describe it in words, send a voice note, photo or short video, or press Skip."
         ),
         markup=skip_or_cancel(),
     )
     return DETAILS
+
+
+async def details_media(update: Update, context: BotContext) -> int:
+    """A voice note, photo or video at the details step: kept for the request."""
+    await citizen_media.got_media(update, context)
+    return DETAILS
+
+
+async def send_now(update: Update, context: BotContext) -> int:
+    """ "📨 Send now" after media: the request, with no typed details."""
+    return await _create(update, context, None)
 
 
 async def got_details(update: Update, context: BotContext) -> int:
@@ -212,6 +224,7 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
         description=details,
         for_other=someone_else.for_other(context),
         scene_phone=data.get(someone_else.SCENE_PHONE),
+        media_items=citizen_media.collected(context),
     )
     forget(context)
     return ConversationHandler.END
@@ -226,14 +239,15 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 forget, leave = flows.forgetting(
-    ("incident", "location", someone_else.FOR_OTHER, someone_else.SCENE_PHONE)
+    ("incident", "location", someone_else.FOR_OTHER, someone_else.SCENE_PHONE, citizen_media.MEDIA)
 )
 
 
 def conversation(timeout_s: float | None = None) -> ConversationHandler[BotContext]:
     cancel_text = filters.Regex(exact(button_cancel))
     not_mine = filters.TEXT & filters.Regex(exact(button_not_for_me))
-    answer_text = flows.answer_text(cancel_text) & ~not_mine
+    send_text = filters.TEXT & filters.Regex(exact(button_send_now))
+    answer_text = flows.answer_text(cancel_text) & ~not_mine & ~send_text
     not_for_me_button = MessageHandler(not_mine, flows.owned(not_for_me))
     # A live location's later positions arrive as edits: never a request's location.
     location = filters.LOCATION & ~filters.UpdateType.EDITED
@@ -266,6 +280,8 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
                 ],
                 DETAILS: [
                     not_for_me_button,
+                    MessageHandler(send_text, flows.owned(send_now)),
+                    MessageHandler(citizen_media.SENDABLE, flows.owned(details_media)),
                     MessageHandler(answer_text, flows.owned(got_details)),
                     # Shared again (moved, or a better fix): the newer location is the one sent.
                     MessageHandler(location, flows.owned(got_location)),

@@ -34,11 +34,12 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import metrics
-from bot.handlers.render import render
+from bot.handlers.render import Rendered, render
 from bot.services import delivery, dispatch
 from bot.services.config import DispatchConfig
 from bot.services.notices import AlertOffer, Notice, Outcome
 from bot.settings import Settings
+from domain.enums import MediaKind
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -197,12 +198,28 @@ async def say(bot: Bot, notice: Notice) -> int | None:
             if "not modified" not in lowered and "not found" not in lowered:
                 raise
         return None
+    if rendered.media is not None:
+        return await _send_media(bot, notice.to.chat_id, rendered)
     if rendered.location is not None:
         point = await bot.send_location(notice.to.chat_id, *rendered.location)
         if not rendered.text:
             return point.message_id
     message = await bot.send_message(notice.to.chat_id, rendered.text, reply_markup=rendered.markup)
     return message.message_id
+
+
+async def _send_media(bot: Bot, chat_id: int, rendered: Rendered) -> int:
+    """A voice note, photo or video sent again by its Telegram file_id (never downloaded)."""
+    assert rendered.media is not None
+    kind, file_id = rendered.media
+    caption, markup = rendered.text or None, rendered.markup
+    if kind == MediaKind.VOICE:
+        sent = await bot.send_voice(chat_id, file_id, caption=caption, reply_markup=markup)
+    elif kind == MediaKind.PHOTO:
+        sent = await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=markup)
+    else:
+        sent = await bot.send_video(chat_id, file_id, caption=caption, reply_markup=markup)
+    return sent.message_id
 
 
 async def unit_of_work(

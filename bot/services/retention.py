@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.matching.geo import area_of, city_by_name
-from storage import outbox, retention
+from storage import media, outbox, retention
 from storage.models import HelpRequest
 
 BATCH = 500  # rows per transaction: a first run over a large backlog never holds locks long
@@ -44,6 +44,7 @@ async def redact_closed(
         if await retention.redact_request(session, req.id, lat=lat, lon=lon, at=now):
             done.append(req.id)
     await retention.forget_alert_messages(session, done)
+    await media.forget_media(session, done)
     # The notices said about them (and any said that long ago) carried the same details.
     await outbox.forget_said(
         session, request_ids=done, said_before=now - timedelta(days=retention_days)

@@ -354,6 +354,10 @@ class EmulatorState:
             data["location"] = msg.location
         if msg.contact is not None:
             data["contact"] = msg.contact
+        if msg.media is not None:
+            data.update(_media_json(msg.media))
+            if msg.caption is not None:
+                data["caption"] = msg.caption
         if msg.reply_markup and "inline_keyboard" in msg.reply_markup:
             data["reply_markup"] = {"inline_keyboard": msg.reply_markup["inline_keyboard"]}
         return data
@@ -376,3 +380,14 @@ class EmulatorState:
             body = f"📇 {msg.contact['phone_number']}"
         self._emit("bot", chat.id, self.bot_name, body, msg.buttons or msg.reply_buttons)
         return self._message_json(chat, msg)
+
+
+def _media_json(media: dict[str, Any]) -> dict[str, Any]:
+    """A sent voice note, photo or video as Telegram returns it (the fields PTB requires)."""
+    file = {"file_id": media["file_id"], "file_unique_id": f"u-{media['file_id']}"}
+    kind = media["kind"]
+    if kind == "voice":
+        return {"voice": {**file, "duration": 1}}
+    if kind == "photo":
+        return {"photo": [{**file, "width": 1280, "height": 960}]}
+    return {"video": {**file, "width": 640, "height": 480, "duration": 1}}

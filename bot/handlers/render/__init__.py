@@ -8,7 +8,7 @@ missing one is a mypy error. The functions live by audience: ``citizen.py``,
 
 from __future__ import annotations
 
-from bot.handlers.render import citizen, ops, volunteer
+from bot.handlers.render import citizen, ops, relay, volunteer
 from bot.handlers.render.base import RENDERERS, Rendered, cancel_keyboard, job_keyboard, renders
 from bot.i18n import use_locale
 from bot.services.notices import Notice
@@ -20,6 +20,7 @@ __all__ = [
     "citizen",
     "job_keyboard",
     "ops",
+    "relay",
     "render",
     "renders",
     "volunteer",
