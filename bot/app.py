@@ -40,6 +40,7 @@ from bot.handlers import (
     phone,
     preferences,
     profile,
+    relay,
     retention,
     signup,
     timers,
@@ -60,7 +61,8 @@ log = logging.getLogger(__name__)
 SENDER_GROUP = -100  # record the sender, set the language
 METRICS_GROUP = -90  # count each update for /metrics, and let it travel on
 PRIVATE_GROUP = -50  # groups and channels stop here (bot/handlers/groups.py)
-FLOW_GROUP = -3  # the request flow; the sign-up flow is FLOW_GROUP + 1
+FLOW_GROUP = -4  # the request flow; the sign-up flow is FLOW_GROUP + 1
+RELAY_GROUP = -2  # during a job, the two sides' messages to each other (relay.py)
 AFTER_FLOWS_GROUP = -1  # what no flow took, before the ordinary handlers of group 0
 
 
@@ -130,6 +132,10 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # No PTB conversation_timeout: the flows time out from the database (bot/persistence/flows.py).
     app.add_handler(citizen.conversation(None), group=FLOW_GROUP)
     app.add_handler(signup.conversation(None), group=FLOW_GROUP + 1)
+    # During a job: the citizen's and the volunteer's messages to each other (relay.py); from
+    # anyone else they travel on.
+    # Its own group: what it leaves (no job) still meets the handlers below.
+    app.add_handler(relay.handler(), group=RELAY_GROUP)
     # Media and contacts no flow took: what the bot can do (a volunteer's contact travels on).
     app.add_handler(MessageHandler(media.UNREAD, media.outside_a_flow), group=AFTER_FLOWS_GROUP)
     # Commands available at any time.

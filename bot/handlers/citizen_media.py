@@ -54,13 +54,7 @@ async def got_media(update: Update, context: BotContext) -> None:
         return
     kind, file_id, size = item
     if size is not None and size >= MAX_BYTES:
-        await reply(
-            update,
-            _(
-                "This video is too large to pass on (20 MB or more). Send a shorter clip, a photo or a voice note instead, or describe it in words."
-            ),
-            markup=send_or_cancel() if collected(context) else None,
-        )
+        await reply(update, too_large(), markup=send_or_cancel() if collected(context) else None)
         return
     items = context.user_data.setdefault(MEDIA, [])  # type: ignore[union-attr]
     if len(items) >= MAX_ITEMS:
@@ -72,6 +66,12 @@ async def got_media(update: Update, context: BotContext) -> None:
         return
     items.append([str(kind), file_id])
     await reply(update, _received(kind), markup=send_or_cancel())
+
+
+def too_large() -> str:
+    return _(
+        "This video is too large to pass on (20 MB or more). Send a shorter clip, a photo or a voice note instead, or describe it in words."
+    )
 
 
 def collected(context: BotContext) -> list[tuple[str, str]]:

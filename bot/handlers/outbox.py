@@ -35,9 +35,9 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import metrics
 from bot.handlers.render import Rendered, render
-from bot.services import delivery, dispatch
+from bot.services import delivery, dispatch, relay
 from bot.services.config import DispatchConfig
-from bot.services.notices import AlertOffer, Notice, Outcome
+from bot.services.notices import AlertOffer, Event, Notice, Outcome, Relayed
 from bot.settings import Settings
 from domain.enums import MediaKind
 from storage import outbox
@@ -119,6 +119,7 @@ class Sender:
             # A refusal that a retry cannot change (a bad chat, a malformed message).
             log.error("Telegram refused %s to chat %s: %s", row.event, row.chat_id, exc.message)
             await self._finish(row.id, outbox.DEAD, error=exc.message)
+            await self._undelivered(notice)
         except RetryAfter as exc:
             await self._retry(row, f"retry after {exc.retry_after}", _seconds(exc.retry_after))
         except TelegramError as exc:  # time-outs, network errors, 5xx
@@ -154,6 +155,8 @@ class Sender:
                     offer_id=notice.offer_id,
                     now=utcnow(),
                 )
+            if isinstance(notice.payload, Relayed):
+                follow.merge(await relay.undelivered(s, notice.payload))
             ids = await self._enqueue(s, follow)
         self.on_timers(follow.timers)
         await self.send(ids)
@@ -163,11 +166,21 @@ class Sender:
         if row.attempts >= self.policy.max_attempts:
             log.error("giving up on %s to chat %s after %d attempts: %s", row.event, row.chat_id, row.attempts, error)  # fmt: skip
             await self._finish(row.id, outbox.DEAD, error=error)
+            if row.event == str(Event.RELAYED):
+                await self._undelivered(delivery.notice_of(row))
             return
         wait = wait_s if wait_s is not None else self.policy.backoff(row.attempts)
         log.warning("%s to chat %s failed (%s); again in %.1f s", row.event, row.chat_id, error, wait)  # fmt: skip
         async with self.db.session() as s:
             await outbox.retry_later(s, row.id, at=utcnow() + timedelta(seconds=wait), error=error)
+
+    async def _undelivered(self, notice: Notice) -> None:
+        """A relayed message given up on: its sender is told (bot/services/relay.py)."""
+        if not isinstance(notice.payload, Relayed):
+            return
+        async with self.db.session() as s:
+            ids = await self._enqueue(s, await relay.undelivered(s, notice.payload))
+        await self.send(ids)
 
     async def _finish(self, row_id: int, status: str, *, error: str) -> None:
         async with self.db.session() as s:

@@ -207,7 +207,6 @@ async def _send_job(session: AsyncSession, req: HelpRequest, offer: Offer, out: 
         requester_id=req.requester_id,
         distance_m=offer.distance_m,
         description=req.description or "",
-        username=(requester.username or "") if requester else "",
         for_other=req.for_other,
         scene_phone=req.scene_phone or "",
     )
