@@ -27,13 +27,18 @@ from bot.handlers import (
     alert_buttons,
     availability,
     buttons,
+    certificates,
     citizen,
     common,
+    corrections,
+    digests,
     duty,
     errors,
+    feedback,
     flows,
     followup,
     groups,
+    hours,
     media,
     operators,
     outbox,
@@ -43,16 +48,19 @@ from bot.handlers import (
     relay,
     retention,
     signup,
+    team_admin,
+    teams,
     timers,
 )
 from bot.handlers.keyboards import exact
 from bot.handlers.plumbing import record_sender
 from bot.handlers.words import button_cancel, menu_language, menu_numbers
 from bot.i18n import check_catalogs
+from bot.services import delivery
 from bot.services.config import DispatchConfig
+from bot.services.digests import DigestConfig
 from bot.services.positions import PositionWriter
 from bot.settings import Settings
-from storage import outbox as outbox_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -61,7 +69,9 @@ log = logging.getLogger(__name__)
 SENDER_GROUP = -100  # record the sender, set the language
 METRICS_GROUP = -90  # count each update for /metrics, and let it travel on
 PRIVATE_GROUP = -50  # groups and channels stop here (bot/handlers/groups.py)
-FLOW_GROUP = -4  # the request flow; the sign-up flow is FLOW_GROUP + 1
+COMMENT_GROUP = -6  # a citizen's comment on a rating, when one is awaited (feedback.py)
+# The request flow; sign-up is FLOW_GROUP + 1, the operators' /newteam FLOW_GROUP - 1.
+FLOW_GROUP = -4
 RELAY_GROUP = -2  # during a job, the two sides' messages to each other (relay.py)
 AFTER_FLOWS_GROUP = -1  # what no flow took, before the ordinary handlers of group 0
 
@@ -104,6 +114,7 @@ def build_application(
     app.bot_data["db"] = database
     app.bot_data["settings"] = settings
     app.bot_data["cfg"] = DispatchConfig.from_settings(settings)
+    app.bot_data["digest_cfg"] = DigestConfig.from_settings(settings)
     app.bot_data["sender"] = outbox.Sender(
         app.bot,
         database,
@@ -129,17 +140,21 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
     # Then: nothing personal outside private chats; a pointer when spoken to in a group.
     app.add_handler(TypeHandler(Update, groups.private_chats_only), group=PRIVATE_GROUP)
+    # A private chat's comment on a rating, before any flow reads the text (bot/handlers/feedback.py).
+    app.add_handler(feedback.comment_handler(), group=COMMENT_GROUP)
     # No PTB conversation_timeout: the flows time out from the database (bot/persistence/flows.py).
     app.add_handler(citizen.conversation(None), group=FLOW_GROUP)
     app.add_handler(signup.conversation(None), group=FLOW_GROUP + 1)
-    # During a job: the citizen's and the volunteer's messages to each other (relay.py); from
-    # anyone else they travel on.
-    # Its own group: what it leaves (no job) still meets the handlers below.
+    app.add_handler(team_admin.conversation(None), group=FLOW_GROUP - 1)  # operators' /newteam
+    # During a job: the citizen's and the volunteer's messages to each other (relay.py). Its
+    # own group: what it leaves (no job) still meets the handlers below.
     app.add_handler(relay.handler(), group=RELAY_GROUP)
     # Media and contacts no flow took: what the bot can do (a volunteer's contact travels on).
     app.add_handler(MessageHandler(media.UNREAD, media.outside_a_flow), group=AFTER_FLOWS_GROUP)
-    # Commands available at any time.
-    # /start greets; /start sos (the deep link) is the request flow's (bot/handlers/citizen.py).
+    # Commands available at any time. Deep links (a certificate's verify_, an invite's
+    # team_) before the plain /start; /start sos is the request flow's (citizen.py).
+    app.add_handler(certificates.verify_start_handler())
+    app.add_handler(teams.invite_start())
     app.add_handler(CommandHandler("start", common.start, filters=~flows.sos_link()))
     app.add_handler(CommandHandler("help", common.help_command))
     app.add_handler(CommandHandler("language", common.language))
@@ -149,7 +164,10 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         MessageHandler(filters.TEXT & filters.Regex(exact(button_cancel)), common.cancel_outside)
     )
     # Volunteers and operators: /duty, /hours, the sign-up's buttons outside the sign-up,
-    # /profile and its buttons, a contact shared, /pending, /approve, /reject.
+    # /profile and its buttons, a contact shared, /pending, /approve, /reject;
+    # hours: /hours (paged), certificates, ratings, disputes, corrections, exports; teams and
+    # leaders: /team, /invite, /leaveteam and their buttons, /teams, /addleader, /dropleader,
+    # /moveteam, /digest.
     for h in (
         *duty.handlers(),
         *signup.handlers(),
@@ -157,6 +175,13 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *preferences.handlers(),
         *phone.handlers(),
         *operators.handlers(),
+        *hours.handlers(),
+        *certificates.handlers(),
+        *corrections.handlers(),
+        *feedback.handlers(),
+        *teams.handlers(),
+        *team_admin.handlers(),
+        *digests.handlers(),
     ):
         app.add_handler(h)  # type: ignore[arg-type]
     app.add_handler(
@@ -197,6 +222,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     timers.schedule_sweep(app, app.bot_data["settings"].timer_sweep_s)
     availability.schedule(app, app.bot_data["settings"].stale_check_s)
     retention.schedule(app, app.bot_data["settings"].retention_check_s)
+    digests.schedule(app, app.bot_data["settings"].digest_check_s)
     await app.bot_data["flows"].start(app.bot_data["settings"].timer_sweep_s)
     # Whatever was committed but not yet said (a crash, a retry's wait) leaves from here on.
     outbox.schedule_sweep(app, app.bot_data["settings"].outbox_sweep_s)
@@ -205,7 +231,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def _outbox_depth(db: Database) -> int:
     async with db.session() as s:
-        return await outbox_store.depth(s)
+        return await delivery.depth(s)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

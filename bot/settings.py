@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     ops_chat_id: int | None = None
     ops_language: str = "ar"
 
+    # Team leaders' digests (bot/services/digests.py): daily at this local time, weekly on
+    # this weekday (0 = Monday … 6 = Sunday) at the same time; checked every DIGEST_CHECK_S.
+    digest_time: str = Field("20:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    digest_timezone: str = "Asia/Riyadh"
+    digest_weekday: int = Field(3, ge=0, le=6)
+    digest_check_s: float = Field(60.0, gt=0)
+
     # Webhook mode (polling when unset)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -89,6 +96,14 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(value)  # raises on an unknown zone name
         return value
 
     @field_validator("service_area", mode="before")

@@ -58,6 +58,16 @@ class CreditStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     DISPUTED = "disputed"
+    # A dispute an operator decided not to credit: final, counted nowhere.
+    REJECTED = "rejected"
+
+
+class CorrectionKind(StrEnum):
+    """Why an hour credit changed (storage.hours_models.HourCorrection.kind)."""
+
+    MINUTES = "minutes"  # an operator adjusted the minutes
+    CREDITED = "credited"  # a dispute decided: credit it
+    REJECTED = "rejected"  # a dispute decided: no credit
 
 
 class AuditKind(StrEnum):
@@ -93,3 +103,36 @@ class AuditKind(StrEnum):
     VOLUNTEER_VERIFIED = "volunteer_verified"
     VOLUNTEER_REJECTED = "volunteer_rejected"
     VOLUNTEER_LEFT = "volunteer_left"
+    CREDIT_CORRECTED = "credit_corrected"
+    DISPUTE_DECIDED = "dispute_decided"
+    CERTIFICATE_ISSUED = "certificate_issued"
+    CERTIFICATE_REVOKED = "certificate_revoked"
+    RATED = "rated"
+    # Teams (bot/services/teams.py): every operator and leader action on a team
+    TEAM_CREATED = "team_created"
+    TEAM_LEADER_ADDED = "team_leader_added"
+    TEAM_LEADER_REMOVED = "team_leader_removed"
+    TEAM_CODE_ROTATED = "team_code_rotated"
+    TEAM_JOINED = "team_joined"
+    TEAM_LEFT = "team_left"
+    TEAM_MOVED = "team_moved"
+    TEAM_MEMBER_REMOVED = "team_member_removed"
+    LEADER_VERIFIED = "leader_verified"
+    LEADER_REJECTED = "leader_rejected"
+    TEAM_REFUSED = "team_refused"  # a leader reached for another team: nothing changed
+    DIGEST_REQUESTED = "digest_requested"
+
+
+class DigestKind(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class DigestStatus(StrEnum):
+    """What became of one scheduled digest (``digest_record.status``)."""
+
+    QUEUED = "queued"  # claimed and in the outbox, in one transaction: on its way
+    SENT = "sent"
+    BLOCKED = "blocked"  # the leader blocked the bot: skipped, the others still get theirs
+    NOT_LEADER = "not_leader"  # removed as leader (or the team is gone) before it was built
+    FAILED = "failed"  # Telegram refused it for another reason, or the retries ran out

@@ -17,6 +17,14 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from storage.flow_state import FlowConversation, FlowUserData  # noqa: F401  (its tables, registered)
+from storage.team_models import (  # noqa: F401  (the team tables, registered)
+    DigestRecord,
+    Team,
+    TeamJoinPending,
+    TeamLeader,
+    TeamMember,
+    VettingCopy,
+)
 from storage.types import UTCDateTime, utcnow
 
 
@@ -259,3 +267,8 @@ class CitizenMedia(SQLModel, table=True):
     kind: str = Field(max_length=16)  # domain.enums.MediaKind
     file_id: str = Field(max_length=256)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+# The hours tables (corrections, certificates, feedback) live in their own module; importing it
+# here registers them on SQLModel.metadata wherever the models are loaded.
+from storage import hours_models  # noqa: E402, F401

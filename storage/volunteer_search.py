@@ -84,39 +84,30 @@ def _range_slots(n: int) -> int:
     return size
 
 
-def _statement(slots: int, needs_equipment: bool) -> Select[Any]:
-    """The nearest rows of a box that pass every rule but distance, and whether each is capped.
-
-    How the box's cells reach the index depends on the planner. ``slots`` > 0
-    (SQLite): a small CTE of (lo, hi) cell ranges, one per grid row, joined to the
-    index — SQLite plans a CTE of literal rows well (a recursive CTE of unknown
-    size made it build a throw-away automatic index instead). ``slots`` == 0
-    (PostgreSQL): ``cell = ANY(:cells)``, every cell listed — PostgreSQL cannot
-    estimate a join on ranges and then plans a parallel scan whose workers cost
-    more to start than the whole query, while it estimates a list of cells well.
-    """
-    v, o = _V, _O
-    if slots > 0:
-        ranges = union_all(
-            *(
-                select(
-                    bindparam(f"lo{i}", None, type_=BigInteger).label("lo"),
-                    bindparam(f"hi{i}", None, type_=BigInteger).label("hi"),
-                )
-                for i in range(slots)
+def _cells(slots: int) -> tuple[Any, list[Any]]:
+    """Where the box's cells come from: a CTE of ranges (SQLite) or a list (PostgreSQL)."""
+    v = _V
+    if slots == 0:
+        return v, [v.c.cell == any_(bindparam("cells", None, type_=ARRAY(BigInteger)))]
+    ranges = union_all(
+        *(
+            select(
+                bindparam(f"lo{i}", None, type_=BigInteger).label("lo"),
+                bindparam(f"hi{i}", None, type_=BigInteger).label("hi"),
             )
-        ).cte("cell_range")
-        source: Any = ranges.join(v, v.c.cell.between(ranges.c.lo, ranges.c.hi))
-        in_box = []
-    else:
-        source = v
-        in_box = [v.c.cell == any_(bindparam("cells", None, type_=ARRAY(BigInteger)))]
+            for i in range(slots)
+        )
+    ).cte("cell_range")
+    return ranges.join(v, v.c.cell.between(ranges.c.lo, ranges.c.hi)), []
+
+
+def _rules(needs_equipment: bool) -> list[Any]:
+    """Every rule but distance, the most selective first (SQLite evaluates them in order)."""
+    v = _V
     qs, qe, minute = v.c.quiet_start_min, v.c.quiet_end_min, bindparam("minute", None, Integer)
     rules = [
-        *in_box,
         # The partial index's own predicate, spelt as in the index so every planner uses it.
         text("volunteer.on_duty AND volunteer.status = 'verified'"),
-        # The most selective test first (SQLite evaluates them in this order).
         v.c.skills.op("&")(bindparam("skill", None, Integer)) != 0,
         v.c.lat.between(bindparam("south", None, v.c.lat.type), bindparam("north", None)),
         v.c.lon.between(bindparam("west", None, v.c.lon.type), bindparam("east", None)),
@@ -132,6 +123,23 @@ def _statement(slots: int, needs_equipment: bool) -> Select[Any]:
     ]
     if needs_equipment:
         rules.append(v.c.equipment.op("&")(bindparam("needs", None, Integer)) != 0)
+    return rules
+
+
+def _statement(slots: int, needs_equipment: bool) -> Select[Any]:
+    """The nearest rows of a box that pass every rule but distance, and whether each is capped.
+
+    How the box's cells reach the index depends on the planner. ``slots`` > 0
+    (SQLite): a small CTE of (lo, hi) cell ranges, one per grid row, joined to the
+    index — SQLite plans a CTE of literal rows well (a recursive CTE of unknown
+    size made it build a throw-away automatic index instead). ``slots`` == 0
+    (PostgreSQL): ``cell = ANY(:cells)``, every cell listed — PostgreSQL cannot
+    estimate a join on ranges and then plans a parallel scan whose workers cost
+    more to start than the whole query, while it estimates a list of cells well.
+    """
+    v = _V
+    source, in_box = _cells(slots)
+    rules = [*in_box, *_rules(needs_equipment)]
     # Squared distance on a flat projection at the request (metres^2): only the order of
     # the rows and where the LIMIT cuts depend on it, never the answer's distances.
     dy = v.c.lat - bindparam("lat0", None, v.c.lat.type)
@@ -148,6 +156,7 @@ def _statement(slots: int, needs_equipment: bool) -> Select[Any]:
         .subquery("near")
     )
     # The hourly cap costs an index probe per row: only for the rows kept by the LIMIT.
+    o = _O
     alerts_last_hour = (
         select(func.count())
         .where(

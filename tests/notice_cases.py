@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.services.notices import Event
+from bot.services.team_notices import DayFigures, HandledLine, MemberMinutes, Readiness, RegionLine
 from domain.enums import OfferStatus
 from domain.incidents import Equipment, IncidentType
 
@@ -146,5 +147,79 @@ CASES: dict[Event, list[dict[str, object]]] = {
     Event.REQUEST_LIMITED: [
         {"incident": "fire", "limit": 5},
         {"incident": "breakdown", "limit": 1},
+    ],
+    # Hours (bot/services/notices_hours.py)
+    Event.DISPUTE_OPENED: [
+        {
+            "request_id": 42,
+            "incident": "fire",
+            "volunteer": "Sarah",
+            "volunteer_id": 7,
+            "minutes": 35,
+        }
+    ],
+    Event.DISPUTE_DECIDED: [
+        {"request_id": 42, "credited": True, "minutes": 35, "reason": "✔️ 14:30"},
+        {"request_id": 42, "credited": False, "minutes": 35, "reason": "✖️"},
+    ],
+    Event.CREDIT_CORRECTED: [
+        {"request_id": 42, "before": 300, "after": 90, "reason": "11:00–12:30"}
+    ],
+    Event.LOW_RATING: [
+        {"request_id": 42, "volunteer": "John", "volunteer_id": 7, "rating": 1, "comment": ""},
+        {"request_id": 42, "volunteer": "Sarah", "volunteer_id": 7, "rating": 2, "comment": "🙏"},
+    ],
+    # Teams (bot/services/team_notices.py)
+    Event.LEADER_NAMED: [{"team_id": 3, "team": "Falcons"}],
+    Event.LEADER_VERIFY: [
+        {
+            "volunteer_id": 777,
+            "name": "Sarah",
+            "team": "Falcons",
+            "username": "sarah_k",
+            "skills": IncidentType.FIRE.bit,
+            "equipment": int(Equipment.EXTINGUISHER),
+        }
+    ],
+    Event.VETTING_DECIDED: [
+        {"volunteer_id": 777, "name": "Sarah", "decider": "John", "approved": True},
+        {"volunteer_id": 777, "name": "Sarah", "decider": "John", "approved": False},
+    ],
+    Event.TEAM_JOINED: [{"team": "Falcons"}],
+    Event.TEAM_REMOVED: [{"team": "Falcons"}],
+    Event.TEAM_MOVED: [{"team": "Falcons"}],
+    Event.DAILY_DIGEST: [
+        {"team": "Falcons", "until": T0, "members": 4, "on_duty": 1},  # a quiet day
+        {
+            "team": "Falcons",
+            "until": T0,
+            "members": 4,
+            "on_duty": 2,
+            "handled": (
+                HandledLine(41, "fire", "Sarah", 35, 600, "confirmed"),
+                HandledLine(42, "flood", "John", 95, None, "assigned"),
+            ),
+            "credited": (MemberMinutes("Sarah", 75),),
+            "region": tuple(
+                RegionLine(50 + i, "lost_desert", kind, T0)
+                for i, kind in enumerate(
+                    ("unanswered", "escalated", "stalled_dispatch", "stalled_arrival")
+                )
+            ),
+            "open_in_region": 1,
+            "pending": ("John",),
+            "stale": ("Sarah",),
+            "readiness": (Readiness("fire", 2, 3), Readiness("flood", 0, 1)),
+        },
+    ],
+    Event.WEEKLY_DIGEST: [
+        {
+            "team": "Falcons",
+            "until": T0,
+            "members": 4,
+            "days": tuple(DayFigures(f"2026-02-{23 + i}", 30 * i, i % 3) for i in range(7)),
+            "unanswered": 1,
+            "escalated": 2,
+        }
     ],
 }

@@ -12,6 +12,7 @@ from bot.handlers import buttons as b
 from bot.handlers import inputs
 from bot.i18n import use_locale
 from domain.incidents import EQUIPMENT_ITEMS, Equipment, IncidentType
+from domain.matching.geo import cities
 from domain.volunteers import ALERTS_PER_HOUR_CHOICES, QUIET_CHOICES, RADIUS_CHOICES_KM
 
 # What the bot has always written (old buttons in people's chats must keep working).
@@ -51,17 +52,35 @@ LEGACY = [
     (b.make_vet(approve=False, volunteer_id=10), "vet:no:10", b.VET),
     (b.make_help_came(came=True, request_id=5), "came:yes:5", b.HELP_CAME),
     (b.make_help_came(came=False, request_id=5), "came:no:5", b.HELP_CAME),
+    (b.make_hours_page(0), "hours:0", b.HOURS_PAGE),
+    (b.make_hours_page(12), "hours:12", b.HOURS_PAGE),
+    (b.make_rate(1, 42), "rate:1:42", b.RATE),
+    (b.make_rate(5, 42), "rate:5:42", b.RATE),
+    (b.make_rate(None, 42), "rate:skip:42", b.RATE),
+    (b.make_team(b.TeamAction.PAGE, 3, 0), "tm:pg:3:0", b.TEAM),
+    (b.make_team(b.TeamAction.REMOVE, 3, 4503599627370496), "tm:rm:3:4503599627370496", b.TEAM),
+    (b.make_team(b.TeamAction.REMOVE_YES, 3, 21), "tm:rmy:3:21", b.TEAM),
+    (b.make_team(b.TeamAction.ROTATE, 3), "tm:rot:3", b.TEAM),
+    (b.make_team(b.TeamAction.LEAVE, 3), "tm:lv:3", b.TEAM),
+    (b.make_team(b.TeamAction.DISMISS, 3), "tm:no:3", b.TEAM),
+    (b.make_join("Ab3_-x9Z"), "tj:Ab3_-x9Z", b.JOIN),
+    (b.make_team_city("Jeddah"), "nt:city:Jeddah", b.TEAM_CITY),
+    (b.make_team_radius(25), "nt:r:25", b.TEAM_RADIUS),
 ]
 PARSERS = [
     b.parse_incident, b.parse_language, b.parse_conduct, b.parse_skill, b.parse_equipment,
     b.parse_profile_skill, b.parse_profile_equipment, b.parse_consent, b.parse_profile,
     b.parse_duty, b.parse_phone, b.parse_radius, b.parse_quiet, b.parse_cap, b.parse_leave,
     b.parse_offer, b.parse_job, b.parse_request, b.parse_vet, b.parse_help_came,
+    b.parse_hours_page, b.parse_rate,
+    b.parse_team, b.parse_join, b.parse_team_city, b.parse_team_radius,
 ]  # fmt: skip
 PATTERNS = [
     b.INCIDENT, b.LANGUAGE, b.CONDUCT, b.SKILL, b.EQUIPMENT, b.PROFILE_SKILL,
     b.PROFILE_EQUIPMENT, b.CONSENT, b.PROFILE, b.DUTY, b.PHONE, b.RADIUS, b.QUIET, b.CAP,
-    b.LEAVE, b.OFFER, b.JOB, b.REQUEST, b.VET, b.HELP_CAME,
+    b.LEAVE, b.OFFER, b.JOB, b.REQUEST, b.VET, b.HELP_CAME, b.HOURS_PAGE, b.RATE,
+    b.TEAM, b.JOIN, b.TEAM_CITY,
+    b.TEAM_RADIUS,
 ]  # fmt: skip
 
 
@@ -92,6 +111,18 @@ def test_round_trips() -> None:
     big = 2**63 - 1
     assert b.parse_vet(f"vet:no:{big}") == b.VetPress(approve=False, volunteer_id=big)
     assert b.parse_conduct("conduct:no") == b.ConductAnswer(accept=False)
+    for page in (0, 1, 999999):
+        assert b.parse_hours_page(b.make_hours_page(page)) == b.HoursPage(page)
+    for stars in (None, 1, 2, 3, 4, 5):
+        assert b.parse_rate(b.make_rate(stars, 2**31 - 1)) == b.RatePress(stars, 2**31 - 1)
+    for action in (b.TeamAction.ROTATE, b.TeamAction.LEAVE, b.TeamAction.DISMISS):
+        assert b.parse_team(b.make_team(action, 2**31 - 1)) == b.TeamPress(action, 2**31 - 1)
+    assert b.parse_team(f"tm:rmy:9:{big}") == b.TeamPress(b.TeamAction.REMOVE_YES, 9, big)
+    assert b.parse_team("tm:pg:9:12") == b.TeamPress(b.TeamAction.PAGE, 9, 12)
+    for city in cities():
+        assert b.parse_team_city(b.make_team_city(city.name_en)) == b.TeamCityChoice(city.name_en)
+    for km in b.TEAM_RADII_KM:
+        assert b.parse_team_radius(b.make_team_radius(km)) == b.TeamRadiusChoice(km)
 
 
 @pytest.mark.parametrize(
@@ -106,7 +137,14 @@ def test_round_trips() -> None:
         "offer:xyz:1", "job:arr:123456789012345678", "job:fly:1", "req:cancel:00",
         "vet:ok:0", "vet:ok:9223372036854775808", "vet:ok:99999999999999999999", "vet:maybe:1",
         "offer:acc:1:2", "x" * 65, "came:yes:", "came:maybe:1", "came:no:0",
+        "came:yes:2147483648", "hours:", "hours:-1", "hours:01", "hours:1234567", "hours:١",
+        "hours:²", "rate:0:1", "rate:6:1", "rate:5:0", "rate:skip:", "rate:5:2147483648",
+        "rate:٣:1", "rate:5:1:2",
         "came:yes:2147483648",
+        "tm:pg:3", "tm:pg:3:1234567", "tm:rm:3", "tm:rmy:3:0", "tm:rot:3:1", "tm:no:3:1",
+        "tm:lv:0", "tm:rot:2147483648", "tm:zap:3", "tm:rot:", "tm:pg:3:-1", "tm:rmy:3:²",
+        "tj:", "tj:a b", "tj:" + "a" * 33, "tj:ab!", "nt:city:Atlantis", "nt:city:",
+        "nt:city:jeddah", "nt:r:7", "nt:r:", "nt:r:25.5",
     ],
 )  # fmt: skip
 def test_junk_parses_to_none_everywhere(data: str | None) -> None:
@@ -118,6 +156,23 @@ def test_patterns_are_anchored() -> None:
         assert pattern.pattern.startswith("^") and pattern.pattern.endswith("$"), pattern
 
 
+def _team_keyboards() -> list[InlineKeyboardMarkup]:
+    """The team screens' keyboards: a member page with paging, the /newteam pickers."""
+    from bot.handlers import team_admin
+    from bot.handlers.teams import page_view
+    from bot.services.teams import TeamPage
+    from storage.team_models import Team
+    from storage.teams import MemberRow
+
+    team = Team(
+        id=3, name="Falcons", lat=24.7, lon=46.7, radius_km=25, invite_code="x", created_by=1
+    )
+    member = MemberRow(21, "Sara", "pending", True, False, None, 30)
+    _text, page = page_view(TeamPage(team, [member], 1, 3, 21, ["Huda"]))
+    assert page is not None
+    return [page, team_admin.city_buttons(), team_admin.radius_buttons()]
+
+
 def _data(markup: InlineKeyboardMarkup) -> list[str]:
     return [str(btn.callback_data) for row in markup.inline_keyboard for btn in row]
 
@@ -126,8 +181,15 @@ def _data(markup: InlineKeyboardMarkup) -> list[str]:
 def test_every_keyboard_the_bot_builds_parses(lang: str) -> None:
     """Keyboards from every module (render.py's too, until it builds them with buttons.py)."""
     from bot.handlers import keyboards, render
+    from bot.handlers.feedback import skip_keyboard
+    from bot.handlers.hours import pager
     from bot.handlers.profile import profile_keyboard
+    from bot.services.hours import Summary
+    from bot.services.notices import Thanks
     from storage.models import Volunteer
+
+    def summary(page: int) -> Summary:
+        return Summary(month={}, all_time={}, rating=None, ratings=0, jobs=[], page=page, pages=3)
 
     with use_locale(lang):
         markups = [
@@ -146,7 +208,13 @@ def test_every_keyboard_the_bot_builds_parses(lang: str) -> None:
             render.job_keyboard(12, on_scene=True),
             render.cancel_keyboard(12),
             render.citizen.help_keyboard(12),
+            skip_keyboard(12),
+            *filter(None, (pager(summary(page)) for page in range(3))),
+            *_team_keyboards(),
         ]
+        thanks = render.RENDERERS[Thanks](Thanks(12, "fire")).markup
+        assert isinstance(thanks, InlineKeyboardMarkup)
+        markups.append(thanks)
     for markup in markups:
         for data in _data(markup):
             assert sum(parse(data) is not None for parse in PARSERS) == 1, data

@@ -170,7 +170,7 @@ async def test_hours_and_leave_for_someone_who_is_no_volunteer(box: Sandbox) -> 
     assert citizen.last is not None and citizen.last.button_data == []  # no leave prompt
     await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
     v = box.emu.user(10, first_name="Khalid", language_code="en")
-    assert "Your confirmed volunteer hours" in await say(box, v, "/hours")
+    assert "You have no volunteer hours yet" in await say(box, v, "/hours")
     assert "Are you sure?" in await say(box, v, "/leave")
 
 

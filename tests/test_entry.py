@@ -48,7 +48,7 @@ async def test_demo_plays_the_whole_loop(capsys: pytest.CaptureFixture[str]) -> 
     # His hours are credited ("added to your volunteer hours"), and /hours shows one job.
     one_minute = f"{FSI}دقيقة واحدة{PDI}"
     assert f"أُضيفت {one_minute} إلى ساعاتك التطوعية" in out, out
-    assert f"ساعاتك التطوعية المؤكدة: {one_minute}" in out
+    assert f"هذا الشهر: {one_minute}، {FSI}مهمة واحدة{PDI}" in out  # /hours (bot/handlers/hours.py)
 
 
 async def test_polling_sigterm_finishes_the_update_in_flight(tmp_path: Path) -> None:

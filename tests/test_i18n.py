@@ -355,7 +355,7 @@ def test_times_are_shown_in_riyadh() -> None:
 
 # --- every notice, in both languages ----------------------------------------------------------
 
-NAMES = {"John", "Sarah", "Blue", "Toyota", "john_doe", "sarah_k"}
+NAMES = {"John", "Sarah", "Blue", "Toyota", "john_doe", "sarah_k", "Falcons"}
 
 
 def _all_text(rendered: Rendered) -> list[str]:

@@ -21,7 +21,8 @@ def iso(value: object) -> str:
 
 
 def jobs(n: int) -> str:
-    return tn("{n} job confirmed", "{n} jobs confirmed", n)
+    # As /hours counts them (bot/handlers/hours.py).
+    return tn("{n} job", "{n} jobs", n)
 
 
 def hours(n: int) -> str:
@@ -39,12 +40,12 @@ HOURS_AR = {
 }
 
 JOBS_AR = {
-    0: "لم تُؤكَّد أي مهمة بعد",
-    1: "مهمة واحدة مؤكدة",
-    2: "مهمتان مؤكدتان",
-    3: f"{iso(3)} مهام مؤكدة",
-    11: f"{iso(11)} مهمة مؤكدة",
-    100: f"{iso(100)} مهمة مؤكدة",
+    0: f"{iso(0)} مهمة",
+    1: "مهمة واحدة",
+    2: "مهمتان",
+    3: f"{iso(3)} مهام",
+    11: f"{iso(11)} مهمة",
+    100: f"{iso(100)} مهمة",
 }
 
 
@@ -63,11 +64,7 @@ def test_arabic_plural_jobs(n: int) -> None:
 def test_english_plural_hours_and_jobs() -> None:
     with use_locale("en"):
         assert [hours(n) for n in (0, 1, 2)] == ["0 hours", "1 hour", "2 hours"]
-        assert [jobs(n) for n in (0, 1, 2)] == [
-            "0 jobs confirmed",
-            "1 job confirmed",
-            "2 jobs confirmed",
-        ]
+        assert [jobs(n) for n in (0, 1, 2)] == ["0 jobs", "1 job", "2 jobs"]
 
 
 def wave(alerted: int, lang: str) -> str:

@@ -32,6 +32,7 @@ def _answers() -> dict[str, str]:
         "busy": _("You are already on another job. Finish or release it first."),
         "not_operator": _("Only operators can do this."),
         "unknown": _("This button is not for you, or it is no longer valid."),
+        "other_team": _("This volunteer is not in your team; nothing was changed."),
     }
 
 
@@ -48,7 +49,7 @@ async def _answer(q: CallbackQuery, outcome: Outcome, *, spent: bool) -> None:
         return
     await q.answer(
         _answers().get(outcome.result, _("Already done.")),
-        show_alert=outcome.result in ("not_yours", "busy"),
+        show_alert=outcome.result in ("not_yours", "busy", "other_team"),
     )
 
 
@@ -109,7 +110,7 @@ async def on_request(update: Update, context: BotContext) -> None:
 
 
 async def on_vet(update: Update, context: BotContext) -> None:
-    """✅ Approve / ❌ Reject on an operator's notice of a new volunteer."""
+    """✅ Approve / ❌ Reject on an operator's (or a team leader's) notice of a new volunteer."""
     q = inputs.press(update)
     pressed = buttons.parse_vet(q.data)
     if pressed is None:

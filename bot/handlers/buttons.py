@@ -18,6 +18,7 @@ from enum import StrEnum
 from bot.handlers.inputs import PERSON_ID_MAX, RECORD_ID_MAX, bounded_id
 from bot.i18n import LANGUAGES
 from domain.incidents import EQUIPMENT_ITEMS, Equipment, IncidentType
+from domain.matching.geo import cities
 from domain.volunteers import ALERTS_PER_HOUR_CHOICES, QUIET_CHOICES, RADIUS_CHOICES_KM
 
 # Up to 19 digits: every positive signed 64-bit integer; the range is checked after.
@@ -442,3 +443,157 @@ def parse_help_came(data: str | None) -> HelpCamePress | None:
     m = _full(data, HELP_CAME)
     ident = bounded_id(m[2], RECORD_ID_MAX) if m else None
     return HelpCamePress(m[1] == "yes", ident) if m and ident else None
+
+
+# --- hours: the /hours pages and the citizen's rating (bot/handlers/hours.py, feedback.py) ---
+
+
+@dataclass(frozen=True)
+class HoursPage:
+    """A page of /hours' job list, 0 the newest."""
+
+    page: int
+
+
+# A page number, not a row id: 0 is the first page; six digits are more pages than anyone has.
+HOURS_PAGE = re.compile(r"^hours:(0|[1-9][0-9]{0,5})$")
+
+
+def make_hours_page(page: int) -> str:
+    return f"hours:{page}"
+
+
+def parse_hours_page(data: str | None) -> HoursPage | None:
+    m = _full(data, HOURS_PAGE)
+    return HoursPage(int(m[1])) if m else None
+
+
+@dataclass(frozen=True)
+class RatePress:
+    """Stars for a request's help (1–5), or Skip on the comment question (``stars`` None)."""
+
+    stars: int | None
+    request_id: int
+
+
+RATE = re.compile(r"^rate:([1-5]|skip):" + _ID + "$")
+
+
+def make_rate(stars: int | None, request_id: int) -> str:
+    return f"rate:{stars if stars is not None else 'skip'}:{request_id}"
+
+
+def parse_rate(data: str | None) -> RatePress | None:
+    m = _full(data, RATE)
+    ident = bounded_id(m[2], RECORD_ID_MAX) if m else None
+    return RatePress(None if m[1] == "skip" else int(m[1]), ident) if m and ident else None
+
+
+# --- teams (bot/handlers/teams.py) ---------------------------------------------------------
+
+
+class TeamAction(StrEnum):
+    PAGE = "pg"  # show page ``arg`` of the members
+    REMOVE = "rm"  # ask to confirm removing member ``arg``
+    REMOVE_YES = "rmy"  # remove member ``arg`` (checked against the team by the service)
+    ROTATE = "rot"  # a new invite link
+    LEAVE = "lv"  # the presser leaves the team
+    DISMISS = "no"  # "Not now": the buttons go, nothing changes
+
+
+# The actions that name a member, and the one that names a page; the others name nothing.
+_MEMBER_ACTIONS = (TeamAction.REMOVE, TeamAction.REMOVE_YES)
+PAGE_MAX = 100_000
+
+
+@dataclass(frozen=True)
+class TeamPress:
+    """A button on a team's message; every one carries the team it acts on."""
+
+    action: TeamAction
+    team_id: int
+    arg: int | None = None  # the page (PAGE) or the member (REMOVE, REMOVE_YES)
+
+
+TEAM = re.compile(
+    r"^tm:" + _alternatives(a.value for a in TeamAction) + ":" + _ID + "(?::" + _ID + ")?$"
+)
+
+
+def make_team(action: TeamAction, team_id: int, arg: int | None = None) -> str:
+    tail = f":{arg}" if arg is not None else ""
+    return f"tm:{action.value}:{team_id}{tail}"
+
+
+def parse_team(data: str | None) -> TeamPress | None:
+    """A page needs its number, a removal its member; the other actions take nothing."""
+    m = _full(data, TEAM)
+    team_id = bounded_id(m[2], RECORD_ID_MAX) if m else None
+    if m is None or team_id is None:
+        return None
+    action, raw = TeamAction(m[1]), m[3]
+    if action is TeamAction.PAGE:
+        page = int(raw) if raw is not None and len(raw) <= 6 else None
+        return TeamPress(action, team_id, page) if page is not None and page <= PAGE_MAX else None
+    if action in _MEMBER_ACTIONS:
+        member = bounded_id(raw, PERSON_ID_MAX) if raw is not None else None
+        return TeamPress(action, team_id, member) if member is not None else None
+    return TeamPress(action, team_id) if raw is None else None
+
+
+@dataclass(frozen=True)
+class JoinPress:
+    """✅ Join under an invite: the code the link carried (the service looks it up)."""
+
+    code: str
+
+
+JOIN = re.compile(r"^tj:([A-Za-z0-9_-]{1,32})$")
+
+
+def make_join(code: str) -> str:
+    return f"tj:{code}"
+
+
+def parse_join(data: str | None) -> JoinPress | None:
+    m = _full(data, JOIN)
+    return JoinPress(m[1]) if m else None
+
+
+# --- the operators' /newteam flow (bot/handlers/team_admin.py) -----------------------------
+
+TEAM_RADII_KM = (10, 25, 50, 100)
+
+
+@dataclass(frozen=True)
+class TeamCityChoice:
+    """A city of domain/data/saudi_cities.csv, by its English name, as the team's region."""
+
+    city: str
+
+
+@dataclass(frozen=True)
+class TeamRadiusChoice:
+    km: int
+
+
+TEAM_CITY = re.compile(r"^nt:city:" + _alternatives(c.name_en for c in cities()) + "$")
+TEAM_RADIUS = re.compile(r"^nt:r:" + _alternatives(TEAM_RADII_KM) + "$")
+
+
+def make_team_city(name_en: str) -> str:
+    return f"nt:city:{name_en}"
+
+
+def parse_team_city(data: str | None) -> TeamCityChoice | None:
+    m = _full(data, TEAM_CITY)
+    return TeamCityChoice(m[1]) if m else None
+
+
+def make_team_radius(km: int) -> str:
+    return f"nt:r:{km}"
+
+
+def parse_team_radius(data: str | None) -> TeamRadiusChoice | None:
+    m = _full(data, TEAM_RADIUS)
+    return TeamRadiusChoice(int(m[1])) if m else None

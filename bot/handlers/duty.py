@@ -1,4 +1,4 @@
-"""A volunteer's availability: /duty, /hours, and the positions they share.
+"""A volunteer's availability: /duty, and the positions they share (/hours: hours.py).
 
 A position that stops arriving takes a volunteer off alerts (availability.py); a
 shared location, or a live location's fixes, bring them back.
@@ -11,14 +11,13 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot import formatting
 from bot.context import BotContext
 from bot.handlers import inputs
 from bot.handlers.keyboards import location_request, main_menu
 from bot.handlers.plumbing import query
-from bot.i18n import _, t, tn
+from bot.i18n import _
 from bot.services import positions, volunteering
-from domain.volunteers import is_active, is_rejected
+from domain.volunteers import is_rejected
 from storage.models import Volunteer
 from storage.types import utcnow
 
@@ -73,26 +72,6 @@ async def duty(update: Update, context: BotContext) -> None:
     )
     markup = location_request() if result == "no_position" else main_menu()
     await msg.reply_text(text, reply_markup=markup)
-
-
-async def hours(update: Update, context: BotContext) -> None:
-    """/hours: confirmed hours. They stay after leaving; someone who never volunteered is told so."""
-    msg = inputs.message(update)
-    uid = inputs.sender_id(update)
-
-    async def load(s):  # type: ignore[no-untyped-def]
-        return await volunteering.get_profile(s, uid), await volunteering.hours(s, person_id=uid)
-
-    vol, (minutes, jobs) = await query(context, load)
-    if not is_active(vol) and jobs == 0:
-        await msg.reply_text(not_registered(), reply_markup=main_menu())
-        return
-    await msg.reply_text(
-        t("Your confirmed volunteer hours: {total}", total=formatting.duration(minutes))
-        + "\n"
-        + tn("{n} job confirmed", "{n} jobs confirmed", jobs),
-        reply_markup=main_menu(),
-    )
 
 
 def live_seconds(value: object) -> int | None:
@@ -150,11 +129,8 @@ async def location_update(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list[object]:
-    """/duty, /hours, and positions: a location outside a flow, and live-location fixes."""
-    return [
-        CommandHandler("duty", duty),
-        CommandHandler("hours", hours),
-    ]
+    """/duty (positions are registered later: ``position_handlers``)."""
+    return [CommandHandler("duty", duty)]
 
 
 def position_handlers() -> list[object]:

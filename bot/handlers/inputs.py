@@ -60,6 +60,20 @@ def bounded_id(raw: str, maximum: int) -> int | None:
     return value if 0 < value <= maximum else None
 
 
+def arguments(args: Sequence[str] | None) -> list[str]:
+    """A command's words without the invisible marks a line copied from Arabic text carries."""
+    return [a.strip(_MARKS) for a in args or () if a.strip(_MARKS)]
+
+
+def count_argument(raw: str, maximum: int) -> int | None:
+    """A whole number from 0 to ``maximum`` (minutes, a page), in any script's digits; else None."""
+    raw = raw.strip().strip(_MARKS)
+    if not raw or len(raw) > 9 or not raw.isdecimal():
+        return None
+    value = int(raw)
+    return value if value <= maximum else None
+
+
 PersonArgument = int | Literal["missing", "out_of_range"]
 
 

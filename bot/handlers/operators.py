@@ -1,7 +1,7 @@
 """Operators (OPERATOR_IDS) verify volunteers: /pending, /approve ID, /reject ID (and buttons on the notice).
 
-The role is checked before anything else: someone who is not an operator learns only
-that, never how the command is used.
+Team leaders may /approve and /reject their own team's members too. The role is checked
+before anything else: someone who is neither learns only that, never how the command is used.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from bot.context import BotContext
 from bot.handlers import inputs
 from bot.handlers.plumbing import query, run
 from bot.i18n import _, t
-from bot.services import volunteering
+from bot.services import teams, volunteering
 
 
 def _refused() -> str:
@@ -39,7 +39,11 @@ async def decide(update: Update, context: BotContext) -> None:
     """/approve ID and /reject ID."""
     msg = inputs.message(update)
     uid = inputs.sender_id(update)
-    if uid not in context.cfg.operator_ids:
+    # Operators, and team leaders for their own team's members (volunteering.decide checks
+    # which team; bot/services/team_vetting.py).
+    if uid not in context.cfg.operator_ids and not await query(
+        context, lambda s: teams.led_teams(s, uid)
+    ):
         await msg.reply_text(_refused())
         return
     approve = (msg.text or "").split()[0].lower().startswith("/approve")
@@ -60,6 +64,7 @@ async def decide(update: Update, context: BotContext) -> None:
         "not_operator": _refused(),
         "unknown": _("No such volunteer."),
         "already": _("This volunteer was already decided."),
+        "other_team": _("This volunteer is not in your team; nothing was changed."),
     }[outcome.result]
     await msg.reply_text(text)
 

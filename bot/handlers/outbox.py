@@ -4,7 +4,7 @@ Nothing is said before its change is committed, and nothing committed is left un
 
 - ``unit_of_work`` runs a use case, writes its notices to the outbox in the same
   transaction (bot/services/delivery.py), commits, then hands the new rows to the sender;
-- the sender claims rows (storage.outbox.claim: one sender per row, a lease), says them,
+- the sender claims rows (storage.delivery.claim: one sender per row, a lease), says them,
   and records the message id (an alert's, so closing it later can edit it) or why not;
 - a failed call is retried with backoff (Telegram's ``retry_after`` honoured) up to
   ``OUTBOX_MAX_ATTEMPTS``; a periodic sweep (``OUTBOX_SWEEP_S``) picks up every row that is
@@ -35,12 +35,11 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import metrics
 from bot.handlers.render import Rendered, render
-from bot.services import delivery, dispatch, relay
+from bot.services import delivery, dispatch, relay, team_delivery
 from bot.services.config import DispatchConfig
-from bot.services.notices import AlertOffer, Event, Notice, Outcome, Relayed
+from bot.services.notices import AlertOffer, Notice, Outcome, Relayed
 from bot.settings import Settings
 from domain.enums import MediaKind
-from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.types import utcnow
@@ -49,6 +48,16 @@ log = logging.getLogger(__name__)
 
 SWEEP_JOB = "outbox-sweep"
 Timers = dict[int, datetime | None]
+MESSAGE_LIMIT = 4096  # Telegram's longest text message, in characters
+
+
+@dataclass(frozen=True)
+class Said:
+    """What one notice became: its (first) message's id, None for an edit, and its size."""
+
+    message_id: int | None
+    messages: int = 1
+    chars: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,7 @@ class Sender:
             return
         while True:
             async with self.db.session() as s:
-                rows = await outbox.claim(s, now=utcnow(), lease_s=self.policy.lease_s, ids=ids)
+                rows = await delivery.claim(s, now=utcnow(), lease_s=self.policy.lease_s, ids=ids)
             if not rows:
                 return
             by_chat: dict[int, list[OutboxMessage]] = {}
@@ -112,32 +121,44 @@ class Sender:
         assert row.id is not None
         notice = delivery.notice_of(row)
         try:
-            message_id = await say(self.bot, notice)
+            said = await say(self.bot, notice)
         except Forbidden:
             await self._unreachable(row, notice)
         except BadRequest as exc:
             # A refusal that a retry cannot change (a bad chat, a malformed message).
             log.error("Telegram refused %s to chat %s: %s", row.event, row.chat_id, exc.message)
-            await self._finish(row.id, outbox.DEAD, error=exc.message)
-            await self._undelivered(notice)
+            await self._finish(row.id, delivery.DEAD, error=exc.message, notice=notice)
         except RetryAfter as exc:
-            await self._retry(row, f"retry after {exc.retry_after}", _seconds(exc.retry_after))
+            wait = _seconds(exc.retry_after)
+            await self._retry(row, f"retry after {exc.retry_after}", wait, notice=notice)
         except TelegramError as exc:  # time-outs, network errors, 5xx
-            await self._retry(row, f"{type(exc).__name__}: {exc.message}", None)
+            await self._retry(row, f"{type(exc).__name__}: {exc.message}", None, notice=notice)
         else:
-            await self._sent(row, notice, message_id)
+            await self._sent(row, notice, said)
 
-    async def _sent(self, row: OutboxMessage, notice: Notice, message_id: int | None) -> None:
+    async def _sent(self, row: OutboxMessage, notice: Notice, said: Said) -> None:
         assert row.id is not None
         if isinstance(notice.payload, AlertOffer):
             metrics.alerts_sent(1)
         follow = Outcome()
+        message_id, now = said.message_id, utcnow()
         async with self.db.session() as s:
-            await outbox.finish(s, row.id, status=outbox.SENT, at=utcnow(), message_id=message_id)
+            await delivery.finish(s, row.id, status=delivery.SENT, at=now, message_id=message_id)
             if notice.offer_id is not None and message_id is not None:
                 follow = await dispatch.alert_delivered(
                     s, offer_id=notice.offer_id, chat_id=notice.to.chat_id, message_id=message_id
                 )
+            # An approval notice's copy remembered, a digest's record: bot/services/team_delivery.py
+            follow.notices.extend(
+                await team_delivery.sent(
+                    s,
+                    notice,
+                    message_id=message_id,
+                    messages=said.messages,
+                    chars=said.chars,
+                    now=now,
+                )
+            )
             ids = await self._enqueue(s, follow)
         await self.send(ids)
 
@@ -146,7 +167,8 @@ class Sender:
         log.info("chat %s blocked the bot; %s not delivered", row.chat_id, row.event)
         follow = Outcome()
         async with self.db.session() as s:
-            await outbox.finish(s, row.id, status=outbox.FAILED, at=utcnow(), error="blocked")
+            await delivery.finish(s, row.id, status=delivery.FAILED, at=utcnow(), error="blocked")
+            await team_delivery.not_sent(s, notice, blocked=True, now=utcnow())
             if notice.to.person_id is not None:
                 follow = await dispatch.recipient_unreachable(
                     s,
@@ -161,30 +183,34 @@ class Sender:
         self.on_timers(follow.timers)
         await self.send(ids)
 
-    async def _retry(self, row: OutboxMessage, error: str, wait_s: float | None) -> None:
+    async def _retry(
+        self, row: OutboxMessage, error: str, wait_s: float | None, *, notice: Notice | None = None
+    ) -> None:
         assert row.id is not None
         if row.attempts >= self.policy.max_attempts:
             log.error("giving up on %s to chat %s after %d attempts: %s", row.event, row.chat_id, row.attempts, error)  # fmt: skip
-            await self._finish(row.id, outbox.DEAD, error=error)
-            if row.event == str(Event.RELAYED):
-                await self._undelivered(delivery.notice_of(row))
+            await self._finish(row.id, delivery.DEAD, error=error, notice=notice)
             return
         wait = wait_s if wait_s is not None else self.policy.backoff(row.attempts)
         log.warning("%s to chat %s failed (%s); again in %.1f s", row.event, row.chat_id, error, wait)  # fmt: skip
         async with self.db.session() as s:
-            await outbox.retry_later(s, row.id, at=utcnow() + timedelta(seconds=wait), error=error)
+            await delivery.retry_later(
+                s, row.id, at=utcnow() + timedelta(seconds=wait), error=error
+            )
 
-    async def _undelivered(self, notice: Notice) -> None:
-        """A relayed message given up on: its sender is told (bot/services/relay.py)."""
-        if not isinstance(notice.payload, Relayed):
-            return
+    async def _finish(
+        self, row_id: int, status: str, *, error: str, notice: Notice | None = None
+    ) -> None:
+        """A row given up on; ``notice`` (when it could be read) is told it was never said,
+        and a relayed message's sender that it was not delivered (bot/services/relay.py)."""
+        ids: list[int] = []
         async with self.db.session() as s:
-            ids = await self._enqueue(s, await relay.undelivered(s, notice.payload))
+            await delivery.finish(s, row_id, status=status, at=utcnow(), error=error)
+            if notice is not None:
+                await team_delivery.not_sent(s, notice, blocked=False, now=utcnow())
+            if notice is not None and isinstance(notice.payload, Relayed):
+                ids = await self._enqueue(s, await relay.undelivered(s, notice.payload))
         await self.send(ids)
-
-    async def _finish(self, row_id: int, status: str, *, error: str) -> None:
-        async with self.db.session() as s:
-            await outbox.finish(s, row_id, status=status, at=utcnow(), error=error)
 
     @staticmethod
     async def _enqueue(s: AsyncSession, follow: Outcome) -> list[int]:
@@ -195,8 +221,32 @@ def _seconds(value: Any) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def say(bot: Bot, notice: Notice) -> int | None:
-    """One notice over Telegram; the new message's id (None for an edit)."""
+def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Messages of at most ``limit`` characters, cut between lines; a line longer than the
+    limit (a long list of names) is cut after a comma or a space, never inside a word."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = max(line.rfind(", ", 0, limit - 1) + 1, line.rfind(" ", 0, limit)) or limit
+            head, line = line[:cut].rstrip(), line[cut:].lstrip()
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(head)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+async def say(bot: Bot, notice: Notice) -> Said:
+    """One notice over Telegram: an edit, a photo with its caption, a point, or a text (cut
+    into several messages when longer than Telegram allows)."""
     rendered = render(notice)
     if notice.edit is not None:
         try:
@@ -210,15 +260,26 @@ async def say(bot: Bot, notice: Notice) -> int | None:
             lowered = exc.message.lower()
             if "not modified" not in lowered and "not found" not in lowered:
                 raise
-        return None
+        return Said(None, chars=len(rendered.text))
+    chat_id, size = notice.to.chat_id, len(rendered.text)
     if rendered.media is not None:
-        return await _send_media(bot, notice.to.chat_id, rendered)
+        return Said(await _send_media(bot, chat_id, rendered), chars=size)
+    if rendered.photo is not None:
+        photo = await bot.send_photo(
+            chat_id, rendered.photo(), caption=rendered.text, reply_markup=rendered.markup
+        )
+        return Said(photo.message_id, chars=size)
     if rendered.location is not None:
-        point = await bot.send_location(notice.to.chat_id, *rendered.location)
+        point = await bot.send_location(chat_id, *rendered.location)
         if not rendered.text:
-            return point.message_id
-    message = await bot.send_message(notice.to.chat_id, rendered.text, reply_markup=rendered.markup)
-    return message.message_id
+            return Said(point.message_id, chars=0)
+    parts = chunks(rendered.text)
+    first = None
+    for i, part in enumerate(parts):  # the buttons go with the last part
+        markup = rendered.markup if i == len(parts) - 1 else None
+        message = await bot.send_message(chat_id, part, reply_markup=markup)
+        first = first if first is not None else message.message_id
+    return Said(first, messages=len(parts), chars=size)
 
 
 async def _send_media(bot: Bot, chat_id: int, rendered: Rendered) -> int:

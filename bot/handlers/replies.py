@@ -20,9 +20,9 @@ The policy, the same for every helper:
 - Any other ``BadRequest`` (something we sent is wrong: a bug) and every other error:
   re-raised to the error handler, which logs it and tells the person.
 
-The API is small on purpose: ``reply`` (answer in the update's chat), ``send`` (to a chat
-id), ``edit`` / ``edit_markup`` (the message a button was pressed on) and ``answer`` (the
-callback query). Each returns what the caller may need and never ``raise``s for the above.
+The API is small on purpose: ``reply`` (answer in the update's chat), ``document`` (a file,
+as an answer in the update's chat), ``send`` (to a chat id), ``edit`` / ``edit_markup`` (the
+message a button was pressed on) and ``answer`` (the callback query). Each returns what the caller may need and never ``raise``s for the above.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from telegram import (
     CallbackQuery,
     ForceReply,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -92,6 +93,15 @@ async def reply(update: Update, text: str, *, markup: ReplyMarkup | None = None)
     if message is None:
         return None
     sent = await _guarded(message.reply_text(text, reply_markup=markup), "reply")
+    return sent if isinstance(sent, Message) else None
+
+
+async def document(update: Update, file: InputFile, *, caption: str) -> Message | None:
+    """Answer with a file (a certificate, an export); the sent message, or None when it failed."""
+    message = update.effective_message
+    if message is None:
+        return None
+    sent = await _guarded(message.reply_document(file, caption=caption), "document")
     return sent if isinstance(sent, Message) else None
 
 

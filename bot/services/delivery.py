@@ -59,3 +59,12 @@ def notice_of(row: OutboxMessage) -> Notice:
     )
     to = Recipient(row.person_id, row.chat_id, row.language)
     return Notice(to, from_json(row.payload), edit=edit, offer_id=row.offer_id)
+
+
+# The sender's steps on the rows, for the channel adapter (handlers reach storage only
+# through services): claim the due ones, record how each send ended, count what is left.
+claim = outbox.claim
+finish = outbox.finish
+retry_later = outbox.retry_later
+depth = outbox.depth
+SENT, FAILED, DEAD = outbox.SENT, outbox.FAILED, outbox.DEAD

@@ -61,6 +61,20 @@ class Event(StrEnum):
     VOLUNTEER_VERIFIED = "volunteer_verified"
     VOLUNTEER_REJECTED = "volunteer_rejected"
     POSITION_STALE = "position_stale"
+    # Hours: disputes, corrections, feedback (payloads in bot/services/notices_hours.py)
+    DISPUTE_OPENED = "dispute_opened"
+    DISPUTE_DECIDED = "dispute_decided"
+    CREDIT_CORRECTED = "credit_corrected"
+    LOW_RATING = "low_rating"
+    # Teams (payloads in bot/services/team_notices.py)
+    LEADER_NAMED = "leader_named"
+    LEADER_VERIFY = "leader_verify"
+    VETTING_DECIDED = "vetting_decided"
+    TEAM_JOINED = "team_joined"
+    TEAM_REMOVED = "team_removed"
+    TEAM_MOVED = "team_moved"
+    DAILY_DIGEST = "daily_digest"
+    WEEKLY_DIGEST = "weekly_digest"
 
 
 class Result(StrEnum):
@@ -81,6 +95,8 @@ class Result(StrEnum):
     PENDING = "pending"
     NOT_OPERATOR = "not_operator"
     UNKNOWN = "unknown"
+    # Teams
+    OTHER_TEAM = "other_team"  # a leader reached for a team that is not theirs
 
 
 @dataclass(frozen=True)
@@ -125,6 +141,10 @@ def _payload(event: Event) -> typing.Callable[[type[P]], type[P]]:
         return cls
 
     return register
+
+
+# Payloads registered outside this module (bot/services/team_notices.py) use the same hook.
+register_payload = _payload
 
 
 @dataclass(frozen=True)
@@ -528,6 +548,9 @@ class Outcome:
         self.timers.update(other.timers)
 
 
+# The hours payloads register themselves on PAYLOADS (their own module: this one is full).
+from bot.services import notices_hours  # noqa: E402, F401
+
 # --- storing payloads (the outbox) -------------------------------------------------------------
 
 
@@ -576,3 +599,8 @@ def _revive(hint: Any, value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _revive(None, v) for k, v in value.items()}
     return value
+
+
+# The team payloads register themselves on import; imported here so that every payload an
+# outbox row can name is known wherever notices are (bot/services/team_notices.py).
+from bot.services import team_notices  # noqa: E402, F401

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import team_vetting, teams
 from bot.services.config import DispatchConfig
 from bot.services.notices import (
     Notice,
@@ -78,6 +79,10 @@ async def submit(
     if vol.status == VolunteerStatus.VERIFIED:
         out.result = Result.VERIFIED
         return out
+    # Sign-up started from a team's invite: joined now, so that team's leaders are told too.
+    team = await teams.join_after_signup(session, person_id=person_id, now=now)
+    if team is not None:
+        out.tell(teams.joined_notice(Recipient.of(person), team))
     if cfg.auto_verify:
         await volunteers.update_fields(
             session,
@@ -122,6 +127,7 @@ async def submit(
                 ),
             )
         )
+    out.notices.extend(await team_vetting.leader_copies(session, vol=vol, person=person))
     return out
 
 
@@ -136,8 +142,11 @@ async def decide(
 ) -> Outcome:
     """An operator approves or rejects a pending volunteer; the volunteer is told either way."""
     out = Outcome()
-    if operator_id not in cfg.operator_ids:
-        out.result = Result.NOT_OPERATOR
+    # Operators, and the leaders of the volunteer's team (bot/services/team_vetting.py).
+    out.result = await team_vetting.vetting_role(
+        session, cfg, actor_id=operator_id, volunteer_id=volunteer_id
+    )
+    if out.result is not Result.OK:
         return out
     vol = await volunteers.get_volunteer(session, volunteer_id)
     person = await people.get_person(session, volunteer_id)
@@ -157,12 +166,21 @@ async def decide(
         return out
     await audit(
         session,
-        kind=AuditKind.VOLUNTEER_VERIFIED if approve else AuditKind.VOLUNTEER_REJECTED,
+        kind=team_vetting.audit_kind(cfg, operator_id, approve),
         at=now,
         actor_id=operator_id,
         detail={"volunteer_id": volunteer_id},
     )
     out.tell(Notice(Recipient.of(person), VolunteerVerified() if approve else VolunteerRejected()))
+    out.notices.extend(  # every copy of the approval notice now says who decided
+        await team_vetting.decided_copies(
+            session,
+            volunteer_id=volunteer_id,
+            name=person.first_name,
+            decider_id=operator_id,
+            approved=approve,
+        )
+    )
     return out
 
 

@@ -1,4 +1,4 @@
-"""The emulator's file and live-location methods: sendVoice, sendPhoto, sendVideo (by
+"""The emulator's file and live-location methods: sendVoice, sendVideo (by
 file_id, as a bot relays what people sent it), editMessageLiveLocation and
 stopMessageLiveLocation (a live location the bot shares, moved until it is stopped)."""
 
@@ -24,11 +24,11 @@ from bot.devtools.emulator.wire import ApiError, Params
 Method = Callable[[EmulatorState, Params], Any]
 
 #: What each file-sending method takes, as Telegram names it (a file_id the bot saw before).
-FILE_METHODS = {"sendVoice": "voice", "sendPhoto": "photo", "sendVideo": "video"}
+FILE_METHODS = {"sendVoice": "voice", "sendVideo": "video"}
 
 
 def _file_sender(method: str) -> Method:
-    """sendVoice / sendPhoto / sendVideo by file_id, with an optional caption (0-1024)."""
+    """sendVoice / sendVideo by file_id (sendPhoto is methods.py's: uploads too), with an optional caption (0-1024)."""
     kind = FILE_METHODS[method]
 
     def send_file(state: EmulatorState, params: Params) -> dict[str, Any]:

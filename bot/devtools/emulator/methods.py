@@ -159,6 +159,27 @@ def send_message(state: EmulatorState, params: Params) -> dict[str, Any]:
     return state._store(chat, msg)
 
 
+def send_photo(state: EmulatorState, params: Params) -> dict[str, Any]:
+    """An uploaded photo (a file_id or URL is taken as is); Telegram's caption limit holds."""
+    chat = chat_of(state, params)
+    photo = params.get("photo")
+    if not photo:
+        raise ApiError(400, "Bad Request: there is no photo in the request")
+    caption = params.get("caption")
+    if caption is not None and len(str(caption)) > 1024:
+        raise ApiError(400, "Bad Request: message caption is too long")
+    msg = new_message(
+        chat.id,
+        "sendPhoto",
+        photo=photo if isinstance(photo, dict) else {"file_id": str(photo)},
+        caption=None if caption is None else str(caption),
+        reply_markup=markup(params.get("reply_markup")),
+        reply_to_message_id=reply_to(state, chat, params),
+        history=[None if caption is None else str(caption)],
+    )
+    return state._store(chat, msg)
+
+
 def send_location(state: EmulatorState, params: Params) -> dict[str, Any]:
     chat = chat_of(state, params)
     msg = new_message(
@@ -168,6 +189,25 @@ def send_location(state: EmulatorState, params: Params) -> dict[str, Any]:
         reply_markup=markup(params.get("reply_markup")),
         reply_to_message_id=reply_to(state, chat, params),
         history=[None],
+    )
+    return state._store(chat, msg)
+
+
+def send_document(state: EmulatorState, params: Params) -> dict[str, Any]:
+    """A file upload (multipart); the caption is kept as the message's text for tests."""
+    chat = chat_of(state, params)
+    document = params.get("document")
+    if not isinstance(document, dict) or "content" not in document:
+        raise ApiError(400, "Bad Request: there is no document in the request")
+    caption = params.get("caption")
+    msg = new_message(
+        chat.id,
+        "sendDocument",
+        text=str(caption) if caption is not None else None,
+        document=document,
+        reply_markup=markup(params.get("reply_markup")),
+        reply_to_message_id=reply_to(state, chat, params),
+        history=[caption],
     )
     return state._store(chat, msg)
 
@@ -340,6 +380,8 @@ METHODS: dict[str, Method] = {
         "deleteMessage": delete_message,
         "sendLocation": send_location,
         "sendContact": send_contact,
+        "sendDocument": send_document,
+        "sendPhoto": send_photo,
         **FILE_SENDERS,
         **LIVE_METHODS,
         "answerCallbackQuery": answer_callback_query,
@@ -364,8 +406,9 @@ CHAT_METHODS = frozenset(
         "sendmessage",
         "sendlocation",
         "sendcontact",
-        "sendvoice",
+        "senddocument",
         "sendphoto",
+        "sendvoice",
         "sendvideo",
         "editmessagetext",
         "editmessagelivelocation",
@@ -379,5 +422,13 @@ CHAT_METHODS = frozenset(
 
 #: Methods that put a new message in a chat: what Telegram's send limits count.
 SEND_METHODS = frozenset(
-    {"sendmessage", "sendlocation", "sendcontact", "sendvoice", "sendphoto", "sendvideo"}
+    {
+        "sendmessage",
+        "sendlocation",
+        "sendcontact",
+        "senddocument",
+        "sendphoto",
+        "sendvoice",
+        "sendvideo",
+    }
 )

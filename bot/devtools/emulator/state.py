@@ -356,6 +356,27 @@ class EmulatorState:
             data["contact"] = msg.contact
         if msg.media is not None:
             data.update(_media_json(msg.media))
+        if msg.document is not None:
+            file_id = f"doc-{chat.id}-{msg.message_id}"
+            data["document"] = {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": msg.document.get("file_name"),
+                "mime_type": msg.document.get("content_type"),
+                "file_size": msg.document.get("size"),
+            }
+            if msg.text is not None:
+                data["caption"] = data.pop("text")
+        if msg.photo is not None:
+            data["photo"] = [
+                {
+                    "file_id": f"photo-{chat.id}-{msg.message_id}",
+                    "file_unique_id": f"p{chat.id}x{msg.message_id}",
+                    "width": 800,
+                    "height": 450,
+                    "file_size": msg.photo.get("size", 0),
+                }
+            ]
             if msg.caption is not None:
                 data["caption"] = msg.caption
         if msg.reply_markup and "inline_keyboard" in msg.reply_markup:
@@ -378,6 +399,8 @@ class EmulatorState:
             body = f"📍 {msg.location['latitude']}, {msg.location['longitude']}"
         if body is None and msg.contact is not None:
             body = f"📇 {msg.contact['phone_number']}"
+        if body is None and msg.photo is not None:
+            body = f"🖼 {msg.caption or ''}"
         self._emit("bot", chat.id, self.bot_name, body, msg.buttons or msg.reply_buttons)
         return self._message_json(chat, msg)
 

@@ -56,11 +56,15 @@ class EmuMessage:
     reply_markup: dict[str, Any] | None = None
     location: dict[str, Any] | None = None
     contact: dict[str, Any] | None = None
-    #: A voice note, photo or video sent by file_id: ``{"kind": ..., "file_id": ...}``.
+    #: A voice note or video sent by file_id: ``{"kind": ..., "file_id": ...}``.
     media: dict[str, Any] | None = None
-    caption: str | None = None
     #: A live location the bot stopped (stopMessageLiveLocation).
     live_stopped: bool = False
+    # sendDocument: file_name, content_type, size and the file's bytes (``content``).
+    document: dict[str, Any] | None = None
+    # sendPhoto: the upload as the bot sent it (file_name, content_type, size, content) and its caption.
+    photo: dict[str, Any] | None = None
+    caption: str | None = None
     edits: int = 0
     deleted: bool = False
     edit_date: int | None = None

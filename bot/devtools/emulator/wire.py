@@ -160,6 +160,7 @@ async def read_params(request: web.Request) -> Params:
                 "file_name": value.filename,
                 "content_type": value.content_type,
                 "size": len(content),
+                "content": content,  # tests read what a sent document holds
             }
     return params
 

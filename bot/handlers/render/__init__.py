@@ -8,7 +8,7 @@ missing one is a mypy error. The functions live by audience: ``citizen.py``,
 
 from __future__ import annotations
 
-from bot.handlers.render import citizen, ops, relay, volunteer
+from bot.handlers.render import citizen, hours, ops, relay, teams, volunteer
 from bot.handlers.render.base import RENDERERS, Rendered, cancel_keyboard, job_keyboard, renders
 from bot.i18n import use_locale
 from bot.services.notices import Notice
@@ -18,11 +18,13 @@ __all__ = [
     "Rendered",
     "cancel_keyboard",
     "citizen",
+    "hours",
     "job_keyboard",
     "ops",
     "relay",
     "render",
     "renders",
+    "teams",
     "volunteer",
 ]
 

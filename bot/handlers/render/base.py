@@ -23,6 +23,9 @@ class Rendered:
     # A voice note, photo or video sent again by Telegram file_id: (kind, file_id); the
     # text is its caption.
     media: tuple[str, str] | None = None
+    # A picture (sendPhoto, with the text as its caption), drawn only when it is sent: the
+    # weekly digest's chart. A callable, so rendering a notice's words stays cheap.
+    photo: Callable[[], bytes] | None = None
 
 
 P = TypeVar("P", bound=Payload)

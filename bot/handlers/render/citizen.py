@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from bot import formatting
-from bot.handlers.buttons import RequestAction, make_help_came, make_request
+from bot.handlers.buttons import RequestAction, make_help_came, make_rate, make_request
 from bot.handlers.render.base import Rendered, cancel_keyboard, kb, renders
 from bot.handlers.words import emergency_block, incident_name
 from bot.i18n import _, t, tn
@@ -115,7 +115,13 @@ def _cancelled(p: RequestCancelled) -> Rendered:
 
 @renders(Thanks)
 def _thanks(p: Thanks) -> Rendered:
-    return Rendered(_("Thank you for confirming. We are glad you are safe."))
+    """The thank-you carries the rating buttons: rating is optional, so it asks nothing more."""
+    return Rendered(
+        _("Thank you for confirming. We are glad you are safe.")
+        + "\n"
+        + _("How was the help? Rate it from 1 to 5 stars (optional)."),
+        kb([(f"{n}⭐", make_rate(n, p.request_id)) for n in range(1, 6)]),
+    )
 
 
 @renders(DisputeAck)

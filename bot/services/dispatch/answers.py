@@ -133,10 +133,26 @@ async def accept(
     ):
         await _lost(session, req.id, offer, volunteer_id, ref, now, out)
         return out
-    await requests.answer_offer(
-        session, offer_id, from_status=[OfferStatus.SENT], to_status=OfferStatus.ACCEPTED, at=now
-    )
     out.timers[req.id] = reminder
+    await _won(session, req, offer, ref, now, out)
+    return out
+
+
+async def _won(
+    session: AsyncSession,
+    req: HelpRequest,
+    offer: Offer,
+    ref: MessageRef | None,
+    now: datetime,
+    out: Outcome,
+) -> None:
+    """The request is this volunteer's: the others' alerts close, the job goes out, the
+    citizen is told who is coming (with the volunteer's phone only if they consented)."""
+    assert req.id is not None and offer.id is not None
+    volunteer_id = offer.volunteer_id
+    await requests.answer_offer(
+        session, offer.id, from_status=[OfferStatus.SENT], to_status=OfferStatus.ACCEPTED, at=now
+    )
     await close_offers(session, req, OfferStatus.TAKEN, now, out)
     if ref:
         accepted = AlertClosed(req.incident, OfferStatus.ACCEPTED)
@@ -144,11 +160,9 @@ async def accept(
     await _send_job(session, req, offer, out)
     volunteer = await people.get_person(session, volunteer_id)
     profile = await volunteers.get_volunteer(session, volunteer_id)
-    # The volunteer's phone only with their consent, given when they shared it.
     phone = profile.phone if profile and profile.share_phone and profile.phone else ""
     coming = VolunteerComing(req.id, name_of(volunteer), offer.distance_m, phone)
     await tell(session, out, req.requester_id, coming)
-    return out
 
 
 async def _lost(

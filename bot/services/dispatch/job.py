@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import close_offers, move, name_of, tell
 from bot.services.dispatch.ladder import advance
+from bot.services.hours import dispute_opened
 from bot.services.notices import (
     AutoConfirmed,
     ConfirmDone,
@@ -168,6 +169,8 @@ async def confirm(
             await tell(session, out, req.volunteer_id, credited)
         else:
             await tell(session, out, req.volunteer_id, CreditDisputed(request_id))
+            if requester_id is not None:  # the citizen said no: a dispute someone decides
+                await dispute_opened(session, cfg, out, req)
     if requester_id is None:
         await tell(session, out, req.requester_id, AutoConfirmed(request_id))
     elif solved:

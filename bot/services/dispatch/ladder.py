@@ -34,8 +34,9 @@ from bot.services.notices import (
 )
 from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
-from domain.matching.eligibility import MatchQuery
+from domain.matching.eligibility import Match, MatchQuery
 from domain.matching.geo import area_of
+from domain.matching.ladder import Wave
 from storage import media, people, requests
 from storage.audit import Detail, audit, timeline
 from storage.models import HelpRequest, Offer
@@ -149,37 +150,7 @@ async def advance(
         due = now + timedelta(seconds=wave.timeout_s)
         if not await _move_to_wave(session, req, wave_index + 1, due, now):
             return 0
-        offers = await requests.add_offers(
-            session,
-            [
-                Offer(
-                    request_id=req.id,
-                    volunteer_id=m.person_id,
-                    wave=wave_index + 1,
-                    distance_m=round(m.distance_m),
-                    sent_at=now,
-                )
-                for m in matches
-            ],
-        )
-        await audit(
-            session,
-            kind=AuditKind.WAVE,
-            at=now,
-            request_id=req.id,
-            detail={
-                "wave": wave_index + 1,
-                "radius_m": round(wave.radius_m),
-                "alerted": len(offers),
-            },
-        )
-        where = area(req)
-        for offer in offers:  # nearest first: the order the search returned them in
-            assert offer.id is not None
-            alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where)
-            await tell(session, out, offer.volunteer_id, alert, offer_id=offer.id)
-        out.timers[req.id] = due
-        return len(offers)
+        return await _alert(session, req, wave_index + 1, wave, matches, due, now, out)
     if req.wave < len(waves) and await requests.offers_for(session, req.id, [OfferStatus.SENT]):
         # Nobody new is left to alert, but earlier alerts are still open: give them the
         # ladder's final wait (the last wave's timeout) before the command centre is told,
@@ -190,6 +161,47 @@ async def advance(
         return 0
     await escalate(session, cfg, req, now, out)
     return 0
+
+
+async def _alert(
+    session: AsyncSession,
+    req: HelpRequest,
+    number: int,
+    wave: Wave,
+    matches: Sequence[Match],
+    due: datetime,
+    now: datetime,
+    out: Outcome,
+) -> int:
+    """One alert per match, nearest first (the order the search returned them in)."""
+    assert req.id is not None
+    offers = await requests.add_offers(
+        session,
+        [
+            Offer(
+                request_id=req.id,
+                volunteer_id=m.person_id,
+                wave=number,
+                distance_m=round(m.distance_m),
+                sent_at=now,
+            )
+            for m in matches
+        ],
+    )
+    await audit(
+        session,
+        kind=AuditKind.WAVE,
+        at=now,
+        request_id=req.id,
+        detail={"wave": number, "radius_m": round(wave.radius_m), "alerted": len(offers)},
+    )
+    where = area(req)
+    for offer in offers:
+        assert offer.id is not None
+        alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where)
+        await tell(session, out, offer.volunteer_id, alert, offer_id=offer.id)
+    out.timers[req.id] = due
+    return len(offers)
 
 
 async def _move_to_wave(

@@ -1,7 +1,7 @@
 """The citizen's media (file ids, never bytes) and help for someone else.
 
 Revision ID: 0009_citizen_media
-Revises: 0005_flow_state
+Revises: 0006_teams
 Create Date: 2026-12-02
 
 A new table ``citizen_media`` (a voice note, photo or video sent with a request, by
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_citizen_media"
-down_revision: str | Sequence[str] | None = "0005_flow_state"
+down_revision: str | Sequence[str] | None = "0006_teams"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
