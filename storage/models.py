@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.flow_state import FlowConversation, FlowUserData  # noqa: F401  (its tables, registered)
@@ -154,6 +163,13 @@ class HelpRequest(SQLModel, table=True):
     # When retention removed the exact point, the details and the message references
     # (storage/retention.py); the area and the statistics stay.
     redacted_at: datetime | None = Field(default=None, sa_column=_ts())
+    # Asked for someone else ("It is not for me"): the point is a pin the citizen dropped,
+    # and ``scene_phone`` (optional) reaches the person there; the assigned volunteer alone
+    # reads it, as the citizen was told when giving it.
+    for_other: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
+    scene_phone: str | None = Field(default=None, max_length=32)
 
 
 class Offer(SQLModel, table=True):
@@ -236,6 +252,22 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_ts())
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     last_error: str = ""
+
+
+class CitizenMedia(SQLModel, table=True):
+    """A voice note, photo or video the citizen sent with a request, as Telegram's file_id.
+
+    Never the bytes: Telegram keeps the file, and the id lets the bot send it again to the
+    assigned volunteer (and the command centre on an escalation) without downloading it.
+    """
+
+    __tablename__ = "citizen_media"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="help_request.id", index=True)
+    kind: str = Field(max_length=16)  # domain.enums.MediaKind
+    file_id: str = Field(max_length=256)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
 
 # The command centre's and the hours' tables live in modules of their own; importing them here

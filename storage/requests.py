@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -96,6 +96,26 @@ async def open_request_of(session: AsyncSession, requester_id: int) -> HelpReque
             HelpRequest.status.in_(sorted(lifecycle.OPEN)),
         )
         .order_by(HelpRequest.id.desc())
+        .limit(1)
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def latest_job_of(session: AsyncSession, person_id: int) -> HelpRequest | None:
+    """The newest request this person had a volunteer on, as its requester or its volunteer:
+    the one the bot relays their messages for (while the job is on)."""
+    stmt = (
+        select(HelpRequest)
+        .where(
+            or_(
+                and_(
+                    HelpRequest.requester_id == person_id,
+                    HelpRequest.volunteer_id.is_not(None),  # type: ignore[union-attr]
+                ),
+                HelpRequest.volunteer_id == person_id,
+            )
+        )
+        .order_by(HelpRequest.id.desc())  # type: ignore[union-attr]
         .limit(1)
     )
     return (await session.exec(stmt)).first()

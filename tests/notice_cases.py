@@ -245,7 +245,11 @@ CASES: dict[Event, list[dict[str, object]]] = {
     ],
     Event.OFFER_CLOSED: [{"reason": str(s), "incident": "first_aid"} for s in OfferStatus],
     Event.EXACT_LOCATION: [{"request_id": 42, "lat": 24.7136, "lon": 46.6753}],
-    Event.JOB_ASSIGNED: [ASSIGNED, {**ASSIGNED, "description": "", "username": "", "phone": ""}],
+    Event.JOB_ASSIGNED: [
+        ASSIGNED,
+        {**ASSIGNED, "description": "", "username": "", "phone": ""},
+        {**ASSIGNED, "for_other": True, "scene_phone": "+966501112222"},
+    ],
     Event.VOLUNTEER_COMING: [
         {"request_id": 42, "volunteer": "Sarah", "distance_m": 640.0},
         {"request_id": 42, "volunteer": "Sarah", "distance_m": 2640.0, "phone": "+966501234567"},
@@ -327,6 +331,22 @@ CASES: dict[Event, list[dict[str, object]]] = {
         {"request_id": 42, "incident": "entrapment", "no_show": False},
     ],
     Event.REDISPATCHED: [{"request_id": 42, "alerted": n} for n in (1, 2, 3, 11)],
+    Event.RELAYED: [
+        {
+            "request_id": 42,
+            "origin": "citizen",
+            "kind": "voice",
+            "file_id": "f1",
+            "with_request": True,
+        },
+        {"request_id": 42, "origin": "volunteer", "kind": "text", "text": "5 min", "sender_id": 7},
+        {"request_id": 42, "origin": "citizen", "kind": "text", "text": "Blue car", "sender_id": 1},
+        {"request_id": 42, "origin": "citizen", "kind": "photo", "file_id": "f2", "sender_id": 1},
+    ],
+    Event.RELAY_FAILED: [
+        {"request_id": 42, "to": "volunteer"},
+        {"request_id": 42, "to": "citizen"},
+    ],
     Event.REQUEST_LIMITED: [
         {"incident": "fire", "limit": 5},
         {"incident": "breakdown", "limit": 1},

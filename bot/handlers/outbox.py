@@ -34,11 +34,12 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import metrics
-from bot.handlers.render import render
-from bot.services import delivery, dispatch, team_delivery
+from bot.handlers.render import Rendered, render
+from bot.services import delivery, dispatch, relay, team_delivery
 from bot.services.config import DispatchConfig
-from bot.services.notices import AlertOffer, Notice, Outcome
+from bot.services.notices import AlertOffer, Notice, Outcome, Relayed
 from bot.settings import Settings
+from domain.enums import MediaKind
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.types import utcnow
@@ -214,6 +215,8 @@ class Sender:
                     offer_id=notice.offer_id,
                     now=utcnow(),
                 )
+            if isinstance(notice.payload, Relayed):
+                follow.merge(await relay.undelivered(s, notice.payload))
             ids = await self._enqueue(s, follow)
         self.on_timers(follow.timers)
         await self.send(ids)
@@ -236,11 +239,16 @@ class Sender:
     async def _finish(
         self, row_id: int, status: str, *, error: str, notice: Notice | None = None
     ) -> None:
-        """A row given up on; ``notice`` (when it could be read) is told it was never said."""
+        """A row given up on; ``notice`` (when it could be read) is told it was never said,
+        and a relayed message's sender that it was not delivered (bot/services/relay.py)."""
+        ids: list[int] = []
         async with self.db.session() as s:
             await delivery.finish(s, row_id, status=status, at=utcnow(), error=error)
             if notice is not None:
                 await team_delivery.not_sent(s, notice, blocked=False, now=utcnow())
+            if notice is not None and isinstance(notice.payload, Relayed):
+                ids = await self._enqueue(s, await relay.undelivered(s, notice.payload))
+        await self.send(ids)
 
     @staticmethod
     async def _enqueue(s: AsyncSession, follow: Outcome) -> list[int]:
@@ -292,6 +300,8 @@ async def say(bot: Bot, notice: Notice) -> Said:
                 raise
         return Said(None, chars=len(rendered.text))
     chat_id, size = notice.to.chat_id, len(rendered.text)
+    if rendered.media is not None:
+        return Said(await _send_media(bot, chat_id, rendered), chars=size)
     if rendered.photo is not None:
         photo = await bot.send_photo(
             chat_id, rendered.photo(), caption=rendered.text, reply_markup=rendered.markup
@@ -308,6 +318,20 @@ async def say(bot: Bot, notice: Notice) -> Said:
         message = await bot.send_message(chat_id, part, reply_markup=markup)
         first = first if first is not None else message.message_id
     return Said(first, messages=len(parts), chars=size)
+
+
+async def _send_media(bot: Bot, chat_id: int, rendered: Rendered) -> int:
+    """A voice note, photo or video sent again by its Telegram file_id (never downloaded)."""
+    assert rendered.media is not None
+    kind, file_id = rendered.media
+    caption, markup = rendered.text or None, rendered.markup
+    if kind == MediaKind.VOICE:
+        sent = await bot.send_voice(chat_id, file_id, caption=caption, reply_markup=markup)
+    elif kind == MediaKind.PHOTO:
+        sent = await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=markup)
+    else:
+        sent = await bot.send_video(chat_id, file_id, caption=caption, reply_markup=markup)
+    return sent.message_id
 
 
 async def unit_of_work(

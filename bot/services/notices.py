@@ -54,6 +54,8 @@ class Event(StrEnum):
     JOB_TAKEN_BACK = "job_taken_back"
     REDISPATCHED = "redispatched"
     REQUEST_LIMITED = "request_limited"
+    RELAYED = "relayed"
+    RELAY_FAILED = "relay_failed"
     # Volunteer programme
     VOLUNTEER_PENDING = "volunteer_pending"
     OPS_VERIFY = "ops_verify"
@@ -237,6 +239,8 @@ class JobAssigned(Payload):
     description: str = ""
     username: str = ""
     phone: str = ""
+    for_other: bool = False  # a pin the citizen dropped for someone else
+    scene_phone: str = ""  # the person at the scene (given for this volunteer alone)
 
 
 @_payload(Event.EXACT_LOCATION)
@@ -464,6 +468,41 @@ class RequestLimited(Payload):
 
     incident: str
     limit: int
+
+
+class Party(StrEnum):
+    """Who sent something the bot relays."""
+
+    CITIZEN = "citizen"
+    VOLUNTEER = "volunteer"
+
+
+@_payload(Event.RELAYED)
+@dataclass(frozen=True)
+class Relayed(Payload):
+    """Something one side sent, passed on by the bot: never the sender's account, and media
+    by Telegram file_id only. ``with_request``: sent at the request's details step (to the
+    assigned volunteer, or the command centre on an escalation), not in the conversation."""
+
+    request_id: int
+    origin: Party
+    kind: str  # "text" or a domain.enums.MediaKind
+    text: str = ""  # the words, or a media item's caption
+    file_id: str = ""
+    sender_id: int = 0  # told when it cannot be delivered (0: nobody to tell)
+    with_request: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "origin", Party(self.origin))
+
+
+@_payload(Event.RELAY_FAILED)
+@dataclass(frozen=True)
+class RelayFailed(Payload):
+    """To the sender: what they sent through the bot could not be delivered."""
+
+    request_id: int
+    to: Party  # whom it was for
 
 
 @_payload(Event.VOLUNTEER_PENDING)

@@ -8,7 +8,16 @@ missing one is a mypy error. The functions live by audience: ``citizen.py``,
 
 from __future__ import annotations
 
-from bot.handlers.render import citizen, escalation, hours, ops, oversight, teams, volunteer
+from bot.handlers.render import (
+    citizen,
+    escalation,
+    hours,
+    ops,
+    oversight,
+    relay,
+    teams,
+    volunteer,
+)
 from bot.handlers.render.base import RENDERERS, Rendered, cancel_keyboard, job_keyboard, renders
 from bot.i18n import use_locale
 from bot.services.notices import Notice
@@ -23,6 +32,7 @@ __all__ = [
     "job_keyboard",
     "ops",
     "oversight",
+    "relay",
     "render",
     "renders",
     "teams",

@@ -20,6 +20,9 @@ class Rendered:
     # A point (sendLocation): the exact location, only to the assigned volunteer and the
     # operations chat; with no text, the notice is the point alone.
     location: tuple[float, float] | None = None
+    # A voice note, photo or video sent again by Telegram file_id: (kind, file_id); the
+    # text is its caption.
+    media: tuple[str, str] | None = None
     # A picture (sendPhoto, with the text as its caption), drawn only when it is sent: the
     # weekly digest's chart. A callable, so rendering a notice's words stays cheap.
     photo: Callable[[], bytes] | None = None

@@ -67,6 +67,7 @@ def _coming(p: VolunteerComing) -> Rendered:
     )
     if p.phone:
         text += "\n" + t("You can call them: {phone}", phone=p.phone)
+    text += "\n" + _("💬 To talk to them, write here: the bot passes it on.")
     return Rendered(text, cancel_keyboard(p.request_id))
 
 

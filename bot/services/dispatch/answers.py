@@ -12,7 +12,15 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
-from bot.services.dispatch.common import close_offers, move, name_of, offer_ref, tell
+from bot.services.dispatch.common import (
+    close_offers,
+    move,
+    name_of,
+    offer_ref,
+    recipient,
+    relay_request_media,
+    tell,
+)
 from bot.services.dispatch.ladder import widen
 from bot.services.notices import (
     AlertClosed,
@@ -213,10 +221,12 @@ async def _send_job(session: AsyncSession, req: HelpRequest, offer: Offer, out: 
         requester_id=req.requester_id,
         distance_m=offer.distance_m,
         description=req.description or "",
-        username=(requester.username or "") if requester else "",
+        for_other=req.for_other,
+        scene_phone=req.scene_phone or "",
     )
     await tell(session, out, offer.volunteer_id, ExactLocation(req.id, req.lat, req.lon))
     await tell(session, out, offer.volunteer_id, job)
+    await relay_request_media(session, req, await recipient(session, offer.volunteer_id), out)
 
 
 async def decline(

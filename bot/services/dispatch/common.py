@@ -8,10 +8,20 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.notices import AlertClosed, Area, MessageRef, Notice, Outcome, Payload, Recipient
+from bot.services.notices import (
+    AlertClosed,
+    Area,
+    MessageRef,
+    Notice,
+    Outcome,
+    Party,
+    Payload,
+    Recipient,
+    Relayed,
+)
 from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.matching.geo import area_of
-from storage import people, requests
+from storage import media, people, requests
 from storage.audit import Detail, audit
 from storage.models import HelpRequest, Offer, Person
 
@@ -101,3 +111,20 @@ async def move(
         moved = {"before": before, "after": str(to), **(detail or {})}
         await audit(session, kind=kind, at=now, request_id=req.id, actor_id=actor_id, detail=moved)
     return True
+
+
+async def relay_request_media(
+    session: AsyncSession, req: HelpRequest, to: Recipient | None, out: Outcome
+) -> None:
+    """The voice notes, photos and videos sent with the request, by file_id, to ``to`` (the
+    assigned volunteer, or the command centre): whoever accepts, whenever, gets them all."""
+    assert req.id is not None
+    if to is None:
+        return
+    for item in await media.media_of(session, req.id):
+        out.tell(
+            Notice(
+                to,
+                Relayed(req.id, Party.CITIZEN, item.kind, file_id=item.file_id, with_request=True),
+            )
+        )
