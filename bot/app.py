@@ -26,6 +26,7 @@ from bot.commands import publish_commands
 from bot.context import BotContext
 from bot.handlers import (
     alert_buttons,
+    approach,
     availability,
     buttons,
     certificates,
@@ -126,7 +127,10 @@ def build_application(
         outbox.Policy.from_settings(settings),
         on_timers=lambda changes: timers.schedule(app, changes),
     )
-    app.bot_data["positions"] = PositionWriter(database)
+    app.bot_data["positions"] = PositionWriter(
+        database,
+        after_write=approach.relay_fixes(app.bot_data, database, app.bot_data["cfg"]),
+    )
     timers.install(app)
     app.bot_data["flows"] = flows
     register_handlers(app)
@@ -166,6 +170,9 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # During a job: the citizen's and the volunteer's messages to each other (relay.py). Its
     # own group: what it leaves (no job) still meets the handlers below.
     app.add_handler(relay.handler(), group=RELAY_GROUP)
+    # A volunteer's location on the way to a job: the citizen sees them coming (approach.py).
+    # Fixes (edits) travel on to the positions below, which store them and relay them.
+    app.add_handler(approach.handler(), group=RELAY_GROUP)
     # Media and contacts no flow took: what the bot can do (a volunteer's contact travels on).
     app.add_handler(MessageHandler(media.UNREAD, media.outside_a_flow), group=AFTER_FLOWS_GROUP)
     # Commands available at any time. Deep links (a certificate's verify_, an invite's

@@ -236,6 +236,15 @@ async def record_offer_message(
     )
 
 
+async def set_status_message(session: AsyncSession, request_id: int, message_id: int) -> None:
+    """The citizen's status message for this request is now ``message_id`` (bot/services/status.py)."""
+    await session.exec(  # type: ignore[call-overload]
+        update(HelpRequest)
+        .where(HelpRequest.id == request_id)  # type: ignore[arg-type]
+        .values(status_message_id=message_id)
+    )
+
+
 # --- volunteers on jobs -----------------------------------------------------------------
 
 

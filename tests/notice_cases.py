@@ -234,12 +234,24 @@ ESCALATION_CASES: dict[Event, list[dict[str, object]]] = {
 
 # One plausible parameter set per event (as bot/services/dispatch.py and volunteering.py send
 # them); events with several shapes get several.
+COMING = {
+    "request_id": 42,
+    "volunteer": "Sarah",
+    "distance_m": 6400,
+    "incident": "rescue",
+    "accepted_at": T0,
+    "as_of": T0 + timedelta(minutes=10),
+}
+
 CASES: dict[Event, list[dict[str, object]]] = {
     Event.REQUEST_CREATED: [
         {"request_id": 42, "incident": "fire", "alerted": 3},
         {"request_id": 42, "incident": "breakdown", "alerted": 1},
     ],
-    Event.SEARCH_WIDENED: [{"request_id": 42, "alerted": 5}],
+    Event.SEARCH_WIDENED: [
+        {"request_id": 42, "alerted": 5},
+        {"request_id": 42, "alerted": 1, "incident": "fire"},
+    ],
     Event.OFFER: [
         {"request_id": 42, "incident": "flood", **AREA, "distance_m": 1830.0, "offer_id": 9}
     ],
@@ -253,7 +265,20 @@ CASES: dict[Event, list[dict[str, object]]] = {
     Event.VOLUNTEER_COMING: [
         {"request_id": 42, "volunteer": "Sarah", "distance_m": 640.0},
         {"request_id": 42, "volunteer": "Sarah", "distance_m": 2640.0, "phone": "+966501234567"},
+        {**COMING, "eta_min": 7},
     ],
+    Event.APPROACHING: [
+        {**COMING, "eta_min": 12},  # no live location: the distance at acceptance, and since
+        {**COMING, "eta_min": 3, "now_m": 1200, "fix_at": T0 + timedelta(minutes=9), "live": True},
+        {**COMING, "now_m": 900, "fix_at": T0 + timedelta(minutes=9), "sharing_ended": True},
+        {**COMING, "eta_min": 1, "reminded": True, "phone": "+966501234567"},
+    ],
+    Event.STATUS_RETIRED: [{"request_id": 42}],
+    Event.LIVE_LOCATION: [{"request_id": 42, "lat": 24.72, "lon": 46.68, "live_period_s": 3600}],
+    Event.LIVE_MOVED: [{"request_id": 42, "lat": 24.71, "lon": 46.67}],
+    Event.LIVE_STOPPED: [{"request_id": 42}],
+    Event.APPROACH_ACK: [{"request_id": 42, "live": True}, {"request_id": 42, "live": False}],
+    Event.CITIZEN_UNREACHABLE: [{"request_id": 42}],
     Event.VOLUNTEER_ARRIVED: [{"request_id": 42, "volunteer": "Sarah"}],
     Event.JOB_ON_SCENE: [{"request_id": 42}],
     Event.CONFIRM_DONE: [{"request_id": 42, "volunteer": "Sarah"}],

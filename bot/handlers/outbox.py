@@ -35,9 +35,10 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import metrics
 from bot.handlers.render import Rendered, render
-from bot.services import delivery, dispatch, relay, team_delivery
+from bot.services import delivery, dispatch, relay, status, team_delivery
 from bot.services.config import DispatchConfig
-from bot.services.notices import AlertOffer, Notice, Outcome, Relayed
+from bot.services.dispatch import approach
+from bot.services.notices import AlertOffer, MessageRef, Notice, Outcome, Relayed
 from bot.settings import Settings
 from domain.enums import MediaKind
 from storage.db import Database
@@ -158,8 +159,15 @@ class Sender:
     async def _one(self, row: OutboxMessage) -> None:
         assert row.id is not None
         notice = delivery.notice_of(row)
+        mode = status.mode_of(notice)
+        previous = None  # the citizen's status message this one edits or replaces
+        if mode is not None:
+            async with self.db.session() as s:
+                previous = await status.current(s, notice)
         try:
-            said = await say(self.bot, notice)
+            said = await say(
+                self.bot, notice, status_edit=previous if mode is status.Mode.EDIT else None
+            )
         except Forbidden:
             await self._unreachable(row, notice)
         except BadRequest as exc:
@@ -172,9 +180,11 @@ class Sender:
         except TelegramError as exc:  # time-outs, network errors, 5xx
             await self._retry(row, f"{type(exc).__name__}: {exc.message}", None, notice=notice)
         else:
-            await self._sent(row, notice, said)
+            await self._sent(row, notice, said, previous)
 
-    async def _sent(self, row: OutboxMessage, notice: Notice, said: Said) -> None:
+    async def _sent(
+        self, row: OutboxMessage, notice: Notice, said: Said, previous: int | None = None
+    ) -> None:
         assert row.id is not None
         if isinstance(notice.payload, AlertOffer):
             metrics.alerts_sent(1)
@@ -186,6 +196,13 @@ class Sender:
                 follow = await dispatch.alert_delivered(
                     s, offer_id=notice.offer_id, chat_id=notice.to.chat_id, message_id=message_id
                 )
+            # The citizen's status message and their copy of a live location, remembered
+            # (bot/services/status.py, bot/services/dispatch/approach.py).
+            if status.mode_of(notice) is not None:
+                follow.notices.extend(
+                    await status.said(s, notice, message_id=message_id, previous=previous)
+                )
+            follow.notices.extend(await approach.said(s, notice, message_id=message_id))
             # An approval notice's copy remembered, a digest's record: bot/services/team_delivery.py
             follow.notices.extend(
                 await team_delivery.sent(
@@ -217,6 +234,8 @@ class Sender:
                 )
             if isinstance(notice.payload, Relayed):
                 follow.merge(await relay.undelivered(s, notice.payload))
+            # A citizen who blocked the bot mid-job: their volunteer is told, their live copy stops.
+            follow.merge(await approach.citizen_unreachable(s, notice))
             ids = await self._enqueue(s, follow)
         self.on_timers(follow.timers)
         await self.send(ids)
@@ -282,22 +301,47 @@ def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return parts
 
 
-async def say(bot: Bot, notice: Notice) -> Said:
-    """One notice over Telegram: an edit, a photo with its caption, a point, or a text (cut
-    into several messages when longer than Telegram allows)."""
-    rendered = render(notice)
-    if notice.edit is not None:
-        try:
+def _gone(exc: BadRequest) -> bool:
+    """The message to edit is no more (deleted, or too old to edit)."""
+    lowered = exc.message.lower()
+    return "not found" in lowered or "can't be edited" in lowered
+
+
+async def _edit(bot: Bot, ref: MessageRef, rendered: Rendered) -> bool:
+    """Edit a message as ``rendered`` says (its text, a live location, or its buttons alone);
+    False when the message is gone. Unchanged is done: Telegram's "message is not modified"."""
+    chat_id, message_id = ref.chat_id, ref.message_id
+    try:
+        if rendered.stop_live:
+            await bot.stop_message_live_location(chat_id, message_id)
+        elif rendered.location is not None:
+            lat, lon = rendered.location
+            await bot.edit_message_live_location(chat_id, message_id, latitude=lat, longitude=lon)
+        elif not rendered.text:
+            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=rendered.markup)
+        else:
             await bot.edit_message_text(
-                rendered.text,
-                chat_id=notice.edit.chat_id,
-                message_id=notice.edit.message_id,
-                reply_markup=rendered.markup,
+                rendered.text, chat_id, message_id, reply_markup=rendered.markup
             )
-        except BadRequest as exc:
-            lowered = exc.message.lower()
-            if "not modified" not in lowered and "not found" not in lowered:
-                raise
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():
+            return True
+        if _gone(exc):
+            return False
+        raise
+    return True
+
+
+async def say(bot: Bot, notice: Notice, *, status_edit: int | None = None) -> Said:
+    """One notice over Telegram: an edit, a photo with its caption, a point, or a text (cut
+    into several messages when longer than Telegram allows). ``status_edit``: the citizen's
+    status message to edit instead of sending; a new one when it is gone (bot/services/status.py)."""
+    rendered = render(notice)
+    if status_edit is not None:
+        if await _edit(bot, MessageRef(notice.to.chat_id, status_edit), rendered):
+            return Said(None, chars=len(rendered.text))
+    elif notice.edit is not None:
+        await _edit(bot, notice.edit, rendered)  # a vanished message has nothing left to edit
         return Said(None, chars=len(rendered.text))
     chat_id, size = notice.to.chat_id, len(rendered.text)
     if rendered.media is not None:
@@ -308,7 +352,9 @@ async def say(bot: Bot, notice: Notice) -> Said:
         )
         return Said(photo.message_id, chars=size)
     if rendered.location is not None:
-        point = await bot.send_location(chat_id, *rendered.location)
+        point = await bot.send_location(
+            chat_id, *rendered.location, live_period=rendered.live_period
+        )
         if not rendered.text:
             return Said(point.message_id, chars=0)
     parts = chunks(rendered.text)

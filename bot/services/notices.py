@@ -56,6 +56,14 @@ class Event(StrEnum):
     REQUEST_LIMITED = "request_limited"
     RELAYED = "relayed"
     RELAY_FAILED = "relay_failed"
+    # The citizen's status message and the volunteer approaching (bot/services/notices_citizen.py)
+    APPROACHING = "approaching"
+    STATUS_RETIRED = "status_retired"
+    LIVE_LOCATION = "live_location"
+    LIVE_MOVED = "live_moved"
+    LIVE_STOPPED = "live_stopped"
+    APPROACH_ACK = "approach_ack"
+    CITIZEN_UNREACHABLE = "citizen_unreachable"
     # Volunteer programme
     VOLUNTEER_PENDING = "volunteer_pending"
     OPS_VERIFY = "ops_verify"
@@ -198,8 +206,12 @@ class RequestCreated(Payload):
 @_payload(Event.SEARCH_WIDENED)
 @dataclass(frozen=True)
 class SearchWidened(Payload):
+    """The citizen's status message, edited: it replaces the whole text, so it says the
+    request and, for a life-threatening type, the numbers again (``incident``)."""
+
     request_id: int
     alerted: int
+    incident: str = ""
 
 
 @_payload(Event.OFFER)
@@ -260,10 +272,23 @@ class ExactLocation(Payload):
 @_payload(Event.VOLUNTEER_COMING)
 @dataclass(frozen=True)
 class VolunteerComing(Payload):
+    """The citizen's status once a volunteer accepted: who, how far at acceptance and when,
+    and (``Approaching``, the same view edited later) how far now and when they will be
+    there. Distances only: the volunteer's point travels as a live location, never here."""
+
     request_id: int
     volunteer: str
-    distance_m: int
+    distance_m: int  # at acceptance
     phone: str = ""  # only with the volunteer's consent
+    incident: str = ""
+    accepted_at: datetime | None = None
+    eta_min: int | None = None
+    as_of: datetime | None = None  # when this view was made
+    now_m: int | None = None  # the distance at the last fix the volunteer shared
+    fix_at: datetime | None = None
+    live: bool = False  # the citizen is seeing the volunteer's live location
+    sharing_ended: bool = False  # it was shared and has stopped before the volunteer arrived
+    reminded: bool = False  # the arrival reminder went to the volunteer (dispatch/timers.py)
 
 
 @_payload(Event.VOLUNTEER_ARRIVED)
@@ -575,7 +600,12 @@ class Outcome:
 
 # The command centre's and the hours' payloads register themselves on PAYLOADS (their own
 # modules: this one is full).
-from bot.services import notices_escalation, notices_hours, notices_ops  # noqa: E402, F401
+from bot.services import (  # noqa: E402, F401
+    notices_citizen,
+    notices_escalation,
+    notices_hours,
+    notices_ops,
+)
 
 # --- storing payloads (the outbox) -------------------------------------------------------------
 

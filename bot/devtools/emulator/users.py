@@ -356,6 +356,19 @@ class EmuUser(EmuChat):
             raise AssertionError(f"message #{message_id} is not a live location")
         await self._emu._queue_location_edit(self, message_id, latitude, longitude)
 
+    async def stop_live_location(self, message_id: int) -> None:
+        """Stop sharing a live location early: Telegram's last edit, without ``live_period``."""
+        original = self.incoming.get(message_id)
+        if original is None or not original.get("location", {}).get("live_period"):
+            raise AssertionError(f"message #{message_id} is not a live location")
+        location = {k: v for k, v in original["location"].items() if k != "live_period"}
+        self._emu._emit("user", self.id, self.display_name, "📍 stopped sharing", [])
+        await self._emu._queue_edit(self, message_id, {"location": location})
+
+    def delete_bot_message(self, message_id: int) -> None:
+        """Delete one of the bot's messages in this chat, as a person can (the bot is not told)."""
+        self.message(message_id).deleted = True
+
     async def edit_text(self, message_id: int, text: str) -> None:
         """Edit a text message sent earlier: queues an ``edited_message`` update."""
         original = self.incoming.get(message_id)

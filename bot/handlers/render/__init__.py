@@ -9,6 +9,7 @@ missing one is a mypy error. The functions live by audience: ``citizen.py``,
 from __future__ import annotations
 
 from bot.handlers.render import (
+    approach,
     citizen,
     escalation,
     hours,
@@ -25,6 +26,7 @@ from bot.services.notices import Notice
 __all__ = [
     "RENDERERS",
     "Rendered",
+    "approach",
     "cancel_keyboard",
     "citizen",
     "escalation",

@@ -110,6 +110,12 @@ def _job(p: JobAssigned) -> Rendered:
         lines.append(t("Details: {description}", description=p.description))
     lines.append(_("Keep this information private. Press Arrived when you reach them."))
     lines.append(_("💬 To talk to them, write here: the bot passes it on."))
+    # The invitation to share a live location, with what it does: sharing one is the consent.
+    lines.append(
+        _(
+            "📡 Let them see you coming: share your live location here (tap 📎, choose “Location”, then “Share my live location”). Only the person who asked for help sees it, only during this job; it stops when you arrive, finish or let go."
+        )
+    )
     return Rendered("\n".join(lines), job_keyboard(p.request_id, on_scene=False))
 
 

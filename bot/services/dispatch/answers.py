@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
+from bot.services.dispatch.approach import coming_view
 from bot.services.dispatch.common import (
     close_offers,
     move,
@@ -30,7 +31,6 @@ from bot.services.notices import (
     MessageRef,
     Outcome,
     Result,
-    VolunteerComing,
 )
 from domain import lifecycle
 from domain.enums import AuditKind, OfferStatus, RequestStatus
@@ -158,10 +158,7 @@ async def _won(
         accepted = AlertClosed(req.incident, OfferStatus.ACCEPTED)
         await tell(session, out, volunteer_id, accepted, edit=ref)
     await _send_job(session, req, offer, out)
-    volunteer = await people.get_person(session, volunteer_id)
-    profile = await volunteers.get_volunteer(session, volunteer_id)
-    phone = profile.phone if profile and profile.share_phone and profile.phone else ""
-    coming = VolunteerComing(req.id, name_of(volunteer), offer.distance_m, phone)
+    coming = await coming_view(session, req, now, edit=False)
     await tell(session, out, req.requester_id, coming)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
+from bot.services.dispatch.approach import end as end_approach
 from bot.services.dispatch.common import close_offers, move, name_of, tell
 from bot.services.dispatch.ladder import advance
 from bot.services.hours import dispute_opened
@@ -79,6 +80,7 @@ async def arrived(
         out.result = Result.ALREADY if req.status == RequestStatus.ON_SCENE else Result.CLOSED
         return out
     out.timers[request_id] = due  # on scene has its reminders too (dispatch/timers.py)
+    await end_approach(session, request_id, out, requester_id=req.requester_id)
     volunteer = await people.get_person(session, volunteer_id)
     await tell(session, out, req.requester_id, VolunteerArrived(request_id, name_of(volunteer)))
     await tell(session, out, volunteer_id, JobOnScene(request_id))
@@ -112,6 +114,7 @@ async def done(
         return out
     out.timers[request_id] = due
     await requests.free_volunteer(session, volunteer_id, request_id)
+    await end_approach(session, request_id, out, requester_id=req.requester_id)
     await requests.add_credit(
         session,
         HourCredit(
@@ -190,7 +193,9 @@ async def release(
     if req is None:
         return out
     if (
-        await unassign(session, req, now=now, kind=AuditKind.RELEASED, actor_id=volunteer_id)
+        await unassign(
+            session, req, now=now, kind=AuditKind.RELEASED, actor_id=volunteer_id, out=out
+        )
         is None
     ):
         out.result = Result.CLOSED
@@ -210,6 +215,7 @@ async def unassign(
     now: datetime,
     kind: AuditKind,
     actor_id: int | None,
+    out: Outcome,
     extra_where: Sequence[Any] = (),
     detail: Detail | None = None,
 ) -> int | None:
@@ -239,6 +245,7 @@ async def unassign(
     ):
         return None
     await requests.free_volunteer(session, volunteer_id, req.id)
+    await end_approach(session, req.id, out, requester_id=req.requester_id)
     await requests.set_offer_status(
         session,
         request_id=req.id,
@@ -277,6 +284,7 @@ async def cancel(
     await close_offers(session, req, OfferStatus.WITHDRAWN, now, out)
     if req.volunteer_id is not None:
         await requests.free_volunteer(session, req.volunteer_id, request_id)
+        await end_approach(session, request_id, out, requester_id=requester_id)
         await tell(session, out, req.volunteer_id, JobCancelled(request_id, req.incident))
     await tell(session, out, requester_id, RequestCancelled(request_id))
     if was == RequestStatus.ESCALATED and cfg.ops_chat_id:

@@ -259,7 +259,7 @@ async def widen(
     alerted = await advance(session, cfg, req, now, out)
     if alerted:
         assert req.id is not None
-        await tell(session, out, req.requester_id, SearchWidened(req.id, alerted))
+        await tell(session, out, req.requester_id, SearchWidened(req.id, alerted, req.incident))
 
 
 async def escalate(
