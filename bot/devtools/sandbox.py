@@ -45,8 +45,11 @@ class Sandbox:
             await self.emu.idle(timeout=left)
             await asyncio.wait_for(self.app.update_queue.join(), left)
             if self.app.update_queue.empty() and self.emu.quiet_now():
-                break
-        await self.app.bot_data["positions"].flush()
+                # Positions still queued are written now; a batch written may move a
+                # citizen's live copy of a volunteer approaching (dispatch/approach.py),
+                # so the bot is waited for again until nothing was left to write.
+                if not await self.app.bot_data["positions"].flush():
+                    break
 
 
 async def start_app(settings: Settings, db: Database) -> Application[Any, Any, Any, Any, Any, Any]:

@@ -10,7 +10,6 @@ query. An edited location without ``live_period`` is Telegram saying the sharing
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -20,15 +19,13 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.handlers import duty, inputs
-from bot.handlers.outbox import sender_of
+from bot.handlers.outbox import sender_of, unit_of_work
 from bot.handlers.plumbing import run
-from bot.services import delivery
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import approach
 from bot.services.notices import Result
 from bot.services.positions import PositionUpdate
 from storage.db import Database
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -67,18 +64,13 @@ def relay_fixes(
     bot_data: dict[str, Any], db: Database, cfg: DispatchConfig
 ) -> Callable[[Sequence[PositionUpdate]], Awaitable[None]]:
     """The position writer's hook: after a batch is stored, the fixes of volunteers on their
-    way move their citizens' live copies. The notices are committed here; saying them runs
-    on its own, so a slow chat never holds up the next batch of positions."""
-    tasks: set[asyncio.Task[None]] = set()
+    way move their citizens' live copies. Said before the writer's next batch: a slow chat
+    delays the next write, whose fixes meanwhile coalesce (a position is only worth its
+    latest value), and nothing is said twice or out of order."""
 
     async def after_write(batch: Sequence[PositionUpdate]) -> None:
-        now = utcnow()
-        async with db.session() as s:
-            out = await approach.fixes(s, cfg, batch=batch, now=now)
-            ids = await delivery.enqueue(s, out.notices, now=now)
-        if ids:
-            task = asyncio.get_running_loop().create_task(sender_of(bot_data).send(ids))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
+        await unit_of_work(
+            sender_of(bot_data), db, lambda s, now: approach.fixes(s, cfg, batch=batch, now=now)
+        )
 
     return after_write

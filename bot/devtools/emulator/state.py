@@ -101,6 +101,9 @@ class EmulatorState:
         self.chat_actions: list[tuple[int, str]] = []
         self.webhook: Params | None = None
         self.on_event: Callable[[TranscriptEvent], object] | None = None
+        #: Every location people sent the bot, live fixes included, as (user id, latitude,
+        #: longitude, time.time()): what a privacy scan checks the bot's calls against.
+        self.shared_locations: list[tuple[int, float, float, float]] = []
 
         self._chats: dict[int, EmuChat] = {}
         self._next_message_id: dict[int, int] = {}
@@ -266,6 +269,12 @@ class EmulatorState:
 
     # ------------------------------------------------------------------ updates
     def _push_update(self, body: dict[str, Any]) -> None:
+        for message in (body.get("message"), body.get("edited_message")):
+            if isinstance(message, dict) and isinstance(message.get("location"), dict):
+                where = message["location"]
+                who = int(message.get("from", {}).get("id", 0))
+                point = (who, float(where["latitude"]), float(where["longitude"]), time.time())
+                self.shared_locations.append(point)
         update = {"update_id": self._next_update_id, **body}
         self._next_update_id += 1
         self._updates.append(_Update(update))
