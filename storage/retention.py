@@ -51,7 +51,14 @@ async def redact_request(
     stmt = (
         update(HelpRequest)
         .where(HelpRequest.id == request_id, HelpRequest.redacted_at.is_(None))  # type: ignore[arg-type, union-attr]
-        .values(lat=lat, lon=lon, description=None, scene_phone=None, redacted_at=at)
+        .values(
+            lat=lat,
+            lon=lon,
+            description=None,
+            scene_phone=None,
+            status_message_id=None,
+            redacted_at=at,
+        )
     )
     return bool((await session.exec(stmt)).rowcount)  # type: ignore[call-overload]
 

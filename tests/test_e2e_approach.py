@@ -131,7 +131,7 @@ async def test_a_static_location_is_used_once(box: Sandbox) -> None:
 async def test_without_a_live_location_the_status_shows_the_distance_at_acceptance(
     box: Sandbox,
 ) -> None:
-    noura, khalid, _ = await on_the_way(box)
+    noura, _, _ = await on_the_way(box)
     accepted = noura.last
     assert "3.0 km away" in (accepted.text or "")
     assert "Expected in about" in (accepted.text or "")
@@ -140,7 +140,7 @@ async def test_without_a_live_location_the_status_shows_the_distance_at_acceptan
 
 @pytest.mark.sandbox(volunteers_per_alert=1, approach_update_s=0, arrival_reminder_s=0.5)
 async def test_the_reminder_edits_the_status_with_the_time_since(box: Sandbox) -> None:
-    noura, khalid, _ = await on_the_way(box)
+    noura, _, _ = await on_the_way(box)
     accepted = noura.last
     status = await noura.wait_for(
         lambda m: m.message_id == accepted.message_id and "when they accepted" in (m.text or ""),
