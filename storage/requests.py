@@ -236,6 +236,18 @@ async def record_offer_message(
     )
 
 
+async def status_messages(
+    session: AsyncSession, request_ids: Sequence[int]
+) -> dict[int, tuple[int, int | None]]:
+    """Request id -> (its requester, its status message), for a batch of notices at once."""
+    if not request_ids:
+        return {}
+    stmt = select(HelpRequest.id, HelpRequest.requester_id, HelpRequest.status_message_id).where(
+        HelpRequest.id.in_(list(request_ids))  # type: ignore[union-attr]
+    )
+    return {int(i): (int(r), m) for i, r, m in (await session.exec(stmt)).all()}
+
+
 async def set_status_message(session: AsyncSession, request_id: int, message_id: int) -> None:
     """The citizen's status message for this request is now ``message_id`` (bot/services/status.py)."""
     await session.exec(  # type: ignore[call-overload]

@@ -138,7 +138,9 @@ async def test_without_a_live_location_the_status_shows_the_distance_at_acceptan
     assert not live_calls(box, "sendLocation", 1)
 
 
-@pytest.mark.sandbox(volunteers_per_alert=1, approach_update_s=0, arrival_reminder_s=0.5)
+@pytest.mark.sandbox(
+    volunteers_per_alert=1, approach_update_s=0, arrival_reminder_s=0.5, arrival_reminders=20
+)
 async def test_the_reminder_edits_the_status_with_the_time_since(box: Sandbox) -> None:
     noura, _, _ = await on_the_way(box)
     accepted = noura.last

@@ -359,9 +359,9 @@ NAMES = {"John", "Sarah", "Blue", "Toyota", "john_doe", "sarah_k", "Falcons"}
 
 
 def _all_text(rendered: Rendered) -> list[str]:
-    """Every word the reader sees. A point alone (a Telegram location) has no words at all."""
-    if rendered.location is not None and not rendered.text:
-        assert rendered.markup is None
+    """Every word the reader sees. A point alone (a Telegram location, a live one moved or
+    stopped) and an edit that takes buttons off have no words at all."""
+    if not rendered.text and rendered.markup is None:
         return []
     texts = [rendered.text]
     if rendered.markup is not None:

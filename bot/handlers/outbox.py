@@ -78,11 +78,13 @@ class Policy:
 class Lease:
     """A claimed batch's lease: its end, the rows still to say, the rows lost to another."""
 
-    def __init__(self, rows: list[OutboxMessage]) -> None:
+    def __init__(self, rows: list[OutboxMessage], book: status.Book | None = None) -> None:
         assert rows and rows[0].claimed_until is not None
         self.until: datetime = rows[0].claimed_until
         self.held: set[int] = {r.id for r in rows if r.id is not None}
         self.lost: set[int] = set()
+        # The citizens' status messages this batch may edit, kept current as it is said.
+        self.book: status.Book = book if book is not None else {}
 
 
 class Sender:
@@ -106,12 +108,13 @@ class Sender:
         while True:
             async with self.db.session() as s:
                 rows = await delivery.claim(s, now=utcnow(), lease_s=self.policy.lease_s, ids=ids)
+                book = await status.book(s, _readable(rows)) if rows else {}
             if not rows:
                 return
             by_chat: dict[int, list[OutboxMessage]] = {}
             for row in rows:
                 by_chat.setdefault(row.chat_id, []).append(row)
-            lease = Lease(rows)
+            lease = Lease(rows, book)
             beat = asyncio.create_task(self._keep(lease))
             try:
                 await asyncio.gather(*(self._in_order(rows, lease) for rows in by_chat.values()))
@@ -129,7 +132,7 @@ class Sender:
                 log.warning("outbox row %s was taken over by another sender", row.id)
                 return
             try:
-                await self._one(row)
+                await self._one(row, lease.book)
             except Exception as exc:
                 # A database that said "busy", a payload this version cannot read: try again
                 # later, and give up after the last attempt like any other failure.
@@ -156,14 +159,12 @@ class Sender:
             lease.until = until
             lease.lost |= set(held) - kept
 
-    async def _one(self, row: OutboxMessage) -> None:
+    async def _one(self, row: OutboxMessage, book: status.Book) -> None:
         assert row.id is not None
         notice = delivery.notice_of(row)
         mode = status.mode_of(notice)
-        previous = None  # the citizen's status message this one edits or replaces
-        if mode is not None:
-            async with self.db.session() as s:
-                previous = await status.current(s, notice)
+        # The citizen's status message this one edits or replaces.
+        previous = status.current(notice, book) if mode is not None else None
         try:
             said = await say(
                 self.bot, notice, status_edit=previous if mode is status.Mode.EDIT else None
@@ -180,10 +181,15 @@ class Sender:
         except TelegramError as exc:  # time-outs, network errors, 5xx
             await self._retry(row, f"{type(exc).__name__}: {exc.message}", None, notice=notice)
         else:
-            await self._sent(row, notice, said, previous)
+            await self._sent(row, notice, said, previous, book)
 
     async def _sent(
-        self, row: OutboxMessage, notice: Notice, said: Said, previous: int | None = None
+        self,
+        row: OutboxMessage,
+        notice: Notice,
+        said: Said,
+        previous: int | None = None,
+        book: status.Book | None = None,
     ) -> None:
         assert row.id is not None
         if isinstance(notice.payload, AlertOffer):
@@ -200,7 +206,9 @@ class Sender:
             # (bot/services/status.py, bot/services/dispatch/approach.py).
             if status.mode_of(notice) is not None:
                 follow.notices.extend(
-                    await status.said(s, notice, message_id=message_id, previous=previous)
+                    await status.said(
+                        s, notice, message_id=message_id, previous=previous, known=book or {}
+                    )
                 )
             follow.notices.extend(await approach.said(s, notice, message_id=message_id))
             # An approval notice's copy remembered, a digest's record: bot/services/team_delivery.py
@@ -272,6 +280,17 @@ class Sender:
     @staticmethod
     async def _enqueue(s: AsyncSession, follow: Outcome) -> list[int]:
         return await delivery.enqueue(s, follow.notices, now=utcnow(), request_id=follow.request_id)
+
+
+def _readable(rows: Sequence[OutboxMessage]) -> list[Notice]:
+    """The notices of these rows that this version can read (the others fail on their own)."""
+    found = []
+    for row in rows:
+        try:
+            found.append(delivery.notice_of(row))
+        except Exception:
+            continue
+    return found
 
 
 def _seconds(value: Any) -> float:

@@ -16,6 +16,7 @@ of a status message the citizen deleted sends a new one, remembered in its place
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -88,26 +89,46 @@ def _request_id(notice: Notice) -> int | None:
     return named if isinstance(named, int) else None
 
 
-async def current(session: AsyncSession, notice: Notice) -> int | None:
-    """The status message this notice would edit or replace: the request's, if the notice
-    goes to its requester (anyone else has no status message)."""
-    request_id = _request_id(notice)
-    if request_id is None:
-        return None
-    req = await requests.get_request(session, request_id)
-    if req is None or req.requester_id != notice.to.person_id:
-        return None
-    return req.status_message_id
+Book = dict[int, int | None]  # request id -> its status message (for its requester)
+
+
+async def book(session: AsyncSession, notices: Sequence[Notice]) -> Book:
+    """The status messages a batch of notices may edit or replace, read at once (one query
+    for the batch): for each request a status notice names, its status message if the
+    notice goes to its requester (anyone else has none). The sender keeps it current as
+    it says the batch, a chat's notices in order."""
+    wanted = {rid for n in notices if mode_of(n) is not None and (rid := _request_id(n))}
+    found = await requests.status_messages(session, sorted(wanted))
+    out: Book = {}
+    for n in notices:
+        rid = _request_id(n)
+        if mode_of(n) is not None and rid in found and found[rid][0] == n.to.person_id:
+            out[rid] = found[rid][1]
+    return out
+
+
+def current(notice: Notice, known: Book) -> int | None:
+    """The status message this notice would edit or replace (None: there is none yet)."""
+    rid = _request_id(notice)
+    return known.get(rid) if rid is not None else None
 
 
 async def said(
-    session: AsyncSession, notice: Notice, *, message_id: int | None, previous: int | None
+    session: AsyncSession,
+    notice: Notice,
+    *,
+    message_id: int | None,
+    previous: int | None,
+    known: Book,
 ) -> list[Notice]:
-    """A status notice was said: a new message (``message_id``) becomes the status message,
-    and the one it replaced loses its buttons (the returned notice). An edit: nothing."""
+    """A status notice was said: a new message (``message_id``) becomes the status message
+    (in ``known`` too, for the rest of the batch), and the one it replaced loses its buttons
+    (the returned notice). An edit: nothing."""
     request_id = _request_id(notice)
     if request_id is None or message_id is None or message_id == previous:
         return []
+    if request_id in known:
+        known[request_id] = message_id
     await requests.set_status_message(session, request_id, message_id)
     if previous is None or mode_of(notice) is not Mode.NEW:
         return []  # an edit that found its message gone: nothing left to take buttons from
