@@ -37,8 +37,9 @@ from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from domain.matching.eligibility import Match, MatchQuery
 from domain.matching.geo import area_of
-from storage import media, people, requests, standing
+from storage import facts, media, people, requests, standing
 from storage.audit import Detail, audit, timeline
+from storage.facts import Fact, FactKind
 from storage.models import HelpRequest, Offer
 from storage.volunteer_search import nearest_eligible
 
@@ -99,6 +100,7 @@ async def create_request(
         actor_id=requester_id,
         detail=detail,
     )
+    facts.note(session, Fact(FactKind.CREATED, req.incident))
     out = Outcome(request_id=req.id)
     alerted = await advance(session, cfg, req, now, out)
     citizen = await recipient(session, requester_id)
