@@ -102,6 +102,22 @@ async def _assigned_job(session: AsyncSession, volunteer_id: int) -> HelpRequest
     return req
 
 
+def _fix(req: HelpRequest, volunteer_id: int, lat: float, lon: float, now: datetime) -> Approach:
+    """A fix of the volunteer on their way to ``req`` (a row to save, or a one-off)."""
+    assert req.id is not None
+    distance = round(distance_m(lat, lon, req.lat, req.lon))
+    return Approach(
+        request_id=req.id,
+        volunteer_id=volunteer_id,
+        lat=lat,
+        lon=lon,
+        fix_at=now,
+        distance_m=distance,
+        until=now,
+        relayed_at=now,
+    )
+
+
 async def shared(
     session: AsyncSession,
     cfg: DispatchConfig,
@@ -113,52 +129,29 @@ async def shared(
     now: datetime,
 ) -> Outcome:
     """A location the volunteer sent (not a live fix) while on their way. ``out.result``:
-    IDLE when they have no job on the way (an ordinary position), else OK."""
+    IDLE when they have no job on the way (an ordinary position), else OK (a jump too far to
+    be true is ignored: nothing said)."""
     req = await _assigned_job(session, volunteer_id)
     if req is None or req.id is None:
         return Outcome(result=Result.IDLE)
     out = Outcome(request_id=req.id)
     citizen = await recipient(session, req.requester_id)
     old = await rows.of_request(session, req.id)
-    last = (old.lat, old.lon, old.fix_at) if old is not None else None
-    if not plausible(last, lat, lon, now):
+    if not plausible((old.lat, old.lon, old.fix_at) if old else None, lat, lon, now):
         log.info("request %s: a shared location jumps too far; ignored", req.id)
-        await tell(session, out, volunteer_id, ApproachAck(req.id, live=old is not None))
         return out
-    distance = round(distance_m(lat, lon, req.lat, req.lon))
-    if not live_period_s:  # a one-off position: used once, never kept
-        once = Approach(
-            request_id=req.id,
-            volunteer_id=volunteer_id,
-            lat=lat,
-            lon=lon,
-            fix_at=now,
-            distance_m=distance,
-            until=now,
-        )
-        view = await coming_view(session, req, now, row=once, live=old is not None)
+    fix = _fix(req, volunteer_id, lat, lon, now)
+    if not live_period_s:  # a one-off position: used once for the distance, never kept
         if citizen is not None:
-            out.tell(Notice(citizen, view))
+            out.tell(Notice(citizen, await coming_view(session, req, now, row=fix, live=bool(old))))
         await tell(session, out, volunteer_id, ApproachAck(req.id, live=False))
         return out
     period = max(MIN_LIVE_S, min(MAX_LIVE_S, live_period_s))
     if old is not None and old.message_id is not None and citizen is not None:
-        out.tell(
-            Notice(citizen, LiveStopped(req.id), edit=MessageRef(citizen.chat_id, old.message_id))
-        )
-    row = await rows.save(
-        session,
-        Approach(
-            request_id=req.id,
-            volunteer_id=volunteer_id,
-            lat=lat,
-            lon=lon,
-            fix_at=now,
-            distance_m=distance,
-            until=now + timedelta(seconds=period),
-            relayed_at=now,
-        ),
-    )
+        ref = MessageRef(citizen.chat_id, old.message_id)  # a second live location replaces it
+        out.tell(Notice(citizen, LiveStopped(req.id), edit=ref))
+    fix.until = now + timedelta(seconds=period)
+    row = await rows.save(session, fix)
     if citizen is not None:
         out.tell(Notice(citizen, LiveLocation(req.id, lat, lon, period)))
         out.tell(Notice(citizen, await coming_view(session, req, now, row=row, live=True)))
