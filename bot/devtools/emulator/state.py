@@ -112,6 +112,9 @@ class EmulatorState:
         # the user to create (None: Telegram's "chat not found"). The simulator's million
         # volunteers get their chat when the bot first alerts them, not all at start-up.
         self.chat_factory: Callable[[int], EmuUser | None] | None = None
+        #: Every location people sent the bot, live fixes included, as (user id, latitude,
+        #: longitude, time.time()): what a privacy scan checks the bot's calls against.
+        self.shared_locations: list[tuple[int, float, float, float]] = []
 
         self._chats: dict[int, EmuChat] = {}
         self._next_message_id: dict[int, int] = {}
@@ -287,6 +290,12 @@ class EmulatorState:
 
     # ------------------------------------------------------------------ updates
     def _push_update(self, body: dict[str, Any]) -> None:
+        for message in (body.get("message"), body.get("edited_message")):
+            if isinstance(message, dict) and isinstance(message.get("location"), dict):
+                where = message["location"]
+                who = int(message.get("from", {}).get("id", 0))
+                point = (who, float(where["latitude"]), float(where["longitude"]), time.time())
+                self.shared_locations.append(point)
         update = {"update_id": self._next_update_id, **body}
         self._next_update_id += 1
         self._updates.append(_Update(update))
@@ -394,6 +403,8 @@ class EmulatorState:
             data["location"] = msg.location
         if msg.contact is not None:
             data["contact"] = msg.contact
+        if msg.media is not None:
+            data.update(_media_json(msg.media))
         if msg.document is not None:
             file_id = f"doc-{chat.id}-{msg.message_id}"
             data["document"] = {
@@ -441,3 +452,14 @@ class EmulatorState:
             body = f"🖼 {msg.caption or ''}"
         self._emit("bot", chat.id, self.bot_name, body, msg.buttons or msg.reply_buttons)
         return self._message_json(chat, msg)
+
+
+def _media_json(media: dict[str, Any]) -> dict[str, Any]:
+    """A sent voice note, photo or video as Telegram returns it (the fields PTB requires)."""
+    file = {"file_id": media["file_id"], "file_unique_id": f"u-{media['file_id']}"}
+    kind = media["kind"]
+    if kind == "voice":
+        return {"voice": {**file, "duration": 1}}
+    if kind == "photo":
+        return {"photo": [{**file, "width": 1280, "height": 960}]}
+    return {"video": {**file, "width": 640, "height": 480, "duration": 1}}

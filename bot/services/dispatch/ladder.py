@@ -10,7 +10,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services import major
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import linked
-from bot.services.dispatch.common import area, close_offers, move, name_of, recipient, tell
+from bot.services.dispatch.common import (
+    area,
+    close_offers,
+    move,
+    name_of,
+    recipient,
+    relay_request_media,
+    tell,
+)
 from bot.services.limits import over_limit
 from bot.services.notices import (
     AlertOffer,
@@ -32,7 +40,7 @@ from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from domain.matching.eligibility import Match, MatchQuery
 from domain.matching.geo import area_of
-from storage import facts, people, requests, standing
+from storage import facts, media, people, requests, standing
 from storage.audit import Detail, audit, timeline
 from storage.facts import Fact, FactKind
 from storage.models import HelpRequest, Offer
@@ -49,8 +57,16 @@ async def create_request(
     lon: float,
     description: str | None,
     now: datetime,
+    for_other: bool = False,
+    scene_phone: str | None = None,
+    media_items: Sequence[tuple[str, str]] = (),
 ) -> Outcome:
     """Store the request and alert the first wave; the citizen is told how many were alerted.
+
+    ``for_other``: the point is a pin the citizen dropped for someone else, and
+    ``scene_phone`` a number for the person there (for the assigned volunteer only).
+    ``media_items``: ``(kind, file_id)`` of the voice notes, photos and videos sent at the
+    details step, stored (ids, never bytes) for whoever accepts.
 
     Refused, nothing stored and the citizen told with the official numbers: BLOCKED when an
     operator blocked the person (checked here, at the end of the flow, so a citizen blocked
@@ -91,13 +107,24 @@ async def create_request(
             lon=lon,
             area=area_of(lat, lon).city.name_en,
             description=(description or None),
+            for_other=for_other,
+            scene_phone=(scene_phone or None),
             status=RequestStatus.DISPATCHING,
             created_at=now,
             major_id=in_major.id if in_major else None,
         ),
     )
     assert req.id is not None
-    await audit(session, kind=AuditKind.CREATED, at=now, request_id=req.id, actor_id=requester_id)
+    await media.add_media(session, req.id, media_items, at=now)
+    detail: Detail | None = {"media": len(media_items)} if media_items else None
+    await audit(
+        session,
+        kind=AuditKind.CREATED,
+        at=now,
+        request_id=req.id,
+        actor_id=requester_id,
+        detail=detail,
+    )
     facts.note(session, Fact(FactKind.CREATED, req.incident))
     out = Outcome(request_id=req.id)
     alerted = await advance(session, cfg, req, now, out)
@@ -289,7 +316,7 @@ async def widen(
     alerted = await advance(session, cfg, req, now, out)
     if alerted:
         assert req.id is not None
-        await tell(session, out, req.requester_id, SearchWidened(req.id, alerted))
+        await tell(session, out, req.requester_id, SearchWidened(req.id, alerted, req.incident))
 
 
 async def escalate(
@@ -319,6 +346,7 @@ async def escalate(
         ops = Recipient(None, cfg.ops_chat_id, cfg.ops_language)
         out.tell(Notice(ops, ExactLocation(req.id, req.lat, req.lon)))
         out.tell(Notice(ops, await escalation_view(session, req)))
+        await relay_request_media(session, req, ops, out)
 
 
 async def escalation_view(session: AsyncSession, req: HelpRequest) -> OpsEscalation:
