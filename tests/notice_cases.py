@@ -336,12 +336,14 @@ CASES: dict[Event, list[dict[str, object]]] = {
         {"request_id": 42, "volunteer": "Sarah", "distance_m": 640.0},
         {"request_id": 42, "volunteer": "Sarah", "distance_m": 2640.0, "phone": "+966501234567"},
         {**COMING, "eta_min": 7},
+        {**COMING, "eta_min": 7, "for_other": True},  # the distance is to the citizen's pin
     ],
     Event.APPROACHING: [
         {**COMING, "eta_min": 12},  # no live location: the distance at acceptance, and since
         {**COMING, "eta_min": 3, "now_m": 1200, "fix_at": T0 + timedelta(minutes=9), "live": True},
         {**COMING, "now_m": 900, "fix_at": T0 + timedelta(minutes=9), "sharing_ended": True},
         {**COMING, "eta_min": 1, "reminded": True, "phone": "+966501234567"},
+        {**COMING, "eta_min": 3, "now_m": 1200, "fix_at": T0, "live": True, "for_other": True},
     ],
     Event.STATUS_RETIRED: [{"request_id": 42}],
     Event.LIVE_LOCATION: [{"request_id": 42, "lat": 24.72, "lon": 46.68, "live_period_s": 3600}],

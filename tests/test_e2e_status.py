@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.devtools.emulator import EmuMessage, EmuUser
 from bot.devtools.sandbox import Sandbox
-from storage import requests
-from tests.e2e_helpers import accept_alert, add_volunteers, alert_of, request_help
+from tests.e2e_helpers import (
+    accept_alert,
+    add_volunteers,
+    alert_of,
+    only_buttons_on,
+    request_help,
+    since,
+    status_message_of,
+)
 
 pytestmark = [
     pytest.mark.sandbox(volunteers_per_alert=1, wave_timeout_s=60),
@@ -19,32 +25,6 @@ pytestmark = [
 CANCEL = "req:cancel:1"
 
 
-def since(user: EmuUser, first: int) -> list[EmuMessage]:
-    """The bot's messages to this user from message id ``first`` on."""
-    return [m for m in user.messages if m.message_id >= first]
-
-
-def with_buttons(messages: list[EmuMessage]) -> list[EmuMessage]:
-    return [m for m in messages if m.inline_keyboard]
-
-
-async def only_buttons_on(user: EmuUser, first: int, message_id: int) -> None:
-    """Wait until, of the messages from ``first`` on, only ``message_id`` has buttons (the
-    replaced one loses them in a notice of its own, said just after the new one)."""
-
-    def only(_: EmuMessage) -> bool:
-        return [m.message_id for m in with_buttons(since(user, first))] == [message_id]
-
-    await user.wait_for(only)
-
-
-async def stored_status(box: Sandbox) -> int | None:
-    async with box.db.session() as s:
-        req = await requests.get_request(s, 1)
-        assert req is not None
-        return req.status_message_id
-
-
 async def test_one_status_message_through_a_whole_request(box: Sandbox) -> None:
     near, far = await add_volunteers(box, (10, 0.5), (11, 1.0))
     noura = box.emu.user(1, first_name="Noura", language_code="en")
@@ -52,7 +32,7 @@ async def test_one_status_message_through_a_whole_request(box: Sandbox) -> None:
     created = noura.last
     assert "We alerted 1 volunteer" in (created.text or ""), noura.dump()
     assert CANCEL in created.button_data
-    assert await stored_status(box) == created.message_id
+    assert await status_message_of(box) == created.message_id
     first = created.message_id
 
     # Nobody near accepts: the search widens, and the same message says so.
@@ -75,7 +55,7 @@ async def test_one_status_message_through_a_whole_request(box: Sandbox) -> None:
     assert "Expected in about" in (accepted.text or "")
     await only_buttons_on(noura, first, accepted.message_id)
     assert CANCEL in accepted.button_data
-    assert await stored_status(box) == accepted.message_id
+    assert await status_message_of(box) == accepted.message_id
 
     # Arrived, then done: a new message each; only the newest has buttons.
     await far.press("job:arr:1")
@@ -120,12 +100,12 @@ async def test_a_deleted_status_message_is_sent_again(box: Sandbox) -> None:
     again = await noura.wait_for("widened the search")
     assert again.message_id != gone
     assert CANCEL in again.button_data
-    assert await stored_status(box) == again.message_id
+    assert await status_message_of(box) == again.message_id
     # The next step replaces the message it now knows.
     await accept_alert(box, far)
     accepted = await noura.wait_for("accepted your request")
     await noura.wait_for(lambda m: m.message_id == again.message_id and not m.inline_keyboard)
-    assert await stored_status(box) == accepted.message_id
+    assert await status_message_of(box) == accepted.message_id
 
 
 @pytest.mark.sandbox(volunteers_per_alert=1, approach_update_s=0)

@@ -29,7 +29,6 @@ from bot.handlers.keyboards import (
     skip_or_cancel,
 )
 from bot.handlers.plumbing import query, run
-from bot.handlers.render import render
 from bot.handlers.render.citizen import blocked_text
 from bot.handlers.replies import answer, edit, reply, send
 from bot.handlers.words import (
@@ -43,8 +42,7 @@ from bot.handlers.words import (
 )
 from bot.i18n import _, t, texts_match
 from bot.services import dispatch, people, standing
-from bot.services.notices import Notice, Recipient
-from bot.services.notices.links import RequestStillOpen
+from bot.services.notices import Result
 from domain.incidents import IncidentType, rule_for
 from domain.matching.region import in_service_area
 
@@ -58,15 +56,12 @@ async def begin(update: Update, context: BotContext) -> int:
     if await query(context, lambda s: standing.is_blocked(s, person_id=uid)):
         await reply(update, blocked_text(), markup=main_menu())
         return ConversationHandler.END
-    open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
-    if open_req is not None:
-        # One at a time: the one they have is shown (a linked report says whose help it shares).
-        still = RequestStillOpen(
-            int(open_req.id), open_req.incident, open_req.status, open_req.linked_to
-        )
-        shown = render(Notice(Recipient(uid, uid, context.language), still))
-        await reply(update, shown.text, markup=shown.markup)
-        return ConversationHandler.END
+    if await query(context, lambda s: people.open_request(s, person_id=uid)) is not None:
+        # One at a time: the one they have is shown again, as its status message (a linked
+        # report says whose help it shares). Read first: most people asking have none open.
+        shown = await run(context, dispatch.show_open_request, requester_id=uid)
+        if shown.result is Result.ALREADY:
+            return ConversationHandler.END
     await reply(update, _("What happened?"), markup=incident_picker())
     return CHOOSE_TYPE
 

@@ -58,12 +58,20 @@ def _tail(p: VolunteerComing) -> list[str]:
 
 @renders(VolunteerComing)
 def _coming(p: VolunteerComing) -> Rendered:
-    """The new message that says a volunteer accepted: it becomes the status message."""
+    """The new message that says a volunteer accepted: it becomes the status message. For
+    someone else the distance is to the pin the citizen dropped, not to them."""
+    distance = formatting.distance(float(p.distance_m))
     lines = [
         t(
+            "A volunteer, {name}, accepted your request and is {distance} from the pin you dropped. They are on their way there.",
+            name=p.volunteer,
+            distance=distance,
+        )
+        if p.for_other
+        else t(
             "A volunteer, {name}, accepted your request and is {distance} away. They are on their way.",
             name=p.volunteer,
-            distance=formatting.distance(float(p.distance_m)),
+            distance=distance,
         )
     ]
     if p.eta_min is not None:
@@ -76,6 +84,12 @@ def _approaching(p: Approaching) -> Rendered:
     """The same view, edited into the status message as the volunteer comes."""
     lines = [
         t(
+            "🚗 {name} is on the way to the pin you dropped (request #{request_id}).",
+            name=p.volunteer,
+            request_id=p.request_id,
+        )
+        if p.for_other
+        else t(
             "🚗 {name} is on the way to you (request #{request_id}).",
             name=p.volunteer,
             request_id=p.request_id,

@@ -25,7 +25,12 @@ from bot.services.notices import (
     VolunteerArrived,
     VolunteerReleased,
 )
-from bot.services.notices.ops import RequestBlocked
+from bot.services.notices.ops import (
+    RequestBlocked,
+    RequestClosedByOps,
+    SearchRestarted,
+    VolunteerReplaced,
+)
 from domain.incidents import ALL_NUMBERS, life_threatening
 
 
@@ -211,6 +216,44 @@ def _redispatched(p: Redispatched) -> Rendered:
             "We took the job back from the volunteer and alerted {n} other volunteer.",
             "We took the job back from the volunteer and alerted {n} other volunteers.",
             p.alerted,
+        ),
+        cancel_keyboard(p.request_id),
+    )
+
+
+@renders(RequestClosedByOps)
+def _closed(p: RequestClosedByOps) -> Rendered:
+    return Rendered(
+        t(
+            "The command centre closed your request #{request_id} ({incident}).",
+            request_id=p.request_id,
+            incident=incident_name(p.incident),
+        )
+    )
+
+
+@renders(SearchRestarted)
+def _restarted(p: SearchRestarted) -> Rendered:
+    """An edit of the citizen's status message: the request is searching, so Cancel stays."""
+    return Rendered(
+        tn(
+            "The command centre sent request #{request_id} out again: {n} volunteer alerted.",
+            "The command centre sent request #{request_id} out again: {n} volunteers alerted.",
+            p.alerted,
+            request_id=p.request_id,
+        ),
+        cancel_keyboard(p.request_id),
+    )
+
+
+@renders(VolunteerReplaced)
+def _replaced(p: VolunteerReplaced) -> Rendered:
+    return Rendered(
+        tn(
+            "The command centre is finding you another volunteer for request #{request_id}: {n} volunteer alerted.",
+            "The command centre is finding you another volunteer for request #{request_id}: {n} volunteers alerted.",
+            p.alerted,
+            request_id=p.request_id,
         ),
         cancel_keyboard(p.request_id),
     )

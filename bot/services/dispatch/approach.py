@@ -91,6 +91,7 @@ async def coming_view(
         as_of=now,
         now_m=now_m,
         fix_at=row.fix_at if row is not None else None,
+        for_other=req.for_other,
         **flags,
     )
 

@@ -134,6 +134,16 @@ async def create_request(
     return out
 
 
+async def show_open_request(
+    session: AsyncSession, cfg: DispatchConfig, *, requester_id: int, now: datetime
+) -> Outcome:
+    """A citizen with an open request asked for help again: it is shown (ALREADY) as its new
+    status message, which takes the Cancel button and the edits to come (bot/services/status.py).
+    OK and nothing said when none is open (any more)."""
+    existing = await requests.open_request_of(session, requester_id)
+    return Outcome() if existing is None else await _still_open(session, existing)
+
+
 async def _still_open(session: AsyncSession, existing: HelpRequest) -> Outcome:
     """One open request at a time: the citizen is shown the one they have (ALREADY)."""
     assert existing.id is not None

@@ -105,6 +105,7 @@ class VolunteerComing(Payload):
     live: bool = False  # the citizen is seeing the volunteer's live location
     sharing_ended: bool = False  # it was shared and has stopped before the volunteer arrived
     reminded: bool = False  # the arrival reminder went to the volunteer (dispatch/timers.py)
+    for_other: bool = False  # the point is a pin the citizen dropped for someone else
 
 
 @_payload(Event.VOLUNTEER_ARRIVED)
