@@ -68,6 +68,10 @@ async def create_request(
     ``media_items``: ``(kind, file_id)`` of the voice notes, photos and videos sent at the
     details step, stored (ids, never bytes) for whoever accepts.
 
+    LINKED, no alert, when another citizen reported the same here minutes ago: the report is
+    stored all the same (its pin, scene number and media kept for the day it is dispatched
+    on its own) and joins that request (bot/services/dispatch/linked.py).
+
     Refused, nothing stored and the citizen told with the official numbers: BLOCKED when an
     operator blocked the person (checked here, at the end of the flow, so a citizen blocked
     half-way through it gets nothing out), else LIMITED when they already made
@@ -85,35 +89,49 @@ async def create_request(
         return await _limited(session, cfg, requester_id, incident, now)
     if (existing := await requests.open_request_of(session, requester_id)) is not None:
         return await _still_open(session, existing)
-    joined = await linked.attach(
-        session,
-        cfg,
+    # The one place a citizen's report becomes a row, whether it is dispatched or joins
+    # another citizen's request (bot/services/dispatch/linked.py).
+    report = HelpRequest(
         requester_id=requester_id,
-        incident=incident,
+        incident=str(incident),
         lat=lat,
         lon=lon,
-        description=description,
-        now=now,
+        area=area_of(lat, lon).city.name_en,
+        description=(description or None),
+        for_other=for_other,
+        scene_phone=(scene_phone or None),
+        status=RequestStatus.DISPATCHING,
+        created_at=now,
     )
-    if joined is not None:  # another citizen reported it here minutes ago: no second dispatch
-        return joined
+    primary = await linked.open_request_near(
+        session, cfg, requester_id=requester_id, incident=incident, lat=lat, lon=lon, now=now
+    )
+    if primary is not None:  # another citizen reported it here minutes ago: no second dispatch
+        report.status, report.linked_to = RequestStatus.LINKED, primary.id
+        req = await _store(session, report, media_items, now)
+        return await linked.file_linked(session, primary=primary, report=req, now=now)
     in_major = await major.area_at(session, lat, lon, now)
-    req = await requests.add_request(
-        session,
-        HelpRequest(
-            requester_id=requester_id,
-            incident=str(incident),
-            lat=lat,
-            lon=lon,
-            area=area_of(lat, lon).city.name_en,
-            description=(description or None),
-            for_other=for_other,
-            scene_phone=(scene_phone or None),
-            status=RequestStatus.DISPATCHING,
-            created_at=now,
-            major_id=in_major.id if in_major else None,
-        ),
-    )
+    report.major_id = in_major.id if in_major else None
+    req = await _store(session, report, media_items, now)
+    assert req.id is not None
+    facts.note(session, Fact(FactKind.CREATED, req.incident))
+    out = Outcome(request_id=req.id)
+    alerted = await advance(session, cfg, req, now, out)
+    citizen = await recipient(session, requester_id)
+    if citizen and alerted:  # when nobody could be alerted, the escalation notice says so
+        out.notices.insert(0, Notice(citizen, RequestCreated(req.id, req.incident, alerted)))
+    return out
+
+
+async def _store(
+    session: AsyncSession,
+    report: HelpRequest,
+    media_items: Sequence[tuple[str, str]],
+    now: datetime,
+) -> HelpRequest:
+    """The report stored with its media (file ids, for whoever accepts, even once a linked
+    report is dispatched on its own) and its creation audited."""
+    req = await requests.add_request(session, report)
     assert req.id is not None
     await media.add_media(session, req.id, media_items, at=now)
     detail: Detail | None = {"media": len(media_items)} if media_items else None
@@ -122,16 +140,10 @@ async def create_request(
         kind=AuditKind.CREATED,
         at=now,
         request_id=req.id,
-        actor_id=requester_id,
+        actor_id=req.requester_id,
         detail=detail,
     )
-    facts.note(session, Fact(FactKind.CREATED, req.incident))
-    out = Outcome(request_id=req.id)
-    alerted = await advance(session, cfg, req, now, out)
-    citizen = await recipient(session, requester_id)
-    if citizen and alerted:  # when nobody could be alerted, the escalation notice says so
-        out.notices.insert(0, Notice(citizen, RequestCreated(req.id, req.incident, alerted)))
-    return out
+    return req
 
 
 async def show_open_request(
