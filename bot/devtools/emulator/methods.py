@@ -399,27 +399,6 @@ METHODS: dict[str, Method] = {
     }.items()
 }
 
-#: Methods addressed to one chat or one person's button press (lower-case): where Telegram's
-#: per-chat failures (blocked, limits, lost answers) happen.
-CHAT_METHODS = frozenset(
-    {
-        "sendmessage",
-        "sendlocation",
-        "sendcontact",
-        "senddocument",
-        "sendphoto",
-        "sendvoice",
-        "sendvideo",
-        "editmessagetext",
-        "editmessagelivelocation",
-        "stopmessagelivelocation",
-        "editmessagereplymarkup",
-        "deletemessage",
-        "answercallbackquery",
-        "sendchataction",
-    }
-)
-
 #: Methods that put a new message in a chat: what Telegram's send limits count.
 SEND_METHODS = frozenset(
     {
@@ -430,5 +409,19 @@ SEND_METHODS = frozenset(
         "sendphoto",
         "sendvoice",
         "sendvideo",
+    }
+)
+
+#: Methods addressed to one chat or one person's button press (lower-case): where Telegram's
+#: per-chat failures (blocked, limits, lost answers) happen.
+CHAT_METHODS = SEND_METHODS | frozenset(
+    {
+        "editmessagetext",
+        "editmessagelivelocation",
+        "stopmessagelivelocation",
+        "editmessagereplymarkup",
+        "deletemessage",
+        "answercallbackquery",
+        "sendchataction",
     }
 )

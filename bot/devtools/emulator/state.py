@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.devtools.emulator.media import sent_media_json
 from bot.devtools.emulator.users import (
     PATIENCE,
     EmuChat,
@@ -404,7 +405,7 @@ class EmulatorState:
         if msg.contact is not None:
             data["contact"] = msg.contact
         if msg.media is not None:
-            data.update(_media_json(msg.media))
+            data.update(sent_media_json(msg.media))
         if msg.document is not None:
             file_id = f"doc-{chat.id}-{msg.message_id}"
             data["document"] = {
@@ -452,14 +453,3 @@ class EmulatorState:
             body = f"🖼 {msg.caption or ''}"
         self._emit("bot", chat.id, self.bot_name, body, msg.buttons or msg.reply_buttons)
         return self._message_json(chat, msg)
-
-
-def _media_json(media: dict[str, Any]) -> dict[str, Any]:
-    """A sent voice note, photo or video as Telegram returns it (the fields PTB requires)."""
-    file = {"file_id": media["file_id"], "file_unique_id": f"u-{media['file_id']}"}
-    kind = media["kind"]
-    if kind == "voice":
-        return {"voice": {**file, "duration": 1}}
-    if kind == "photo":
-        return {"photo": [{**file, "width": 1280, "height": 960}]}
-    return {"video": {**file, "width": 640, "height": 480, "duration": 1}}

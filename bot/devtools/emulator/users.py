@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.devtools.emulator.entities import bot_command_entities
+from bot.devtools.emulator.media import incoming_media
 
 if TYPE_CHECKING:
     from bot.devtools.emulator.state import EmulatorState
@@ -330,25 +331,7 @@ class EmuUser(EmuChat):
     ) -> int:
         """Send a voice note, photo or video (``kind``) as Telegram delivers it to bots: by
         file_id, with its size. Returns the message id."""
-        file: dict[str, Any] = {
-            "file_id": file_id,
-            "file_unique_id": f"u-{file_id}",
-            "file_size": size,
-        }
-        if kind == "voice":
-            fields: dict[str, Any] = {"voice": {**file, "duration": duration}}
-        elif kind == "photo":
-            small = {**file, "file_id": f"{file_id}-small", "file_size": size // 10}
-            fields = {
-                "photo": [
-                    {**small, "width": 90, "height": 90},
-                    {**file, "width": 1280, "height": 960},
-                ]
-            }
-        elif kind == "video":
-            fields = {"video": {**file, "width": 640, "height": 480, "duration": duration}}
-        else:
-            raise ValueError(f"no such media kind: {kind}")
+        fields = incoming_media(kind, file_id, size=size, duration=duration)
         return await self._emu._queue_user_message(
             self, self, fields, transcript=f"<{kind} {file_id}>"
         )
