@@ -30,6 +30,7 @@ from bot.commands import publish_commands
 from bot.context import BotContext
 from bot.handlers import (
     alert_buttons,
+    approach,
     availability,
     buttons,
     certificates,
@@ -54,6 +55,7 @@ from bot.handlers import (
     phone,
     preferences,
     profile,
+    relay,
     retention,
     signup,
     signup_outside,
@@ -79,10 +81,11 @@ log = logging.getLogger(__name__)
 SENDER_GROUP = -100  # record the sender, set the language
 METRICS_GROUP = -90  # count each update for /metrics, and let it travel on
 PRIVATE_GROUP = -50  # groups and channels stop here (bot/handlers/groups.py)
-COMMENT_GROUP = -5  # a citizen's comment on a rating, when one is awaited (feedback.py)
-OPS_GROUP = -4  # /request with a number: the operator's view, before the citizen's flow
+COMMENT_GROUP = -6  # a citizen's comment on a rating, when one is awaited (feedback.py)
+OPS_GROUP = -5  # /request with a number: the operator's view, before the citizen's flow
 # The request flow; sign-up is FLOW_GROUP + 1, the operators' /newteam FLOW_GROUP - 1.
-FLOW_GROUP = -3
+FLOW_GROUP = -4
+RELAY_GROUP = -2  # during a job, the two sides' messages to each other (relay.py)
 AFTER_FLOWS_GROUP = -1  # what no flow took, before the ordinary handlers of group 0
 
 
@@ -139,7 +142,10 @@ def build_application(
         outbox.Policy.from_settings(settings),
         on_timers=lambda changes: timers.schedule(app, changes),
     )
-    app.bot_data["positions"] = PositionWriter(database)
+    app.bot_data["positions"] = PositionWriter(
+        database,
+        after_write=approach.relay_fixes(app.bot_data, database, app.bot_data["cfg"]),
+    )
     timers.install(app)
     app.bot_data["flows"] = flows
     register_handlers(app)
@@ -209,16 +215,23 @@ def _register_flows(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(citizen.conversation(None), group=FLOW_GROUP)
     app.add_handler(signup.conversation(None), group=FLOW_GROUP + 1)
     app.add_handler(team_admin.conversation(None), group=FLOW_GROUP - 1)  # operators' /newteam
+    # During a job: the citizen's and the volunteer's messages to each other (relay.py). Its
+    # own group: what it leaves (no job) still meets the handlers below.
+    app.add_handler(relay.handler(), group=RELAY_GROUP)
+    # A volunteer's location on the way to a job: the citizen sees them coming (approach.py).
+    # Fixes (edits) travel on to the positions below, which store them and relay them.
+    app.add_handler(approach.handler(), group=RELAY_GROUP)
     # Media and contacts no flow took: what the bot can do (a volunteer's contact travels on).
     app.add_handler(MessageHandler(media.UNREAD, media.outside_a_flow), group=AFTER_FLOWS_GROUP)
 
 
 def _register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Commands available at any time (group 0)."""
-    # Deep links (a certificate's verify_, an invite's team_) before the plain /start.
+    # Deep links (a certificate's verify_, an invite's team_) before the plain /start;
+    # /start sos is the request flow's (citizen.py).
     app.add_handler(certificates.verify_start_handler())
     app.add_handler(teams.invite_start())
-    app.add_handler(CommandHandler("start", common.start))
+    app.add_handler(CommandHandler("start", common.start, filters=~flows.sos_link()))
     app.add_handler(CommandHandler("help", common.help_command))
     app.add_handler(CommandHandler("language", common.language))
     app.add_handler(CommandHandler("cancel", common.cancel_outside))

@@ -10,6 +10,7 @@ from bot.i18n import LANGUAGES, _, use_locale
 def commands() -> list[BotCommand]:
     return [
         BotCommand("request", _("Ask for help")),
+        BotCommand("sos", _("Help now, no typing needed")),
         BotCommand("volunteer", _("Register as a volunteer")),
         BotCommand("duty", _("Go on or off duty")),
         BotCommand("hours", _("Your volunteer hours")),

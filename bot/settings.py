@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     on_scene_reminders: int = Field(2, ge=0, le=20)
     help_check_wait_s: float = Field(600.0, gt=0)
     auto_confirm_s: float = Field(6 * 3600.0, gt=0)
+    # The volunteer approaching: their live location moves the citizen's copy and status at
+    # most this often (bot/services/dispatch/approach.py).
+    approach_update_s: float = Field(10.0, ge=0)
     position_max_age_s: float = Field(2 * 3600.0, gt=0)
     stale_check_s: float = Field(300.0, gt=0)
     # Every worker claims due request timers from the database this often (bot/handlers/timers.py);

@@ -52,6 +52,14 @@ class OfferStatus(StrEnum):
     FAILED = "failed"  # Telegram refused delivery (e.g. the volunteer blocked the bot)
 
 
+class MediaKind(StrEnum):
+    """What a person may send through the bot besides words: relayed by Telegram file_id."""
+
+    VOICE = "voice"
+    PHOTO = "photo"
+    VIDEO = "video"
+
+
 class CreditStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
@@ -92,6 +100,7 @@ class AuditKind(StrEnum):
     NO_SHOW = "no_show"  # ... and said nobody came: the job was taken back
     JOB_TIMED_OUT = "job_timed_out"  # ... and never answered: the job was taken back
     RATE_LIMITED = "rate_limited"  # a request refused by the hourly limit
+    RELAYED = "relayed"  # a message passed on between the two sides (its kind, not its content)
     UNANSWERED = "unanswered"
     ESCALATED = "escalated"
     CONDUCT_ACCEPTED = "conduct_accepted"

@@ -95,6 +95,9 @@ class IncidentRule:
     ladder: LadderShape
     # This type's bit in a volunteer's stored skills mask. Never renumber one.
     skill_bit: int
+    # How fast a volunteer is assumed to come, for the citizen's estimated arrival before
+    # their live location gives a closing speed (domain/approach.py).
+    approach_kmh: float = 40.0
 
 
 RULES: dict[IncidentType, IncidentRule] = {
@@ -109,6 +112,7 @@ RULES: dict[IncidentType, IncidentRule] = {
             needs_any=Equipment.EXTINGUISHER,
             ladder=URBAN,
             skill_bit=1 << 0,
+            approach_kmh=35.0,  # through a city
         ),
         IncidentRule(
             IncidentType.RESCUE,
@@ -119,6 +123,7 @@ RULES: dict[IncidentType, IncidentRule] = {
             needs_any=Equipment.NONE,
             ladder=URBAN,
             skill_bit=1 << 1,
+            approach_kmh=35.0,  # through a city
         ),
         IncidentRule(
             IncidentType.ENTRAPMENT,
@@ -129,6 +134,7 @@ RULES: dict[IncidentType, IncidentRule] = {
             needs_any=Equipment.NONE,
             ladder=URBAN,
             skill_bit=1 << 2,
+            approach_kmh=35.0,  # through a city
         ),
         IncidentRule(
             IncidentType.LOST_DESERT,
@@ -140,6 +146,7 @@ RULES: dict[IncidentType, IncidentRule] = {
             # The nearest 4x4 may be 50 km off.
             ladder=WIDE,
             skill_bit=1 << 3,
+            approach_kmh=25.0,  # off-road, looking for someone
         ),
         IncidentRule(
             IncidentType.BREAKDOWN,
@@ -151,6 +158,7 @@ RULES: dict[IncidentType, IncidentRule] = {
             # Mostly on the roads between towns.
             ladder=ROAD,
             skill_bit=1 << 4,
+            approach_kmh=60.0,  # on the roads between towns
         ),
         IncidentRule(
             IncidentType.FLOOD,
@@ -161,6 +169,7 @@ RULES: dict[IncidentType, IncidentRule] = {
             needs_any=Equipment.BOAT | Equipment.FOUR_BY_FOUR,
             ladder=URBAN,
             skill_bit=1 << 5,
+            approach_kmh=15.0,  # water on the roads
         ),
         IncidentRule(
             IncidentType.FIRST_AID,
@@ -171,6 +180,7 @@ RULES: dict[IncidentType, IncidentRule] = {
             needs_any=Equipment.FIRST_AID_KIT,
             ladder=URBAN,
             skill_bit=1 << 6,
+            approach_kmh=35.0,  # through a city
         ),
     )
 }

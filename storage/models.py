@@ -187,6 +187,16 @@ class HelpRequest(SQLModel, table=True):
     # When retention removed the exact point, the details and the message references
     # (storage/retention.py); the area and the statistics stay.
     redacted_at: datetime | None = Field(default=None, sa_column=_ts())
+    # Asked for someone else ("It is not for me"): the point is a pin the citizen dropped,
+    # and ``scene_phone`` (optional) reaches the person there; the assigned volunteer alone
+    # reads it, as the citizen was told when giving it.
+    for_other: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
+    scene_phone: str | None = Field(default=None, max_length=32)
+    # The citizen's one status message for this request, edited as it moves; a step they
+    # must notice sends a new one, which takes its place (bot/handlers/status_message.py).
+    status_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class Offer(SQLModel, table=True):
@@ -273,6 +283,49 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_ts())
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     last_error: str = ""
+
+
+class CitizenMedia(SQLModel, table=True):
+    """A voice note, photo or video the citizen sent with a request, as Telegram's file_id.
+
+    Never the bytes: Telegram keeps the file, and the id lets the bot send it again to the
+    assigned volunteer (and the command centre on an escalation) without downloading it.
+    """
+
+    __tablename__ = "citizen_media"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="help_request.id", index=True)
+    kind: str = Field(max_length=16)  # domain.enums.MediaKind
+    file_id: str = Field(max_length=256)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Approach(SQLModel, table=True):
+    """The volunteer approaching, while they share a live location for this job.
+
+    The volunteer's position reaches this request's citizen alone, and only while the row
+    exists: it is made when the assignee shares a live location during the job (their
+    consent: the job's message said what it does) and deleted when they arrive, finish or
+    let go, or the request ends (bot/services/approach.py). The last good fix and the one
+    before give the distance and the closing speed; a fix that jumps impossibly is ignored.
+    """
+
+    __tablename__ = "approach"
+
+    request_id: int = Field(foreign_key="help_request.id", primary_key=True)
+    volunteer_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    lat: float
+    lon: float
+    fix_at: datetime = Field(sa_column=_ts(nullable=False))
+    distance_m: int
+    prev_distance_m: int | None = None
+    prev_at: datetime | None = Field(default=None, sa_column=_ts())
+    # When the volunteer's live location ends (its live_period): no fix is expected after.
+    until: datetime = Field(sa_column=_ts(nullable=False))
+    # The citizen's copy (sendLocation with live_period), moved with each relayed fix.
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    relayed_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
 # The command centre's and the hours' tables live in modules of their own; importing them here

@@ -108,6 +108,26 @@ async def open_request_of(session: AsyncSession, requester_id: int) -> HelpReque
     return (await session.exec(stmt)).first()
 
 
+async def latest_job_of(session: AsyncSession, person_id: int) -> HelpRequest | None:
+    """The newest request this person had a volunteer on, as its requester or its volunteer:
+    the one the bot relays their messages for (while the job is on)."""
+    stmt = (
+        select(HelpRequest)
+        .where(
+            or_(
+                and_(
+                    HelpRequest.requester_id == person_id,
+                    HelpRequest.volunteer_id.is_not(None),  # type: ignore[union-attr]
+                ),
+                HelpRequest.volunteer_id == person_id,
+            )
+        )
+        .order_by(HelpRequest.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    )
+    return (await session.exec(stmt)).first()
+
+
 async def requests_with_timers(session: AsyncSession) -> list[HelpRequest]:
     stmt = select(HelpRequest).where(HelpRequest.next_timer_at.is_not(None))  # type: ignore[union-attr]
     return list((await session.exec(stmt)).all())
@@ -220,6 +240,27 @@ async def record_offer_message(
 ) -> None:
     await session.exec(  # type: ignore[call-overload]
         update(Offer).where(Offer.id == offer_id).values(chat_id=chat_id, message_id=message_id)  # type: ignore[arg-type]
+    )
+
+
+async def status_messages(
+    session: AsyncSession, request_ids: Sequence[int]
+) -> dict[int, tuple[int, int | None]]:
+    """Request id -> (its requester, its status message), for a batch of notices at once."""
+    if not request_ids:
+        return {}
+    stmt = select(HelpRequest.id, HelpRequest.requester_id, HelpRequest.status_message_id).where(
+        HelpRequest.id.in_(list(request_ids))  # type: ignore[union-attr]
+    )
+    return {int(i): (int(r), m) for i, r, m in (await session.exec(stmt)).all()}
+
+
+async def set_status_message(session: AsyncSession, request_id: int, message_id: int) -> None:
+    """The citizen's status message for this request is now ``message_id`` (bot/services/status.py)."""
+    await session.exec(  # type: ignore[call-overload]
+        update(HelpRequest)
+        .where(HelpRequest.id == request_id)  # type: ignore[arg-type]
+        .values(status_message_id=message_id)
     )
 
 

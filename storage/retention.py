@@ -48,11 +48,19 @@ async def due_for_redaction(
 async def redact_request(
     session: AsyncSession, request_id: int, *, lat: float, lon: float, at: datetime
 ) -> bool:
-    """Replace the point with ``(lat, lon)``, drop the details, mark the row; once only."""
+    """Replace the point with ``(lat, lon)``, drop the details and the scene's number, mark
+    the row; once only."""
     stmt = (
         update(HelpRequest)
         .where(HelpRequest.id == request_id, HelpRequest.redacted_at.is_(None))  # type: ignore[arg-type, union-attr]
-        .values(lat=lat, lon=lon, description=None, redacted_at=at)
+        .values(
+            lat=lat,
+            lon=lon,
+            description=None,
+            scene_phone=None,
+            status_message_id=None,
+            redacted_at=at,
+        )
     )
     return bool((await session.exec(stmt)).rowcount)  # type: ignore[call-overload]
 

@@ -192,6 +192,33 @@ async def status_of(box: Sandbox, rid: int = 1) -> str:
         return req.status if req else "missing"
 
 
+async def status_message_of(box: Sandbox, rid: int = 1) -> int | None:
+    """The citizen's status message of this request as stored (bot/services/status.py)."""
+    async with box.db.session() as s:
+        req = await requests.get_request(s, rid)
+        assert req is not None
+        return req.status_message_id
+
+
+def since(user: EmuUser, first: int) -> list[EmuMessage]:
+    """The bot's messages to this user from message id ``first`` on."""
+    return [m for m in user.messages if m.message_id >= first]
+
+
+def with_buttons(messages: list[EmuMessage]) -> list[EmuMessage]:
+    return [m for m in messages if m.inline_keyboard]
+
+
+async def only_buttons_on(user: EmuUser, first: int, message_id: int) -> None:
+    """Wait until, of the messages from ``first`` on, only ``message_id`` has buttons (a
+    replaced status message loses them in a notice of its own, said just after the new one)."""
+
+    def only(_: EmuMessage) -> bool:
+        return [m.message_id for m in with_buttons(since(user, first))] == [message_id]
+
+    await user.wait_for(only)
+
+
 async def no_request(box: Sandbox) -> None:
     """No request was created and no volunteer alerted."""
     async with box.db.session() as s:

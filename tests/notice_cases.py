@@ -256,7 +256,7 @@ _DECIDED += [
     {"escalation": _ESCALATION, "decision": Decision.OFFICIALS, "by": ""},
     {"escalation": _ESCALATION, "decision": Decision.FALSE_ALARM, "by": "Sarah"},
 ]
-# Linked reports and major-incident mode (bot/services/notices_links.py).
+# Linked reports and major-incident mode (bot/services/notices/links.py).
 _MAJOR = MajorArea(3, "Jeddah", 21.49, 39.19, 30.0, T0 + timedelta(hours=6))
 _POINT_AREA = MajorArea(4, "", 24.7136, 46.6753, 12.5, T0 + timedelta(hours=2), True)
 _SUMMARY_ROW = SummaryRow(42, "flood", 21.5, 39.2, _OPS_AREA, T0 + timedelta(minutes=1))
@@ -304,22 +304,53 @@ ESCALATION_CASES: dict[Event, list[dict[str, object]]] = {
 
 # One plausible parameter set per event (as bot/services/dispatch.py and volunteering.py send
 # them); events with several shapes get several.
+COMING = {
+    "request_id": 42,
+    "volunteer": "Sarah",
+    "distance_m": 6400,
+    "incident": "rescue",
+    "accepted_at": T0,
+    "as_of": T0 + timedelta(minutes=10),
+}
+
 CASES: dict[Event, list[dict[str, object]]] = {
     Event.REQUEST_CREATED: [
         {"request_id": 42, "incident": "fire", "alerted": 3},
         {"request_id": 42, "incident": "breakdown", "alerted": 1},
     ],
-    Event.SEARCH_WIDENED: [{"request_id": 42, "alerted": 5}],
+    Event.SEARCH_WIDENED: [
+        {"request_id": 42, "alerted": 5},
+        {"request_id": 42, "alerted": 1, "incident": "fire"},
+    ],
     Event.OFFER: [
         {"request_id": 42, "incident": "flood", **AREA, "distance_m": 1830.0, "offer_id": 9}
     ],
     Event.OFFER_CLOSED: [{"reason": str(s), "incident": "first_aid"} for s in OfferStatus],
     Event.EXACT_LOCATION: [{"request_id": 42, "lat": 24.7136, "lon": 46.6753}],
-    Event.JOB_ASSIGNED: [ASSIGNED, {**ASSIGNED, "description": "", "username": "", "phone": ""}],
+    Event.JOB_ASSIGNED: [
+        ASSIGNED,
+        {**ASSIGNED, "description": "", "username": "", "phone": ""},
+        {**ASSIGNED, "for_other": True, "scene_phone": "+966501112222"},
+    ],
     Event.VOLUNTEER_COMING: [
         {"request_id": 42, "volunteer": "Sarah", "distance_m": 640.0},
         {"request_id": 42, "volunteer": "Sarah", "distance_m": 2640.0, "phone": "+966501234567"},
+        {**COMING, "eta_min": 7},
+        {**COMING, "eta_min": 7, "for_other": True},  # the distance is to the citizen's pin
     ],
+    Event.APPROACHING: [
+        {**COMING, "eta_min": 12},  # no live location: the distance at acceptance, and since
+        {**COMING, "eta_min": 3, "now_m": 1200, "fix_at": T0 + timedelta(minutes=9), "live": True},
+        {**COMING, "now_m": 900, "fix_at": T0 + timedelta(minutes=9), "sharing_ended": True},
+        {**COMING, "eta_min": 1, "reminded": True, "phone": "+966501234567"},
+        {**COMING, "eta_min": 3, "now_m": 1200, "fix_at": T0, "live": True, "for_other": True},
+    ],
+    Event.STATUS_RETIRED: [{"request_id": 42}],
+    Event.LIVE_LOCATION: [{"request_id": 42, "lat": 24.72, "lon": 46.68, "live_period_s": 3600}],
+    Event.LIVE_MOVED: [{"request_id": 42, "lat": 24.71, "lon": 46.67}],
+    Event.LIVE_STOPPED: [{"request_id": 42}],
+    Event.APPROACH_ACK: [{"request_id": 42, "live": True}, {"request_id": 42, "live": False}],
+    Event.CITIZEN_UNREACHABLE: [{"request_id": 42}],
     Event.VOLUNTEER_ARRIVED: [{"request_id": 42, "volunteer": "Sarah"}],
     Event.JOB_ON_SCENE: [{"request_id": 42}],
     Event.CONFIRM_DONE: [{"request_id": 42, "volunteer": "Sarah"}],
@@ -397,6 +428,22 @@ CASES: dict[Event, list[dict[str, object]]] = {
         {"request_id": 42, "incident": "entrapment", "no_show": False},
     ],
     Event.REDISPATCHED: [{"request_id": 42, "alerted": n} for n in (1, 2, 3, 11)],
+    Event.RELAYED: [
+        {
+            "request_id": 42,
+            "origin": "citizen",
+            "kind": "voice",
+            "file_id": "f1",
+            "with_request": True,
+        },
+        {"request_id": 42, "origin": "volunteer", "kind": "text", "text": "5 min", "sender_id": 7},
+        {"request_id": 42, "origin": "citizen", "kind": "text", "text": "Blue car", "sender_id": 1},
+        {"request_id": 42, "origin": "citizen", "kind": "photo", "file_id": "f2", "sender_id": 1},
+    ],
+    Event.RELAY_FAILED: [
+        {"request_id": 42, "to": "volunteer"},
+        {"request_id": 42, "to": "citizen"},
+    ],
     Event.REQUEST_LIMITED: [
         {"incident": "fire", "limit": 5},
         {"incident": "breakdown", "limit": 1},

@@ -626,7 +626,9 @@ async def test_arrival_reminder_and_auto_confirm(db: Database) -> None:
     async with db.session() as s:
         r = await dispatch.on_timer(s, CFG, request_id=rid, now=NOW + timedelta(seconds=601))
     assert events(r, Event.ARRIVAL_REMINDER)[0].to.person_id == 10
-    assert events(r, Event.STATUS_UPDATE)[0].to.person_id == CITIZEN
+    # The citizen's status message, edited: still on the way (we asked), since when.
+    update = events(r, Event.APPROACHING)[0]
+    assert update.to.person_id == CITIZEN and update.payload.reminded  # type: ignore[attr-defined]
     async with db.session() as s:
         d = await dispatch.done(
             s, CFG, request_id=rid, volunteer_id=10, now=NOW + timedelta(minutes=30)

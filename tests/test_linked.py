@@ -19,12 +19,13 @@ from bot.services import delivery, kpis
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import accept, arrived, cancel, create_request, done, relink
 from bot.services.dispatch.escalation import close as decide
-from bot.services.notices import Event, Notice, Outcome, Result
+from bot.services.notices import AlertOffer, Event, JobAssigned, Notice, Outcome, Result
 from bot.services.notices.escalation import Decision
 from bot.services.notices.links import LinkedProgress, LinkedToRequest, LinkStage
+from bot.services.notices.relay import Relayed
 from domain.enums import AuditKind, RequestStatus
 from domain.incidents import IncidentType
-from storage import requests
+from storage import media, requests
 from storage.db import Database
 from storage.models import AuditEvent, HelpRequest, Offer, OutboxMessage
 from tests.factories import RIYADH, offset, person, volunteer
@@ -235,3 +236,52 @@ async def test_kpis_count_linked_reports_and_the_centres_closings_apart(db: Data
         ("fire", "cancelled"): 1,
     }
     assert figures.linked == 1 and figures.total == 5
+
+
+async def test_a_linked_report_keeps_its_pin_number_and_media_for_its_own_dispatch(
+    db: Database,
+) -> None:
+    """A report linked on arrival is stored as any request is (ladder.create_request): when the
+    request it follows is cancelled and it is dispatched on its own, whoever accepts gets
+    the scene's number and the media sent with it."""
+    await volunteers(db)
+    await report(db, 1)
+    await person(db, 2)
+    linked = await unit(
+        db,
+        create_request,
+        requester_id=2,
+        incident=IncidentType.FIRE,
+        lat=HERE[0],
+        lon=HERE[1],
+        description=None,
+        now=NOW + timedelta(minutes=1),
+        for_other=True,
+        scene_phone="0501234567",
+        media_items=[("voice", "v-2"), ("photo", "p-2")],
+    )
+    assert linked.result == Result.LINKED
+    req = await stored(db, 2)
+    assert (req.for_other, req.scene_phone, req.linked_to) == (True, "0501234567", 1)
+    async with db.session() as s:
+        kept = [(m.kind, m.file_id) for m in await media.media_of(s, 2)]
+        created = (
+            await s.exec(
+                select(AuditEvent).where(
+                    AuditEvent.request_id == 2, AuditEvent.kind == AuditKind.CREATED
+                )
+            )
+        ).one()
+    assert kept == [("voice", "v-2"), ("photo", "p-2")]
+    assert created.detail == '{"media": 2}'
+    gone = await unit(db, cancel, request_id=1, requester_id=1, now=NOW + timedelta(minutes=2))
+    alert = next(n for n in events(gone, Event.OFFER) if payload(n, AlertOffer).request_id == 2)
+    when = NOW + timedelta(minutes=3)
+    accepted = await unit(
+        db, accept, offer_id=offer_id_of(alert), volunteer_id=alert.to.person_id or 0, now=when
+    )
+    job = payload(events(accepted, Event.JOB_ASSIGNED)[0], JobAssigned)
+    assert (job.request_id, job.for_other, job.scene_phone) == (2, True, "0501234567")
+    relayed = [payload(n, Relayed) for n in events(accepted, Event.RELAYED)]
+    assert [(r.kind, r.file_id) for r in relayed] == [("voice", "v-2"), ("photo", "p-2")]
+    assert {n.to.person_id for n in events(accepted, Event.RELAYED)} == {alert.to.person_id}

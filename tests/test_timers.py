@@ -111,7 +111,8 @@ async def test_assigned_reminders_then_the_check_then_the_job_goes_to_another(
     rid = await assigned(db, (11, 2.0))
     for n in (1, 2):  # ARRIVAL_REMINDERS = 2, every 600 s
         r = await fire(db, rid)
-        assert to(r, Event.ARRIVAL_REMINDER) == [10] and to(r, Event.STATUS_UPDATE) == [CITIZEN]
+        # The citizen's status message is edited to say we asked (dispatch/approach.py).
+        assert to(r, Event.ARRIVAL_REMINDER) == [10] and to(r, Event.APPROACHING) == [CITIZEN]
         req = await row(db, rid)
         assert req.timer_step == n and req.next_timer_at == NOW + timedelta(seconds=600 * (n + 1))
     check = await fire(db, rid)
@@ -173,7 +174,7 @@ async def test_on_scene_has_reminders_and_its_own_check(db: Database) -> None:
     req = await row(db, rid)
     assert req.status == RequestStatus.ON_SCENE and req.timer_step == 0 and req.next_timer_at == due
     r = await fire(db, rid)  # ON_SCENE_REMINDERS = 1
-    assert to(r, Event.ON_SCENE_REMINDER) == [10] and not events(r, Event.STATUS_UPDATE)
+    assert to(r, Event.ON_SCENE_REMINDER) == [10] and not events(r, Event.APPROACHING)
     check = await fire(db, rid)
     assert [n.payload.on_scene for n in events(check, Event.HELP_CHECK)] == [True]
     assert [n.payload.on_scene for n in events(check, Event.JOB_LAST_CALL)] == [True]

@@ -60,8 +60,11 @@ class Sandbox:
                 await asyncio.sleep(0.02)
             await asyncio.wait_for(self.app.update_queue.join(), left)
             if self.settled_now():
-                break
-        await self.app.bot_data["positions"].flush()
+                # Positions still queued are written now; a batch written may move a
+                # citizen's live copy of a volunteer approaching (dispatch/approach.py),
+                # so the bot is waited for again until nothing was left to write.
+                if not await self.app.bot_data["positions"].flush():
+                    break
 
     def settled_now(self) -> bool:
         """Every update taken and handled, nothing in flight, no background work, now."""

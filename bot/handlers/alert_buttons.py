@@ -107,7 +107,9 @@ async def on_request(update: Update, context: BotContext) -> None:
         outcome = await run(
             context, dispatch.confirm, request_id=ident, requester_id=uid, solved=solved
         )
-    await _answer(q, outcome, spent=True)
+    # Not spent here: these buttons are on the citizen's status message, which the answer's
+    # notice edits (bot/services/status.py); taking them off would take Cancel off too.
+    await _answer(q, outcome, spent=False)
 
 
 @operator_only("vet", leaders=True)

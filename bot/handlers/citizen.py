@@ -19,20 +19,22 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import flows, inputs, media
+from bot.handlers import citizen_media, flows, inputs, media, someone_else
 from bot.handlers.keyboards import (
+    cancel_only,
     exact,
     incident_picker,
-    location_request,
     main_menu,
+    scene_location_request,
     skip_or_cancel,
 )
 from bot.handlers.plumbing import query, run
-from bot.handlers.render import render
 from bot.handlers.render.citizen import blocked_text
 from bot.handlers.replies import answer, edit, reply, send
 from bot.handlers.words import (
     button_cancel,
+    button_not_for_me,
+    button_send_now,
     button_skip,
     emergency_block,
     incident_name,
@@ -40,12 +42,11 @@ from bot.handlers.words import (
 )
 from bot.i18n import _, t, texts_match
 from bot.services import dispatch, people, standing
-from bot.services.notices import Notice, Recipient
-from bot.services.notices.links import RequestStillOpen
+from bot.services.notices import Result
 from domain.incidents import IncidentType, rule_for
 from domain.matching.region import in_service_area
 
-CHOOSE_TYPE, LOCATION, DETAILS = range(3)
+CHOOSE_TYPE, LOCATION, DETAILS, SCENE_PHONE = range(4)
 MAX_DETAILS = 500
 
 
@@ -55,15 +56,12 @@ async def begin(update: Update, context: BotContext) -> int:
     if await query(context, lambda s: standing.is_blocked(s, person_id=uid)):
         await reply(update, blocked_text(), markup=main_menu())
         return ConversationHandler.END
-    open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
-    if open_req is not None:
-        # One at a time: the one they have is shown (a linked report says whose help it shares).
-        still = RequestStillOpen(
-            int(open_req.id), open_req.incident, open_req.status, open_req.linked_to
-        )
-        shown = render(Notice(Recipient(uid, uid, context.language), still))
-        await reply(update, shown.text, markup=shown.markup)
-        return ConversationHandler.END
+    if await query(context, lambda s: people.open_request(s, person_id=uid)) is not None:
+        # One at a time: the one they have is shown again, as its status message (a linked
+        # report says whose help it shares). Read first: most people asking have none open.
+        shown = await run(context, dispatch.show_open_request, requester_id=uid)
+        if shown.result is Result.ALREADY:
+            return ConversationHandler.END
     await reply(update, _("What happened?"), markup=incident_picker())
     return CHOOSE_TYPE
 
@@ -85,11 +83,19 @@ async def chose_type(update: Update, context: BotContext) -> int:
     text = _("Share your location with the button below so the nearest volunteers can be alerted.")
     if rule_for(incident).life_threatening:
         text = emergency_block(incident) + "\n\n" + text
-    await send(context, q.from_user.id, text, markup=location_request())
+    await send(context, q.from_user.id, text, markup=scene_location_request())
     return LOCATION
 
 
+def _location_keyboard(context: BotContext) -> object:
+    """Someone else's pin has no "my location" button: it would send the citizen's own."""
+    return cancel_only() if someone_else.for_other(context) else scene_location_request()
+
+
 async def got_location(update: Update, context: BotContext) -> int:
+    """The citizen's location, or the pin they dropped for someone else (any point in the
+    service area, however far from them); then the scene's number (for someone else) or
+    the details."""
     msg, where = inputs.message(update), inputs.location(update)
     lat, lon = where.latitude, where.longitude
     if not in_service_area(lat, lon, context.settings.service_area):
@@ -100,18 +106,45 @@ async def got_location(update: Update, context: BotContext) -> int:
             )
             + "\n\n"
             + emergency_block(context.user_data.get("incident", IncidentType.RESCUE)),  # type: ignore[union-attr]
-            markup=location_request(),
+            markup=_location_keyboard(context),  # type: ignore[arg-type]
         )
         return LOCATION
     context.user_data["location"] = (lat, lon)  # type: ignore[index]
-    text = _(
-        "Anything the volunteer should know? (for example: how many people, the car, a landmark). Or press Skip."
-    )
+    prefix = ""
     if msg.venue is not None:
         # A place picked from Telegram's list, not necessarily where the person stands: say so.
-        text = t("Using the location of “{place}”.", place=msg.venue.title) + "\n\n" + text
-    await reply(update, text, markup=skip_or_cancel())
+        prefix = t("Using the location of “{place}”.", place=msg.venue.title) + "\n\n"
+    if someone_else.for_other(context):
+        await someone_else.ask_phone(update, context, prefix)
+        return SCENE_PHONE
+    await ask_details(update, prefix)
     return DETAILS
+
+
+async def ask_details(update: Update, prefix: str = "") -> None:
+    text = _(
+        "Anything the volunteer should know? Type it, or send a voice note, photo or short video (for example: how many people, the car, a landmark). Or press Skip."
+    )
+    await reply(update, prefix + text, markup=skip_or_cancel())
+
+
+async def not_for_me(update: Update, context: BotContext) -> int:
+    """ "It is not for me", at any step after the type: the pin is asked for."""
+    await someone_else.not_for_me(update, context)
+    return LOCATION
+
+
+async def scene_phone(update: Update, context: BotContext) -> int:
+    """A number for the person at the scene, a contact, or Skip; then the details."""
+    if not await someone_else.got_phone(update, context):
+        return SCENE_PHONE
+    await ask_details(update)
+    return DETAILS
+
+
+async def not_a_phone(update: Update, context: BotContext) -> int:
+    await someone_else.ask_phone(update, context)
+    return SCENE_PHONE
 
 
 async def pick_a_type(update: Update, context: BotContext) -> int:
@@ -126,26 +159,40 @@ async def pick_a_type(update: Update, context: BotContext) -> int:
 
 async def not_a_location(update: Update, context: BotContext) -> int:
     """A text, media or a contact where a location was expected: say exactly what to do."""
+    if someone_else.for_other(context):
+        await reply(update, someone_else.pin_instructions(), markup=cancel_only())
+        return LOCATION
     await reply(
         update,
         _(
             "I need your location to find volunteers near you. Press “📍 Share my location” below (it needs location access on your phone), or /cancel."
         ),
-        markup=location_request(),
+        markup=scene_location_request(),
     )
     return LOCATION
 
 
 async def details_in_words(update: Update, context: BotContext) -> int:
-    """Media or a contact at the details step: they are not relayed yet; words or Skip."""
+    """A sticker, a file, a contact at the details step: not passed on; say what is."""
     await reply(
         update,
         _(
-            "Photos, voice notes, files and contacts are not passed on to volunteers yet. Please describe it in words, or press Skip."
+            "Stickers, files and contacts are not passed on to volunteers. Describe it in words, send a voice note, photo or short video, or press Skip."
         ),
         markup=skip_or_cancel(),
     )
     return DETAILS
+
+
+async def details_media(update: Update, context: BotContext) -> int:
+    """A voice note, photo or video at the details step: kept for the request."""
+    await citizen_media.got_media(update, context)
+    return DETAILS
+
+
+async def send_now(update: Update, context: BotContext) -> int:
+    """ "📨 Send now" after media: the request, with no typed details."""
+    return await _create(update, context, None)
 
 
 async def got_details(update: Update, context: BotContext) -> int:
@@ -173,6 +220,9 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
         lat=lat,
         lon=lon,
         description=details,
+        for_other=someone_else.for_other(context),
+        scene_phone=data.get(someone_else.SCENE_PHONE),
+        media_items=citizen_media.collected(context),
     )
     forget(context)
     return ConversationHandler.END
@@ -186,12 +236,17 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-forget, leave = flows.forgetting(("incident", "location"))
+forget, leave = flows.forgetting(
+    ("incident", "location", someone_else.FOR_OTHER, someone_else.SCENE_PHONE, citizen_media.MEDIA)
+)
 
 
 def conversation(timeout_s: float | None = None) -> ConversationHandler[BotContext]:
     cancel_text = filters.Regex(exact(button_cancel))
-    answer_text = flows.answer_text(cancel_text)
+    not_mine = filters.TEXT & filters.Regex(exact(button_not_for_me))
+    send_text = filters.TEXT & filters.Regex(exact(button_send_now))
+    answer_text = flows.answer_text(cancel_text) & ~not_mine & ~send_text
+    not_for_me_button = MessageHandler(not_mine, flows.owned(not_for_me))
     # A live location's later positions arrive as edits: never a request's location.
     location = filters.LOCATION & ~filters.UpdateType.EDITED
     # Per chat, not per message: the flow spans several messages (a picker, then a location).
@@ -199,7 +254,9 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
         warnings.filterwarnings("ignore", message=".*per_message=False.*")
         return ConversationHandler(
             entry_points=[
+                # /sos and the deep link ?start=sos: straight to the incident types.
                 CommandHandler(["request", "sos"], begin),
+                CommandHandler("start", begin, filters=flows.sos_link()),
                 MessageHandler(filters.TEXT & filters.Regex(exact(menu_request)), begin),
             ],
             states={
@@ -210,9 +267,19 @@ def conversation(timeout_s: float | None = None) -> ConversationHandler[BotConte
                 LOCATION: [
                     # A venue carries a location: it is taken as the location (see got_location).
                     MessageHandler(location, flows.owned(got_location)),
+                    not_for_me_button,
                     MessageHandler(answer_text | media.UNREAD, flows.owned(not_a_location)),
                 ],
+                SCENE_PHONE: [
+                    MessageHandler(answer_text | media.CONTACTS, flows.owned(scene_phone)),
+                    MessageHandler(location, flows.owned(got_location)),  # a better pin
+                    not_for_me_button,
+                    MessageHandler(media.ATTACHMENTS, flows.owned(not_a_phone)),
+                ],
                 DETAILS: [
+                    not_for_me_button,
+                    MessageHandler(send_text, flows.owned(send_now)),
+                    MessageHandler(citizen_media.SENDABLE, flows.owned(details_media)),
                     MessageHandler(answer_text, flows.owned(got_details)),
                     # Shared again (moved, or a better fix): the newer location is the one sent.
                     MessageHandler(location, flows.owned(got_location)),

@@ -50,6 +50,7 @@ async def help_command(update: Update, context: BotContext) -> None:
             ),
             _("3. When the job is done, you confirm it."),
             "",
+            _("/sos – help now, no typing needed"),
             _("/request – ask for help"),
             _("/volunteer – register as a volunteer"),
             _("/duty – go on or off duty"),

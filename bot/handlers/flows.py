@@ -67,11 +67,17 @@ def answer_text(cancel_text: filters.BaseFilter) -> filters.BaseFilter:
     )
 
 
+def sos_link() -> filters.BaseFilter:
+    """The deep link ``t.me/<bot>?start=sos``: Telegram sends it as ``/start sos``."""
+    return filters.TEXT & filters.Regex(r"^/start(@\w+)?\s+sos\s*$")
+
+
 def entry_updates() -> filters.BaseFilter:
-    """/request, /sos, /volunteer and their menu buttons: handled by the flows alone."""
+    """/request, /sos, /volunteer, the ``?start=sos`` link and their menu buttons: handled
+    by the flows alone."""
     commands = filters.Regex(r"^/(" + "|".join(ENTRY_COMMANDS) + r")(@\w+)?(\s|$)")
     buttons = filters.Regex(_texts_regex(menu_request, menu_volunteer))
-    return filters.TEXT & (commands | buttons)
+    return filters.TEXT & (commands | buttons) | sos_link()
 
 
 def owned(callback: StateCallback) -> StateCallback:

@@ -9,7 +9,6 @@ foreign, stale or double-tapped button changes nothing.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
@@ -22,7 +21,7 @@ from bot.services.notices import Result
 
 
 async def on_answer(update: Update, context: BotContext) -> None:
-    """👍 Yes, it is being handled / 👎 No, nobody came; then the pressed buttons go."""
+    """👍 Yes, it is being handled / 👎 No, nobody came."""
     q = inputs.press(update)
     pressed = buttons.parse_help_came(q.data)
     if pressed is None:
@@ -36,11 +35,9 @@ async def on_answer(update: Update, context: BotContext) -> None:
         came=pressed.came,
     )
     if outcome.result == Result.OK:
+        # The question is the citizen's status message: the answer's notice edits it (or
+        # replaces it and takes its buttons), keeping Cancel while it can be used.
         await q.answer()
-        try:
-            await q.edit_message_reply_markup(None)
-        except BadRequest:
-            pass  # already gone, or too old to edit: the answer counted either way
     elif outcome.result == Result.NOT_YOURS:
         await q.answer(_("This button is not for you, or it is no longer valid."), show_alert=True)
     else:

@@ -119,3 +119,19 @@ def duty_argument(args: Sequence[str] | None) -> DutyChoice | None:
     if len(args) == 1 and args[0].lower() in ("on", "off"):
         return "on" if args[0].lower() == "on" else "off"
     return None
+
+
+# Separators people type inside a phone number.
+_PHONE_SEPARATORS = " -()./\u00a0"
+
+
+def phone_number(raw: str) -> str | None:
+    """A phone number as typed (any script's digits, a leading +, spaces or dashes between);
+    None unless it holds 7 to 15 digits (E.164's most) and nothing else. ASCII digits out."""
+    raw = raw.strip().strip(_MARKS)
+    plus = raw.startswith("+")
+    body = raw[1:] if plus else raw
+    if not body or any(not (c.isdecimal() or c in _PHONE_SEPARATORS) for c in body):
+        return None
+    digits = "".join(str(int(c)) for c in body if c.isdecimal())
+    return ("+" if plus else "") + digits if 7 <= len(digits) <= 15 else None

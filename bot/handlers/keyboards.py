@@ -12,6 +12,8 @@ from telegram import (
 from bot.handlers import buttons
 from bot.handlers.words import (
     button_cancel,
+    button_not_for_me,
+    button_send_now,
     button_share_location,
     button_skip,
     equipment_name,
@@ -37,6 +39,30 @@ def location_request() -> ReplyKeyboardMarkup:
         [[KeyboardButton(button_share_location(), request_location=True)], [button_cancel()]],
         resize_keyboard=True,
         one_time_keyboard=True,
+    )
+
+
+def scene_location_request() -> ReplyKeyboardMarkup:
+    """The request's location step: my location, someone else's (a pin), or cancel."""
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(button_share_location(), request_location=True)],
+            [button_not_for_me()],
+            [button_cancel()],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def cancel_only() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup([[button_cancel()]], resize_keyboard=True, one_time_keyboard=True)
+
+
+def send_or_cancel() -> ReplyKeyboardMarkup:
+    """After a voice note, photo or video at the details step: send now, or cancel."""
+    return ReplyKeyboardMarkup(
+        [[button_send_now()], [button_cancel()]], resize_keyboard=True, one_time_keyboard=True
     )
 
 

@@ -36,11 +36,14 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import metrics
 from bot.handlers import periodic
-from bot.handlers.render import render
-from bot.services import delivery, dispatch, team_delivery
+from bot.handlers.render import Rendered, render
+from bot.services import delivery, dispatch, relay, status, team_delivery
 from bot.services.config import DispatchConfig
-from bot.services.notices import AlertOffer, Notice, Outcome
+from bot.services.dispatch import approach
+from bot.services.notices import AlertOffer, MessageRef, Notice, Outcome
+from bot.services.notices.relay import Relayed
 from bot.settings import Settings
+from domain.enums import MediaKind
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.types import utcnow
@@ -78,11 +81,13 @@ class Policy:
 class Lease:
     """A claimed batch's lease: its end, the rows still to say, the rows lost to another."""
 
-    def __init__(self, rows: list[OutboxMessage]) -> None:
+    def __init__(self, rows: list[OutboxMessage], book: status.Book | None = None) -> None:
         assert rows and rows[0].claimed_until is not None
         self.until: datetime = rows[0].claimed_until
         self.held: set[int] = {r.id for r in rows if r.id is not None}
         self.lost: set[int] = set()
+        # The citizens' status messages this batch may edit, kept current as it is said.
+        self.book: status.Book = book if book is not None else {}
 
     def lapsing(self, now: datetime, lease_s: float) -> bool:
         """Less than a tenth of the lease left (renewals come every third of it): too late to
@@ -111,12 +116,13 @@ class Sender:
         while True:
             async with self.db.session() as s:
                 rows = await delivery.claim(s, now=utcnow(), lease_s=self.policy.lease_s, ids=ids)
+                book = await status.book(s, _readable(rows)) if rows else {}
             if not rows:
                 return
             by_chat: dict[int, list[OutboxMessage]] = {}
             for row in rows:
                 by_chat.setdefault(row.chat_id, []).append(row)
-            lease = Lease(rows)
+            lease = Lease(rows, book)
             beat = asyncio.create_task(self._keep(lease))
             try:
                 await asyncio.gather(*(self._in_order(rows, lease) for rows in by_chat.values()))
@@ -140,7 +146,7 @@ class Sender:
                 log.warning("outbox lease lapsing; row %s left to the next claim", row.id)
                 return
             try:
-                await self._one(row)
+                await self._one(row, lease.book)
             except Exception as exc:
                 # A database that said "busy", a payload this version cannot read: try again
                 # later, and give up after the last attempt like any other failure.
@@ -167,11 +173,16 @@ class Sender:
             lease.until = until
             lease.lost |= set(held) - kept
 
-    async def _one(self, row: OutboxMessage) -> None:
+    async def _one(self, row: OutboxMessage, book: status.Book) -> None:
         assert row.id is not None
         notice = delivery.notice_of(row)
+        mode = status.mode_of(notice)
+        # The citizen's status message this one edits or replaces.
+        previous = status.current(notice, book) if mode is not None else None
         try:
-            said = await say(self.bot, notice)
+            said = await say(
+                self.bot, notice, status_edit=previous if mode is status.Mode.EDIT else None
+            )
         except Forbidden:
             await self._unreachable(row, notice)
         except BadRequest as exc:
@@ -184,9 +195,16 @@ class Sender:
         except TelegramError as exc:  # time-outs, network errors, 5xx
             await self._retry(row, f"{type(exc).__name__}: {exc.message}", None, notice=notice)
         else:
-            await self._sent(row, notice, said)
+            await self._sent(row, notice, said, previous, book)
 
-    async def _sent(self, row: OutboxMessage, notice: Notice, said: Said) -> None:
+    async def _sent(
+        self,
+        row: OutboxMessage,
+        notice: Notice,
+        said: Said,
+        previous: int | None = None,
+        book: status.Book | None = None,
+    ) -> None:
         assert row.id is not None
         if isinstance(notice.payload, AlertOffer):
             metrics.alerts_sent(1)
@@ -198,6 +216,15 @@ class Sender:
                 follow = await dispatch.alert_delivered(
                     s, offer_id=notice.offer_id, chat_id=notice.to.chat_id, message_id=message_id
                 )
+            # The citizen's status message and their copy of a live location, remembered
+            # (bot/services/status.py, bot/services/dispatch/approach.py).
+            if status.mode_of(notice) is not None:
+                follow.notices.extend(
+                    await status.said(
+                        s, notice, message_id=message_id, previous=previous, known=book or {}
+                    )
+                )
+            follow.notices.extend(await approach.said(s, notice, message_id=message_id))
             # An approval notice's copy remembered, a digest's record: bot/services/team_delivery.py
             follow.notices.extend(
                 await team_delivery.sent(
@@ -227,6 +254,10 @@ class Sender:
                     offer_id=notice.offer_id,
                     now=utcnow(),
                 )
+            if isinstance(notice.payload, Relayed):
+                follow.merge(await relay.undelivered(s, notice.payload))
+            # A citizen who blocked the bot mid-job: their volunteer is told, their live copy stops.
+            follow.merge(await approach.citizen_unreachable(s, notice))
             ids = await self._enqueue(s, follow)
         self.on_timers(follow.timers)
         await self.send(ids)
@@ -249,15 +280,31 @@ class Sender:
     async def _finish(
         self, row_id: int, status: str, *, error: str, notice: Notice | None = None
     ) -> None:
-        """A row given up on; ``notice`` (when it could be read) is told it was never said."""
+        """A row given up on; ``notice`` (when it could be read) is told it was never said,
+        and a relayed message's sender that it was not delivered (bot/services/relay.py)."""
+        ids: list[int] = []
         async with self.db.session() as s:
             await delivery.finish(s, row_id, status=status, at=utcnow(), error=error)
             if notice is not None:
                 await team_delivery.not_sent(s, notice, blocked=False, now=utcnow())
+            if notice is not None and isinstance(notice.payload, Relayed):
+                ids = await self._enqueue(s, await relay.undelivered(s, notice.payload))
+        await self.send(ids)
 
     @staticmethod
     async def _enqueue(s: AsyncSession, follow: Outcome) -> list[int]:
         return await delivery.enqueue(s, follow.notices, now=utcnow(), request_id=follow.request_id)
+
+
+def _readable(rows: Sequence[OutboxMessage]) -> list[Notice]:
+    """The notices of these rows that this version can read (the others fail on their own)."""
+    found = []
+    for row in rows:
+        try:
+            found.append(delivery.notice_of(row))
+        except Exception:
+            continue
+    return found
 
 
 def _seconds(value: Any) -> float:
@@ -287,22 +334,47 @@ def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return parts
 
 
-async def say(bot: Bot, notice: Notice) -> Said:
-    """One notice over Telegram: an edit, a photo with its caption, a point, or a text (cut
-    into several messages when longer than Telegram allows)."""
-    rendered = render(notice)
-    if notice.edit is not None:
-        try:
+def _gone(exc: BadRequest) -> bool:
+    """The message to edit is no more (deleted, or too old to edit)."""
+    lowered = exc.message.lower()
+    return "not found" in lowered or "can't be edited" in lowered
+
+
+async def _edit(bot: Bot, ref: MessageRef, rendered: Rendered) -> bool:
+    """Edit a message as ``rendered`` says (its text, a live location, or its buttons alone);
+    False when the message is gone. Unchanged is done: Telegram's "message is not modified"."""
+    chat_id, message_id = ref.chat_id, ref.message_id
+    try:
+        if rendered.stop_live:
+            await bot.stop_message_live_location(chat_id, message_id)
+        elif rendered.location is not None:
+            lat, lon = rendered.location
+            await bot.edit_message_live_location(chat_id, message_id, latitude=lat, longitude=lon)
+        elif not rendered.text:
+            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=rendered.markup)
+        else:
             await bot.edit_message_text(
-                rendered.text,
-                chat_id=notice.edit.chat_id,
-                message_id=notice.edit.message_id,
-                reply_markup=rendered.markup,
+                rendered.text, chat_id, message_id, reply_markup=rendered.markup
             )
-        except BadRequest as exc:
-            lowered = exc.message.lower()
-            if "not modified" not in lowered and "not found" not in lowered:
-                raise
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():
+            return True
+        if _gone(exc):
+            return False
+        raise
+    return True
+
+
+async def say(bot: Bot, notice: Notice, *, status_edit: int | None = None) -> Said:
+    """One notice over Telegram: an edit, a photo with its caption, a point, or a text (cut
+    into several messages when longer than Telegram allows). ``status_edit``: the citizen's
+    status message to edit instead of sending; a new one when it is gone (bot/services/status.py)."""
+    rendered = render(notice)
+    if status_edit is not None:
+        if await _edit(bot, MessageRef(notice.to.chat_id, status_edit), rendered):
+            return Said(None, chars=len(rendered.text))
+    elif notice.edit is not None:
+        await _edit(bot, notice.edit, rendered)  # a vanished message has nothing left to edit
         return Said(None, chars=len(rendered.text))
     chat_id, size = notice.to.chat_id, len(rendered.text)
     # A major-incident area's alerts and call-outs with PAID_BROADCAST on: Telegram lets such
@@ -310,13 +382,17 @@ async def say(bot: Bot, notice: Notice) -> Said:
     # (bot/ratelimit.py) still paces them at the ordinary rate: raising its budget for paid
     # sends is the next step, and this is where they are told apart.
     paid: dict[str, Any] = {"allow_paid_broadcast": True} if notice.paid_broadcast else {}
+    if rendered.media is not None:
+        return Said(await _send_media(bot, chat_id, rendered), chars=size)
     if rendered.photo is not None:
         photo = await bot.send_photo(
             chat_id, rendered.photo(), caption=rendered.text, reply_markup=rendered.markup, **paid
         )
         return Said(photo.message_id, chars=size)
     if rendered.location is not None:
-        point = await bot.send_location(chat_id, *rendered.location, **paid)
+        point = await bot.send_location(
+            chat_id, *rendered.location, live_period=rendered.live_period, **paid
+        )
         if not rendered.text:
             return Said(point.message_id, chars=0)
     parts = chunks(rendered.text)
@@ -326,6 +402,20 @@ async def say(bot: Bot, notice: Notice) -> Said:
         message = await bot.send_message(chat_id, part, reply_markup=markup, **paid)
         first = first if first is not None else message.message_id
     return Said(first, messages=len(parts), chars=size)
+
+
+async def _send_media(bot: Bot, chat_id: int, rendered: Rendered) -> int:
+    """A voice note, photo or video sent again by its Telegram file_id (never downloaded)."""
+    assert rendered.media is not None
+    kind, file_id = rendered.media
+    caption, markup = rendered.text or None, rendered.markup
+    if kind == MediaKind.VOICE:
+        sent = await bot.send_voice(chat_id, file_id, caption=caption, reply_markup=markup)
+    elif kind == MediaKind.PHOTO:
+        sent = await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=markup)
+    else:
+        sent = await bot.send_video(chat_id, file_id, caption=caption, reply_markup=markup)
+    return sent.message_id
 
 
 async def unit_of_work(

@@ -73,6 +73,14 @@ def button_share_location() -> str:
     return _("📍 Share my location")
 
 
+def button_not_for_me() -> str:
+    return _("👤 It is not for me")
+
+
+def button_send_now() -> str:
+    return _("📨 Send now")
+
+
 def button_cancel() -> str:
     return _("✖️ Cancel")
 

@@ -22,6 +22,7 @@ class DispatchConfig:
     max_requests_per_hour: int = 5
     retention_days: float = 30.0
     auto_confirm_s: float = 6 * 3600.0
+    approach_update_s: float = 10.0
     position_max_age_s: float = 2 * 3600.0
     max_credit_minutes: int = 480
     auto_verify: bool = False
@@ -52,6 +53,7 @@ class DispatchConfig:
             max_requests_per_hour=s.max_requests_per_hour,
             retention_days=s.retention_days,
             auto_confirm_s=s.auto_confirm_s,
+            approach_update_s=s.approach_update_s,
             position_max_age_s=s.position_max_age_s,
             max_credit_minutes=s.max_credit_minutes,
             auto_verify=s.auto_verify_volunteers,

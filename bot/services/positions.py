@@ -20,11 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from domain.matching.region import in_service_area
 from storage.db import Database
 from storage.volunteers import PositionUpdate, set_positions
+
+__all__ = ["PositionUpdate", "PositionWriter", "live_fix"]
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +35,17 @@ log = logging.getLogger(__name__)
 class PositionWriter:
     """Coalesces live-location fixes per volunteer and writes them in one transaction a batch."""
 
-    def __init__(self, db: Database, *, max_batch: int = 500, max_delay_s: float = 0.5) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_batch: int = 500,
+        max_delay_s: float = 0.5,
+        after_write: Callable[[Sequence[PositionUpdate]], Awaitable[None]] | None = None,
+    ) -> None:
         self.db = db
+        # Told each stored batch: the volunteers approaching a citizen (dispatch/approach.py).
+        self.after_write = after_write
         self.max_batch = max_batch
         self.max_delay_s = max_delay_s
         self._pending: dict[int, PositionUpdate] = {}
@@ -74,7 +86,12 @@ class PositionWriter:
                     self._pending.setdefault(fix.person_id, fix)
                 raise
             self.written += len(batch)
-            return len(batch)
+        if self.after_write is not None:
+            try:
+                await self.after_write(batch)
+            except Exception:  # the positions are stored; the next fix relays again
+                log.exception("relaying %d live positions failed", len(batch))
+        return len(batch)
 
     async def _run(self) -> None:
         """Flush a batch when it is full or ``max_delay_s`` after it began; stop when idle."""

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.matching.geo import area_of, city_by_name
-from storage import certificates, outbox, retention
+from storage import approach, certificates, media, outbox, retention
 from storage.models import HelpRequest
 
 BATCH = 500  # rows per transaction: a first run over a large backlog never holds locks long
@@ -50,6 +50,8 @@ async def redact_closed(
             done.append(req.id)
     await retention.forget_alert_messages(session, done)
     await certificates.forget_comments(session, done)
+    await media.forget_media(session, done)
+    await approach.forget(session, done)  # a volunteer's position never outlives the request
     # The notices said about them (and any said that long ago) carried the same details.
     await outbox.forget_said(
         session, request_ids=done, said_before=now - timedelta(days=retention_days)

@@ -9,6 +9,7 @@ change it.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from bot.devtools.emulator.entities import EntityParseError, parse_text, utf16_len
@@ -139,3 +140,23 @@ def reply_to(state: EmulatorState, chat: EmuChat, params: Params) -> int | None:
             return None
         raise ApiError(400, "Bad Request: message to be replied not found")
     return message_id
+
+
+def new_message(chat_id: int, method: str, **fields: Any) -> EmuMessage:
+    """A message about to be stored; its id is given by ``state._store``."""
+    return EmuMessage(message_id=0, chat_id=chat_id, date=int(time.time()), method=method, **fields)
+
+
+def location_params(params: Params) -> dict[str, Any]:
+    try:
+        latitude = float(params["latitude"])
+        longitude = float(params["longitude"])
+    except (KeyError, TypeError, ValueError):
+        raise ApiError(400, "Bad Request: wrong latitude or longitude") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ApiError(400, "Bad Request: wrong latitude or longitude")
+    location: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
+    for key in ("horizontal_accuracy", "live_period", "heading", "proximity_alert_radius"):
+        if params.get(key) is not None:
+            location[key] = params[key]
+    return location

@@ -16,11 +16,14 @@ from bot.devtools.emulator.checks import (
     QUERY_INVALID,
     chat_of,
     inline_markup,
+    location_params,
     markup,
     message_text,
+    new_message,
     reply_to,
     sent_message,
 )
+from bot.devtools.emulator.files import FILE_SENDERS, LIVE_METHODS
 from bot.devtools.emulator.state import EmulatorState, scope_key
 from bot.devtools.emulator.users import EmuMessage
 from bot.devtools.emulator.wire import ApiError, Params, as_int
@@ -141,15 +144,10 @@ def get_chat(state: EmulatorState, params: Params) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- sending
-def _new_message(chat_id: int, method: str, **fields: Any) -> EmuMessage:
-    """A message about to be stored; its id is given by ``state._store``."""
-    return EmuMessage(message_id=0, chat_id=chat_id, date=int(time.time()), method=method, **fields)
-
-
 def send_message(state: EmulatorState, params: Params) -> dict[str, Any]:
     chat = chat_of(state, params)
     text, entities = message_text(params)
-    msg = _new_message(
+    msg = new_message(
         chat.id,
         "sendMessage",
         text=text,
@@ -170,7 +168,7 @@ def send_photo(state: EmulatorState, params: Params) -> dict[str, Any]:
     caption = params.get("caption")
     if caption is not None and len(str(caption)) > 1024:
         raise ApiError(400, "Bad Request: message caption is too long")
-    msg = _new_message(
+    msg = new_message(
         chat.id,
         "sendPhoto",
         photo=photo if isinstance(photo, dict) else {"file_id": str(photo)},
@@ -182,27 +180,12 @@ def send_photo(state: EmulatorState, params: Params) -> dict[str, Any]:
     return state._store(chat, msg)
 
 
-def _location(params: Params) -> dict[str, Any]:
-    try:
-        latitude = float(params["latitude"])
-        longitude = float(params["longitude"])
-    except (KeyError, TypeError, ValueError):
-        raise ApiError(400, "Bad Request: wrong latitude or longitude") from None
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise ApiError(400, "Bad Request: wrong latitude or longitude")
-    location: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
-    for key in ("horizontal_accuracy", "live_period", "heading", "proximity_alert_radius"):
-        if params.get(key) is not None:
-            location[key] = params[key]
-    return location
-
-
 def send_location(state: EmulatorState, params: Params) -> dict[str, Any]:
     chat = chat_of(state, params)
-    msg = _new_message(
+    msg = new_message(
         chat.id,
         "sendLocation",
-        location=_location(params),
+        location=location_params(params),
         reply_markup=markup(params.get("reply_markup")),
         reply_to_message_id=reply_to(state, chat, params),
         history=[None],
@@ -217,7 +200,7 @@ def send_document(state: EmulatorState, params: Params) -> dict[str, Any]:
     if not isinstance(document, dict) or "content" not in document:
         raise ApiError(400, "Bad Request: there is no document in the request")
     caption = params.get("caption")
-    msg = _new_message(
+    msg = new_message(
         chat.id,
         "sendDocument",
         text=str(caption) if caption is not None else None,
@@ -241,7 +224,7 @@ def send_contact(state: EmulatorState, params: Params) -> dict[str, Any]:
     for key in ("last_name", "vcard"):
         if params.get(key):
             contact[key] = str(params[key])
-    msg = _new_message(
+    msg = new_message(
         chat.id,
         "sendContact",
         contact=contact,
@@ -399,6 +382,8 @@ METHODS: dict[str, Method] = {
         "sendContact": send_contact,
         "sendDocument": send_document,
         "sendPhoto": send_photo,
+        **FILE_SENDERS,
+        **LIVE_METHODS,
         "answerCallbackQuery": answer_callback_query,
         "setMyCommands": set_my_commands,
         "getMyCommands": get_my_commands,
@@ -414,24 +399,29 @@ METHODS: dict[str, Method] = {
     }.items()
 }
 
-#: Methods addressed to one chat or one person's button press (lower-case): where Telegram's
-#: per-chat failures (blocked, limits, lost answers) happen.
-CHAT_METHODS = frozenset(
+#: Methods that put a new message in a chat: what Telegram's send limits count.
+SEND_METHODS = frozenset(
     {
         "sendmessage",
         "sendlocation",
         "sendcontact",
         "senddocument",
         "sendphoto",
+        "sendvoice",
+        "sendvideo",
+    }
+)
+
+#: Methods addressed to one chat or one person's button press (lower-case): where Telegram's
+#: per-chat failures (blocked, limits, lost answers) happen.
+CHAT_METHODS = SEND_METHODS | frozenset(
+    {
         "editmessagetext",
+        "editmessagelivelocation",
+        "stopmessagelivelocation",
         "editmessagereplymarkup",
         "deletemessage",
         "answercallbackquery",
         "sendchataction",
     }
-)
-
-#: Methods that put a new message in a chat: what Telegram's send limits count.
-SEND_METHODS = frozenset(
-    {"sendmessage", "sendlocation", "sendcontact", "senddocument", "sendphoto"}
 )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.devtools.emulator.media import sent_media_json
 from bot.devtools.emulator.users import (
     PATIENCE,
     EmuChat,
@@ -112,6 +113,9 @@ class EmulatorState:
         # the user to create (None: Telegram's "chat not found"). The simulator's million
         # volunteers get their chat when the bot first alerts them, not all at start-up.
         self.chat_factory: Callable[[int], EmuUser | None] | None = None
+        #: Every location people sent the bot, live fixes included, as (user id, latitude,
+        #: longitude, time.time()): what a privacy scan checks the bot's calls against.
+        self.shared_locations: list[tuple[int, float, float, float]] = []
 
         self._chats: dict[int, EmuChat] = {}
         self._next_message_id: dict[int, int] = {}
@@ -287,6 +291,12 @@ class EmulatorState:
 
     # ------------------------------------------------------------------ updates
     def _push_update(self, body: dict[str, Any]) -> None:
+        for message in (body.get("message"), body.get("edited_message")):
+            if isinstance(message, dict) and isinstance(message.get("location"), dict):
+                where = message["location"]
+                who = int(message.get("from", {}).get("id", 0))
+                point = (who, float(where["latitude"]), float(where["longitude"]), time.time())
+                self.shared_locations.append(point)
         update = {"update_id": self._next_update_id, **body}
         self._next_update_id += 1
         self._updates.append(_Update(update))
@@ -394,6 +404,8 @@ class EmulatorState:
             data["location"] = msg.location
         if msg.contact is not None:
             data["contact"] = msg.contact
+        if msg.media is not None:
+            data.update(sent_media_json(msg.media))
         if msg.document is not None:
             file_id = f"doc-{chat.id}-{msg.message_id}"
             data["document"] = {

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.devtools.emulator.entities import bot_command_entities
+from bot.devtools.emulator.media import incoming_media
 
 if TYPE_CHECKING:
     from bot.devtools.emulator.state import EmulatorState
@@ -62,6 +63,10 @@ class EmuMessage:
     reply_markup: dict[str, Any] | None = None
     location: dict[str, Any] | None = None
     contact: dict[str, Any] | None = None
+    #: A voice note or video sent by file_id: ``{"kind": ..., "file_id": ...}``.
+    media: dict[str, Any] | None = None
+    #: A live location the bot stopped (stopMessageLiveLocation).
+    live_stopped: bool = False
     # sendDocument: file_name, content_type, size and the file's bytes (``content``).
     document: dict[str, Any] | None = None
     # sendPhoto: the upload as the bot sent it (file_name, content_type, size, content) and its caption.
@@ -113,6 +118,8 @@ class EmuMessage:
         body = self.text
         if body is None and self.location is not None:
             body = f"<location {self.location.get('latitude')},{self.location.get('longitude')}>"
+        if body is None and self.media is not None:
+            body = f"<{self.media['kind']} {self.media['file_id']}> {self.caption or ''}"
         if body is None and self.contact is not None:
             body = f"<contact {self.contact.get('phone_number')}>"
         buttons = self.buttons or self.reply_buttons
@@ -319,6 +326,16 @@ class EmuUser(EmuChat):
             self, self, {"location": location}, transcript=label
         )
 
+    async def send_media(
+        self, kind: str, file_id: str, *, size: int = 50_000, duration: int = 5
+    ) -> int:
+        """Send a voice note, photo or video (``kind``) as Telegram delivers it to bots: by
+        file_id, with its size. Returns the message id."""
+        fields = incoming_media(kind, file_id, size=size, duration=duration)
+        return await self._emu._queue_user_message(
+            self, self, fields, transcript=f"<{kind} {file_id}>"
+        )
+
     async def edit_live_location(self, message_id: int, latitude: float, longitude: float) -> None:
         """Move a live location shared earlier: queues an ``edited_message`` update."""
         original = self.incoming.get(message_id)
@@ -327,6 +344,19 @@ class EmuUser(EmuChat):
         if not original["location"].get("live_period"):
             raise AssertionError(f"message #{message_id} is not a live location")
         await self._emu._queue_location_edit(self, message_id, latitude, longitude)
+
+    async def stop_live_location(self, message_id: int) -> None:
+        """Stop sharing a live location early: Telegram's last edit, without ``live_period``."""
+        original = self.incoming.get(message_id)
+        if original is None or not original.get("location", {}).get("live_period"):
+            raise AssertionError(f"message #{message_id} is not a live location")
+        location = {k: v for k, v in original["location"].items() if k != "live_period"}
+        self._emu._emit("user", self.id, self.display_name, "📍 stopped sharing", [])
+        await self._emu._queue_edit(self, message_id, {"location": location})
+
+    def delete_bot_message(self, message_id: int) -> None:
+        """Delete one of the bot's messages in this chat, as a person can (the bot is not told)."""
+        self.message(message_id).deleted = True
 
     async def edit_text(self, message_id: int, text: str) -> None:
         """Edit a text message sent earlier: queues an ``edited_message`` update."""

@@ -9,12 +9,14 @@ missing one is a mypy error. The functions live by audience: ``citizen.py``,
 from __future__ import annotations
 
 from bot.handlers.render import (
+    approach,
     citizen,
     escalation,
     hours,
     links,
     ops,
     oversight,
+    relay,
     teams,
     volunteer,
 )
@@ -25,6 +27,7 @@ from bot.services.notices import Notice
 __all__ = [
     "RENDERERS",
     "Rendered",
+    "approach",
     "cancel_keyboard",
     "citizen",
     "escalation",
@@ -33,6 +36,7 @@ __all__ = [
     "links",
     "ops",
     "oversight",
+    "relay",
     "render",
     "renders",
     "teams",

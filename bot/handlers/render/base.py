@@ -20,6 +20,14 @@ class Rendered:
     # A point (sendLocation): the exact location, only to the assigned volunteer and the
     # operations chat; with no text, the notice is the point alone.
     location: tuple[float, float] | None = None
+    # A live location (sendLocation with live_period; as an edit, editMessageLiveLocation):
+    # the volunteer approaching, only to the citizen of their job.
+    live_period: int | None = None
+    # As an edit: stop the live location (stopMessageLiveLocation).
+    stop_live: bool = False
+    # A voice note, photo or video sent again by Telegram file_id: (kind, file_id); the
+    # text is its caption.
+    media: tuple[str, str] | None = None
     # A picture (sendPhoto, with the text as its caption), drawn only when it is sent: the
     # weekly digest's chart. A callable, so rendering a notice's words stays cheap.
     photo: Callable[[], bytes] | None = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from bot import formatting
 from bot.handlers.buttons import RequestAction, make_help_came, make_rate, make_request
 from bot.handlers.render.base import Rendered, cancel_keyboard, kb, renders
 from bot.handlers.words import emergency_block, incident_name, numbers_lines
@@ -24,10 +23,14 @@ from bot.services.notices import (
     StatusUpdate,
     Thanks,
     VolunteerArrived,
-    VolunteerComing,
     VolunteerReleased,
 )
-from bot.services.notices.ops import RequestBlocked
+from bot.services.notices.ops import (
+    RequestBlocked,
+    RequestClosedByOps,
+    SearchRestarted,
+    VolunteerReplaced,
+)
 from domain.incidents import ALL_NUMBERS, life_threatening
 
 
@@ -48,25 +51,21 @@ def _created(p: RequestCreated) -> Rendered:
 
 @renders(SearchWidened)
 def _widened(p: SearchWidened) -> Rendered:
-    return Rendered(
-        tn(
-            "No one has accepted yet, so we widened the search and alerted {n} more volunteer.",
-            "No one has accepted yet, so we widened the search and alerted {n} more volunteers.",
-            p.alerted,
-        ),
-        cancel_keyboard(p.request_id),
+    """An edit of the status message: the whole text again, the numbers with it."""
+    text = tn(
+        "No one has accepted yet, so we widened the search and alerted {n} more volunteer.",
+        "No one has accepted yet, so we widened the search and alerted {n} more volunteers.",
+        p.alerted,
     )
-
-
-@renders(VolunteerComing)
-def _coming(p: VolunteerComing) -> Rendered:
-    text = t(
-        "A volunteer, {name}, accepted your request and is {distance} away. They are on their way.",
-        name=p.volunteer,
-        distance=formatting.distance(float(p.distance_m)),
-    )
-    if p.phone:
-        text += "\n" + t("You can call them: {phone}", phone=p.phone)
+    if p.incident:
+        head = t(
+            "Your request #{request_id} ({incident}): we are looking for a volunteer.",
+            request_id=p.request_id,
+            incident=incident_name(p.incident),
+        )
+        text = head + "\n" + text + "\n" + _("We will tell you as soon as one of them accepts.")
+        if life_threatening(p.incident):
+            text += "\n\n" + emergency_block(p.incident)
     return Rendered(text, cancel_keyboard(p.request_id))
 
 
@@ -217,6 +216,44 @@ def _redispatched(p: Redispatched) -> Rendered:
             "We took the job back from the volunteer and alerted {n} other volunteer.",
             "We took the job back from the volunteer and alerted {n} other volunteers.",
             p.alerted,
+        ),
+        cancel_keyboard(p.request_id),
+    )
+
+
+@renders(RequestClosedByOps)
+def _closed(p: RequestClosedByOps) -> Rendered:
+    return Rendered(
+        t(
+            "The command centre closed your request #{request_id} ({incident}).",
+            request_id=p.request_id,
+            incident=incident_name(p.incident),
+        )
+    )
+
+
+@renders(SearchRestarted)
+def _restarted(p: SearchRestarted) -> Rendered:
+    """An edit of the citizen's status message: the request is searching, so Cancel stays."""
+    return Rendered(
+        tn(
+            "The command centre sent request #{request_id} out again: {n} volunteer alerted.",
+            "The command centre sent request #{request_id} out again: {n} volunteers alerted.",
+            p.alerted,
+            request_id=p.request_id,
+        ),
+        cancel_keyboard(p.request_id),
+    )
+
+
+@renders(VolunteerReplaced)
+def _replaced(p: VolunteerReplaced) -> Rendered:
+    return Rendered(
+        tn(
+            "The command centre is finding you another volunteer for request #{request_id}: {n} volunteer alerted.",
+            "The command centre is finding you another volunteer for request #{request_id}: {n} volunteers alerted.",
+            p.alerted,
+            request_id=p.request_id,
         ),
         cancel_keyboard(p.request_id),
     )

@@ -86,6 +86,12 @@ def timeline_event(line: TimelineLine) -> str:
             wave=format_number(int(str(d["wave"]))),
             distance=formatting.distance(float(str(d["radius_m"]))),
         )
+    if line.kind == AuditKind.RELAYED:
+        return (
+            _("A message from the volunteer was passed on")
+            if d.get("from") == "volunteer"
+            else _("A message from the requester was passed on")
+        )
     labels = {
         AuditKind.CREATED: _("Request created"),
         AuditKind.DECLINED: _("A volunteer declined"),

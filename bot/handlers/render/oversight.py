@@ -1,5 +1,6 @@
 """What the command centre reads: /open, /request, /audit, /who and /stats, and what
-operators' decisions tell people (a promotion, a suspension, a request closed or re-sent)."""
+operators' decisions tell people (a promotion, a suspension; what the citizen reads of a
+request the command centre closed or sent out again is render/citizen.py's)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,10 @@ from bot.services.notices.ops import (
     OpsRequestList,
     OpsRequestView,
     OpsStats,
-    RequestClosedByOps,
-    SearchRestarted,
     Spread,
     TimelineItem,
     VolunteerCard,
     VolunteerReinstated,
-    VolunteerReplaced,
     VolunteerSuspended,
 )
 from domain.enums import AuditKind, CreditStatus, RequestStatus, VolunteerStatus
@@ -424,41 +422,6 @@ def _suspended(p: VolunteerSuspended) -> Rendered:
 @renders(VolunteerReinstated)
 def _reinstated(p: VolunteerReinstated) -> Rendered:
     return Rendered(_("The command centre reinstated you as a volunteer. Use /duty to go on duty."))
-
-
-@renders(RequestClosedByOps)
-def _closed(p: RequestClosedByOps) -> Rendered:
-    return Rendered(
-        t(
-            "The command centre closed your request #{request_id} ({incident}).",
-            request_id=p.request_id,
-            incident=incident_name(p.incident),
-        )
-    )
-
-
-@renders(SearchRestarted)
-def _restarted(p: SearchRestarted) -> Rendered:
-    return Rendered(
-        tn(
-            "The command centre sent request #{request_id} out again: {n} volunteer alerted.",
-            "The command centre sent request #{request_id} out again: {n} volunteers alerted.",
-            p.alerted,
-            request_id=p.request_id,
-        )
-    )
-
-
-@renders(VolunteerReplaced)
-def _replaced(p: VolunteerReplaced) -> Rendered:
-    return Rendered(
-        tn(
-            "The command centre is finding you another volunteer for request #{request_id}: {n} volunteer alerted.",
-            "The command centre is finding you another volunteer for request #{request_id}: {n} volunteers alerted.",
-            p.alerted,
-            request_id=p.request_id,
-        )
-    )
 
 
 @renders(JobReassigned)

@@ -94,13 +94,28 @@ def _job(p: JobAssigned) -> Rendered:
         ),
         t("Person asking for help: {name}", name=p.requester),
     ]
-    if p.username:
-        lines.append(t("Telegram: @{username}", username=p.username))
+    if p.for_other:
+        lines.append(
+            _(
+                "👤 They asked for someone else: help is needed at the pin above, and the person there may not know you are coming."
+            )
+        )
+    if p.scene_phone:
+        lines.append(t("📞 Person at the scene: {phone}", phone=p.scene_phone))
+    # Never the requester's Telegram account (``username``, kept for notices stored before):
+    # the two sides talk through the bot (bot/services/relay.py).
     if p.phone:
         lines.append(t("Phone: {phone}", phone=p.phone))
     if p.description:
         lines.append(t("Details: {description}", description=p.description))
     lines.append(_("Keep this information private. Press Arrived when you reach them."))
+    lines.append(_("💬 To talk to them, write here: the bot passes it on."))
+    # The invitation to share a live location, with what it does: sharing one is the consent.
+    lines.append(
+        _(
+            "📡 Let them see you coming: share your live location here (tap 📎, choose “Location”, then “Share my live location”). Only the person who asked for help sees it, only during this job; it stops when you arrive, finish or let go."
+        )
+    )
     return Rendered("\n".join(lines), job_keyboard(p.request_id, on_scene=False))
 
 

@@ -7,17 +7,20 @@ what may be asked at all. Timers are not kept in memory: each step writes
 before acting, so a timer that fires twice, late, or after a restart does the right
 thing exactly once.
 
-    ladder.py    creating a request, the widening waves, the final wait, the escalation
+    ladder.py    creating a request (or a report linked to another), the widening waves,
+                 the final wait, the escalation
     answers.py   a volunteer's answer to an alert (accept, decline) and failed deliveries
     job.py       after acceptance: arrived, done, confirm, release, cancel
     timers.py    what a due timer does (every open state has one), and the citizen's answer
                  to "did help come?"
     common.py    the steps every use case shares (who to tell, a move with its audit)
+    approach.py  the volunteer approaching live, to the citizen alone
+    linked.py, relink.py   linked reports
 """
 
 from bot.services.dispatch.answers import accept, alert_delivered, decline, recipient_unreachable
 from bot.services.dispatch.job import arrived, cancel, confirm, credit_minutes, done, release
-from bot.services.dispatch.ladder import create_request
+from bot.services.dispatch.ladder import create_request, show_open_request
 from bot.services.dispatch.timers import fire_due, help_came, on_timer, pending_timers
 from domain.incidents import life_threatening
 
@@ -38,4 +41,5 @@ __all__ = [
     "pending_timers",
     "recipient_unreachable",
     "release",
+    "show_open_request",
 ]

@@ -13,7 +13,16 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
-from bot.services.dispatch.common import close_offers, move, name_of, offer_ref, tell
+from bot.services.dispatch.approach import coming_view
+from bot.services.dispatch.common import (
+    close_offers,
+    move,
+    name_of,
+    offer_ref,
+    recipient,
+    relay_request_media,
+    tell,
+)
 from bot.services.dispatch.ladder import widen
 from bot.services.notices import (
     AlertClosed,
@@ -23,7 +32,6 @@ from bot.services.notices import (
     MessageRef,
     Outcome,
     Result,
-    VolunteerComing,
 )
 from domain import lifecycle
 from domain.enums import AuditKind, OfferStatus, RequestStatus
@@ -161,10 +169,7 @@ async def _won(
         accepted = AlertClosed(req.incident, OfferStatus.ACCEPTED)
         await tell(session, out, volunteer_id, accepted, edit=ref)
     await _send_job(session, req, offer, out)
-    volunteer = await people.get_person(session, volunteer_id)
-    profile = await volunteers.get_volunteer(session, volunteer_id)
-    phone = profile.phone if profile and profile.share_phone and profile.phone else ""
-    coming = VolunteerComing(req.id, name_of(volunteer), offer.distance_m, phone)
+    coming = await coming_view(session, req, now, edit=False)
     await tell(session, out, req.requester_id, coming)
 
 
@@ -224,10 +229,12 @@ async def _send_job(session: AsyncSession, req: HelpRequest, offer: Offer, out: 
         requester_id=req.requester_id,
         distance_m=offer.distance_m,
         description=req.description or "",
-        username=(requester.username or "") if requester else "",
+        for_other=req.for_other,
+        scene_phone=req.scene_phone or "",
     )
     await tell(session, out, offer.volunteer_id, ExactLocation(req.id, req.lat, req.lon))
     await tell(session, out, offer.volunteer_id, job)
+    await relay_request_media(session, req, await recipient(session, offer.volunteer_id), out)
 
 
 async def decline(

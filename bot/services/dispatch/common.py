@@ -20,10 +20,11 @@ from bot.services.notices import (
     Recipient,
     Result,
 )
+from bot.services.notices.relay import Party, Relayed
 from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.lifecycle import OUTCOMES
 from domain.matching.geo import area_of
-from storage import facts, people, requests
+from storage import facts, media, people, requests
 from storage.audit import Detail, audit
 from storage.facts import Fact, FactKind
 from storage.models import HelpRequest, Offer, Person
@@ -147,3 +148,20 @@ async def locked_for_operator(
     if req is None:
         out.result = Result.UNKNOWN
     return req
+
+
+async def relay_request_media(
+    session: AsyncSession, req: HelpRequest, to: Recipient | None, out: Outcome
+) -> None:
+    """The voice notes, photos and videos sent with the request, by file_id, to ``to`` (the
+    assigned volunteer, or the command centre): whoever accepts, whenever, gets them all."""
+    assert req.id is not None
+    if to is None:
+        return
+    for item in await media.media_of(session, req.id):
+        out.tell(
+            Notice(
+                to,
+                Relayed(req.id, Party.CITIZEN, item.kind, file_id=item.file_id, with_request=True),
+            )
+        )

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import relink
+from bot.services.dispatch.approach import end as end_approach
 from bot.services.dispatch.common import close_offers, move, name_of, tell
 from bot.services.dispatch.ladder import advance
 from bot.services.hours import dispute_opened
@@ -80,6 +81,7 @@ async def arrived(
         out.result = Result.ALREADY if req.status == RequestStatus.ON_SCENE else Result.CLOSED
         return out
     out.timers[request_id] = due  # on scene has its reminders too (dispatch/timers.py)
+    await end_approach(session, request_id, out, requester_id=req.requester_id)
     volunteer = await people.get_person(session, volunteer_id)
     await tell(session, out, req.requester_id, VolunteerArrived(request_id, name_of(volunteer)))
     await tell(session, out, volunteer_id, JobOnScene(request_id))
@@ -113,6 +115,7 @@ async def done(
         return out
     out.timers[request_id] = due
     await requests.free_volunteer(session, volunteer_id, request_id)
+    await end_approach(session, request_id, out, requester_id=req.requester_id)
     await requests.add_credit(
         session,
         HourCredit(
@@ -191,7 +194,9 @@ async def release(
     if req is None:
         return out
     if (
-        await unassign(session, req, now=now, kind=AuditKind.RELEASED, actor_id=volunteer_id)
+        await unassign(
+            session, req, now=now, kind=AuditKind.RELEASED, actor_id=volunteer_id, out=out
+        )
         is None
     ):
         out.result = Result.CLOSED
@@ -211,6 +216,7 @@ async def unassign(
     now: datetime,
     kind: AuditKind,
     actor_id: int | None,
+    out: Outcome,
     extra_where: Sequence[Any] = (),
     detail: Detail | None = None,
 ) -> int | None:
@@ -240,6 +246,7 @@ async def unassign(
     ):
         return None
     await requests.free_volunteer(session, volunteer_id, req.id)
+    await end_approach(session, req.id, out, requester_id=req.requester_id)
     await requests.set_offer_status(
         session,
         request_id=req.id,
@@ -278,6 +285,7 @@ async def cancel(
     await close_offers(session, req, OfferStatus.WITHDRAWN, now, out)
     if req.volunteer_id is not None:
         await requests.free_volunteer(session, req.volunteer_id, request_id)
+        await end_approach(session, request_id, out, requester_id=requester_id)
         await tell(session, out, req.volunteer_id, JobCancelled(request_id, req.incident))
     await tell(session, out, requester_id, RequestCancelled(request_id))
     # Other citizens' reports linked to it may still need help: the oldest is dispatched.

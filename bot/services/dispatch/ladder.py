@@ -10,7 +10,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services import major
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import linked
-from bot.services.dispatch.common import area, close_offers, move, name_of, recipient, tell
+from bot.services.dispatch.common import (
+    area,
+    close_offers,
+    move,
+    name_of,
+    recipient,
+    relay_request_media,
+    tell,
+)
 from bot.services.limits import over_limit
 from bot.services.notices import (
     AlertOffer,
@@ -32,7 +40,7 @@ from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from domain.matching.eligibility import Match, MatchQuery
 from domain.matching.geo import area_of
-from storage import facts, people, requests, standing
+from storage import facts, media, people, requests, standing
 from storage.audit import Detail, audit, timeline
 from storage.facts import Fact, FactKind
 from storage.models import HelpRequest, Offer
@@ -49,8 +57,20 @@ async def create_request(
     lon: float,
     description: str | None,
     now: datetime,
+    for_other: bool = False,
+    scene_phone: str | None = None,
+    media_items: Sequence[tuple[str, str]] = (),
 ) -> Outcome:
     """Store the request and alert the first wave; the citizen is told how many were alerted.
+
+    ``for_other``: the point is a pin the citizen dropped for someone else, and
+    ``scene_phone`` a number for the person there (for the assigned volunteer only).
+    ``media_items``: ``(kind, file_id)`` of the voice notes, photos and videos sent at the
+    details step, stored (ids, never bytes) for whoever accepts.
+
+    LINKED, no alert, when another citizen reported the same here minutes ago: the report is
+    stored all the same (its pin, scene number and media kept for the day it is dispatched
+    on its own) and joins that request (bot/services/dispatch/linked.py).
 
     Refused, nothing stored and the citizen told with the official numbers: BLOCKED when an
     operator blocked the person (checked here, at the end of the flow, so a citizen blocked
@@ -69,35 +89,31 @@ async def create_request(
         return await _limited(session, cfg, requester_id, incident, now)
     if (existing := await requests.open_request_of(session, requester_id)) is not None:
         return await _still_open(session, existing)
-    joined = await linked.attach(
-        session,
-        cfg,
+    # The one place a citizen's report becomes a row, whether it is dispatched or joins
+    # another citizen's request (bot/services/dispatch/linked.py).
+    report = HelpRequest(
         requester_id=requester_id,
-        incident=incident,
+        incident=str(incident),
         lat=lat,
         lon=lon,
-        description=description,
-        now=now,
+        area=area_of(lat, lon).city.name_en,
+        description=(description or None),
+        for_other=for_other,
+        scene_phone=(scene_phone or None),
+        status=RequestStatus.DISPATCHING,
+        created_at=now,
     )
-    if joined is not None:  # another citizen reported it here minutes ago: no second dispatch
-        return joined
+    primary = await linked.open_request_near(
+        session, cfg, requester_id=requester_id, incident=incident, lat=lat, lon=lon, now=now
+    )
+    if primary is not None:  # another citizen reported it here minutes ago: no second dispatch
+        report.status, report.linked_to = RequestStatus.LINKED, primary.id
+        req = await _store(session, report, media_items, now)
+        return await linked.file_linked(session, primary=primary, report=req, now=now)
     in_major = await major.area_at(session, lat, lon, now)
-    req = await requests.add_request(
-        session,
-        HelpRequest(
-            requester_id=requester_id,
-            incident=str(incident),
-            lat=lat,
-            lon=lon,
-            area=area_of(lat, lon).city.name_en,
-            description=(description or None),
-            status=RequestStatus.DISPATCHING,
-            created_at=now,
-            major_id=in_major.id if in_major else None,
-        ),
-    )
+    report.major_id = in_major.id if in_major else None
+    req = await _store(session, report, media_items, now)
     assert req.id is not None
-    await audit(session, kind=AuditKind.CREATED, at=now, request_id=req.id, actor_id=requester_id)
     facts.note(session, Fact(FactKind.CREATED, req.incident))
     out = Outcome(request_id=req.id)
     alerted = await advance(session, cfg, req, now, out)
@@ -105,6 +121,39 @@ async def create_request(
     if citizen and alerted:  # when nobody could be alerted, the escalation notice says so
         out.notices.insert(0, Notice(citizen, RequestCreated(req.id, req.incident, alerted)))
     return out
+
+
+async def _store(
+    session: AsyncSession,
+    report: HelpRequest,
+    media_items: Sequence[tuple[str, str]],
+    now: datetime,
+) -> HelpRequest:
+    """The report stored with its media (file ids, for whoever accepts, even once a linked
+    report is dispatched on its own) and its creation audited."""
+    req = await requests.add_request(session, report)
+    assert req.id is not None
+    await media.add_media(session, req.id, media_items, at=now)
+    detail: Detail | None = {"media": len(media_items)} if media_items else None
+    await audit(
+        session,
+        kind=AuditKind.CREATED,
+        at=now,
+        request_id=req.id,
+        actor_id=req.requester_id,
+        detail=detail,
+    )
+    return req
+
+
+async def show_open_request(
+    session: AsyncSession, cfg: DispatchConfig, *, requester_id: int, now: datetime
+) -> Outcome:
+    """A citizen with an open request asked for help again: it is shown (ALREADY) as its new
+    status message, which takes the Cancel button and the edits to come (bot/services/status.py).
+    OK and nothing said when none is open (any more)."""
+    existing = await requests.open_request_of(session, requester_id)
+    return Outcome() if existing is None else await _still_open(session, existing)
 
 
 async def _still_open(session: AsyncSession, existing: HelpRequest) -> Outcome:
@@ -289,7 +338,7 @@ async def widen(
     alerted = await advance(session, cfg, req, now, out)
     if alerted:
         assert req.id is not None
-        await tell(session, out, req.requester_id, SearchWidened(req.id, alerted))
+        await tell(session, out, req.requester_id, SearchWidened(req.id, alerted, req.incident))
 
 
 async def escalate(
@@ -319,6 +368,7 @@ async def escalate(
         ops = Recipient(None, cfg.ops_chat_id, cfg.ops_language)
         out.tell(Notice(ops, ExactLocation(req.id, req.lat, req.lon)))
         out.tell(Notice(ops, await escalation_view(session, req)))
+        await relay_request_media(session, req, ops, out)
 
 
 async def escalation_view(session: AsyncSession, req: HelpRequest) -> OpsEscalation:

@@ -25,8 +25,8 @@ from bot.services.notices.links import LinkedProgress, LinkedToRequest, LinkStag
 from domain import lifecycle
 from domain.enums import AuditKind, RequestStatus
 from domain.incidents import IncidentType
-from domain.matching.geo import area_of, distance_m
-from storage import links, requests
+from domain.matching.geo import distance_m
+from storage import links
 from storage.audit import Detail, audit
 from storage.models import HelpRequest
 
@@ -83,69 +83,16 @@ async def open_request_near(
     return min(near)[2] if near else None
 
 
-async def attach(
-    session: AsyncSession,
-    cfg: DispatchConfig,
-    *,
-    requester_id: int,
-    incident: IncidentType,
-    lat: float,
-    lon: float,
-    description: str | None,
-    now: datetime,
-) -> Outcome | None:
-    """A new report near an open request of its type is stored linked to it (LINKED, its
-    citizen told); None when there is no such request and the report is dispatched."""
-    primary = await open_request_near(
-        session, cfg, requester_id=requester_id, incident=incident, lat=lat, lon=lon, now=now
-    )
-    if primary is None:
-        return None
-    return await file_linked(
-        session,
-        primary=primary,
-        requester_id=requester_id,
-        incident=incident,
-        lat=lat,
-        lon=lon,
-        description=description,
-        now=now,
-    )
-
-
 async def file_linked(
-    session: AsyncSession,
-    *,
-    primary: HelpRequest,
-    requester_id: int,
-    incident: IncidentType,
-    lat: float,
-    lon: float,
-    description: str | None,
-    now: datetime,
+    session: AsyncSession, *, primary: HelpRequest, report: HelpRequest, now: datetime
 ) -> Outcome:
-    """Store the report as linked to ``primary`` (no alert) and tell its citizen: LINKED."""
-    assert primary.id is not None
-    req = await requests.add_request(
-        session,
-        HelpRequest(
-            requester_id=requester_id,
-            incident=str(incident),
-            lat=lat,
-            lon=lon,
-            area=area_of(lat, lon).city.name_en,
-            description=(description or None),
-            status=RequestStatus.LINKED,
-            linked_to=primary.id,
-            created_at=now,
-        ),
-    )
-    assert req.id is not None
-    await audit(session, kind=AuditKind.CREATED, at=now, request_id=req.id, actor_id=requester_id)
+    """A report stored linked to ``primary`` (made and stored by ladder.create_request: no
+    alert) is audited as linked and its citizen told: LINKED."""
+    assert primary.id is not None and report.id is not None
     detail: Detail = {"linked_to": primary.id, "after": str(RequestStatus.LINKED), "automatic": 1}
-    await audit(session, kind=AuditKind.LINKED, at=now, request_id=req.id, detail=detail)
-    out = Outcome(result=Result.LINKED, request_id=req.id)
-    await tell_linked(session, out, req, primary)
+    await audit(session, kind=AuditKind.LINKED, at=now, request_id=report.id, detail=detail)
+    out = Outcome(result=Result.LINKED, request_id=report.id)
+    await tell_linked(session, out, report, primary)
     return out
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
+from bot.services.dispatch.approach import end as end_approach
 from bot.services.dispatch.common import close_offers, locked_for_operator, move, offer_ref, tell
 from bot.services.dispatch.job import unassign
 from bot.services.dispatch.ladder import advance, widen
@@ -83,6 +84,7 @@ async def close_request(
     await close_offers(session, req, OfferStatus.WITHDRAWN, now, out)
     if req.volunteer_id is not None:
         await requests.free_volunteer(session, req.volunteer_id, req.id)
+        await end_approach(session, req.id, out, requester_id=req.requester_id)
         await tell(session, out, req.volunteer_id, JobCancelled(req.id, req.incident))
     await tell(session, out, req.requester_id, RequestClosedByOps(req.id, req.incident))
     return True
@@ -162,7 +164,9 @@ async def release_job(
     if reason:
         detail["reason"] = reason
     if (
-        await unassign(session, req, now=now, kind=kind, actor_id=operator_id, detail=detail)
+        await unassign(
+            session, req, now=now, kind=kind, actor_id=operator_id, detail=detail, out=out
+        )
         is None
     ):
         return False

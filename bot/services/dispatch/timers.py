@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
+from bot.services.dispatch.approach import coming_view
 from bot.services.dispatch.common import move, name_of, tell
 from bot.services.dispatch.job import confirm, unassign
 from bot.services.dispatch.ladder import advance, widen
@@ -39,10 +40,10 @@ from bot.services.notices import (
     Outcome,
     Redispatched,
     Result,
-    StatusUpdate,
 )
 from domain import lifecycle
 from domain.enums import AuditKind, RequestStatus
+from storage import approach as approach_rows
 from storage import people, requests
 from storage import timers as timer_rows
 from storage.models import HelpRequest
@@ -152,11 +153,11 @@ async def _job_step(
     if not await _claim(session, req, now, due, step=step + 1, kind=kind):
         return
     out.timers[req.id] = due
-    await _remind(session, req, status, out)
+    await _remind(session, req, status, now, out)
 
 
 async def _remind(
-    session: AsyncSession, req: HelpRequest, status: RequestStatus, out: Outcome
+    session: AsyncSession, req: HelpRequest, status: RequestStatus, now: datetime, out: Outcome
 ) -> None:
     """Ask the volunteer for an update; on the way, the citizen is told we asked."""
     assert req.id is not None and req.volunteer_id is not None
@@ -164,8 +165,19 @@ async def _remind(
         await tell(session, out, req.volunteer_id, OnSceneReminder(req.id, req.incident))
         return
     await tell(session, out, req.volunteer_id, ArrivalReminder(req.id, req.incident))
-    volunteer = await people.get_person(session, req.volunteer_id)
-    await tell(session, out, req.requester_id, StatusUpdate(req.id, name_of(volunteer)))
+    # The status message, edited: who is coming, how far (now, if they share it), since when.
+    live = await approach_rows.of_request(session, req.id)
+    ended = live is not None and live.until <= now
+    view = await coming_view(
+        session,
+        req,
+        now,
+        row=live,
+        reminded=True,
+        live=live is not None and not ended,
+        sharing_ended=ended,
+    )
+    await tell(session, out, req.requester_id, view)
 
 
 async def _ask_citizen(
@@ -204,6 +216,7 @@ async def take_back(
         kind=kind,
         actor_id=actor_id,
         extra_where=[HelpRequest.timer_step == req.timer_step],
+        out=out,
     )
     if volunteer_id is None:
         return False

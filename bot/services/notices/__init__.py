@@ -7,8 +7,10 @@ missing field or an unknown event is a type error, not a ``KeyError`` at send ti
 core.py holds the contract (``Event``, ``Result``, ``Recipient``, ``Notice``, ``Outcome``,
 the payload registry); one module per area holds its payloads: requests.py (a help
 request's life), volunteers.py (the programme), ops.py (the command centre), escalation.py
-(an operator's answer to an escalation), hours.py (disputes, corrections, ratings), links.py (linked reports, major-incident mode),
-teams.py (teams, leaders, digests); stored.py reads and writes them for the outbox. This
+(an operator's answer to an escalation), hours.py (disputes, corrections, ratings), links.py
+(linked reports, major-incident mode), relay.py (citizen and volunteer talking through the
+bot), citizen.py (the citizen's status message, the volunteer approaching live), teams.py
+(teams, leaders, digests); stored.py reads and writes them for the outbox. This
 package re-exports the contract, requests.py's, volunteers.py's and stored.py's names; the
 other areas' payloads are imported from their modules. Importing the package loads every
 payload module, so each event is registered wherever notices are used.
@@ -16,7 +18,15 @@ payload module, so each event is registered wherever notices are used.
 
 from __future__ import annotations
 
-from bot.services.notices import escalation, hours, links, ops, teams  # noqa: F401  (registers their payloads)
+from bot.services.notices import (  # noqa: F401  (registers their payloads)
+    citizen,
+    escalation,
+    hours,
+    links,
+    ops,
+    relay,
+    teams,
+)
 from bot.services.notices.core import *  # noqa: F403
 from bot.services.notices.requests import *  # noqa: F403
 from bot.services.notices.stored import *  # noqa: F403

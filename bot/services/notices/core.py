@@ -50,6 +50,17 @@ class Event(StrEnum):
     JOB_TAKEN_BACK = "job_taken_back"
     REDISPATCHED = "redispatched"
     REQUEST_LIMITED = "request_limited"
+    # The relay between citizen and volunteer (payloads in bot/services/notices/relay.py)
+    RELAYED = "relayed"
+    RELAY_FAILED = "relay_failed"
+    # The citizen's status message and the volunteer approaching (bot/services/notices/citizen.py)
+    APPROACHING = "approaching"
+    STATUS_RETIRED = "status_retired"
+    LIVE_LOCATION = "live_location"
+    LIVE_MOVED = "live_moved"
+    LIVE_STOPPED = "live_stopped"
+    APPROACH_ACK = "approach_ack"
+    CITIZEN_UNREACHABLE = "citizen_unreachable"
     # Volunteer programme
     VOLUNTEER_PENDING = "volunteer_pending"
     OPS_VERIFY = "ops_verify"

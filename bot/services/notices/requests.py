@@ -22,8 +22,12 @@ class RequestCreated(Payload):
 @_payload(Event.SEARCH_WIDENED)
 @dataclass(frozen=True)
 class SearchWidened(Payload):
+    """The citizen's status message, edited: it replaces the whole text, so it says the
+    request and, for a life-threatening type, the numbers again (``incident``)."""
+
     request_id: int
     alerted: int
+    incident: str = ""
 
 
 @_payload(Event.OFFER)
@@ -63,6 +67,8 @@ class JobAssigned(Payload):
     description: str = ""
     username: str = ""
     phone: str = ""
+    for_other: bool = False  # a pin the citizen dropped for someone else
+    scene_phone: str = ""  # the person at the scene (given for this volunteer alone)
 
 
 @_payload(Event.EXACT_LOCATION)
@@ -82,10 +88,24 @@ class ExactLocation(Payload):
 @_payload(Event.VOLUNTEER_COMING)
 @dataclass(frozen=True)
 class VolunteerComing(Payload):
+    """The citizen's status once a volunteer accepted: who, how far at acceptance and when,
+    and (``Approaching``, the same view edited later) how far now and when they will be
+    there. Distances only: the volunteer's point travels as a live location, never here."""
+
     request_id: int
     volunteer: str
-    distance_m: int
+    distance_m: int  # at acceptance
     phone: str = ""  # only with the volunteer's consent
+    incident: str = ""
+    accepted_at: datetime | None = None
+    eta_min: int | None = None
+    as_of: datetime | None = None  # when this view was made
+    now_m: int | None = None  # the distance at the last fix the volunteer shared
+    fix_at: datetime | None = None
+    live: bool = False  # the citizen is seeing the volunteer's live location
+    sharing_ended: bool = False  # it was shared and has stopped before the volunteer arrived
+    reminded: bool = False  # the arrival reminder went to the volunteer (dispatch/timers.py)
+    for_other: bool = False  # the point is a pin the citizen dropped for someone else
 
 
 @_payload(Event.VOLUNTEER_ARRIVED)
