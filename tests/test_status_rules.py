@@ -5,6 +5,7 @@ request that can still be cancelled carries Cancel and every end drops it, in bo
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -145,3 +146,31 @@ def test_a_linked_citizen_keeps_cancel_until_their_report_closes(stage: LinkStag
     # New where the request's own citizen is told anew; edited while searching and at the end.
     fresh = stage not in (LinkStage.SEARCHING, LinkStage.DONE)
     assert mode(n.payload) is (status.Mode.NEW if fresh else status.Mode.EDIT)
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda incident: SearchRestarted(1, 3, incident),
+        lambda incident: VolunteerReplaced(1, 3, incident),
+        lambda incident: Redispatched(1, 3, incident),
+        lambda incident: RequestClosedByOps(1, incident),
+    ],
+    ids=["sent out again", "replaced", "taken back", "closed by ops"],
+)
+def test_an_edit_of_a_life_threatening_request_keeps_the_official_numbers(
+    make: Any, lang: str
+) -> None:
+    """An edit replaces the whole text, so the numbers the status message showed would be gone
+    unless the edit carries them again (safety first: a life-threatening type always shows
+    them); a breakdown's does not, and a row written before the type was carried renders."""
+    with use_locale(lang):
+        fire = render(Notice(Recipient(5, 5, lang), make("fire"))).text
+        breakdown = render(Notice(Recipient(5, 5, lang), make("breakdown"))).text
+    assert "998" in fire and "911" in fire
+    assert "998" not in breakdown
+    if not isinstance(make("fire"), RequestClosedByOps):
+        with use_locale(lang):
+            old_row = render(Notice(Recipient(5, 5, lang), make(""))).text
+        assert old_row and "998" not in old_row

@@ -9,6 +9,7 @@ from domain.incidents import (
     EmergencyNumber,
     Equipment,
     IncidentType,
+    life_threatening,
     numbers_for,
     rule_for,
 )
@@ -46,6 +47,12 @@ def emergency_block(incident: IncidentType | str) -> str:
             _("Musaada volunteers support the official services; they do not replace them."),
         )
     )
+
+
+def urgent_numbers(incident: IncidentType | str) -> str:
+    """The official numbers after a blank line for a life-threatening type, else nothing (also
+    for an outbox row written before its payload carried the type)."""
+    return "\n\n" + emergency_block(incident) if incident and life_threatening(incident) else ""
 
 
 def city_name(area: Area) -> str:

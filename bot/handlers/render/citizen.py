@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.handlers.buttons import RequestAction, make_help_came, make_rate, make_request
 from bot.handlers.render.base import Rendered, cancel_keyboard, kb, renders
-from bot.handlers.words import emergency_block, incident_name, numbers_lines
+from bot.handlers.words import emergency_block, incident_name, numbers_lines, urgent_numbers
 from bot.i18n import _, t, tn
 from bot.services.notices import (
     AutoConfirmed,
@@ -211,52 +211,45 @@ def _help_came(p: HelpCameAck) -> Rendered:
 
 @renders(Redispatched)
 def _redispatched(p: Redispatched) -> Rendered:
-    return Rendered(
-        tn(
-            "We took the job back from the volunteer and alerted {n} other volunteer.",
-            "We took the job back from the volunteer and alerted {n} other volunteers.",
-            p.alerted,
-        ),
-        cancel_keyboard(p.request_id),
+    text = tn(
+        "We took the job back from the volunteer and alerted {n} other volunteer.",
+        "We took the job back from the volunteer and alerted {n} other volunteers.",
+        p.alerted,
     )
+    return Rendered(text + urgent_numbers(p.incident), cancel_keyboard(p.request_id))
 
 
 @renders(RequestClosedByOps)
 def _closed(p: RequestClosedByOps) -> Rendered:
-    return Rendered(
-        t(
-            "The command centre closed your request #{request_id} ({incident}).",
-            request_id=p.request_id,
-            incident=incident_name(p.incident),
-        )
+    text = t(
+        "The command centre closed your request #{request_id} ({incident}).",
+        request_id=p.request_id,
+        incident=incident_name(p.incident),
     )
+    return Rendered(text + urgent_numbers(p.incident))
 
 
 @renders(SearchRestarted)
 def _restarted(p: SearchRestarted) -> Rendered:
     """An edit of the citizen's status message: the request is searching, so Cancel stays."""
-    return Rendered(
-        tn(
-            "The command centre sent request #{request_id} out again: {n} volunteer alerted.",
-            "The command centre sent request #{request_id} out again: {n} volunteers alerted.",
-            p.alerted,
-            request_id=p.request_id,
-        ),
-        cancel_keyboard(p.request_id),
+    text = tn(
+        "The command centre sent request #{request_id} out again: {n} volunteer alerted.",
+        "The command centre sent request #{request_id} out again: {n} volunteers alerted.",
+        p.alerted,
+        request_id=p.request_id,
     )
+    return Rendered(text + urgent_numbers(p.incident), cancel_keyboard(p.request_id))
 
 
 @renders(VolunteerReplaced)
 def _replaced(p: VolunteerReplaced) -> Rendered:
-    return Rendered(
-        tn(
-            "The command centre is finding you another volunteer for request #{request_id}: {n} volunteer alerted.",
-            "The command centre is finding you another volunteer for request #{request_id}: {n} volunteers alerted.",
-            p.alerted,
-            request_id=p.request_id,
-        ),
-        cancel_keyboard(p.request_id),
+    text = tn(
+        "The command centre is finding you another volunteer for request #{request_id}: {n} volunteer alerted.",
+        "The command centre is finding you another volunteer for request #{request_id}: {n} volunteers alerted.",
+        p.alerted,
+        request_id=p.request_id,
     )
+    return Rendered(text + urgent_numbers(p.incident), cancel_keyboard(p.request_id))
 
 
 @renders(RequestLimited)

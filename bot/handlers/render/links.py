@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot import formatting
 from bot.handlers.render.base import Rendered, cancel_keyboard, renders
-from bot.handlers.words import city_name, emergency_block, incident_name
+from bot.handlers.words import city_name, incident_name, urgent_numbers
 from bot.i18n import N_, _, current_language, t, tn
 from bot.services.notices.links import (
     CallOut,
@@ -24,7 +24,6 @@ from bot.services.notices.links import (
     RequestStillOpen,
 )
 from domain.enums import RequestStatus
-from domain.incidents import life_threatening
 from domain.matching.geo import city_by_name
 
 MAX_TEXT = 4000
@@ -48,10 +47,6 @@ def _stage(stage: LinkStage, primary_id: int) -> str:
     return t(texts[stage], primary_id=primary_id)
 
 
-def _safety(incident: str) -> str:
-    return "\n\n" + emergency_block(incident) if life_threatening(incident) else ""
-
-
 @renders(LinkedToRequest)
 def _linked(p: LinkedToRequest) -> Rendered:
     text = t(
@@ -60,7 +55,7 @@ def _linked(p: LinkedToRequest) -> Rendered:
         request_id=p.request_id,
         primary_id=p.primary_id,
     )
-    text += "\n" + _stage(p.stage, p.primary_id) + _safety(p.incident)
+    text += "\n" + _stage(p.stage, p.primary_id) + urgent_numbers(p.incident)
     return Rendered(text, cancel_keyboard(p.request_id))
 
 
@@ -73,7 +68,7 @@ def _progress(p: LinkedProgress) -> Rendered:
     elif p.stage in (LinkStage.ESCALATED, LinkStage.UNANSWERED):
         text += "\n" + _("If a life is in danger, do not wait: call the official numbers.")
     alarming = p.stage not in (LinkStage.ACCEPTED, LinkStage.ARRIVED, LinkStage.DONE)
-    text += _safety(p.incident) if alarming else ""
+    text += urgent_numbers(p.incident) if alarming else ""
     markup = (
         None
         if p.stage in (LinkStage.DONE, LinkStage.CLOSED, LinkStage.OFFICIALS)
@@ -95,7 +90,7 @@ def _still_open(p: RequestStillOpen) -> Rendered:
             "Your request #{request_id} is still open. We are working on it.",
             request_id=p.request_id,
         )
-    return Rendered(text + _safety(p.incident), cancel_keyboard(p.request_id))
+    return Rendered(text + urgent_numbers(p.incident), cancel_keyboard(p.request_id))
 
 
 @renders(OpsLinkDone)

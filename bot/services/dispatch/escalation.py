@@ -155,7 +155,7 @@ async def widen(
     ):
         return out
     alerted = await alert_wave(session, req, matches, req.wave, query.radius_m, now, out)
-    await tell(session, out, req.requester_id, SearchRestarted(req.id, alerted))
+    await tell(session, out, req.requester_id, SearchRestarted(req.id, alerted, req.incident))
     await _edit_copies(session, cfg, req, Decision.WIDER, operator_id, out, alerted, radius)
     return out
 
@@ -215,7 +215,7 @@ async def name_volunteer(
     assert offer.id is not None
     alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, area(req))
     await tell(session, out, volunteer_id, alert, offer_id=offer.id)
-    await tell(session, out, req.requester_id, SearchRestarted(req.id, 1))
+    await tell(session, out, req.requester_id, SearchRestarted(req.id, 1, req.incident))
     named = name_of(await people.get_person(session, volunteer_id))
     await _edit_copies(session, cfg, req, Decision.NAMED, operator_id, out, volunteer=named)
     return out

@@ -120,7 +120,9 @@ async def redispatch(
         return out
     alerted = await advance(session, cfg, req, now, out)
     if alerted:
-        await tell(session, out, req.requester_id, SearchRestarted(request_id, alerted))
+        await tell(
+            session, out, req.requester_id, SearchRestarted(request_id, alerted, req.incident)
+        )
     out.timers.setdefault(request_id, None)
     return out
 
@@ -174,7 +176,7 @@ async def release_job(
         await tell(session, out, vid, JobReassigned(req.id, req.incident))
     alerted = await advance(session, cfg, req, now, out)
     if alerted:
-        await tell(session, out, req.requester_id, VolunteerReplaced(req.id, alerted))
+        await tell(session, out, req.requester_id, VolunteerReplaced(req.id, alerted, req.incident))
     out.timers.setdefault(req.id, None)
     return True
 

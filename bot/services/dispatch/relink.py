@@ -161,7 +161,7 @@ async def dispatch_alone(
         return None
     alerted = await advance(session, cfg, req, now, out)
     if alerted:
-        await tell(session, out, req.requester_id, SearchRestarted(req.id, alerted))
+        await tell(session, out, req.requester_id, SearchRestarted(req.id, alerted, req.incident))
     out.timers.setdefault(req.id, None)
     return alerted
 

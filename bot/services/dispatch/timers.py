@@ -224,7 +224,7 @@ async def take_back(
     await tell(session, out, volunteer_id, JobTakenBack(req.id, req.incident, no_show))
     alerted = await advance(session, cfg, req, now, out)
     if alerted:  # when nobody was alerted, the escalation told the citizen
-        await tell(session, out, req.requester_id, Redispatched(req.id, alerted))
+        await tell(session, out, req.requester_id, Redispatched(req.id, alerted, req.incident))
     out.timers.setdefault(req.id, None)
     return True
 

@@ -230,6 +230,9 @@ class SearchRestarted(Payload):
 
     request_id: int
     alerted: int
+    # The official numbers stay on the status message for a life-threatening type (rows
+    # written before this field have none: no numbers, as before).
+    incident: str = ""
 
 
 @_payload(Event.VOLUNTEER_REPLACED)
@@ -239,6 +242,9 @@ class VolunteerReplaced(Payload):
 
     request_id: int
     alerted: int
+    # The official numbers stay on the status message for a life-threatening type (rows
+    # written before this field have none: no numbers, as before).
+    incident: str = ""
 
 
 @_payload(Event.JOB_REASSIGNED)

@@ -301,6 +301,9 @@ class Redispatched(Payload):
 
     request_id: int
     alerted: int
+    # The official numbers stay on the status message for a life-threatening type (rows
+    # written before this field have none: no numbers, as before).
+    incident: str = ""
 
 
 @_payload(Event.REQUEST_LIMITED)
