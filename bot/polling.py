@@ -10,6 +10,8 @@ update done after its handlers ran). A kill mid-batch leaves the batch unconfirm
 next process gets it again: what the first attempt committed is seen by the second, as in
 webhook mode (an update can be handled twice, never lost).
 
+At stop the Updater's last call confirms without waiting (``_is_last_call``).
+
 What it costs: the next batch is fetched when the current one is done, not while it is
 handled. With updates handled one at a time (the default) that is no change; with concurrent
 updates a slow update holds back the next fetch by as long as it takes.
@@ -43,7 +45,8 @@ class ConfirmWhenHandled(CountingRequest):
         connect_timeout: Any = CountingRequest.DEFAULT_NONE,
         pool_timeout: Any = CountingRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        await self._queue.join()
+        if not _is_last_call(request_data):
+            await self._queue.join()
         return await super().do_request(
             url,
             method,
@@ -53,3 +56,12 @@ class ConfirmWhenHandled(CountingRequest):
             connect_timeout=connect_timeout,
             pool_timeout=pool_timeout,
         )
+
+
+def _is_last_call(request_data: RequestData | None) -> bool:
+    """The Updater's last getUpdates when it stops (``timeout=0``, no long poll): it confirms
+    at once, as before, since the Application still handles what is queued before it stops
+    (a kill inside that shutdown window is the one that can still lose an update). Waiting
+    there would hold a stopping updater as long as an update is in flight."""
+    params = request_data.parameters if request_data is not None else {}
+    return params.get("timeout") in (0, 0.0)
