@@ -251,31 +251,26 @@ async def join(
         await store.set_join_pending(session, person_id=person_id, team_id=team_id, at=now)
         out.result = Result.PENDING
         return out
-    before = await store.set_membership(session, person_id=person_id, team_id=team_id, at=now)
-    await audit(
-        session,
-        kind=AuditKind.TEAM_JOINED,
-        at=now,
-        actor_id=person_id,
-        detail={"team_id": team_id, "from_team": before, "by": "invite"},
-    )
+    await _joined(session, person_id=person_id, team_id=team_id, now=now, by="invite")
     return out
+
+
+async def _joined(
+    session: AsyncSession, *, person_id: int, team_id: int, now: datetime, by: str
+) -> None:
+    """In the team from now (out of the one they were in), audited with how they came."""
+    before = await store.set_membership(session, person_id=person_id, team_id=team_id, at=now)
+    detail = {"team_id": team_id, "from_team": before, "by": by}
+    await audit(session, kind=AuditKind.TEAM_JOINED, at=now, actor_id=person_id, detail=detail)
 
 
 async def join_after_signup(session: AsyncSession, *, person_id: int, now: datetime) -> Team | None:
     """At the end of sign-up: join the team whose invite started it, if one did and still exists."""
     team_id = await store.take_join_pending(session, person_id)
     team = await store.get_team(session, team_id) if team_id is not None else None
-    if team is None:
+    if team is None or team.id is None:
         return None
-    before = await store.set_membership(session, person_id=person_id, team_id=team_id, at=now)  # type: ignore[arg-type]
-    await audit(
-        session,
-        kind=AuditKind.TEAM_JOINED,
-        at=now,
-        actor_id=person_id,
-        detail={"team_id": team_id, "from_team": before, "by": "sign_up"},
-    )
+    await _joined(session, person_id=person_id, team_id=team.id, now=now, by="sign_up")
     return team
 
 
