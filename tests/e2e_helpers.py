@@ -80,9 +80,15 @@ def head_schema() -> Path:
 def e2e_sandbox(tmp_path: Path, **settings: Any) -> AbstractAsyncContextManager[Sandbox]:
     """The bot against the emulator on a fresh SQLite file at the head schema, with the tests'
     quiet period; ``settings`` are Settings fields. The ``box`` fixture is this with its marks'
-    settings."""
-    shutil.copy(head_schema(), tmp_path / "e2e.db")
-    return sandbox(f"sqlite:///{tmp_path}/e2e.db", quiet_period=QUIET_PERIOD, **settings)
+    settings.
+
+    Each call gets a file of its own: a test that starts a sandbox beside a fixture's (both
+    given the test's tmp_path) must not share the fixture's database, or the other bot claims
+    its timers and its outbox and says them through the other emulator."""
+    n = 1 + sum(1 for _ in tmp_path.glob("e2e*.db"))
+    path = tmp_path / ("e2e.db" if n == 1 else f"e2e-{n}.db")
+    shutil.copy(head_schema(), path)
+    return sandbox(f"sqlite:///{path}", quiet_period=QUIET_PERIOD, **settings)
 
 
 async def step(box: Sandbox, user: EmuUser, action: Action) -> None:

@@ -266,12 +266,6 @@ async def test_an_escalated_request_can_be_cancelled_and_ops_are_told(tmp_path: 
         await assert_private(box)
 
 
-@pytest.mark.xfail(
-    reason="Known regression since the workers11 merge (731dc36), not yet found: after the "
-    "restart the emulator answers 'chat not found' for chats it has (the citizen's and "
-    "volunteer 11's). Deterministic on a quiet machine; see the stop-20 note.",
-    strict=False,
-)
 async def test_restart_mid_ladder_fires_next_wave_once(tmp_path: Path) -> None:
     async with e2e_sandbox(tmp_path, wave_timeout_s=1.0) as box:
         await add_volunteers(box, (10, 0.5), (11, 7.0))
