@@ -7,6 +7,7 @@ functions, so each scenario starts fast; the citizen side always goes through Te
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,17 +32,17 @@ from tests.privacy import assert_private
 
 OPS = -100777
 
-pytestmark = [
-    pytest.mark.sandbox(wave_timeout_s=30, ops_chat_id=OPS),
-    pytest.mark.usefixtures("privacy"),  # for the tests on ``box``; the others call it
-]
+pytestmark = pytest.mark.sandbox(wave_timeout_s=30, ops_chat_id=OPS)
 
 
 @pytest.fixture
-async def box(box: Sandbox) -> Sandbox:
-    """conftest's box with the command centre's group chat."""
+async def box(box: Sandbox) -> AsyncIterator[Sandbox]:
+    """conftest's box with the command centre's group chat, and the privacy scan over it at
+    the end (as conftest's ``privacy``; the tests with a sandbox of their own call it, and
+    start no box they do not use)."""
     box.emu.group(OPS, "Command centre")
-    return box
+    yield box
+    await assert_private(box)
 
 
 async def test_concurrent_accepts_through_telegram(box: Sandbox) -> None:
