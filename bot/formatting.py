@@ -1,6 +1,7 @@
 """Numbers, distances, durations and times in the reader's locale, with Babel.
 
-Times are shown in Asia/Riyadh: that is where every request happens.
+Times are shown in Asia/Riyadh: that is where every request happens. ``chunks`` cuts a long
+text into Telegram-sized messages.
 """
 
 from __future__ import annotations
@@ -50,3 +51,29 @@ def clock(moment: datetime) -> str:
 def coordinate(degrees: float) -> str:
     """A latitude or longitude to five decimals (about a metre), in the reader's locale."""
     return str(format_decimal(degrees, format="0.00000", locale=babel_locale()))
+
+
+MESSAGE_LIMIT = 4096  # Telegram's longest text message, in characters
+
+
+def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Messages of at most ``limit`` characters, cut between lines; a line longer than the
+    limit (a long list of names) is cut after a comma or a space, never inside a word."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = max(line.rfind(", ", 0, limit - 1) + 1, line.rfind(" ", 0, limit)) or limit
+            head, line = line[:cut].rstrip(), line[cut:].lstrip()
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(head)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        parts.append(current)
+    return parts

@@ -19,7 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.enums import AuditKind
 from storage.models import AuditEvent
 
-Detail = Mapping[str, int | float | str | bool | None]
+DetailValue = int | float | str | bool | None
+Detail = Mapping[str, DetailValue]
 
 
 class TimelineEntry(NamedTuple):

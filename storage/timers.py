@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from domain.enums import RequestStatus
 from storage.command_models import MajorIncident
@@ -29,6 +31,7 @@ from storage.models import HelpRequest
 # all turns "any row whose timer is due" into one short index range per status (PostgreSQL
 # has no skip scan) instead of a walk over the whole index, and still misses no row.
 _ALL_STATUSES = [str(s) for s in RequestStatus]
+SelectT = TypeVar("SelectT", Select[Any], SelectOfScalar[Any])
 
 
 async def claim_due(
@@ -49,10 +52,7 @@ async def claim_due(
         .order_by(col(HelpRequest.next_timer_at))
         .limit(1)
     )
-    if skip:
-        stmt = stmt.where(col(HelpRequest.id).not_in(list(skip)))
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
+    stmt = _claimable(session, stmt, col(HelpRequest.id), skip)
     return (await session.exec(stmt)).first()
 
 
@@ -67,8 +67,16 @@ async def claim_due_major(
         .order_by(col(MajorIncident.next_timer_at))
         .limit(1)
     )
+    stmt = _claimable(session, stmt, col(MajorIncident.id), skip)
+    return (await session.exec(stmt.execution_options(populate_existing=True))).first()
+
+
+def _claimable(session: AsyncSession, stmt: SelectT, ident: Any, skip: Collection[int]) -> SelectT:
+    """The statement as a claim: none of the rows in ``skip``, and on PostgreSQL the row locked
+    for this transaction, rows another worker holds skipped rather than waited for (SQLite's
+    BEGIN already holds the write lock)."""
     if skip:
-        stmt = stmt.where(col(MajorIncident.id).not_in(list(skip)))
+        stmt = stmt.where(ident.not_in(list(skip)))
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
-    return (await session.exec(stmt.execution_options(populate_existing=True))).first()
+    return stmt

@@ -25,7 +25,7 @@ from sqlmodel import select
 
 from bot.devtools.emulator import ApiError, BotApiEmulator, Call
 from bot.devtools.emulator.methods import CHAT_METHODS, METHODS
-from bot.handlers.outbox import chunks
+from bot.formatting import chunks
 from bot.handlers.render import render
 from bot.services import delivery
 from storage.db import Database

@@ -13,9 +13,10 @@ import pytest
 
 from bot.devtools.emulator import EmuUser
 from bot.devtools.emulator.attachments import MEDIA
-from bot.devtools.sandbox import Sandbox, sandbox
+from bot.devtools.sandbox import Sandbox
 from storage import requests
 from storage.types import utcnow
+from tests.e2e_helpers import e2e_sandbox
 from tests.factories import RIYADH, offset, volunteer
 
 HERE = (RIYADH.lat, RIYADH.lon)
@@ -24,7 +25,7 @@ WENT_WRONG = "Something went wrong"
 
 @pytest.fixture
 async def box(tmp_path) -> AsyncIterator[Sandbox]:
-    async with sandbox(f"sqlite:///{tmp_path}/citizen.db", wave_timeout_s=60) as b:
+    async with e2e_sandbox(tmp_path, wave_timeout_s=60) as b:
         await volunteer(b.db, 10, offset(*HERE, 0.5), utcnow())
         b.emu.user(10, first_name="Khalid", language_code="en")  # the chat alerts go to
         yield b

@@ -46,6 +46,9 @@ async def named_long_ago(box: Sandbox) -> None:
     assert box.app.job_queue is not None
     for job in box.app.job_queue.get_jobs_by_name(digest_jobs.JOB_NAME):
         job.schedule_removal()
+    # A check already running (its first run comes a second after start-up, later on a busy
+    # machine) would read the periods made due below and claim one: let it end first.
+    await box.settle()
     async with box.db.session() as s:
         await s.exec(update(TeamLeader).values(named_at=utcnow() - timedelta(days=14)))
 

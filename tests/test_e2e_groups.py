@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from bot.devtools.emulator import EmuGroup, EmuUser
-from bot.devtools.sandbox import Sandbox, sandbox
+from bot.devtools.sandbox import Sandbox
 from bot.services import volunteering
 from storage import requests
 from storage.types import utcnow
+from tests.e2e_helpers import e2e_sandbox
 from tests.factories import RIYADH, offset, volunteer
 
 HERE = (RIYADH.lat, RIYADH.lon)
@@ -27,7 +28,7 @@ OPS = -1009
 
 @pytest.fixture
 async def box(tmp_path) -> AsyncIterator[Sandbox]:
-    async with sandbox(f"sqlite:///{tmp_path}/groups.db", ops_chat_id=OPS) as b:
+    async with e2e_sandbox(tmp_path, ops_chat_id=OPS) as b:
         yield b
 
 

@@ -24,6 +24,7 @@ from storage.db import Database
 from storage.flow_state import FlowConversation, FlowUserData
 from storage.types import utcnow
 from tests.databases import empty_tables
+from tests.e2e_helpers import QUIET_PERIOD
 from tests.factories import RIYADH, offset, volunteer
 
 HERE = (RIYADH.lat, RIYADH.lon)
@@ -70,7 +71,7 @@ async def rows(db: Database) -> tuple[list[FlowConversation], list[FlowUserData]
 
 
 async def test_a_request_half_filled_continues_after_a_restart(url: str) -> None:
-    async with sandbox(url, auto_verify_volunteers=True) as box:
+    async with sandbox(url, quiet_period=QUIET_PERIOD, auto_verify_volunteers=True) as box:
         await volunteer(box.db, 10, offset(*HERE, 0.5), utcnow())
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
         for action in ("/request", "inc:fire"):
@@ -94,7 +95,7 @@ async def test_a_request_half_filled_continues_after_a_restart(url: str) -> None
 
 
 async def test_a_volunteer_half_signed_up_continues_after_a_restart(url: str) -> None:
-    async with sandbox(url, auto_verify_volunteers=True) as box:
+    async with sandbox(url, quiet_period=QUIET_PERIOD, auto_verify_volunteers=True) as box:
         user = box.emu.user(2, first_name="Sami", language_code="ar")
         for action in ("/volunteer", "conduct:ok", "skill:fire"):
             await step(box, user, action)
@@ -118,8 +119,8 @@ async def test_a_volunteer_half_signed_up_continues_after_a_restart(url: str) ->
 async def test_a_flow_times_out_even_when_the_deadline_passed_while_the_bot_was_down(
     url: str,
 ) -> None:
-    # Long enough that each step lands inside the flow (every settle waits 0.3 s of quiet).
-    async with sandbox(url, conversation_timeout_s=3.0) as box:
+    # Long enough that each step lands inside the flow (every settle waits for the bot to go quiet).
+    async with sandbox(url, quiet_period=QUIET_PERIOD, conversation_timeout_s=3.0) as box:
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
         for action in ("/request", "inc:fire"):
             await step(box, citizen, action)
@@ -142,7 +143,7 @@ async def test_a_flow_times_out_even_when_the_deadline_passed_while_the_bot_was_
 async def test_an_overdue_step_is_closed_before_the_next_message_is_read(url: str) -> None:
     """Nobody fired the timeout yet (its job is far off): the person's next message is not
     taken as the answer to a question that has expired."""
-    async with sandbox(url, conversation_timeout_s=600.0) as box:
+    async with sandbox(url, quiet_period=QUIET_PERIOD, conversation_timeout_s=600.0) as box:
         citizen = box.emu.user(1, first_name="Noura", language_code="en")
         for action in ("/request", "inc:fire"):
             await step(box, citizen, action)

@@ -7,7 +7,7 @@ import asyncio
 import re
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,30 +31,38 @@ from tests.databases import PG_ADMIN_URL, pg_available
 DATA = Path(__file__).resolve().parent / "data"
 LEGACY_SQLITE = DATA / "legacy_26da1bc.sqlite"
 LEGACY_PG_DUMP = DATA / "legacy_26da1bc.postgresql.sql"
+EMPTY_SCHEMA = "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"
 BASELINE_TABLES = {"person", "volunteer", "help_request", "offer", "hour_credit", "audit_event"}
 
 
 @pytest.fixture(scope="module")
-def pg_server() -> bool:
-    return pg_available()
+def pg_empty() -> Iterator[str | None]:
+    """One PostgreSQL database for the module, made once: creating and dropping a database
+    per test costs seconds each (both force a checkpoint), emptying its schema does not."""
+    if not pg_available():
+        yield None
+        return
+    name = f"musaada_mig_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE template0'))
+    try:
+        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def empty_url(
-    request: pytest.FixtureRequest, tmp_path: Path, pg_server: bool
+    request: pytest.FixtureRequest, tmp_path: Path, pg_empty: str | None
 ) -> AsyncIterator[str]:
-    """A database with nothing in it, of each kind; PostgreSQL gets a new database per test."""
+    """A database with nothing in it, of each kind: on PostgreSQL the module's database with
+    its public schema dropped (every table, sequence, type and index in it) and made again."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/empty.db"
         return
-    if not pg_server:
+    if pg_empty is None:
         pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
-    name = f"musaada_mig_{uuid.uuid4().hex[:10]}"
-    await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await _pg_admin(EMPTY_SCHEMA, pg_empty)
+    yield pg_empty
 
 
 async def _pg_admin(sql: str, url: str = PG_ADMIN_URL) -> None:
@@ -271,17 +279,13 @@ def test_migrate_command_says_what_it_did(
 
 
 def test_bot_refuses_to_start_on_an_empty_postgresql(
-    pg_server: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    pg_empty: str | None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    if not pg_server:
+    if pg_empty is None:
         pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
-    name = f"musaada_mig_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE template0'))
-    try:
-        monkeypatch.setenv("DATABASE_URL", f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}")
-        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:NOT-A-REAL-TOKEN")
-        assert run_bot.main([]) == 1  # before any network: no Application was built
-        err = capsys.readouterr().err
-        assert "has no tables yet" in err and "python run_bot.py migrate" in err
-    finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_pg_admin(EMPTY_SCHEMA, pg_empty))
+    monkeypatch.setenv("DATABASE_URL", pg_empty)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:NOT-A-REAL-TOKEN")
+    assert run_bot.main([]) == 1  # before any network: no Application was built
+    err = capsys.readouterr().err
+    assert "has no tables yet" in err and "python run_bot.py migrate" in err

@@ -15,7 +15,6 @@ from telegram.ext import CommandHandler, filters
 
 from bot import formatting
 from bot.context import BotContext
-from bot.documents.certificate_pdf import certificate_pdf
 from bot.documents.fonts import FontMissingError
 from bot.handlers import inputs, replies
 from bot.handlers.guard import operator_only
@@ -68,7 +67,7 @@ async def certificate(update: Update, context: BotContext) -> None:
         return
     try:
         # Drawing is CPU work (shaping, the QR code): off the event loop.
-        pdf = await asyncio.to_thread(certificate_pdf, statement, bot_username=context.bot.username)
+        pdf = await asyncio.to_thread(_draw, statement, context.bot.username)
     except FontMissingError:
         log.exception("certificate %s recorded but not drawn", statement.code)
         await replies.reply(update, _("Sorry, the certificate could not be made right now."))
@@ -79,6 +78,15 @@ async def certificate(update: Update, context: BotContext) -> None:
         InputFile(BytesIO(pdf), filename=f"musaada-certificate-{statement.code}.pdf"),
         caption=t("Your certificate. Verification code: {code}", code=pretty_code(statement.code)),
     )
+
+
+def _draw(statement: certificates.Statement, bot_username: str) -> bytes:
+    """The PDF. fpdf (with its fonts and image support) takes over a second to import: it is
+    loaded with the first certificate, not at every start of every worker (as charts.py
+    loads matplotlib)."""
+    from bot.documents.certificate_pdf import certificate_pdf
+
+    return certificate_pdf(statement, bot_username=bot_username)
 
 
 def verification_text(v: Verification) -> str:

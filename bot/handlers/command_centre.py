@@ -18,17 +18,16 @@ from bot.context import BotContext
 from bot.handlers import buttons, inputs, replies
 from bot.handlers.errors import stale_button
 from bot.handlers.guard import operator_only
+from bot.handlers.ops_replies import number, rendered, result_text, say
 from bot.handlers.oversight import oversight_view
 from bot.handlers.plumbing import query, run
-from bot.handlers.render import render
 from bot.i18n import _
 from bot.services import major
 from bot.services.dispatch import relink
-from bot.services.notices import Notice, Outcome, Payload, Recipient, Result
+from bot.services.notices import Outcome, Result
 from domain.matching.geo import cities
 from storage.types import utcnow
 
-ISOLATES = "\u2066\u2067\u2068\u2069\u200e\u200f"
 MAX_CALL_OUT = 1000  # characters of an operator's call-out
 _POINT = re.compile(r"^(-?[0-9]{1,2}(?:\.[0-9]+)?),(-?[0-9]{1,3}(?:\.[0-9]+)?)$")
 # /major's verbs as an operator may type them in either language.
@@ -37,37 +36,14 @@ END_WORDS = frozenset({"end", "إنهاء", "انهاء", "أنهِ"})
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩٫", "0123456789.")
 
 
-def _args(context: BotContext) -> list[str]:
-    return [a.strip(ISOLATES) for a in (context.args or []) if a.strip(ISOLATES)]
-
-
-def _number(word: str | None) -> int | None:
-    return inputs.bounded_id((word or "").lstrip("#"), inputs.RECORD_ID_MAX)
-
-
-def _result_text(result: Result) -> str:
-    texts = {
-        Result.NOT_OPERATOR: _("Only operators can do this."),
-        Result.UNKNOWN: _("Not found."),
-        Result.ALREADY: _("Nothing to change: it is so already."),
-        Result.BUSY: _("A volunteer has this request: use Reassign first."),
-        Result.CLOSED: _("This request has moved on; nothing was changed."),
-        Result.NOT_LINKED: _("That request is not linked to an open request."),
-    }
-    return texts.get(result, _("Nothing was changed."))
-
-
-async def _shown(update: Update, context: BotContext, payload: Payload) -> None:
-    uid = inputs.sender_id(update)
-    chat = update.effective_chat
-    rendered = render(Notice(Recipient(uid, chat.id if chat else uid, context.language), payload))
-    await replies.reply(update, rendered.text, markup=rendered.markup)
+def _request_id(word: str | None) -> int | None:
+    return number(word, inputs.RECORD_ID_MAX)
 
 
 async def _act(update: Update, context: BotContext, use_case: Any, **kwargs: Any) -> Outcome:
     outcome = await run(context, use_case, operator_id=inputs.sender_id(update), **kwargs)
     if outcome.result != Result.OK:
-        await replies.reply(update, _result_text(outcome.result))
+        await replies.reply(update, result_text(outcome.result))
     return outcome
 
 
@@ -77,9 +53,9 @@ async def _act(update: Update, context: BotContext, use_case: Any, **kwargs: Any
 @operator_only("link")
 async def link_command(update: Update, context: BotContext) -> None:
     """/link ID PRIMARY: request ID follows request PRIMARY from now on (no dispatch of its own)."""
-    args = _args(context)
-    rid = _number(args[0] if args else None)
-    pid = _number(args[1] if len(args) > 1 else None)
+    args = inputs.arguments(context.args)
+    rid = _request_id(args[0] if args else None)
+    pid = _request_id(args[1] if len(args) > 1 else None)
     if rid is None or pid is None:
         await replies.reply(update, _("Usage: /link ID PRIMARY_ID (the report, then the request it follows)."))  # fmt: skip
         return
@@ -89,8 +65,8 @@ async def link_command(update: Update, context: BotContext) -> None:
 @operator_only("unlink")
 async def unlink_command(update: Update, context: BotContext) -> None:
     """/unlink ID: a linked report is dispatched on its own."""
-    args = _args(context)
-    rid = _number(args[0] if args else None)
+    args = inputs.arguments(context.args)
+    rid = _request_id(args[0] if args else None)
     if rid is None:
         await replies.reply(update, _("Usage: /unlink ID (a linked report)."))
         return
@@ -118,15 +94,11 @@ async def link_button(update: Update, context: BotContext) -> None:
             primary_id=pressed.primary_id,
             operator_id=operator_id,
         )
-    text = _("Done.") if outcome.result == Result.OK else _result_text(outcome.result)
-    await replies.answer(q, text, alert=outcome.result != Result.OK)
+    await replies.answer(q, result_text(outcome.result), alert=outcome.result != Result.OK)
     view = await oversight_view(context, pressed.request_id)
     if view is not None:
-        uid = inputs.sender_id(update)
-        chat = update.effective_chat
-        to = Recipient(uid, chat.id if chat else uid, context.language)
-        rendered = render(Notice(to, view))
-        await replies.edit(q, rendered.text, markup=rendered.markup)
+        shown = rendered(update, context, view)
+        await replies.edit(q, shown.text, markup=shown.markup)
 
 
 # --- major-incident mode ---------------------------------------------------------------------
@@ -169,17 +141,17 @@ def _area(words: list[str]) -> dict[str, Any] | None:
 @operator_only("major")
 async def major_command(update: Update, context: BotContext) -> None:
     """/major: the active areas; /major start …; /major end [ID]."""
-    args = _args(context)
+    args = inputs.arguments(context.args)
     verb = args[0].lower() if args else ""
     if not args:
         listing = await query(context, lambda s: major.listing(s, now=utcnow()))
-        await _shown(update, context, listing)
+        await say(update, context, listing)
         return
     if verb in START_WORDS and (area := _area(args[1:])) is not None:
         await _act(update, context, major.start, **area)
         return
     if verb in END_WORDS and len(args) <= 2:
-        which = _number(args[1]) if len(args) == 2 else None
+        which = _request_id(args[1]) if len(args) == 2 else None
         if len(args) == 2 and which is None:
             await replies.reply(update, _major_usage())
             return

@@ -21,7 +21,7 @@ PERSON_ID_MAX = 2**63 - 1
 # help_request.id and offer.id are INTEGER columns (storage/models.py): 32-bit on PostgreSQL.
 RECORD_ID_MAX = 2**31 - 1
 # Invisible marks a line copied from Arabic text carries around a number.
-_MARKS = "\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+MARKS = "\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 
 
 class MissingPart(LookupError):
@@ -75,7 +75,7 @@ def bounded_id(raw: str, maximum: int) -> int | None:
     Accepts decimal digits of any script (an Arabic keyboard types ٣), never superscripts
     or other "digits" ``int`` refuses, and stops at 19 digits before converting.
     """
-    raw = raw.strip().strip(_MARKS)
+    raw = raw.strip().strip(MARKS)
     if not raw or len(raw) > 19 or not raw.isdecimal():
         return None
     value = int(raw)
@@ -84,12 +84,12 @@ def bounded_id(raw: str, maximum: int) -> int | None:
 
 def arguments(args: Sequence[str] | None) -> list[str]:
     """A command's words without the invisible marks a line copied from Arabic text carries."""
-    return [a.strip(_MARKS) for a in args or () if a.strip(_MARKS)]
+    return [a.strip(MARKS) for a in args or () if a.strip(MARKS)]
 
 
 def count_argument(raw: str, maximum: int) -> int | None:
     """A whole number from 0 to ``maximum`` (minutes, a page), in any script's digits; else None."""
-    raw = raw.strip().strip(_MARKS)
+    raw = raw.strip().strip(MARKS)
     if not raw or len(raw) > 9 or not raw.isdecimal():
         return None
     value = int(raw)
@@ -102,7 +102,7 @@ PersonArgument = int | Literal["missing", "out_of_range"]
 def person_id_argument(args: Sequence[str] | None) -> PersonArgument:
     """The one argument of ``/approve ID``: the id; "missing" when there is none or it is
     not a number at all; "out_of_range" for a number no person can have (zero, too large)."""
-    raw = args[0].strip().strip(_MARKS) if args else ""
+    raw = args[0].strip().strip(MARKS) if args else ""
     if not raw.isdecimal():
         return "missing"
     value = bounded_id(raw, PERSON_ID_MAX)
@@ -128,7 +128,7 @@ _PHONE_SEPARATORS = " -()./\u00a0"
 def phone_number(raw: str) -> str | None:
     """A phone number as typed (any script's digits, a leading +, spaces or dashes between);
     None unless it holds 7 to 15 digits (E.164's most) and nothing else. ASCII digits out."""
-    raw = raw.strip().strip(_MARKS)
+    raw = raw.strip().strip(MARKS)
     plus = raw.startswith("+")
     body = raw[1:] if plus else raw
     if not body or any(not (c.isdecimal() or c in _PHONE_SEPARATORS) for c in body):

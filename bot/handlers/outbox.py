@@ -35,6 +35,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import metrics
+from bot.formatting import chunks
 from bot.handlers import periodic
 from bot.handlers.render import Rendered, render
 from bot.services import delivery, dispatch, relay, status, team_delivery
@@ -52,7 +53,6 @@ log = logging.getLogger(__name__)
 
 SWEEP_JOB = "outbox-sweep"
 Timers = dict[int, datetime | None]
-MESSAGE_LIMIT = 4096  # Telegram's longest text message, in characters
 
 
 @dataclass(frozen=True)
@@ -309,29 +309,6 @@ def _readable(rows: Sequence[OutboxMessage]) -> list[Notice]:
 
 def _seconds(value: Any) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Messages of at most ``limit`` characters, cut between lines; a line longer than the
-    limit (a long list of names) is cut after a comma or a space, never inside a word."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            cut = max(line.rfind(", ", 0, limit - 1) + 1, line.rfind(" ", 0, limit)) or limit
-            head, line = line[:cut].rstrip(), line[cut:].lstrip()
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(head)
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            candidate = line
-        current = candidate
-    if current:
-        parts.append(current)
-    return parts
 
 
 def _gone(exc: BadRequest) -> bool:

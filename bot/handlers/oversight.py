@@ -26,12 +26,12 @@ from bot.handlers import buttons, inputs, replies
 from bot.handlers.buttons import OpsAction
 from bot.handlers.errors import stale_button
 from bot.handlers.guard import operator_only
+from bot.handlers.ops_replies import number, rendered, result_text, say
 from bot.handlers.plumbing import UseCase, query, run
-from bot.handlers.render import Rendered, render
 from bot.i18n import _
 from bot.services import kpis, oversight, roles, standing
 from bot.services.dispatch import operator
-from bot.services.notices import Notice, Outcome, Payload, Recipient, Result
+from bot.services.notices import Outcome, Payload, Result
 from domain.matching.geo import cities
 from storage.types import utcnow
 
@@ -44,35 +44,21 @@ PERIOD_WORDS = {
     "شهر": kpis.Period.MONTH,
     "الشهر": kpis.Period.MONTH,
 }
-ISOLATES = "\u2066\u2067\u2068\u2069\u200e\u200f"
 # /request 42 (also /request@bot #42): the operator's view of a request.
 REQUEST_VIEW = r"^/request(@\w+)?\s+#?\d{1,18}\s*$"
 
 
-def _args(context: BotContext) -> list[str]:
-    """The command's words, without the invisible marks a line copied from Arabic text carries."""
-    return [a.strip(ISOLATES) for a in (context.args or []) if a.strip(ISOLATES)]
-
-
-def _number(word: str | None) -> int | None:
-    word = (word or "").lstrip("#")
-    return int(word) if word.isdigit() and len(word) <= 18 else None
-
-
-def _rendered(update: Update, context: BotContext, payload: Payload) -> Rendered:
-    """A view for the operator who asked, in the chat they asked in."""
-    uid = inputs.sender_id(update)
-    chat = update.effective_chat
-    return render(Notice(Recipient(uid, chat.id if chat else uid, context.language), payload))
-
-
-async def _say(update: Update, context: BotContext, payload: Payload) -> None:
-    shown = _rendered(update, context, payload)
-    await replies.reply(update, shown.text, markup=shown.markup)
-
-
 async def _reply(update: Update, text: str) -> None:
     await replies.reply(update, text)
+
+
+async def _id_or_usage(update: Update, context: BotContext, command: str) -> int | None:
+    """The id the command's first word gives; None, with the command's usage said, without."""
+    args = inputs.arguments(context.args)
+    found = number(args[0] if args else None)
+    if found is None:
+        await _reply(update, _usage(command))
+    return found
 
 
 def _usage(command: str) -> str:
@@ -87,24 +73,6 @@ def _usage(command: str) -> str:
         "stats": _("Usage: /stats [today|week|month] [city]."),
     }
     return usages[command]
-
-
-def _result_text(result: Result) -> str:
-    texts = {
-        Result.OK: _("Done."),
-        Result.NOT_OPERATOR: _("Only operators can do this."),
-        Result.UNKNOWN: _("Not found."),
-        Result.ALREADY: _("Nothing to change: it is so already."),
-        Result.CLOSED: _("This request has moved on; nothing was changed."),
-        Result.BUSY: _("A volunteer has this request: use Reassign."),
-        Result.SETTING: _(
-            "This operator is set in OPERATOR_IDS; only the deployment can change that."
-        ),
-    }
-    return texts.get(result, _("Nothing was changed."))
-
-
-# --- commands ------------------------------------------------------------------------------
 
 
 @operator_only("ops")
@@ -133,12 +101,12 @@ async def ops_help(update: Update, context: BotContext) -> None:
 async def open_requests(update: Update, context: BotContext) -> None:
     """/open: the first page of the active requests."""
     page = await query(context, lambda s: oversight.open_requests(s, page=0, now=utcnow()))
-    await _say(update, context, page)
+    await say(update, context, page)
 
 
 async def _request_view(update: Update, context: BotContext) -> None:
     words = (inputs.message(update).text or "").split()
-    rid = _number(words[1].strip(ISOLATES) if len(words) > 1 else None)
+    rid = number(words[1].strip(inputs.MARKS) if len(words) > 1 else None)
     if rid is None:
         await _reply(update, _usage("request"))
         return
@@ -151,7 +119,7 @@ async def _request_view(update: Update, context: BotContext) -> None:
     if view is None:
         await _reply(update, _("No such request."))
         return
-    await _say(update, context, view)
+    await say(update, context, view)
 
 
 def _ask_for_help_hint() -> str:
@@ -170,22 +138,20 @@ async def request_view(update: Update, context: BotContext) -> None:
 @operator_only("audit")
 async def audit(update: Update, context: BotContext) -> None:
     """/audit ID: every audit record of a request."""
-    args = _args(context)
-    rid = _number(args[0] if args else None)
+    rid = await _id_or_usage(update, context, "audit")
     if rid is None:
-        await _reply(update, _usage("audit"))
         return
     view = await query(context, lambda s: oversight.audit_view(s, request_id=rid))
     if view is None:
         await _reply(update, _("No such request."))
         return
-    await _say(update, context, view)
+    await say(update, context, view)
 
 
 @operator_only("who")
 async def who(update: Update, context: BotContext) -> None:
     """/who ID or @username."""
-    args = _args(context)
+    args = inputs.arguments(context.args)
     if not args:
         await _reply(update, _usage("who"))
         return
@@ -193,7 +159,7 @@ async def who(update: Update, context: BotContext) -> None:
     if found is None:
         await _reply(update, _("Nobody by that id or username has written to the bot."))
         return
-    await _say(update, context, found)
+    await say(update, context, found)
 
 
 async def _act(update: Update, context: BotContext, use_case: UseCase, **kwargs: Any) -> Outcome:
@@ -204,47 +170,43 @@ async def _act(update: Update, context: BotContext, use_case: UseCase, **kwargs:
 async def promote(update: Update, context: BotContext) -> None:
     """/promote ID and /demote ID."""
     demote = (inputs.message(update).text or "").lower().startswith("/demote")
-    args = _args(context)
-    pid = _number(args[0] if args else None)
+    pid = await _id_or_usage(update, context, "promote")
     if pid is None:
-        await _reply(update, _usage("promote"))
         return
     use_case = roles.demote if demote else roles.promote
     outcome = await _act(update, context, use_case, person_id=pid)
-    await _reply(update, _result_text(outcome.result))
+    await _reply(update, result_text(outcome.result))
 
 
 @operator_only("suspend")
 async def suspend(update: Update, context: BotContext) -> None:
     """/suspend ID reason (a reason is required: the volunteer is told it)."""
-    args = _args(context)
-    vid = _number(args[0] if args else None)
+    args = inputs.arguments(context.args)
+    vid = number(args[0] if args else None)
     reason = " ".join(args[1:])
     if vid is None or not reason:
         await _reply(update, _usage("suspend"))
         return
     outcome = await _act(update, context, standing.suspend, volunteer_id=vid, reason=reason)
-    await _reply(update, _result_text(outcome.result))
+    await _reply(update, result_text(outcome.result))
 
 
 @operator_only("reinstate")
 async def reinstate(update: Update, context: BotContext) -> None:
     """/reinstate ID."""
-    args = _args(context)
-    vid = _number(args[0] if args else None)
+    vid = await _id_or_usage(update, context, "reinstate")
     if vid is None:
-        await _reply(update, _usage("reinstate"))
         return
     outcome = await _act(update, context, standing.reinstate, volunteer_id=vid)
-    await _reply(update, _result_text(outcome.result))
+    await _reply(update, result_text(outcome.result))
 
 
 @operator_only("block")
 async def block(update: Update, context: BotContext) -> None:
     """/block ID reason and /unblock ID."""
     unblock = (inputs.message(update).text or "").lower().startswith("/unblock")
-    args = _args(context)
-    pid = _number(args[0] if args else None)
+    args = inputs.arguments(context.args)
+    pid = number(args[0] if args else None)
     reason = " ".join(args[1:])
     if pid is None or (not unblock and not reason):
         await _reply(update, _usage("block"))
@@ -253,7 +215,7 @@ async def block(update: Update, context: BotContext) -> None:
         outcome = await _act(update, context, standing.unblock, person_id=pid)
     else:
         outcome = await _act(update, context, standing.block, person_id=pid, reason=reason)
-    await _reply(update, _result_text(outcome.result))
+    await _reply(update, result_text(outcome.result))
 
 
 def _city(words: list[str]) -> tuple[bool, str | None]:
@@ -270,7 +232,7 @@ def _city(words: list[str]) -> tuple[bool, str | None]:
 @operator_only("stats")
 async def stats(update: Update, context: BotContext) -> None:
     """/stats [today|week|month] [city]."""
-    args = _args(context)
+    args = inputs.arguments(context.args)
     period = kpis.Period.WEEK
     if args and args[0].lower() in PERIOD_WORDS:
         period = PERIOD_WORDS[args.pop(0).lower()]
@@ -282,7 +244,7 @@ async def stats(update: Update, context: BotContext) -> None:
         context,
         lambda s: kpis.stats(s, context.cfg, period=period, city=city, now=utcnow()),
     )
-    await _say(update, context, figures)
+    await say(update, context, figures)
 
 
 # --- buttons -------------------------------------------------------------------------------
@@ -306,7 +268,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await replies.answer(q)
     else:
         outcome = await _act(update, context, _BUTTON_USE_CASES[action], request_id=ident)
-        await replies.answer(q, _result_text(outcome.result), alert=outcome.result != Result.OK)
+        await replies.answer(q, result_text(outcome.result), alert=outcome.result != Result.OK)
     view = await oversight_view(context, ident)
     if view is not None:
         await _edit(update, context, view)
@@ -329,7 +291,7 @@ _BUTTON_USE_CASES: dict[OpsAction, UseCase] = {
 
 async def _edit(update: Update, context: BotContext, payload: Payload) -> None:
     """The pressed view, shown again as it is now (pressed twice: the same view, no error)."""
-    shown = _rendered(update, context, payload)
+    shown = rendered(update, context, payload)
     await replies.edit(inputs.press(update), shown.text, markup=shown.markup)
 
 

@@ -112,10 +112,7 @@ class TimerPoller:
             if ids is None:
                 return fired
             fired += 1
-            if ids:
-                task = asyncio.create_task(self.sender.send(ids))
-                sends.add(task)
-                task.add_done_callback(sends.discard)
+            self._send_beside(ids, sends)
 
     async def _fire_one(self, skip: set[int]) -> list[int] | None:
         """Claim and fire one due timer, its notices in the same transaction; None: none left."""
@@ -144,10 +141,14 @@ class TimerPoller:
                 log.exception("a major-incident timer failed; it is tried again at the next pass")
                 return fired
             fired += 1
-            if ids:
-                task = asyncio.create_task(self.sender.send(ids))
-                sends.add(task)
-                task.add_done_callback(sends.discard)
+            self._send_beside(ids, sends)
+
+    def _send_beside(self, ids: list[int], sends: set[asyncio.Task[None]]) -> None:
+        """Say a fired step's notices while the next timers are claimed (``drain`` awaits them)."""
+        if ids:
+            task = asyncio.create_task(self.sender.send(ids))
+            sends.add(task)
+            task.add_done_callback(sends.discard)
 
     async def close(self) -> None:
         """Let a running pass finish (at shutdown)."""

@@ -186,18 +186,13 @@ async def revoke(
     now: datetime,
 ) -> Result:
     """OK, NOT_OPERATOR, UNKNOWN (no such certificate) or ALREADY (revoked before)."""
-    if not await roles.is_operator(session, cfg, operator_id):
+    act = await roles.as_operator(session, cfg, operator_id, now)
+    if act is None:
         return Result.NOT_OPERATOR
     wanted = normalise_code(code)
     if await certificates.certificate_by_code(session, wanted) is None:
         return Result.UNKNOWN
     if not await certificates.revoke(session, wanted, by=operator_id, reason=reason, at=now):
         return Result.ALREADY
-    await audit(
-        session,
-        kind=AuditKind.CERTIFICATE_REVOKED,
-        at=now,
-        actor_id=operator_id,
-        detail={"code": wanted},
-    )
+    await act.audit(AuditKind.CERTIFICATE_REVOKED, code=wanted)
     return Result.OK

@@ -45,7 +45,7 @@ from domain.matching.geo import city_by_name, distance_m
 from domain.matching.ladder import Wave, wider_first
 from storage import major as store
 from storage import people, timers
-from storage.audit import Detail, audit
+from storage.audit import audit
 from storage.command_models import MajorIncident
 from storage.models import HelpRequest
 
@@ -140,19 +140,16 @@ async def start(
     """Declare an area (a city by its English name, or a point and radius) for ``hours``.
     The operations chat and the operator are told. Results: NOT_OPERATOR, UNKNOWN (no such
     city, or a point, radius or period out of bounds)."""
-    out = Outcome()
-    if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return out
+    act = await roles.as_operator(session, cfg, operator_id, now)
+    if act is None:
+        return Outcome(Result.NOT_OPERATOR)
     found = city_by_name(city) if city else None
     if city and found is not None:
         lat, lon, radius_km = found.lat, found.lon, cfg.major_city_radius_km
     if lat is None or lon is None or radius_km is None or (city and found is None):
-        out.result = Result.UNKNOWN
-        return out
+        return Outcome(Result.UNKNOWN)
     if not (0 < radius_km <= MAX_RADIUS_KM and 0 < hours <= MAX_HOURS):
-        out.result = Result.UNKNOWN
-        return out
+        return Outcome(Result.UNKNOWN)
     ends = now + timedelta(hours=hours)
     row = await store.add(
         session,
@@ -169,16 +166,17 @@ async def start(
             next_timer_at=ends,
         ),
     )
-    detail: Detail = {
-        "major_id": row.id or 0,
-        "city": row.city,
-        "lat": lat,
-        "lon": lon,
-        "radius_km": radius_km,
-        "hours": hours,
-        "paid_broadcast": int(row.paid_broadcast),
-    }
-    await audit(session, kind=AuditKind.MAJOR_STARTED, at=now, actor_id=operator_id, detail=detail)
+    await act.audit(
+        AuditKind.MAJOR_STARTED,
+        major_id=row.id or 0,
+        city=row.city,
+        lat=lat,
+        lon=lon,
+        radius_km=radius_km,
+        hours=hours,
+        paid_broadcast=int(row.paid_broadcast),
+    )
+    out = Outcome()
     told = MajorDeclared(_view(row), await _name(session, operator_id))
     await _tell_ops_and(session, cfg, out, operator_id, told)
     return out
@@ -210,10 +208,9 @@ async def end(
 ) -> Outcome:
     """End one area (``major_id``) or every active one. Results: NOT_OPERATOR, UNKNOWN
     (nothing active by that number)."""
-    out = Outcome()
     if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return out
+        return Outcome(Result.NOT_OPERATOR)
+    out = Outcome()
     rows = [r for r in await store.active(session, now) if major_id in (None, r.id)]
     ended = 0
     for row in rows:
@@ -292,10 +289,10 @@ async def broadcast(
 ) -> Outcome:
     """The operator's call-out to every verified volunteer in the active areas, once each, in
     their language. Results: NOT_OPERATOR, UNKNOWN (no area active)."""
+    act = await roles.as_operator(session, cfg, operator_id, now)
+    if act is None:
+        return Outcome(Result.NOT_OPERATOR)
     out = Outcome()
-    if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return out
     areas = await store.active(session, now)
     reached: set[int] = set()
     for row in areas:
@@ -309,12 +306,8 @@ async def broadcast(
             reached.add(person.id)
             call = CallOut(row.city, text)
             out.tell(Notice(Recipient.of(person), call, paid_broadcast=row.paid_broadcast))
-    detail: Detail = {
-        "areas": ",".join(str(r.id) for r in areas),
-        "reached": len(reached),
-        "chars": len(text),
-    }
-    await audit(session, kind=AuditKind.BROADCAST, at=now, actor_id=operator_id, detail=detail)
+    areas_ids = ",".join(str(r.id) for r in areas)
+    await act.audit(AuditKind.BROADCAST, areas=areas_ids, reached=len(reached), chars=len(text))
     if not areas:
         out.result = Result.UNKNOWN
     me = await recipient(session, operator_id)

@@ -5,10 +5,15 @@ people an operator promoted (``operator_grant`` rows, with who and when in the a
 ``check`` is run before a handler reads anything else of the update, arguments included:
 whoever is not an operator gets the same refusal for ``/approve`` as for ``/approve 42``, and
 the refusal is recorded (``AuditKind.REFUSED``) so the command centre can see who tried what.
+
+The use cases check again (a button outlives a demotion): each operator-only one starts with
+``act = await as_operator(...)``, answers NOT_OPERATOR when it is None, and writes its audit
+record through ``act.audit``, which names the operator and the moment.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,11 +23,32 @@ from bot.services.notices import Notice, Outcome, Recipient, Result
 from bot.services.notices.ops import OperatorDemoted, OperatorPromoted
 from domain.enums import AuditKind
 from storage import people, roles, teams
-from storage.audit import audit
+from storage.audit import DetailValue, audit
 
 
 async def is_operator(session: AsyncSession, cfg: DispatchConfig, person_id: int) -> bool:
     return person_id in cfg.operator_ids or await roles.is_granted(session, person_id)
+
+
+@dataclass(frozen=True)
+class OperatorAct:
+    """An operator acting now: who and when, for the audit record the act leaves."""
+
+    session: AsyncSession
+    operator_id: int
+    now: datetime
+
+    async def audit(self, kind: AuditKind, **detail: DetailValue) -> None:
+        await audit(self.session, kind=kind, at=self.now, actor_id=self.operator_id, detail=detail)
+
+
+async def as_operator(
+    session: AsyncSession, cfg: DispatchConfig, operator_id: int, now: datetime
+) -> OperatorAct | None:
+    """The act of an operator; None for anyone else (the use case answers NOT_OPERATOR)."""
+    if not await is_operator(session, cfg, operator_id):
+        return None
+    return OperatorAct(session, operator_id, now)
 
 
 async def check(
@@ -56,26 +82,20 @@ async def promote(
 
     Results: NOT_OPERATOR, UNKNOWN (never wrote to the bot), ALREADY.
     """
-    out = Outcome()
-    if not await is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return out
+    act = await as_operator(session, cfg, operator_id, now)
+    if act is None:
+        return Outcome(Result.NOT_OPERATOR)
     person = await people.get_person(session, person_id)
     if person is None:
-        out.result = Result.UNKNOWN
-        return out
+        return Outcome(Result.UNKNOWN)
     if person_id in cfg.operator_ids or not await roles.grant(
         session, person_id=person_id, by=operator_id, at=now
     ):
-        out.result = Result.ALREADY
-        return out
-    await audit(
-        session,
-        kind=AuditKind.OPERATOR_PROMOTED,
-        at=now,
-        actor_id=operator_id,
-        detail={"person_id": person_id, "before": "none", "after": "operator"},
+        return Outcome(Result.ALREADY)
+    await act.audit(
+        AuditKind.OPERATOR_PROMOTED, person_id=person_id, before="none", after="operator"
     )
+    out = Outcome()
     by = await people.get_person(session, operator_id)
     out.tell(Notice(Recipient.of(person), OperatorPromoted(by.first_name if by else "")))
     return out
@@ -88,23 +108,17 @@ async def demote(
 
     Results: NOT_OPERATOR, SETTING, UNKNOWN (not an operator).
     """
-    out = Outcome()
-    if not await is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return out
+    act = await as_operator(session, cfg, operator_id, now)
+    if act is None:
+        return Outcome(Result.NOT_OPERATOR)
     if person_id in cfg.operator_ids:
-        out.result = Result.SETTING
-        return out
+        return Outcome(Result.SETTING)
     if not await roles.revoke(session, person_id=person_id):
-        out.result = Result.UNKNOWN
-        return out
-    await audit(
-        session,
-        kind=AuditKind.OPERATOR_DEMOTED,
-        at=now,
-        actor_id=operator_id,
-        detail={"person_id": person_id, "before": "operator", "after": "none"},
+        return Outcome(Result.UNKNOWN)
+    await act.audit(
+        AuditKind.OPERATOR_DEMOTED, person_id=person_id, before="operator", after="none"
     )
+    out = Outcome()
     person = await people.get_person(session, person_id)
     if person is not None:
         out.tell(Notice(Recipient.of(person), OperatorDemoted()))

@@ -29,7 +29,6 @@ from bot.services.notices.ops import (
 from domain.enums import AuditKind, VolunteerStatus
 from storage import oversight, people, requests, volunteers
 from storage import standing as standings
-from storage.audit import audit
 from storage.models import Person
 
 MAX_REASON = 200
@@ -48,18 +47,16 @@ async def suspend(
 
     Results: NOT_OPERATOR, UNKNOWN (no such volunteer), ALREADY (suspended, or left).
     """
-    out = Outcome()
-    if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return out
+    act = await roles.as_operator(session, cfg, operator_id, now)
+    if act is None:
+        return Outcome(Result.NOT_OPERATOR)
     vol = await volunteers.get_volunteer(session, volunteer_id)
     if vol is None:
-        out.result = Result.UNKNOWN
-        return out
+        return Outcome(Result.UNKNOWN)
     before = VolunteerStatus(vol.status)
     if before in (VolunteerStatus.SUSPENDED, VolunteerStatus.LEFT):
-        out.result = Result.ALREADY
-        return out
+        return Outcome(Result.ALREADY)
+    out = Outcome()
     reason = reason.strip()[:MAX_REASON]
     released = None
     if vol.busy_request_id is not None:  # the request's row first, then the volunteer's
@@ -86,9 +83,7 @@ async def suspend(
     ):
         out.result = Result.ALREADY
         return out
-    await _decided(
-        session, operator_id, volunteer_id, before, VolunteerStatus.SUSPENDED, reason, now
-    )
+    await _decided(act, volunteer_id, before, VolunteerStatus.SUSPENDED, reason)
     person = await people.get_person(session, volunteer_id)
     if person is not None:
         out.tell(Notice(Recipient.of(person), VolunteerSuspended(reason, released)))
@@ -107,30 +102,20 @@ async def reinstate(
 
     Results: NOT_OPERATOR, UNKNOWN, ALREADY (not suspended).
     """
-    out = Outcome()
-    if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return out
+    act = await roles.as_operator(session, cfg, operator_id, now)
+    if act is None:
+        return Outcome(Result.NOT_OPERATOR)
     if await volunteers.get_volunteer(session, volunteer_id) is None:
-        out.result = Result.UNKNOWN
-        return out
+        return Outcome(Result.UNKNOWN)
     if not await volunteers.move_status(
         session,
         person_id=volunteer_id,
         from_status=VolunteerStatus.SUSPENDED,
         to_status=VolunteerStatus.VERIFIED,
     ):
-        out.result = Result.ALREADY
-        return out
-    await _decided(
-        session,
-        operator_id,
-        volunteer_id,
-        VolunteerStatus.SUSPENDED,
-        VolunteerStatus.VERIFIED,
-        "",
-        now,
-    )
+        return Outcome(Result.ALREADY)
+    await _decided(act, volunteer_id, VolunteerStatus.SUSPENDED, VolunteerStatus.VERIFIED, "")
+    out = Outcome()
     person = await people.get_person(session, volunteer_id)
     if person is not None:
         out.tell(Notice(Recipient.of(person), VolunteerReinstated()))
@@ -138,25 +123,26 @@ async def reinstate(
 
 
 async def _decided(
-    session: AsyncSession,
-    operator_id: int,
+    act: roles.OperatorAct,
     volunteer_id: int,
     before: VolunteerStatus,
     after: VolunteerStatus,
     reason: str,
-    now: datetime,
 ) -> None:
     kind = (
         AuditKind.VOLUNTEER_SUSPENDED
         if after == VolunteerStatus.SUSPENDED
         else AuditKind.VOLUNTEER_REINSTATED
     )
-    detail: dict[str, int | str] = {"volunteer_id": volunteer_id, "before": before, "after": after}
-    if reason:
-        detail["reason"] = reason
-    await audit(session, kind=kind, at=now, actor_id=operator_id, detail=detail)
+    why = {"reason": reason} if reason else {}
+    await act.audit(kind, volunteer_id=volunteer_id, before=before, after=after, **why)
     await standings.record_decision(
-        session, person_id=volunteer_id, status=after, by=operator_id, at=now, reason=reason
+        act.session,
+        person_id=volunteer_id,
+        status=after,
+        by=act.operator_id,
+        at=act.now,
+        reason=reason,
     )
 
 
@@ -173,19 +159,16 @@ async def block(
 
     Results: NOT_OPERATOR, UNKNOWN, ALREADY, SETTING (an operator cannot be blocked).
     """
-    out = Outcome()
-    if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return out
+    act = await roles.as_operator(session, cfg, operator_id, now)
+    if act is None:
+        return Outcome(Result.NOT_OPERATOR)
     if await people.get_person(session, person_id) is None:
-        out.result = Result.UNKNOWN
-        return out
+        return Outcome(Result.UNKNOWN)
     if await roles.is_operator(session, cfg, person_id):
-        out.result = Result.SETTING
-        return out
+        return Outcome(Result.SETTING)
     if await is_blocked(session, person_id=person_id):
-        out.result = Result.ALREADY
-        return out
+        return Outcome(Result.ALREADY)
+    out = Outcome()
     reason = reason.strip()[:MAX_REASON]
     closed = []
     for req in await standings.active_requests_of(session, person_id):
@@ -196,15 +179,13 @@ async def block(
             closed.append(str(locked.id))
     out.result = Result.OK  # a request that moved on meanwhile is no failure of the block
     await standings.block(session, person_id=person_id, by=operator_id, at=now, reason=reason)
-    detail: dict[str, int | str] = {
-        "person_id": person_id,
-        "before": "allowed",
-        "after": "blocked",
-        "reason": reason,
-        "closed": ",".join(closed),
-    }
-    await audit(
-        session, kind=AuditKind.CITIZEN_BLOCKED, at=now, actor_id=operator_id, detail=detail
+    await act.audit(
+        AuditKind.CITIZEN_BLOCKED,
+        person_id=person_id,
+        before="allowed",
+        after="blocked",
+        reason=reason,
+        closed=",".join(closed),
     )
     return out
 
@@ -213,21 +194,15 @@ async def unblock(
     session: AsyncSession, cfg: DispatchConfig, *, operator_id: int, person_id: int, now: datetime
 ) -> Outcome:
     """Results: NOT_OPERATOR, UNKNOWN (not blocked)."""
-    out = Outcome()
-    if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return out
+    act = await roles.as_operator(session, cfg, operator_id, now)
+    if act is None:
+        return Outcome(Result.NOT_OPERATOR)
     if not await standings.unblock(session, person_id=person_id):
-        out.result = Result.UNKNOWN
-        return out
-    await audit(
-        session,
-        kind=AuditKind.CITIZEN_UNBLOCKED,
-        at=now,
-        actor_id=operator_id,
-        detail={"person_id": person_id, "before": "blocked", "after": "allowed"},
+        return Outcome(Result.UNKNOWN)
+    await act.audit(
+        AuditKind.CITIZEN_UNBLOCKED, person_id=person_id, before="blocked", after="allowed"
     )
-    return out
+    return Outcome()
 
 
 async def is_blocked(session: AsyncSession, *, person_id: int) -> bool:

@@ -86,10 +86,9 @@ async def create_team(
     radius_km: float,
     leader_ids: tuple[int, ...],
 ) -> TeamOutcome:
-    out = TeamOutcome()
-    if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return out
+    act = await roles.as_operator(session, cfg, operator_id, now)
+    if act is None:
+        return TeamOutcome(Result.NOT_OPERATOR)
     team = await store.add_team(
         session,
         Team(
@@ -104,13 +103,9 @@ async def create_team(
         ),
     )
     assert team.id is not None
-    out.team_id = team.id
-    await audit(
-        session,
-        kind=AuditKind.TEAM_CREATED,
-        at=now,
-        actor_id=operator_id,
-        detail={"team_id": team.id, "name": team.name, "city": city, "radius_km": radius_km},
+    out = TeamOutcome(team_id=team.id)
+    await act.audit(
+        AuditKind.TEAM_CREATED, team_id=team.id, name=team.name, city=city, radius_km=radius_km
     )
     for person_id in leader_ids:
         out.merge(
@@ -131,26 +126,20 @@ async def add_leader(
     person_id: int,
 ) -> TeamOutcome:
     """An operator names a leader; the person must have written to the bot (we need their chat)."""
-    out = TeamOutcome(team_id=team_id)
+    act = await roles.as_operator(session, cfg, actor_id, now)
+    if act is None:
+        return TeamOutcome(Result.NOT_OPERATOR, team_id=team_id)
     team = await store.get_team(session, team_id)
     person = await people.get_person(session, person_id)
-    if not await roles.is_operator(session, cfg, actor_id):
-        out.result = Result.NOT_OPERATOR
-    elif team is None or person is None:
-        out.result = Result.UNKNOWN
-    elif not await store.add_leader(
+    if team is None or person is None:
+        return TeamOutcome(Result.UNKNOWN, team_id=team_id)
+    if not await store.add_leader(
         session, team_id=team_id, person_id=person_id, named_by=actor_id, at=now
     ):
-        out.result = Result.ALREADY
-    else:
-        await audit(
-            session,
-            kind=AuditKind.TEAM_LEADER_ADDED,
-            at=now,
-            actor_id=actor_id,
-            detail={"team_id": team_id, "leader_id": person_id},
-        )
-        out.tell(Notice(Recipient.of(person), LeaderNamed(team_id=team_id, team=team.name)))
+        return TeamOutcome(Result.ALREADY, team_id=team_id)
+    await act.audit(AuditKind.TEAM_LEADER_ADDED, team_id=team_id, leader_id=person_id)
+    out = TeamOutcome(team_id=team_id)
+    out.tell(Notice(Recipient.of(person), LeaderNamed(team_id=team_id, team=team.name)))
     return out
 
 
@@ -163,20 +152,13 @@ async def remove_leader(
     team_id: int,
     person_id: int,
 ) -> TeamOutcome:
-    out = TeamOutcome(team_id=team_id)
-    if not await roles.is_operator(session, cfg, actor_id):
-        out.result = Result.NOT_OPERATOR
-    elif not await store.remove_leader(session, team_id=team_id, person_id=person_id):
-        out.result = Result.UNKNOWN
-    else:
-        await audit(
-            session,
-            kind=AuditKind.TEAM_LEADER_REMOVED,
-            at=now,
-            actor_id=actor_id,
-            detail={"team_id": team_id, "leader_id": person_id},
-        )
-    return out
+    act = await roles.as_operator(session, cfg, actor_id, now)
+    if act is None:
+        return TeamOutcome(Result.NOT_OPERATOR, team_id=team_id)
+    if not await store.remove_leader(session, team_id=team_id, person_id=person_id):
+        return TeamOutcome(Result.UNKNOWN, team_id=team_id)
+    await act.audit(AuditKind.TEAM_LEADER_REMOVED, team_id=team_id, leader_id=person_id)
+    return TeamOutcome(team_id=team_id)
 
 
 async def move_member(
@@ -189,28 +171,20 @@ async def move_member(
     team_id: int,
 ) -> TeamOutcome:
     """An operator moves a volunteer into a team (out of the one they were in)."""
-    out = TeamOutcome(team_id=team_id)
+    act = await roles.as_operator(session, cfg, operator_id, now)
+    if act is None:
+        return TeamOutcome(Result.NOT_OPERATOR, team_id=team_id)
     team = await store.get_team(session, team_id)
     person = await people.get_person(session, person_id)
     vol = await volunteers.get_volunteer(session, person_id)
-    if not await roles.is_operator(session, cfg, operator_id):
-        out.result = Result.NOT_OPERATOR
-        return out
     if team is None or person is None or vol is None or vol.status == VolunteerStatus.LEFT:
-        out.result = Result.UNKNOWN
-        return out
+        return TeamOutcome(Result.UNKNOWN, team_id=team_id)
     current = await store.membership(session, person_id)
     if current is not None and current.team_id == team_id:
-        out.result = Result.ALREADY
-        return out
+        return TeamOutcome(Result.ALREADY, team_id=team_id)
     before = await store.set_membership(session, person_id=person_id, team_id=team_id, at=now)
-    await audit(
-        session,
-        kind=AuditKind.TEAM_MOVED,
-        at=now,
-        actor_id=operator_id,
-        detail={"volunteer_id": person_id, "from_team": before, "to_team": team_id},
-    )
+    await act.audit(AuditKind.TEAM_MOVED, volunteer_id=person_id, from_team=before, to_team=team_id)
+    out = TeamOutcome(team_id=team_id)
     out.tell(Notice(Recipient.of(person), TeamMoved(team=team.name)))
     return out
 
@@ -277,31 +251,26 @@ async def join(
         await store.set_join_pending(session, person_id=person_id, team_id=team_id, at=now)
         out.result = Result.PENDING
         return out
-    before = await store.set_membership(session, person_id=person_id, team_id=team_id, at=now)
-    await audit(
-        session,
-        kind=AuditKind.TEAM_JOINED,
-        at=now,
-        actor_id=person_id,
-        detail={"team_id": team_id, "from_team": before, "by": "invite"},
-    )
+    await _joined(session, person_id=person_id, team_id=team_id, now=now, by="invite")
     return out
+
+
+async def _joined(
+    session: AsyncSession, *, person_id: int, team_id: int, now: datetime, by: str
+) -> None:
+    """In the team from now (out of the one they were in), audited with how they came."""
+    before = await store.set_membership(session, person_id=person_id, team_id=team_id, at=now)
+    detail = {"team_id": team_id, "from_team": before, "by": by}
+    await audit(session, kind=AuditKind.TEAM_JOINED, at=now, actor_id=person_id, detail=detail)
 
 
 async def join_after_signup(session: AsyncSession, *, person_id: int, now: datetime) -> Team | None:
     """At the end of sign-up: join the team whose invite started it, if one did and still exists."""
     team_id = await store.take_join_pending(session, person_id)
     team = await store.get_team(session, team_id) if team_id is not None else None
-    if team is None:
+    if team is None or team.id is None:
         return None
-    before = await store.set_membership(session, person_id=person_id, team_id=team_id, at=now)  # type: ignore[arg-type]
-    await audit(
-        session,
-        kind=AuditKind.TEAM_JOINED,
-        at=now,
-        actor_id=person_id,
-        detail={"team_id": team_id, "from_team": before, "by": "sign_up"},
-    )
+    await _joined(session, person_id=person_id, team_id=team.id, now=now, by="sign_up")
     return team
 
 

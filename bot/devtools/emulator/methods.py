@@ -24,9 +24,9 @@ from bot.devtools.emulator.checks import (
     sent_message,
 )
 from bot.devtools.emulator.files import FILE_SENDERS, LIVE_METHODS
-from bot.devtools.emulator.state import EmulatorState, scope_key
+from bot.devtools.emulator.state import EmulatorState
 from bot.devtools.emulator.users import EmuMessage
-from bot.devtools.emulator.wire import ApiError, Params, as_int
+from bot.devtools.emulator.wire import ApiError, Params, as_int, scope_key
 
 __all__ = ["CHAT_METHODS", "METHODS", "SEND_METHODS", "Method"]
 

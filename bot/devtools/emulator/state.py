@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from bot.devtools.emulator.users import (
     EmuUser,
     TranscriptEvent,
 )
-from bot.devtools.emulator.wire import Params, as_int
+from bot.devtools.emulator.wire import Params, as_int, scope_key
 
 if TYPE_CHECKING:
     from bot.devtools.emulator.faults import FaultKind
@@ -78,13 +77,6 @@ class _Update:
     @property
     def kind(self) -> str:
         return next(k for k in self.body if k != "update_id")
-
-
-def scope_key(scope: Any) -> str:
-    """One key per command scope, however PTB serialised it (default scope when empty)."""
-    if scope is None or scope == "":
-        scope = {"type": "default"}
-    return json.dumps(scope, sort_keys=True, separators=(",", ":"))
 
 
 class EmulatorState:

@@ -182,3 +182,10 @@ def reply(payload: dict[str, Any]) -> web.Response:
     """The HTTP answer for an envelope: its status is the error code, 200 when ok."""
     status = 200 if payload.get("ok") else int(payload.get("error_code") or 500)
     return web.json_response(payload, status=status)
+
+
+def scope_key(scope: Any) -> str:
+    """One key per command scope, however PTB serialised it (default scope when empty)."""
+    if scope is None or scope == "":
+        scope = {"type": "default"}
+    return json.dumps(scope, sort_keys=True, separators=(",", ":"))

@@ -2,8 +2,10 @@
 
 One small function per payload type, registered with ``@renders``: a payload without a
 renderer fails ``tests/test_render.py``, and a renderer reads typed fields, so a
-missing one is a mypy error. The functions live by audience: ``citizen.py``,
-``volunteer.py`` and ``ops.py``.
+missing one is a mypy error. The functions live by audience and subject: ``citizen.py``,
+``volunteer.py``, ``hours.py``, ``teams.py`` and ``links.py``; ``ops.py`` and
+``escalation.py`` (what the command centre is asked to answer), ``oversight.py`` (what it
+reads) and ``decisions.py`` (what its decisions tell the people they concern).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from bot.handlers.render import (
     approach,
     citizen,
+    decisions,
     escalation,
     hours,
     links,
@@ -30,6 +33,7 @@ __all__ = [
     "approach",
     "cancel_keyboard",
     "citizen",
+    "decisions",
     "escalation",
     "hours",
     "job_keyboard",

@@ -1,6 +1,5 @@
-"""What the command centre reads: /open, /request, /audit, /who and /stats, and what
-operators' decisions tell people (a promotion, a suspension; what the citizen reads of a
-request the command centre closed or sent out again is render/citizen.py's)."""
+"""What the command centre reads: /open, /request, /audit, /who and /stats (what operators'
+decisions tell the people they concern is in decisions.py)."""
 
 from __future__ import annotations
 
@@ -17,9 +16,6 @@ from bot.handlers.words import city_name, equipment_name, incident_name, list_of
 from bot.i18n import _, babel_locale, current_language, format_number, t, tn
 from bot.services.notices import TimelineLine
 from bot.services.notices.ops import (
-    JobReassigned,
-    OperatorDemoted,
-    OperatorPromoted,
     OpsAuditView,
     OpsPersonView,
     OpsRequestList,
@@ -28,8 +24,6 @@ from bot.services.notices.ops import (
     Spread,
     TimelineItem,
     VolunteerCard,
-    VolunteerReinstated,
-    VolunteerSuspended,
 )
 from domain.enums import AuditKind, CreditStatus, RequestStatus, VolunteerStatus
 from domain.incidents import EQUIPMENT_ITEMS, skills_from_mask
@@ -386,53 +380,6 @@ def _stats(p: OpsStats) -> Rendered:
             )
         )
     return Rendered(_fit(lines))
-
-
-@renders(OperatorPromoted)
-def _promoted(p: OperatorPromoted) -> Rendered:
-    return Rendered(
-        t(
-            "{name} made you an operator of Musaada. Send /ops to see the operator commands.",
-            name=p.by or "—",
-        )
-    )
-
-
-@renders(OperatorDemoted)
-def _demoted(p: OperatorDemoted) -> Rendered:
-    return Rendered(_("You are no longer an operator of Musaada."))
-
-
-@renders(VolunteerSuspended)
-def _suspended(p: VolunteerSuspended) -> Rendered:
-    lines = [
-        t("The command centre suspended your volunteering: {reason}", reason=p.reason or "—"),
-        _("You will receive no alerts until an operator reinstates you."),
-    ]
-    if p.released_request_id is not None:
-        lines.append(
-            t(
-                "Request #{request_id} was given to another volunteer.",
-                request_id=p.released_request_id,
-            )
-        )
-    return Rendered("\n".join(lines))
-
-
-@renders(VolunteerReinstated)
-def _reinstated(p: VolunteerReinstated) -> Rendered:
-    return Rendered(_("The command centre reinstated you as a volunteer. Use /duty to go on duty."))
-
-
-@renders(JobReassigned)
-def _reassigned(p: JobReassigned) -> Rendered:
-    return Rendered(
-        t(
-            "The command centre gave request #{request_id} ({incident}) to another volunteer. You are free for new alerts.",
-            request_id=p.request_id,
-            incident=incident_name(p.incident),
-        )
-    )
 
 
 __all__ = ["stamp", "status_name"]
