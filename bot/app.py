@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 from bot import metrics, persistence
+from bot.budget import PriorityLimiter
 from bot.commands import publish_commands
 from bot.context import BotContext
 from bot.handlers import (
@@ -123,6 +124,7 @@ def build_application(
         app.bot_data["cfg"],
         outbox.Policy.from_settings(settings),
         on_timers=lambda changes: timers.schedule(app, changes),
+        paid_broadcast=settings.paid_broadcast,
     )
     app.bot_data["positions"] = PositionWriter(database)
     timers.install(app)
@@ -133,12 +135,23 @@ def build_application(
 
 def rate_limiter(settings: Settings, token: str) -> BaseRateLimiter[Any]:
     """Telegram's limits: shared by the fleet through Redis when RATE_LIMIT_REDIS_URL is set,
-    else this process's own (bot/ratelimit.py says why one process's limiter is not enough)."""
+    else this process's own (bot/ratelimit.py says why one process's limiter is not enough);
+    in front of either, the send budget spent in priority order (bot/budget.py)."""
+    inner: BaseRateLimiter[Any]
     if settings.rate_limit_redis_url:
         from bot.ratelimit import RedisRateLimiter
 
-        return RedisRateLimiter(settings.rate_limit_redis_url, token.split(":", 1)[0])
-    return AIORateLimiter(max_retries=3)
+        inner = RedisRateLimiter(settings.rate_limit_redis_url, token.split(":", 1)[0])
+    else:
+        inner = AIORateLimiter(max_retries=3)
+    if not settings.send_budget_per_s:
+        return inner
+    return PriorityLimiter(
+        inner,
+        rate=settings.send_budget_per_s,
+        paid_rate=settings.paid_broadcast_per_s,
+        status_share=settings.status_share,
+    )
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -54,6 +54,21 @@ class Settings(BaseSettings):
     outbox_lease_s: float = Field(60.0, gt=0)
     outbox_retry_base_s: float = Field(1.0, gt=0)
     outbox_max_attempts: int = Field(12, ge=1)
+    # The send budget (bot/budget.py): chat-addressed calls a second, spent in priority order
+    # (first alerts, life-threatening first; then the rest, which keeps STATUS_SHARE of the
+    # slots whenever it waits). 0: no pacing of our own (PTB's limiter alone).
+    send_budget_per_s: float = Field(29.0, ge=0)
+    status_share: float = Field(0.2, gt=0, le=1)
+    # Paid broadcasting for alerts (allow_paid_broadcast; Telegram charges per message): off
+    # unless set here or switched on by the major-incident mode; its own budget a second.
+    paid_broadcast: bool = False
+    paid_broadcast_per_s: float = Field(1000.0, gt=0)
+    # Under load the first wave shrinks: when this process holds SURGE_BACKLOG notices or more
+    # not yet said, a new request's first wave alerts at most SURGE_FIRST_WAVE volunteers.
+    surge_backlog: int = Field(60, ge=1)
+    surge_first_wave: int = Field(2, ge=1)
+    # Updates of different chats processed at once (each chat's in order; bot/persistence/).
+    update_concurrency: int = Field(16, ge=1, le=256)
 
     # Abuse limits: requests one person may create in an hour (counted in the database).
     max_requests_per_hour: int = Field(5, ge=1)

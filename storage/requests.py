@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlmodel import select
+from sqlalchemy import bindparam, func, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import lifecycle
 from domain.enums import CreditStatus, OfferStatus, RequestStatus
+from storage.bulk import insert_rows
 from storage.models import HelpRequest, HourCredit, Offer, Volunteer
 
 
@@ -45,6 +46,22 @@ async def lock_request(session: AsyncSession, request_id: int) -> HelpRequest | 
         .execution_options(populate_existing=True)
     )
     return (await session.exec(stmt)).first()
+
+
+async def lock_requests(session: AsyncSession, request_ids: Iterable[int]) -> dict[int, HelpRequest]:
+    """Several requests, their rows locked until this transaction ends, in ascending id order
+    (two holders of overlapping sets cannot deadlock); by id."""
+    wanted = sorted(set(request_ids))
+    if not wanted:
+        return {}
+    stmt = (
+        select(HelpRequest)
+        .where(col(HelpRequest.id).in_(wanted))
+        .order_by(col(HelpRequest.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {r.id: r for r in (await session.exec(stmt)).all() if r.id is not None}
 
 
 async def transition(
@@ -128,10 +145,11 @@ async def add_offers(session: AsyncSession, offers: list[Offer]) -> list[Offer]:
     )
     taken = {(o.request_id, o.volunteer_id): o for o in (await session.exec(stmt)).all()}
     rows: list[Offer] = []
+    new: list[Offer] = []
     for offer in offers:
         old = taken.get((offer.request_id, offer.volunteer_id))
         if old is None:
-            session.add(offer)
+            new.append(offer)
             rows.append(offer)
             continue
         old.wave, old.distance_m, old.sent_at = offer.wave, offer.distance_m, offer.sent_at
@@ -140,6 +158,7 @@ async def add_offers(session: AsyncSession, offers: list[Offer]) -> list[Offer]:
         session.add(old)
         rows.append(old)
     await session.flush()
+    await insert_rows(session, new)  # one statement for the wave (storage/bulk.py)
     return rows
 
 
@@ -214,6 +233,36 @@ async def record_offer_message(
     await session.exec(  # type: ignore[call-overload]
         update(Offer).where(Offer.id == offer_id).values(chat_id=chat_id, message_id=message_id)  # type: ignore[arg-type]
     )
+
+
+async def record_offer_messages(
+    session: AsyncSession, landed: Sequence[tuple[int, int, int]]
+) -> None:
+    """Where several alerts landed, ``(offer id, chat id, message id)``, in one executemany."""
+    if not landed:
+        return
+    table: Any = Offer.__table__  # type: ignore[attr-defined]
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("offer_id"))
+        .values(chat_id=bindparam("chat"), message_id=bindparam("message"))
+    )
+    await session.exec(  # type: ignore[call-overload]
+        stmt, params=[{"offer_id": o, "chat": c, "message": m} for o, c, m in landed]
+    )
+
+
+async def get_offers(session: AsyncSession, offer_ids: Iterable[int]) -> list[Offer]:
+    """These alerts as they are now, in one statement."""
+    wanted = sorted(set(offer_ids))
+    if not wanted:
+        return []
+    stmt = (
+        select(Offer)
+        .where(col(Offer.id).in_(wanted))
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.exec(stmt)).all())
 
 
 # --- volunteers on jobs -----------------------------------------------------------------

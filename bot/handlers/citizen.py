@@ -28,6 +28,7 @@ from bot.handlers.keyboards import (
     main_menu,
     skip_or_cancel,
 )
+from bot.handlers.outbox import sender_of
 from bot.handlers.plumbing import query, run
 from bot.handlers.render import cancel_keyboard
 from bot.handlers.render.citizen import blocked_text
@@ -174,6 +175,7 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
         lat=lat,
         lon=lon,
         description=details,
+        backlog=sender_of(context.bot_data).backlog(),  # a surge shrinks the first wave
     )
     forget(context)
     return ConversationHandler.END

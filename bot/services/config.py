@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.settings import Settings
 from domain.incidents import IncidentType, ladder_for
@@ -30,6 +30,9 @@ class DispatchConfig:
     operator_ids: frozenset[int] = frozenset()
     # A rejected volunteer may apply again this long after the rejection.
     reapply_cooldown_s: float = 30 * 86400.0
+    # Under load (the sender's backlog at or past surge_backlog) the first wave is this small.
+    surge_backlog: int = 60
+    surge_first_wave: int = 2
 
     @classmethod
     def from_settings(cls, s: Settings) -> DispatchConfig:
@@ -52,12 +55,21 @@ class DispatchConfig:
             ops_language=s.ops_language,
             operator_ids=s.operator_ids,
             reapply_cooldown_s=s.reapply_cooldown_s,
+            surge_backlog=s.surge_backlog,
+            surge_first_wave=s.surge_first_wave,
         )
 
-    def ladder(self, incident: IncidentType | str) -> tuple[Wave, ...]:
-        return ladder_for(
+    def ladder(self, incident: IncidentType | str, *, backlog: int = 0) -> tuple[Wave, ...]:
+        """The incident's waves; under load (``backlog`` at or past ``surge_backlog``) the
+        first alerts at most ``surge_first_wave`` volunteers, nearest first as always, so that
+        every request gets its first alerts quickly instead of a few getting all of theirs."""
+        waves = ladder_for(
             incident,
             radius_km=self.radius_km,
             first_wave=self.first_wave,
             timeout_s=self.wave_timeout_s,
         )
+        if backlog < self.surge_backlog or not waves:
+            return waves
+        first = replace(waves[0], count=min(waves[0].count, self.surge_first_wave))
+        return (first, *waves[1:])

@@ -7,6 +7,7 @@ request queue in one order, and no two use cases wait on each other in a circle.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -54,6 +55,30 @@ async def alert_delivered(
     out.request_id = req.id
     closed = AlertClosed(req.incident, OfferStatus(offer.status))
     await tell(session, out, offer.volunteer_id, closed, edit=MessageRef(chat_id, message_id))
+    return out
+
+
+async def alerts_delivered(
+    session: AsyncSession, landed: Sequence[tuple[int, int, int]]
+) -> Outcome:
+    """``alert_delivered`` for a batch of alerts ``(offer id, chat id, message id)``: their
+    requests locked in one statement, their message ids in one, one read of what is closed."""
+    out = Outcome()
+    if not landed:
+        return out
+    by_offer = {o: (c, m) for o, c, m in landed}
+    offers = await requests.get_offers(session, by_offer)
+    reqs = await requests.lock_requests(session, {o.request_id for o in offers})
+    await requests.record_offer_messages(
+        session, [(o.id, *by_offer[o.id]) for o in offers if o.id is not None]
+    )
+    for offer in await requests.get_offers(session, [o.id for o in offers if o.id is not None]):
+        req = reqs.get(offer.request_id)
+        if offer.status == OfferStatus.SENT or req is None or offer.id is None:
+            continue
+        chat_id, message_id = by_offer[offer.id]
+        closed = AlertClosed(req.incident, OfferStatus(offer.status))
+        await tell(session, out, offer.volunteer_id, closed, edit=MessageRef(chat_id, message_id))
     return out
 
 

@@ -45,8 +45,12 @@ async def create_request(
     lon: float,
     description: str | None,
     now: datetime,
+    backlog: int = 0,
 ) -> Outcome:
     """Store the request and alert the first wave; the citizen is told how many were alerted.
+
+    ``backlog``: the notices the sender has not said yet; past ``cfg.surge_backlog`` the first
+    wave is smaller (``DispatchConfig.ladder``).
 
     Refused, nothing stored and the citizen told with the official numbers: BLOCKED when an
     operator blocked the person (checked here, at the end of the flow, so a citizen blocked
@@ -73,7 +77,7 @@ async def create_request(
     assert req.id is not None
     await audit(session, kind=AuditKind.CREATED, at=now, request_id=req.id, actor_id=requester_id)
     out = Outcome(request_id=req.id)
-    alerted = await advance(session, cfg, req, now, out)
+    alerted = await advance(session, cfg, req, now, out, backlog=backlog)
     citizen = await recipient(session, requester_id)
     if citizen and alerted:  # when nobody could be alerted, the escalation notice says so
         out.notices.insert(0, Notice(citizen, RequestCreated(req.id, req.incident, alerted)))
@@ -106,7 +110,13 @@ async def _limited(
 
 
 async def advance(
-    session: AsyncSession, cfg: DispatchConfig, req: HelpRequest, now: datetime, out: Outcome
+    session: AsyncSession,
+    cfg: DispatchConfig,
+    req: HelpRequest,
+    now: datetime,
+    out: Outcome,
+    *,
+    backlog: int = 0,
 ) -> int:
     """Alert the next wave that finds anyone; when no wave finds anyone new, wait out the
     ladder's final wait for the alerts still open, then escalate (at once if none is open).
@@ -115,7 +125,7 @@ async def advance(
     another process advanced the ladder first).
     """
     assert req.id is not None
-    waves = cfg.ladder(req.incident)
+    waves = cfg.ladder(req.incident, backlog=backlog)
     exclude = frozenset(await requests.excluded_volunteer_ids(session, req.id) | {req.requester_id})
     for wave_index in range(req.wave, len(waves)):
         wave = waves[wave_index]
@@ -190,9 +200,11 @@ async def alert_wave(
         },
     )
     where = area(req)
+    # Everyone told in one read (and the requester, told next): no query per volunteer.
+    await people.load_people(session, [o.volunteer_id for o in offers] + [req.requester_id])
     for offer in offers:  # nearest first: the order the search returned them in
         assert offer.id is not None
-        alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where)
+        alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where, wave)
         await tell(session, out, offer.volunteer_id, alert, offer_id=offer.id)
     return len(offers)
 

@@ -1,0 +1,186 @@
+"""The send budget, spent in priority order: what leaves first when Telegram's limits bind.
+
+Telegram lets a bot send about 30 messages a second in all. In a surge the bot has more to
+say than that, and python-telegram-bot's limiters admit calls in the order they arrive, so a
+citizen's courtesy message could take the slot of a first alert to a volunteer. Here every
+call addressed to a chat takes a slot from :class:`PriorityLimiter` first, which hands slots
+out at ``rate`` a second to the most urgent waiter:
+
+1. first alerts of life-threatening types, then other first alerts, then later waves'
+   alerts (``storage.outbox`` classes), the request that has waited longest first, and
+   within a request in the order they were written (nearest first);
+2. then everything else (a citizen's status, an edit of a taken alert, a handler's reply) in
+   arrival order; one slot in ``1 / status_share`` goes to that class whenever it waits, so
+   it is queued behind first alerts but never starved.
+
+The outbox's sender names a notice's urgency with ``rate_limit_args`` (an :class:`Urgency`);
+calls without one are replies. The slots are paced one at a time (no burst), so no sliding
+second holds more than ``rate`` + 1 sends. Alerts sent with ``allow_paid_broadcast`` (the
+major-incident mode's paid broadcasting, see :class:`PaidBroadcast`) take slots from a second,
+faster budget (``paid_rate``, Telegram allows up to 1,000 a second for a fee per message).
+The wrapped limiter (PTB's ``AIORateLimiter``, or the fleet's Redis one) still applies
+Telegram's other limits and retries a 429; with several workers each paces its own slots and
+the shared limiter arbitrates between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import BaseRateLimiter
+
+STATUS = 3  # storage.outbox.STATUS: anything that is not an alert
+Key = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Urgency:
+    """How urgent one outbox notice is: its class and (alerts) its request, lower first;
+    ``paid``: sent with ``allow_paid_broadcast`` (its slot from the paid budget)."""
+
+    klass: int
+    request_id: int = 0
+    paid: bool = False
+
+
+class _Gate:
+    """One budget: ``rate`` slots a second, handed to waiters by key, a share kept for status."""
+
+    def __init__(self, rate: float, status_share: float) -> None:
+        self.rate = rate
+        self.every = max(1, round(1 / status_share)) if status_share > 0 else 0
+        self.tokens = 1.0
+        self.stamp = time.monotonic()
+        self.alerts: list[tuple[Key, asyncio.Future[None]]] = []
+        self.status: list[tuple[Key, asyncio.Future[None]]] = []
+        self.granted = 0
+        self._pump: asyncio.Task[None] | None = None
+
+    def waiting(self) -> int:
+        return len(self.alerts) + len(self.status)
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self.tokens = min(1.0, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+
+    async def admit(self, key: Key) -> None:
+        """Return when this call may go: at once when nobody waits and a slot is free."""
+        self._refill()
+        if not self.waiting() and self.tokens >= 1.0:
+            self.tokens -= 1.0
+            self.granted += 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self.alerts if key[0] < STATUS else self.status, (key, future))
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.create_task(self._serve())
+        await future
+
+    def _next(self) -> asyncio.Future[None] | None:
+        """The waiter the next slot goes to (cancelled waiters are dropped)."""
+        while self.alerts or self.status:
+            status_turn = bool(self.every) and (self.granted + 1) % self.every == 0
+            queue = self.status if self.status and (status_turn or not self.alerts) else self.alerts
+            _key, future = heapq.heappop(queue)
+            if not future.done():
+                return future
+        return None
+
+    async def _serve(self) -> None:
+        while self.waiting():
+            self._refill()
+            if self.tokens < 1.0:
+                await asyncio.sleep((1.0 - self.tokens) / self.rate)
+                continue
+            future = self._next()
+            if future is None:
+                return
+            self.tokens -= 1.0
+            self.granted += 1
+            future.set_result(None)
+
+
+@dataclass
+class PaidBroadcast:
+    """Whether alerts are sent with ``allow_paid_broadcast`` (Telegram charges per message).
+
+    Off by default (``PAID_BROADCAST``). The major-incident mode switches it on for the
+    whole service (``switch(True)``) or for the areas it names (``switch(True, area)``, the
+    city of bot.services.notices.Area.city_en, as alerts carry it); ``applies`` is what the
+    sender asks for each alert. Held in this process: a fleet tells every worker.
+    """
+
+    everywhere: bool = False
+    areas: set[str] = field(default_factory=set)
+
+    def switch(self, on: bool, area: str | None = None) -> None:
+        if area is None:
+            self.everywhere = on
+            if not on:
+                self.areas.clear()
+        elif on:
+            self.areas.add(area)
+        else:
+            self.areas.discard(area)
+
+    def applies(self, area: str | None) -> bool:
+        return self.everywhere or (area is not None and area in self.areas)
+
+
+class PriorityLimiter(BaseRateLimiter[Any]):
+    """A slot from the budget in priority order, then the wrapped limiter (module docstring)."""
+
+    def __init__(
+        self,
+        inner: BaseRateLimiter[Any],
+        *,
+        rate: float,
+        paid_rate: float = 1000.0,
+        status_share: float = 0.2,
+    ) -> None:
+        self.inner = inner
+        self.free = _Gate(rate, status_share)
+        self.paid = _Gate(paid_rate, status_share)
+        self._arrivals = itertools.count()
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    def waiting(self) -> int:
+        """Calls waiting for a slot now (the sender's measure of a surge)."""
+        return self.free.waiting() + self.paid.waiting()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Any,
+    ) -> Any:
+        urgency = rate_limit_args if isinstance(rate_limit_args, Urgency) else None
+        if data.get("chat_id") is not None:
+            klass, request = (urgency.klass, urgency.request_id) if urgency else (STATUS, 0)
+            key = (klass, request if klass < STATUS else 0, next(self._arrivals))
+            gate = self.paid if data.get("allow_paid_broadcast") else self.free
+            await gate.admit(key)
+        inner_args = None if urgency is not None else rate_limit_args
+        return await self.inner.process_request(
+            callback, args, kwargs, endpoint, data, inner_args
+        )
+
+
+def waiting_of(limiters: Iterable[object]) -> int:
+    """How many calls wait for a slot in whichever of these is a PriorityLimiter."""
+    return sum(x.waiting() for x in limiters if isinstance(x, PriorityLimiter))
