@@ -56,7 +56,7 @@ from bot.handlers import (
     timers,
 )
 from bot.handlers.keyboards import exact
-from bot.handlers.plumbing import record_sender
+from bot.handlers.plumbing import record_sender, seen_with_flows
 from bot.handlers.words import button_cancel, menu_language, menu_numbers
 from bot.i18n import check_catalogs
 from bot.services import delivery
@@ -103,7 +103,11 @@ def build_application(
     # Flows in the database: each update under its chat's lock, its flow steps and answers read
     # before and written right after it, timeouts from the rows (bot/persistence/).
     flows = persistence.install(
-        builder, database, conversation_timeout_s=settings.conversation_timeout_s
+        builder,
+        database,
+        conversation_timeout_s=settings.conversation_timeout_s,
+        concurrency=settings.update_concurrency,
+        on_load=seen_with_flows,  # the sender recorded in the same transaction
     )
     app = builder.build()
     flows.attach(app)

@@ -176,9 +176,7 @@ class PriorityLimiter(BaseRateLimiter[Any]):
             gate = self.paid if data.get("allow_paid_broadcast") else self.free
             await gate.admit(key)
         inner_args = None if urgency is not None else rate_limit_args
-        return await self.inner.process_request(
-            callback, args, kwargs, endpoint, data, inner_args
-        )
+        return await self.inner.process_request(callback, args, kwargs, endpoint, data, inner_args)
 
 
 def waiting_of(limiters: Iterable[object]) -> int:

@@ -48,7 +48,9 @@ async def lock_request(session: AsyncSession, request_id: int) -> HelpRequest | 
     return (await session.exec(stmt)).first()
 
 
-async def lock_requests(session: AsyncSession, request_ids: Iterable[int]) -> dict[int, HelpRequest]:
+async def lock_requests(
+    session: AsyncSession, request_ids: Iterable[int]
+) -> dict[int, HelpRequest]:
     """Several requests, their rows locked until this transaction ends, in ascending id order
     (two holders of overlapping sets cannot deadlock); by id."""
     wanted = sorted(set(request_ids))
@@ -126,17 +128,23 @@ async def requests_with_timers(session: AsyncSession) -> list[HelpRequest]:
 # --- offers ---------------------------------------------------------------------------
 
 
-async def add_offers(session: AsyncSession, offers: list[Offer]) -> list[Offer]:
+async def add_offers(
+    session: AsyncSession, offers: list[Offer], *, fresh: bool = False
+) -> list[Offer]:
     """Store new alerts; returns the rows to send, in the order given.
 
     One row per (request, volunteer) (uq_offer_request_volunteer). A volunteer
     whose earlier alert for this request was closed as 'taken' may be alerted
     again after a release: their old row is reset to a fresh alert rather than
     a second row added. Any other earlier answer keeps them out (see
-    ``excluded_volunteer_ids``), so a clash there is a bug and fails the flush.
+    ``excluded_volunteer_ids``), so a clash there is a bug and fails the flush. ``fresh``: the
+    request was created in this transaction, so it has no earlier alert to look for.
     """
     if not offers:
         return []
+    if fresh:
+        await insert_rows(session, offers)
+        return list(offers)
     request_ids = {o.request_id for o in offers}
     stmt = select(Offer).where(
         Offer.request_id.in_(request_ids),  # type: ignore[attr-defined]
@@ -257,11 +265,7 @@ async def get_offers(session: AsyncSession, offer_ids: Iterable[int]) -> list[Of
     wanted = sorted(set(offer_ids))
     if not wanted:
         return []
-    stmt = (
-        select(Offer)
-        .where(col(Offer.id).in_(wanted))
-        .execution_options(populate_existing=True)
-    )
+    stmt = select(Offer).where(col(Offer.id).in_(wanted)).execution_options(populate_existing=True)
     return list((await session.exec(stmt)).all())
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -44,6 +45,7 @@ from bot.i18n import _, t, texts_match
 from bot.services import dispatch, people, standing
 from domain.incidents import IncidentType, rule_for
 from domain.matching.region import in_service_area
+from storage.models import HelpRequest
 
 CHOOSE_TYPE, LOCATION, DETAILS = range(3)
 MAX_DETAILS = 500
@@ -52,10 +54,17 @@ MAX_DETAILS = 500
 async def begin(update: Update, context: BotContext) -> int:
     """Request help: one open request at a time, then the incident types as buttons."""
     uid = user_of(update).id
-    if await query(context, lambda s: standing.is_blocked(s, person_id=uid)):
+
+    async def standing_of(s: AsyncSession) -> tuple[bool, HelpRequest | None]:
+        """Both checks in one transaction: blocked, else the open request if any."""
+        if await standing.is_blocked(s, person_id=uid):
+            return True, None
+        return False, await people.open_request(s, person_id=uid)
+
+    blocked, open_req = await query(context, standing_of)
+    if blocked:
         await reply(update, blocked_text(), markup=main_menu())
         return ConversationHandler.END
-    open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     if open_req is not None:
         await reply(
             update,

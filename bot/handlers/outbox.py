@@ -34,7 +34,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import budget, metrics
-from bot.budget import Urgency
+from bot.budget import PriorityLimiter, Urgency
 from bot.handlers.render import render
 from bot.services import delivery, dispatch, team_delivery
 from bot.services.config import DispatchConfig
@@ -194,10 +194,8 @@ class Sender:
         else:
             said_rows.append((row, notice, said))
 
-    def _urgency(self, row: OutboxMessage, notice: Notice) -> Urgency | None:
+    def _urgency(self, row: OutboxMessage, notice: Notice) -> Urgency:
         """How this row competes for the send budget, and whether it goes as paid broadcast."""
-        if getattr(self.bot, "rate_limiter", None) is None:
-            return None
         paid = isinstance(notice.payload, AlertOffer) and self.paid.applies(
             notice.payload.area.city_en
         )
@@ -217,9 +215,11 @@ class Sender:
                 s, [(r.id, x.message_id) for r, _n, x in said if r.id is not None], at=now
             )
             landed = [
-                (n.offer_id, n.to.chat_id, x.message_id)
+                (n.payload.request_id, n.offer_id, n.to.chat_id, x.message_id)
                 for _r, n, x in said
-                if n.offer_id is not None and x.message_id is not None
+                if isinstance(n.payload, AlertOffer)
+                and n.offer_id is not None
+                and x.message_id is not None
             ]
             follow = await dispatch.alerts_delivered(s, landed)
             for _row, notice, x in said:
@@ -317,7 +317,9 @@ async def say(bot: Bot, notice: Notice, *, urgency: Urgency | None = None) -> Sa
     into several messages when longer than Telegram allows). ``urgency``: its place in the
     send budget (bot/budget.py), and whether it goes as a paid broadcast."""
     rendered = render(notice)
-    ranked: dict[str, Any] = {"rate_limit_args": urgency} if urgency is not None else {}
+    ranked: dict[str, Any] = {}
+    if urgency is not None and isinstance(getattr(bot, "rate_limiter", None), PriorityLimiter):
+        ranked["rate_limit_args"] = urgency  # only the budget reads it (bot/budget.py)
     sent = dict(ranked, allow_paid_broadcast=True) if urgency and urgency.paid else ranked
     if notice.edit is not None:
         try:

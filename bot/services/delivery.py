@@ -25,6 +25,7 @@ from domain.incidents import IncidentType, rule_for
 from storage import outbox
 from storage.models import OutboxMessage
 
+
 def priority_of(payload: Payload) -> int:
     """A first alert of a life-threatening type, another first alert, a later wave's alert,
     anything else (a citizen's status, an edit of a taken alert, a courtesy message)."""

@@ -59,20 +59,18 @@ async def alert_delivered(
 
 
 async def alerts_delivered(
-    session: AsyncSession, landed: Sequence[tuple[int, int, int]]
+    session: AsyncSession, landed: Sequence[tuple[int, int, int, int]]
 ) -> Outcome:
-    """``alert_delivered`` for a batch of alerts ``(offer id, chat id, message id)``: their
-    requests locked in one statement, their message ids in one, one read of what is closed."""
+    """``alert_delivered`` for a batch of alerts ``(request id, offer id, chat id, message
+    id)``: their requests locked first (as every use case on a request does), the message ids
+    recorded in one statement, then one read of those already closed, each edited at once."""
     out = Outcome()
     if not landed:
         return out
-    by_offer = {o: (c, m) for o, c, m in landed}
-    offers = await requests.get_offers(session, by_offer)
-    reqs = await requests.lock_requests(session, {o.request_id for o in offers})
-    await requests.record_offer_messages(
-        session, [(o.id, *by_offer[o.id]) for o in offers if o.id is not None]
-    )
-    for offer in await requests.get_offers(session, [o.id for o in offers if o.id is not None]):
+    by_offer = {o: (c, m) for _r, o, c, m in landed}
+    reqs = await requests.lock_requests(session, {r for r, _o, _c, _m in landed})
+    await requests.record_offer_messages(session, [(o, c, m) for _r, o, c, m in landed])
+    for offer in await requests.get_offers(session, by_offer):
         req = reqs.get(offer.request_id)
         if offer.status == OfferStatus.SENT or req is None or offer.id is None:
             continue

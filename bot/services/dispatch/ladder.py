@@ -75,12 +75,14 @@ async def create_request(
         ),
     )
     assert req.id is not None
+    requester = await people.get_person(session, requester_id)  # held: told at the end
     await audit(session, kind=AuditKind.CREATED, at=now, request_id=req.id, actor_id=requester_id)
     out = Outcome(request_id=req.id)
-    alerted = await advance(session, cfg, req, now, out, backlog=backlog)
+    alerted = await advance(session, cfg, req, now, out, backlog=backlog, fresh=True)
     citizen = await recipient(session, requester_id)
     if citizen and alerted:  # when nobody could be alerted, the escalation notice says so
         out.notices.insert(0, Notice(citizen, RequestCreated(req.id, req.incident, alerted)))
+    del requester
     return out
 
 
@@ -117,6 +119,7 @@ async def advance(
     out: Outcome,
     *,
     backlog: int = 0,
+    fresh: bool = False,
 ) -> int:
     """Alert the next wave that finds anyone; when no wave finds anyone new, wait out the
     ladder's final wait for the alerts still open, then escalate (at once if none is open).
@@ -126,7 +129,10 @@ async def advance(
     """
     assert req.id is not None
     waves = cfg.ladder(req.incident, backlog=backlog)
-    exclude = frozenset(await requests.excluded_volunteer_ids(session, req.id) | {req.requester_id})
+    # A request created in this transaction has alerted nobody: nobody to leave out but its
+    # requester (and no earlier alert to reuse).
+    alerted = frozenset() if fresh else await requests.excluded_volunteer_ids(session, req.id)
+    exclude = frozenset(alerted | {req.requester_id})
     for wave_index in range(req.wave, len(waves)):
         wave = waves[wave_index]
         matches = await nearest_eligible(
@@ -148,7 +154,9 @@ async def advance(
         if not await _move_to_wave(session, req, wave_index + 1, due, now):
             return 0
         out.timers[req.id] = due
-        return await alert_wave(session, req, matches, wave_index + 1, wave.radius_m, now, out)
+        return await alert_wave(
+            session, req, matches, wave_index + 1, wave.radius_m, now, out, fresh=fresh
+        )
     if req.wave < len(waves) and await requests.offers_for(session, req.id, [OfferStatus.SENT]):
         # Nobody new is left to alert, but earlier alerts are still open: give them the
         # ladder's final wait (the last wave's timeout) before the command centre is told,
@@ -169,9 +177,12 @@ async def alert_wave(
     radius_m: float,
     now: datetime,
     out: Outcome,
+    *,
+    fresh: bool = False,
 ) -> int:
     """Alert these volunteers as wave ``wave`` of the request (the request already moved to
-    it): their alerts stored and told nearest first, the wave audited with who was alerted."""
+    it): their alerts stored and told nearest first, the wave audited with who was alerted.
+    ``fresh``: the request was created in this transaction (no earlier alert to reuse)."""
     assert req.id is not None
     offers = await requests.add_offers(
         session,
@@ -185,6 +196,7 @@ async def alert_wave(
             )
             for m in matches
         ],
+        fresh=fresh,
     )
     await audit(
         session,
@@ -200,12 +212,14 @@ async def alert_wave(
         },
     )
     where = area(req)
-    # Everyone told in one read (and the requester, told next): no query per volunteer.
-    await people.load_people(session, [o.volunteer_id for o in offers] + [req.requester_id])
+    # Everyone told in one read, not one per volunteer (held here: the session holds its rows
+    # weakly, and ``tell`` finds each in it).
+    told = await people.load_people(session, [o.volunteer_id for o in offers])
     for offer in offers:  # nearest first: the order the search returned them in
         assert offer.id is not None
         alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where, wave)
         await tell(session, out, offer.volunteer_id, alert, offer_id=offer.id)
+    del told
     return len(offers)
 
 
