@@ -214,12 +214,10 @@ async def sequential(box: Sandbox, counters: Counters, n: int, rng: random.Rando
         )
         per.append(row)
 
-    def mean(k: int) -> float:
-        return round(statistics.fmean(r[k] for r in per), 1)
+    def mean(k: int, scale: float = 1.0) -> float:
+        return round(statistics.fmean(r[k] for r in per) * scale, 1)
 
-    return Sequential(
-        n, mean(0), mean(1), mean(2), mean(3), mean(4), round(mean(5) * 1000, 1), mean(6)
-    )
+    return Sequential(n, mean(0), mean(1), mean(2), mean(3), mean(4), mean(5, 1000), mean(6))
 
 
 def _api(box: Sandbox, since: int) -> list[Any]:
