@@ -144,7 +144,12 @@ async def seed(box: Sandbox, n: int, rng: random.Random) -> None:
 
 
 async def one_request(
-    box: Sandbox, citizen: EmuUser, incident: str, at: tuple[float, float], wait: bool
+    box: Sandbox,
+    citizen: EmuUser,
+    incident: str,
+    at: tuple[float, float],
+    wait: bool,
+    timeout: float = 60,
 ) -> float:
     """The citizen's four steps, each answered before the next; when Skip was queued."""
     count = len(citizen.messages)
@@ -157,12 +162,12 @@ async def one_request(
         else:
             await citizen.send(action)
         count += 1
-        await citizen.wait_for_count(count, timeout=60)
+        await citizen.wait_for_count(count, timeout=timeout)
         if wait:
             await box.settle(timeout=60)
     skip = time.time()
     await citizen.send("Skip")
-    await citizen.wait_for("was received", timeout=60)
+    await citizen.wait_for("was received", timeout=timeout)
     if wait:
         await box.settle(timeout=60)
     return skip
