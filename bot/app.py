@@ -260,6 +260,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Whatever was committed but not yet said (a crash, a retry's wait) leaves from here on.
     outbox.schedule_sweep(app, app.bot_data["settings"].outbox_sweep_s)
     metrics.register_outbox_depth(lambda: _outbox_depth(db))
+    metrics.observe_committed_facts()
 
 
 async def _outbox_depth(db: Database) -> int:

@@ -4,6 +4,9 @@ One module holds every series, so their names and labels are decided once. The p
 the bot that know when something happened call the small functions below
 (``request_created``, ``first_alert``, …); nothing else touches prometheus-client.
 
+The use cases' own events (a request created, closed, its first alert and first accept) are
+facts they note on their database session (storage/facts.py); ``observe_committed_facts``
+listens for commits and counts them here, so a rolled-back attempt counts nothing.
 What is wired here, without the use cases: updates handled (a ``TypeHandler`` in an early
 group, see ``bot/app.py``), Bot API errors (every call goes through ``CountingRequest``),
 errors that reached the error handler, and the timer lag (read from the database on each
@@ -19,10 +22,14 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram
 from prometheus_client import generate_latest as _generate_latest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest, RequestData
+
+from storage.facts import Fact, FactKind, take
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +43,7 @@ __all__ = [
     "first_alert",
     "generate_latest",
     "handler_error",
+    "observe_committed_facts",
     "refresh",
     "register_outbox_depth",
     "request_closed",
@@ -220,6 +228,33 @@ class CountingRequest(HTTPXRequest):
         if not 200 <= status < 300:
             bot_api_error(_method_of(url), error_kind(status, body))
         return status, body
+
+
+def _observe(fact: Fact) -> None:
+    if fact.kind is FactKind.CREATED:
+        request_created(fact.incident)
+    elif fact.kind is FactKind.CLOSED:
+        request_closed(fact.incident, fact.outcome)
+    elif fact.kind is FactKind.FIRST_ALERT:
+        first_alert(fact.seconds)
+    elif fact.kind is FactKind.FIRST_ACCEPT:
+        first_accept(fact.seconds)
+
+
+def _committed(session: Session) -> None:
+    for fact in take(session.info):
+        _observe(fact)
+
+
+def _rolled_back(session: Session) -> None:
+    take(session.info)
+
+
+def observe_committed_facts() -> None:
+    """Count the facts of every session that commits, from now on (idempotent)."""
+    if not event.contains(Session, "after_commit", _committed):
+        event.listen(Session, "after_commit", _committed)
+        event.listen(Session, "after_rollback", _rolled_back)
 
 
 async def refresh() -> None:

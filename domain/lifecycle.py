@@ -34,6 +34,11 @@ ALLOWED: dict[S, frozenset[S]] = {
 OPEN: frozenset[S] = frozenset({S.DISPATCHING, S.ASSIGNED, S.ON_SCENE})
 # Nobody accepted after the last wave: only an operator (or the citizen's cancel) moves it on.
 UNANSWERED_ENDS: frozenset[S] = frozenset({S.ESCALATED, S.UNANSWERED})
+# Where a request ends up, counted as its outcome (/metrics); an escalated or unanswered one
+# may still be sent back to the ladder by an operator, and then reaches a second outcome.
+OUTCOMES: frozenset[S] = frozenset(
+    {S.CONFIRMED, S.DISPUTED, S.CANCELLED, S.ESCALATED, S.UNANSWERED}
+)
 # An operator may cancel, re-dispatch or reassign these (/request).
 ACTIVE: frozenset[S] = OPEN | UNANSWERED_ENDS
 # A volunteer is on the job.

@@ -195,7 +195,7 @@ async def corrected_since(
     return int((await session.exec(stmt)).one()) > 0  # type: ignore[call-overload]
 
 
-async def open_disputes(session: AsyncSession, *, limit: int = 20) -> list[HourCredit]:
+async def open_disputes(session: AsyncSession, *, limit: int | None = 20) -> list[HourCredit]:
     stmt = (
         select(HourCredit)
         .where(HourCredit.status == CreditStatus.DISPUTED)

@@ -67,11 +67,11 @@ async def test_digest_on_demand_daily_and_weekly_in_the_leaders_language(box: Sa
     outsider = await hello(box, 5, "Eve")
     await make_team(box, "الصقور", LEADER_A)
     await leader.send("/digest")
-    await box.settle()
-    assert "الصقور" in (leader.last.text or "") and "يوم هادئ" in (leader.last.text or "")
+    # Waited for, not read after settle: the outbox's sweep may be the one to say it.
+    daily = await leader.wait_for("يوم هادئ")  # a quiet day
+    assert "الصقور" in (daily.text or "")
     await leader.send("/digest week")
-    await box.settle()
-    photo = leader.last
+    photo = await leader.wait_for(lambda m: m.photo is not None, timeout=15.0)
     assert photo.photo is not None and "الملخص الأسبوعي" in (photo.caption or "")
     assert png_size(photo.photo["content"]) == (800, 450)
     await outsider.send("/digest")

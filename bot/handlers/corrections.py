@@ -1,4 +1,5 @@
-"""Operators (and, once teams exist, leaders) on hours: /disputes, /decide, /correct, /export.
+"""Operators and team leaders on hours: /disputes, /decide (leaders: their own team's), /correct
+(operators), /export (leaders: their own team).
 
 Every change goes through bot/services/hours.py, which records a correction row for it; the
 answers here say what happened, including "another operator was faster".
@@ -33,6 +34,7 @@ def _answer(result: Result) -> str:
     return {
         Result.OK: _("Done. The volunteer was told."),
         Result.NOT_OPERATOR: _("Only operators can do this."),
+        Result.NOT_YOURS: _("This volunteer is not in a team you lead: an operator decides."),
         Result.UNKNOWN: _("No hours were recorded for this request."),
         Result.ALREADY: _("Nothing to change: it is already so."),
         Result.TAKEN: _(
@@ -71,7 +73,7 @@ async def correct(update: Update, context: BotContext) -> None:
     await replies.reply(update, _answer(outcome.result))
 
 
-@operator_only("decide")
+@operator_only("decide", leaders=True)
 async def decide(update: Update, context: BotContext) -> None:
     """/decide REQUEST credit|reject REASON."""
     user = inputs.sender(update)
@@ -100,10 +102,11 @@ async def decide(update: Update, context: BotContext) -> None:
     await replies.reply(update, _answer(outcome.result))
 
 
-@operator_only("disputes")
+@operator_only("disputes", leaders=True)
 async def disputes(update: Update, context: BotContext) -> None:
     """/disputes: the undecided ones."""
-    waiting = await query(context, hours.open_disputes)
+    uid = inputs.sender(update).id
+    waiting = await query(context, lambda s: hours.open_disputes(s, context.cfg, person_id=uid))
     if not waiting:
         await replies.reply(update, _("No dispute is waiting for a decision."))
         return

@@ -3,7 +3,7 @@
 Hours are worth something only if they can be trusted elsewhere (schools and employers ask
 for them), so a credit changes only by a recorded correction (storage.hours): who, why,
 before → after. The team a volunteer belongs to, and the team a leader leads, come from the
-two hooks below; teams are being built beside this and will be wired there.
+team hooks below (storage/teams.py).
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from bot.services.notices_hours import CreditCorrected, DisputeDecided, DisputeO
 from domain.enums import AuditKind, CorrectionKind, CreditStatus
 from domain.periods import Period, local_day, month_of
 from storage import certificates, hours, people
+from storage import teams as team_store
 from storage.audit import audit
 from storage.hours import ExportRow, JobRow
 from storage.models import HelpRequest
 
 PAGE_SIZE = 5
 # An operator's reason is a sentence, not an essay; longer is cut (the correction row keeps it).
+SHOWN = 20  # disputes listed by /disputes
 MAX_REASON = 500
 
 
@@ -43,22 +45,32 @@ class Summary:
     pages: int
 
 
-# --- the team hooks (teams are being built concurrently) -----------------------------------
+# --- the team hooks (storage/teams.py) ---------------------------------------------------
 
 
 async def team_of(session: AsyncSession, volunteer_id: int) -> str | None:
-    """The name of the volunteer's team, for certificates and exports. No teams yet: None."""
-    return None
+    """The name of the volunteer's team, for certificates and exports; None without one."""
+    member = await team_store.membership(session, volunteer_id)
+    team = await team_store.get_team(session, member.team_id) if member else None
+    return team.name if team else None
 
 
 async def led_team(session: AsyncSession, person_id: int) -> tuple[str, list[int]] | None:
-    """The team this person leads and its members' ids, for a leader's export. None yet."""
-    return None
+    """The team this person leads (the first, when several) and its members' ids, for a
+    leader's export; None for someone who leads none."""
+    led = await team_store.led_teams(session, person_id)
+    if not led or led[0].id is None:
+        return None
+    crew = await team_store.member_volunteers(session, led[0].id)
+    return led[0].name, [p.id for p, _ in crew if p.id is not None]
 
 
 async def team_leaders(session: AsyncSession, volunteer_id: int) -> list[int]:
-    """Who leads the volunteer's team: told of disputes and low ratings. None yet."""
-    return []
+    """Who leads the volunteer's team: told of disputes and low ratings; [] without a team."""
+    member = await team_store.membership(session, volunteer_id)
+    if member is None:
+        return []
+    return [p.id for p in await team_store.leaders_of(session, member.team_id) if p.id is not None]
 
 
 async def reviewers(session: AsyncSession, cfg: DispatchConfig, volunteer_id: int) -> list[int]:
@@ -187,14 +199,21 @@ async def decide_dispute(
     reason: str,
     now: datetime,
 ) -> Outcome:
-    """Credit a disputed job or not, with a reason; once (the second decision is ALREADY)."""
+    """Credit a disputed job or not, with a reason; once (the second decision is ALREADY).
+
+    Operators decide any dispute; a team leader those of their own team's volunteers
+    (NOT_YOURS for another team's), as the leaders are the ones told of it (``reviewers``)."""
     out = Outcome(request_id=request_id)
-    if not await roles.is_operator(session, cfg, operator_id):
+    is_operator = await roles.is_operator(session, cfg, operator_id)
+    if not is_operator and not await team_store.led_teams(session, operator_id):
         out.result = Result.NOT_OPERATOR
         return out
     credit = await hours.credit_of_request(session, request_id)
     if credit is None:
         out.result = Result.UNKNOWN
+        return out
+    if not is_operator and operator_id not in await team_leaders(session, credit.volunteer_id):
+        out.result = Result.NOT_YOURS
         return out
     if credit.status != CreditStatus.DISPUTED:
         decided = credit.status in (CreditStatus.REJECTED, CreditStatus.CONFIRMED)
@@ -228,10 +247,18 @@ async def decide_dispute(
     return out
 
 
-async def open_disputes(session: AsyncSession) -> list[tuple[int, str, int]]:
-    """(request id, volunteer name, minutes) of every undecided dispute, oldest first."""
-    out = []
-    for credit in await hours.open_disputes(session):
+async def open_disputes(
+    session: AsyncSession, cfg: DispatchConfig, *, person_id: int
+) -> list[tuple[int, str, int]]:
+    """(request id, volunteer name, minutes) of every undecided dispute, oldest first: all of
+    them for an operator, a leader's own team's for a leader."""
+    out: list[tuple[int, str, int]] = []
+    operator = await roles.is_operator(session, cfg, person_id)
+    for credit in await hours.open_disputes(session, limit=SHOWN if operator else 25 * SHOWN):
+        if len(out) == SHOWN:
+            break
+        if not operator and person_id not in await team_leaders(session, credit.volunteer_id):
+            continue
         volunteer = await people.get_person(session, credit.volunteer_id)
         out.append((credit.request_id, name_of(volunteer), credit.minutes))
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
@@ -27,9 +28,11 @@ from bot.services.notices import (
 )
 from domain import lifecycle
 from domain.enums import AuditKind, OfferStatus, RequestStatus
-from storage import outbox, people, requests, volunteers
+from storage import facts, outbox, people, requests, volunteers
 from storage.audit import audit
+from storage.facts import Fact, FactKind
 from storage.models import HelpRequest, Offer
+from storage.types import utcnow
 
 
 async def alert_delivered(
@@ -49,6 +52,11 @@ async def alert_delivered(
     # it too, so they either see this message id or have closed the alert before we look.
     req = await requests.lock_request(session, offer.request_id)
     await requests.record_offer_message(session, offer_id, chat_id=chat_id, message_id=message_id)
+    if req is not None and req.id is not None:
+        delivered = await facts.offers_where(session, req.id, col(Offer.message_id).is_not(None))
+        if delivered == 1:  # under the request's lock: one worker sees the first
+            since = (utcnow() - req.created_at).total_seconds()
+            facts.note(session, Fact(FactKind.FIRST_ALERT, req.incident, seconds=since))
     offer = await requests.get_offer(session, offer_id)
     if offer is None or offer.status == OfferStatus.SENT or req is None:
         return out
@@ -168,6 +176,9 @@ async def _won(
     await requests.answer_offer(
         session, offer.id, from_status=[OfferStatus.SENT], to_status=OfferStatus.ACCEPTED, at=now
     )
+    if await facts.offers_where(session, req.id, Offer.status == OfferStatus.ACCEPTED) == 1:
+        since = (now - req.created_at).total_seconds()
+        facts.note(session, Fact(FactKind.FIRST_ACCEPT, req.incident, seconds=since))
     await close_offers(session, req, OfferStatus.TAKEN, now, out)
     if ref:
         accepted = AlertClosed(req.incident, OfferStatus.ACCEPTED)

@@ -10,9 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.notices import AlertClosed, Area, MessageRef, Notice, Outcome, Payload, Recipient
 from domain.enums import AuditKind, OfferStatus, RequestStatus
+from domain.lifecycle import OUTCOMES
 from domain.matching.geo import area_of
-from storage import people, requests
+from storage import facts, people, requests
 from storage.audit import Detail, audit
+from storage.facts import Fact, FactKind
 from storage.models import HelpRequest, Offer, Person
 
 
@@ -94,6 +96,8 @@ async def move(
         session, req.id, from_status=sources, to_status=to, extra_where=extra_where, **values
     ):
         return False
+    if to in OUTCOMES and before != str(to):
+        facts.note(session, Fact(FactKind.CLOSED, req.incident, outcome=str(to)))
     req.status = to
     for key, value in values.items():
         setattr(req, key, value)

@@ -29,8 +29,9 @@ from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from domain.matching.eligibility import Match, MatchQuery
 from domain.matching.geo import area_of
-from storage import people, requests, standing
+from storage import facts, people, requests, standing
 from storage.audit import Detail, audit, timeline
+from storage.facts import Fact, FactKind
 from storage.models import HelpRequest, Offer
 from storage.volunteer_search import nearest_eligible
 
@@ -77,6 +78,7 @@ async def create_request(
     assert req.id is not None
     requester = await people.get_person(session, requester_id)  # held: told at the end
     await audit(session, kind=AuditKind.CREATED, at=now, request_id=req.id, actor_id=requester_id)
+    facts.note(session, Fact(FactKind.CREATED, req.incident))
     out = Outcome(request_id=req.id)
     alerted = await advance(session, cfg, req, now, out, backlog=backlog, fresh=True)
     citizen = await recipient(session, requester_id)
