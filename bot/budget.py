@@ -9,9 +9,13 @@ out at ``rate`` a second to the most urgent waiter:
 1. first alerts of life-threatening types, then other first alerts, then later waves'
    alerts (``storage.outbox`` classes), the request that has waited longest first, and
    within a request in the order they were written (nearest first);
-2. then everything else (a citizen's status, an edit of a taken alert, a handler's reply) in
-   arrival order; one slot in ``1 / status_share`` goes to that class whenever it waits, so
-   it is queued behind first alerts but never starved.
+2. a handler's own reply to someone who is acting now (the next step of a flow): behind the
+   first alerts, before later waves' alerts. The update waits for it, holding one of the
+   slots updates are processed in (``UPDATE_CONCURRENCY``): left behind every status notice,
+   it would keep the next citizen's request from being created at all;
+3. then everything else (a citizen's status, an edit of a taken alert) in arrival order; one
+   slot in ``1 / status_share`` goes to that class whenever it waits, so it is queued behind
+   first alerts but never starved.
 
 The outbox's sender names a notice's urgency with ``rate_limit_args`` (an :class:`Urgency`);
 calls without one are replies. The slots are paced one at a time (no burst), so no sliding
@@ -36,6 +40,7 @@ from typing import Any
 from telegram.ext import BaseRateLimiter
 
 STATUS = 3  # storage.outbox.STATUS: anything that is not an alert
+REPLY = 2  # a handler's direct reply: with the later waves' alerts, before any status notice
 Key = tuple[int, int, int]
 
 
@@ -171,7 +176,7 @@ class PriorityLimiter(BaseRateLimiter[Any]):
     ) -> Any:
         urgency = rate_limit_args if isinstance(rate_limit_args, Urgency) else None
         if data.get("chat_id") is not None:
-            klass, request = (urgency.klass, urgency.request_id) if urgency else (STATUS, 0)
+            klass, request = (urgency.klass, urgency.request_id) if urgency else (REPLY, 0)
             key = (klass, request if klass < STATUS else 0, next(self._arrivals))
             gate = self.paid if data.get("allow_paid_broadcast") else self.free
             await gate.admit(key)

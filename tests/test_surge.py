@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
-from bot.budget import PaidBroadcast, _Gate
+from telegram.ext import BaseRateLimiter
+
+from bot.budget import PaidBroadcast, PriorityLimiter, Urgency, _Gate
 from bot.services import delivery, dispatch
 from bot.services.config import DispatchConfig
 from bot.services.notices import AlertOffer, Area, Notice, Recipient, RequestCreated
@@ -185,3 +188,40 @@ def test_paid_broadcast_is_off_by_default_and_switches_per_area() -> None:
     assert paid.applies("Riyadh")
     paid.switch(False)
     assert not paid.applies("Jeddah")
+
+
+class Through(BaseRateLimiter[Any]):
+    """The limiter behind the budget, passing every call straight on (Telegram's other limits
+    are the emulator's business in the end-to-end tests)."""
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(self, callback: Any, args: Any, kwargs: Any, *_rest: Any) -> Any:
+        return await callback(*args, **kwargs)
+
+
+async def test_a_handlers_reply_goes_after_first_alerts_and_before_status_notices() -> None:
+    limiter = PriorityLimiter(Through(), rate=200.0, status_share=0.01)
+    said: list[str] = []
+
+    async def send(name: str) -> str:
+        said.append(name)
+        return name
+
+    def call(name: str, urgency: Urgency | None) -> Any:
+        data = {"chat_id": len(said) + 1}
+        return limiter.process_request(send, (name,), {}, "sendMessage", data, urgency)
+
+    await call("first", None)  # takes the free slot: the others queue
+    await asyncio.gather(
+        call("status", Urgency(3, 5)),
+        call("reply", None),
+        call("later-wave", Urgency(2, 9)),
+        call("alert", Urgency(1, 7)),
+    )
+    assert said[1:3] == ["alert", "reply"]
+    assert said[-1] == "status"
