@@ -37,7 +37,8 @@ class Sandbox:
 
         The emulator sees what the bot fetched and sent; a handler that is still working
         (a slow commit on a busy machine) can be silent for longer than any quiet period,
-        so the Application's own count of unfinished updates is waited for as well.
+        so the Application's own count of unfinished updates is waited for as well, and the
+        outbox's sender must be idle.
         """
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -45,8 +46,18 @@ class Sandbox:
             await self.emu.idle(timeout=left)
             await asyncio.wait_for(self.app.update_queue.join(), left)
             if self.app.update_queue.empty() and self.emu.quiet_now():
-                break
+                if self._sender_idle():
+                    break
+                if asyncio.get_running_loop().time() >= deadline:
+                    raise AssertionError(f"the outbox's sender still busy after {timeout}s")
+                await asyncio.sleep(0.02)  # its next call makes the emulator busy again
         await self.app.bot_data["positions"].flush()
+
+    def _sender_idle(self) -> bool:
+        """The outbox's sender is not in the middle of a batch (a sweep that took a unit of
+        work's rows says them after that update finished, paced by the send budget)."""
+        sender = self.app.bot_data.get("sender")
+        return sender is None or sender.idle()
 
 
 async def start_app(settings: Settings, db: Database) -> Application[Any, Any, Any, Any, Any, Any]:

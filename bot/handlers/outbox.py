@@ -104,6 +104,7 @@ class Sender:
         self.bot, self.db, self.cfg, self.policy = bot, db, cfg, policy
         self.on_timers = on_timers
         self.in_flight = 0  # rows claimed by this process and not yet said
+        self.active = 0  # sends (claims, batches) in progress
         # Paid broadcasting for alerts: off unless PAID_BROADCAST, or the major-incident mode
         # switches it on (``paid.switch``, bot/budget.py).
         self.paid = budget.PaidBroadcast(everywhere=paid_broadcast)
@@ -112,6 +113,18 @@ class Sender:
         """Say the due rows (only ``ids`` when given), until none is left to claim."""
         if ids is not None and not ids:
             return
+        self.active += 1
+        try:
+            await self._send(ids)
+        finally:
+            self.active -= 1
+
+    def idle(self) -> bool:
+        """Nothing being claimed or said in this process now (the sandbox's settle waits for it:
+        a sweep may hold rows a unit of work wrote, and pace their sends)."""
+        return not self.active
+
+    async def _send(self, ids: Sequence[int] | None) -> None:
         while True:
             async with self.db.session() as s:
                 rows = await delivery.claim(s, now=utcnow(), lease_s=self.policy.lease_s, ids=ids)
