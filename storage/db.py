@@ -48,12 +48,8 @@ class Database:
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_S}
-            # One trip to aiosqlite's thread per statement (storage/sqlite_driver.py). No
-            # rollback when a connection goes back to the pool: every session commits or rolls
-            # back itself, and SQLAlchemy rolls back a connection closed mid-transaction, so
-            # that rollback was one more trip on every unit of work for nothing.
+            # One trip to aiosqlite's thread per statement (storage/sqlite_driver.py).
             kwargs["module"] = OneTripDBAPI()
-            kwargs["pool_reset_on_return"] = None
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
