@@ -51,6 +51,7 @@ from bot.handlers import (
     profile,
     retention,
     signup,
+    signup_outside,
     team_admin,
     teams,
     timers,
@@ -159,17 +160,39 @@ def rate_limiter(settings: Settings, token: str) -> BaseRateLimiter[Any]:
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Every handler, in one place. Order matters within a group: first match wins.
+    """Every handler, in one place, one function per component, called in this order.
 
-    The two flows come first, each in its own group (bot/handlers/flows.py): an input a flow
-    accepts stops there; /start, /help, /language, /request, /volunteer and the menu buttons
-    end whichever flow is running and travel on to the flow or handler that does their job.
+    Groups run in ascending order and each update meets every group; within a group the
+    first handler that matches wins, so the order of the calls below (and of the lines in
+    each) is the order of precedence in group 0. The flows come first, each in its own
+    group (bot/handlers/flows.py): an input a flow accepts stops there; /start, /help,
+    /language, /request, /volunteer and the menu buttons end whichever flow is running and
+    travel on to the flow or handler that does their job.
     """
-    # First, for every update: record the sender and set the language (plumbing.py).
+    _register_plumbing(app)  # negative groups: before everything
+    _register_flows(app)  # negative groups: before the ordinary handlers
+    # Group 0, in order of precedence:
+    _register_commands(app)
+    _register_volunteering(app)
+    _register_command_centre(app)
+    _register_buttons(app)  # ends with the catch-all for stale buttons
+    _register_positions(app)
+    _register_fallback(app)  # last: whatever nothing above understood
+    app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+    app.add_error_handler(metrics.handler_error)
+
+
+def _register_plumbing(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """What every update meets first: the sender recorded, counted, kept to private chats."""
+    # Record the sender and set the language (plumbing.py).
     app.add_handler(TypeHandler(Update, record_sender), group=SENDER_GROUP)
     app.add_handler(TypeHandler(Update, metrics.count_update), group=METRICS_GROUP)
-    # Then: nothing personal outside private chats; a pointer when spoken to in a group.
+    # Nothing personal outside private chats; a pointer when spoken to in a group.
     app.add_handler(TypeHandler(Update, groups.private_chats_only), group=PRIVATE_GROUP)
+
+
+def _register_flows(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The conversations, and what must be taken before or after them."""
     # A private chat's comment on a rating, before any flow reads the text (bot/handlers/feedback.py).
     app.add_handler(feedback.comment_handler(), group=COMMENT_GROUP)
     # An operator's /request 42 is no help request: taken (and stopped) before the flows.
@@ -180,8 +203,11 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(team_admin.conversation(None), group=FLOW_GROUP - 1)  # operators' /newteam
     # Media and contacts no flow took: what the bot can do (a volunteer's contact travels on).
     app.add_handler(MessageHandler(media.UNREAD, media.outside_a_flow), group=AFTER_FLOWS_GROUP)
-    # Commands available at any time. Deep links (a certificate's verify_, an invite's
-    # team_) before the plain /start.
+
+
+def _register_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Commands available at any time (group 0)."""
+    # Deep links (a certificate's verify_, an invite's team_) before the plain /start.
     app.add_handler(certificates.verify_start_handler())
     app.add_handler(teams.invite_start())
     app.add_handler(CommandHandler("start", common.start))
@@ -192,14 +218,19 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(
         MessageHandler(filters.TEXT & filters.Regex(exact(button_cancel)), common.cancel_outside)
     )
-    # Volunteers and operators: /duty, /hours, the sign-up's buttons outside the sign-up,
-    # /profile and its buttons, a contact shared, /pending, /approve, /reject;
-    # hours: /hours (paged), certificates, ratings, disputes, corrections, exports; teams and
-    # leaders: /team, /invite, /leaveteam and their buttons, /teams, /addleader, /dropleader,
-    # /moveteam, /digest.
+
+
+def _register_volunteering(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Volunteers, operators, hours and teams (group 0).
+
+    /duty, /hours, the sign-up's buttons outside the sign-up, /profile and its buttons, a
+    contact shared, /pending, /approve, /reject; hours: /hours (paged), certificates,
+    ratings, disputes, corrections, exports; teams and leaders: /team, /invite, /leaveteam
+    and their buttons, /teams, /addleader, /dropleader, /moveteam, /digest.
+    """
     for h in (
         *duty.handlers(),
-        *signup.handlers(),
+        *signup_outside.handlers(),
         *profile.handlers(),
         *preferences.handlers(),
         *phone.handlers(),
@@ -213,7 +244,11 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *digests.handlers(),
     ):
         app.add_handler(h)  # type: ignore[arg-type]
-    # The command centre: /open … /stats and their buttons; an escalation's answers, /assign.
+
+
+def _register_command_centre(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The command centre (/open … /stats and their buttons; an escalation's answers,
+    /assign), then the menu's numbers and language buttons (group 0)."""
     app.add_handlers(oversight.handlers())
     app.add_handlers(escalation.handlers())
     app.add_handler(
@@ -222,25 +257,36 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(
         MessageHandler(filters.TEXT & filters.Regex(exact(menu_language)), common.language)
     )
-    # Buttons: alerts and jobs, the language picker; anything else is stale or forged.
+
+
+def _register_buttons(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Buttons: alerts and jobs, the language picker; anything else is stale or forged.
+
+    Every other component's buttons are registered before this: the two catch-alls at the
+    end answer any press nothing above took.
+    """
     for button in alert_buttons.handlers():
         app.add_handler(button)
     app.add_handler(followup.handler())  # the citizen's "did help come?"
     app.add_handler(CallbackQueryHandler(common.language_chosen, pattern=buttons.LANGUAGE))
     app.add_handler(CallbackQueryHandler(errors.stale_button, pattern=InvalidCallbackData))
     app.add_handler(CallbackQueryHandler(errors.stale_button))
-    # Positions: a shared location outside a conversation, and live-location updates (edited messages).
+
+
+def _register_positions(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """A shared location outside a conversation, and live-location updates (edited messages)."""
     for h in duty.position_handlers():
         app.add_handler(h)  # type: ignore[arg-type]
-    # Last: whatever we did not understand gets the menu (a flow's entry is the flows' business).
+
+
+def _register_fallback(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Whatever we did not understand gets the menu (a flow's entry is the flows' business)."""
     app.add_handler(
         MessageHandler(
             (filters.TEXT | filters.COMMAND) & ~flows.entry_updates() & ~filters.UpdateType.EDITED,
             common.unknown_text,
         )
     )
-    app.add_error_handler(errors.on_error)  # type: ignore[arg-type]
-    app.add_error_handler(metrics.handler_error)
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.services.notices import Area, Event, OpsEscalation, TimelineLine
-from bot.services.notices_escalation import Decision
-from bot.services.notices_ops import (
+from bot.services.notices.escalation import Decision
+from bot.services.notices.ops import (
     JobLine,
     OpenRow,
     Spread,
@@ -16,10 +16,10 @@ from bot.services.notices_ops import (
     TypeOutcome,
     VolunteerCard,
 )
-from bot.services.notices_ops import (
+from bot.services.notices.ops import (
     Readiness as OpsReadiness,
 )
-from bot.services.team_notices import DayFigures, HandledLine, MemberMinutes, Readiness, RegionLine
+from bot.services.notices.teams import DayFigures, HandledLine, MemberMinutes, Readiness, RegionLine
 from domain.enums import OfferStatus
 from domain.incidents import Equipment, IncidentType
 
@@ -331,7 +331,7 @@ CASES: dict[Event, list[dict[str, object]]] = {
         {"incident": "fire", "limit": 5},
         {"incident": "breakdown", "limit": 1},
     ],
-    # Hours (bot/services/notices_hours.py)
+    # Hours (bot/services/notices/hours.py)
     Event.DISPUTE_OPENED: [
         {
             "request_id": 42,
@@ -352,7 +352,7 @@ CASES: dict[Event, list[dict[str, object]]] = {
         {"request_id": 42, "volunteer": "John", "volunteer_id": 7, "rating": 1, "comment": ""},
         {"request_id": 42, "volunteer": "Sarah", "volunteer_id": 7, "rating": 2, "comment": "🙏"},
     ],
-    # Teams (bot/services/team_notices.py)
+    # Teams (bot/services/notices/teams.py)
     Event.LEADER_NAMED: [{"team_id": 3, "team": "Falcons"}],
     Event.LEADER_VERIFY: [
         {

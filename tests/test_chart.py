@@ -15,7 +15,7 @@ from matplotlib.patches import Rectangle
 
 from bot.handlers import charts
 from bot.i18n import use_locale
-from bot.services.team_notices import DayFigures, WeeklyDigest
+from bot.services.notices.teams import DayFigures, WeeklyDigest
 
 WEEK = WeeklyDigest(
     team="الصقور",

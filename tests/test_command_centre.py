@@ -15,7 +15,7 @@ from bot.services import dispatch, oversight, roles, standing, volunteering
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import operator
 from bot.services.notices import Event, Outcome, Result, VolunteerRejected
-from bot.services.notices_ops import VolunteerSuspended
+from bot.services.notices.ops import VolunteerSuspended
 from domain.enums import AuditKind, OfferStatus, RequestStatus, VolunteerStatus
 from domain.incidents import IncidentType
 from storage import requests, volunteers

@@ -11,7 +11,7 @@ from bot.services import delivery, digests, teams
 from bot.services.config import DispatchConfig
 from bot.services.digests import DigestConfig, DueDigest
 from bot.services.notices import Result
-from bot.services.team_notices import (
+from bot.services.notices.teams import (
     DailyDigest,
     DayFigures,
     HandledLine,

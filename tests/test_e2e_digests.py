@@ -21,7 +21,7 @@ from bot.handlers.outbox import Sender
 from bot.services import digests
 from bot.services.digests import DigestConfig
 from bot.services.notices import Notice, Recipient
-from bot.services.team_notices import DailyDigest
+from bot.services.notices.teams import DailyDigest
 from storage import digests as dstore
 from storage import teams as tstore
 from storage.db import Database

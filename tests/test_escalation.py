@@ -17,7 +17,7 @@ from bot.services.config import DispatchConfig
 from bot.services.delivery import enqueue
 from bot.services.dispatch import escalation
 from bot.services.notices import Event, Outcome, Result
-from bot.services.notices_escalation import Decision, EscalationDecided
+from bot.services.notices.escalation import Decision, EscalationDecided
 from domain.enums import AuditKind, OfferStatus, RequestStatus, VolunteerStatus
 from domain.incidents import IncidentType
 from storage import outbox, requests

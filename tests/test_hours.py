@@ -19,7 +19,7 @@ from bot.services.certificates import Verdict, pretty_code
 from bot.services.config import DispatchConfig
 from bot.services.dispatch.job import credit_minutes
 from bot.services.notices import Result
-from bot.services.notices_hours import CreditCorrected, DisputeDecided, LowRating
+from bot.services.notices.hours import CreditCorrected, DisputeDecided, LowRating
 from bot.services.retention import redact_closed
 from domain.enums import CreditStatus
 from domain.periods import Period

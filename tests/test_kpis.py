@@ -25,7 +25,7 @@ from bot.services import dispatch, kpis
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import operator
 from bot.services.notices import Event, Outcome
-from bot.services.notices_ops import OpsStats, Readiness, Spread, TypeOutcome
+from bot.services.notices.ops import OpsStats, Readiness, Spread, TypeOutcome
 from domain.incidents import IncidentType
 from domain.matching.geo import city_by_name
 from storage.db import Database

@@ -40,7 +40,9 @@ def storage_imports(path: Path) -> set[str]:
     return found - ALLOWED
 
 
-@pytest.mark.parametrize("path", sorted(HANDLERS.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(HANDLERS.rglob("*.py")), ids=lambda p: p.relative_to(HANDLERS).as_posix()
+)
 def test_handlers_reach_storage_only_through_services(path: Path) -> None:
     assert storage_imports(path) == set()
 

@@ -23,7 +23,7 @@ from bot.i18n import _, babel_locale, is_rtl, t
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from bot.services.team_notices import WeeklyDigest
+    from bot.services.notices.teams import WeeklyDigest
 
 SIZE_IN = (8.0, 4.5)
 DPI = 100  # 800 x 450 pixels

@@ -20,8 +20,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers import flows, media
-from bot.handlers.incoming import button_of, location_of, message_of, user_of
+from bot.handlers import flows, inputs, media
 from bot.handlers.keyboards import (
     exact,
     incident_picker,
@@ -53,7 +52,7 @@ MAX_DETAILS = 500
 
 async def begin(update: Update, context: BotContext) -> int:
     """Request help: one open request at a time, then the incident types as buttons."""
-    uid = user_of(update).id
+    uid = inputs.sender(update).id
 
     async def standing_of(s: AsyncSession) -> tuple[bool, HelpRequest | None]:
         """Both checks in one transaction: blocked, else the open request if any."""
@@ -84,7 +83,7 @@ async def chose_type(update: Update, context: BotContext) -> int:
 
     The answer and the edit are courtesies: when they fail the location is still asked for.
     """
-    q, data = button_of(update)
+    q, data = inputs.press_data(update)
     try:
         incident = IncidentType(data.split(":", 1)[1])
     except ValueError:
@@ -101,7 +100,7 @@ async def chose_type(update: Update, context: BotContext) -> int:
 
 
 async def got_location(update: Update, context: BotContext) -> int:
-    msg, where = message_of(update), location_of(update)
+    msg, where = inputs.message(update), inputs.location(update)
     lat, lon = where.latitude, where.longitude
     if not in_service_area(lat, lon, context.settings.service_area):
         await reply(
@@ -160,7 +159,7 @@ async def details_in_words(update: Update, context: BotContext) -> int:
 
 
 async def got_details(update: Update, context: BotContext) -> int:
-    text = (message_of(update).text or "").strip()
+    text = (inputs.message(update).text or "").strip()
     details = None if texts_match(text, button_skip) else text[:MAX_DETAILS]
     return await _create(update, context, details)
 
@@ -179,7 +178,7 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
     await run(
         context,
         dispatch.create_request,
-        requester_id=user_of(update).id,
+        requester_id=inputs.sender(update).id,
         incident=IncidentType(data["incident"]),
         lat=lat,
         lon=lon,

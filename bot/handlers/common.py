@@ -11,7 +11,6 @@ from bot.commands import publish_user_commands
 from bot.context import BotContext
 from bot.handlers import buttons, inputs, replies
 from bot.handlers.errors import stale_button
-from bot.handlers.incoming import user_of
 from bot.handlers.keyboards import language_picker, main_menu
 from bot.handlers.plumbing import query
 from bot.handlers.render import cancel_keyboard
@@ -28,7 +27,7 @@ async def start(update: Update, context: BotContext) -> None:
     """Greets in the person's language with the main menu (private chats only: groups.py)."""
     text = "\n".join(
         (
-            t("Welcome to Musaada, {name}.", name=user_of(update).first_name),
+            t("Welcome to Musaada, {name}.", name=inputs.sender(update).first_name),
             _(
                 "Musaada connects you with trained volunteers near you: for a fire, a rescue, someone trapped, a car stuck in the desert, a flood or first aid."
             ),
@@ -107,7 +106,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
 
 async def cancel_outside(update: Update, context: BotContext) -> None:
     """/cancel with no conversation running: offer to cancel an open request, else show the menu."""
-    uid = user_of(update).id
+    uid = inputs.sender(update).id
     open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     if open_req is not None:
         await reply(

@@ -26,7 +26,7 @@ from bot.i18n import _
 from bot.services import standing
 from bot.services.dispatch import escalation
 from bot.services.notices import Outcome, Result
-from bot.services.notices_escalation import Decision
+from bot.services.notices.escalation import Decision
 from storage.types import utcnow
 
 

@@ -1,9 +1,12 @@
 """What a handler reads from an update, typed, and every id or argument range-checked here.
 
-The accessors replace ``assert update.effective_message is not None`` (stripped under
-``python -O``): a handler registered for messages that gets none is a wiring error,
-raised as one, while a person's junk (``/approve ²``, an id of 30 digits, ``/duty maybe``)
-is never an error: it parses to ``None`` and the handler says what it expected.
+The accessors (``message``, ``sender``, ``press``, ``press_data``, ``location``) replace
+``assert update.effective_message is not None`` (stripped under ``python -O``): a handler's
+filter already guarantees its message, sender or button press, and these say so once, for
+the type checker. A handler registered for the wrong kind of update fails here, loudly: a
+wiring error, raised as one. A person's junk (``/approve ²``, an id of 30 digits,
+``/duty maybe``) is never an error: it parses to ``None`` and the handler says what it
+expected.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from telegram import CallbackQuery, Message, Update, User
+from telegram import CallbackQuery, Location, Message, Update, User
 
 # person.id is a BIGINT and Telegram's ids need up to 52 bits: a positive signed 64-bit int.
 PERSON_ID_MAX = 2**63 - 1
@@ -26,14 +29,16 @@ class MissingPart(LookupError):
 
 
 def message(update: Update) -> Message:
+    """The message (new or edited) this update carries."""
     if update.effective_message is None:
-        raise MissingPart("no message in this update")
+        raise MissingPart(f"update {update.update_id} carries no message")
     return update.effective_message
 
 
 def sender(update: Update) -> User:
+    """The person who sent this update."""
     if update.effective_user is None:
-        raise MissingPart("no sender in this update")
+        raise MissingPart(f"update {update.update_id} has no sender")
     return update.effective_user
 
 
@@ -42,9 +47,26 @@ def sender_id(update: Update) -> int:
 
 
 def press(update: Update) -> CallbackQuery:
+    """The button press this update carries."""
     if update.callback_query is None:
-        raise MissingPart("no button press in this update")
+        raise MissingPart(f"update {update.update_id} is no button press")
     return update.callback_query
+
+
+def press_data(update: Update) -> tuple[CallbackQuery, str]:
+    """The button press this update carries, and its callback data."""
+    q = press(update)
+    if q.data is None:
+        raise MissingPart(f"update {update.update_id} is no button press with data")
+    return q, q.data
+
+
+def location(update: Update) -> Location:
+    """The location this message shares (a venue's, when it is a venue)."""
+    where = message(update).location
+    if where is None:
+        raise MissingPart(f"update {update.update_id} shares no location")
+    return where
 
 
 def bounded_id(raw: str, maximum: int) -> int | None:

@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, filters
 
 from bot.context import BotContext
-from bot.handlers.incoming import user_of
+from bot.handlers import inputs
 from bot.handlers.keyboards import main_menu
 from bot.handlers.plumbing import query
 from bot.handlers.replies import reply
@@ -59,7 +59,7 @@ async def outside_a_flow(update: Update, context: BotContext) -> None:
     volunteer's contact (their phone number, for /profile's handler)."""
     msg = update.effective_message
     if msg is not None and msg.contact is not None:
-        uid = user_of(update).id
+        uid = inputs.sender(update).id
         vol = await query(context, lambda s: volunteering.get_profile(s, uid))
         if vol is not None and vol.status != VolunteerStatus.LEFT:
             return

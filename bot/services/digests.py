@@ -25,7 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
 from bot.services.notices import Notice, Outcome, Recipient, Result
-from bot.services.team_notices import (
+from bot.services.notices.teams import (
     DailyDigest,
     DayFigures,
     HandledLine,

@@ -16,7 +16,7 @@ from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import name_of, tell
 from bot.services.hours import reviewers
 from bot.services.notices import Outcome, Result
-from bot.services.notices_hours import LowRating
+from bot.services.notices.hours import LowRating
 from domain.enums import AuditKind, RequestStatus
 from storage import certificates, flow_state, people, requests
 from storage.audit import audit

@@ -17,7 +17,7 @@ from bot.services import roles
 from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import name_of, tell
 from bot.services.notices import Outcome, Result
-from bot.services.notices_hours import CreditCorrected, DisputeDecided, DisputeOpened
+from bot.services.notices.hours import CreditCorrected, DisputeDecided, DisputeOpened
 from domain.enums import AuditKind, CorrectionKind, CreditStatus
 from domain.periods import Period, local_day, month_of
 from storage import certificates, hours, people

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
-from bot.services.notices_ops import OpsStats, Readiness, Spread, TypeOutcome
+from bot.services.notices.ops import OpsStats, Readiness, Spread, TypeOutcome
 from domain.enums import AuditKind, OfferStatus
 from domain.incidents import IncidentType
 from domain.matching.geo import area_of

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services.dispatch import operator
 from bot.services.dispatch.common import area
 from bot.services.notices import Area
-from bot.services.notices_ops import (
+from bot.services.notices.ops import (
     OpenRow,
     OpsAuditView,
     OpsRequestList,

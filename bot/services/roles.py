@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.config import DispatchConfig
 from bot.services.notices import Notice, Outcome, Recipient, Result
-from bot.services.notices_ops import OperatorDemoted, OperatorPromoted
+from bot.services.notices.ops import OperatorDemoted, OperatorPromoted
 from domain.enums import AuditKind
 from storage import people, roles, teams
 from storage.audit import audit

@@ -19,7 +19,7 @@ from bot.services import roles
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import operator
 from bot.services.notices import Notice, Outcome, Recipient, Result
-from bot.services.notices_ops import (
+from bot.services.notices.ops import (
     JobLine,
     OpsPersonView,
     VolunteerCard,

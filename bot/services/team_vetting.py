@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services import roles
 from bot.services.config import DispatchConfig
 from bot.services.notices import MessageRef, Notice, OpsVerify, Recipient, Result
-from bot.services.team_notices import LeaderVerify, VettingDecided
+from bot.services.notices.teams import LeaderVerify, VettingDecided
 from domain.enums import AuditKind, VolunteerStatus
 from storage import people, volunteers
 from storage import teams as store

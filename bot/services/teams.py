@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services import roles
 from bot.services.config import DispatchConfig
 from bot.services.notices import Notice, Outcome, Recipient, Result
-from bot.services.team_notices import LeaderNamed, TeamJoined, TeamMoved, TeamRemoved
+from bot.services.notices.teams import LeaderNamed, TeamJoined, TeamMoved, TeamRemoved
 from domain.enums import AuditKind, VolunteerStatus
 from storage import people, volunteers
 from storage import teams as store

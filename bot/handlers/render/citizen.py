@@ -27,7 +27,7 @@ from bot.services.notices import (
     VolunteerComing,
     VolunteerReleased,
 )
-from bot.services.notices_ops import RequestBlocked
+from bot.services.notices.ops import RequestBlocked
 from domain.incidents import ALL_NUMBERS, life_threatening
 
 

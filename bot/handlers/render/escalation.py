@@ -13,7 +13,7 @@ from bot.handlers.render.base import Rendered, kb, renders
 from bot.handlers.render.ops import escalation_lines
 from bot.handlers.words import emergency_block, incident_name
 from bot.i18n import _, t, tn
-from bot.services.notices_escalation import (
+from bot.services.notices.escalation import (
     Decision,
     EscalationDecided,
     FalseAlarmClosed,

@@ -6,7 +6,7 @@ from bot import formatting
 from bot.handlers.render.base import Rendered, renders
 from bot.handlers.words import incident_name
 from bot.i18n import _, t
-from bot.services.notices_hours import CreditCorrected, DisputeDecided, DisputeOpened, LowRating
+from bot.services.notices.hours import CreditCorrected, DisputeDecided, DisputeOpened, LowRating
 
 
 def credit_word() -> str:

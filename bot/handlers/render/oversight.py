@@ -15,7 +15,7 @@ from bot.handlers.render.ops import timeline_event
 from bot.handlers.words import city_name, equipment_name, incident_name, list_of
 from bot.i18n import _, babel_locale, current_language, format_number, t, tn
 from bot.services.notices import TimelineLine
-from bot.services.notices_ops import (
+from bot.services.notices.ops import (
     JobReassigned,
     OperatorDemoted,
     OperatorPromoted,

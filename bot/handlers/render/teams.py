@@ -15,7 +15,7 @@ from bot.handlers import charts
 from bot.handlers.render.base import Rendered, kb, renders
 from bot.handlers.words import equipment_name, incident_label, incident_name, list_of
 from bot.i18n import _, current_language, t, tn, use_locale
-from bot.services.team_notices import (
+from bot.services.notices.teams import (
     DailyDigest,
     HandledLine,
     LeaderNamed,

@@ -28,13 +28,13 @@ from bot.services.config import DispatchConfig
 from bot.services.dispatch.common import area, close_offers, move, name_of, tell
 from bot.services.dispatch.ladder import alert_wave, escalation_view
 from bot.services.notices import AlertOffer, MessageRef, Notice, Outcome, Recipient, Result
-from bot.services.notices_escalation import (
+from bot.services.notices.escalation import (
     Decision,
     EscalationDecided,
     FalseAlarmClosed,
     HandedToOfficials,
 )
-from bot.services.notices_ops import SearchRestarted
+from bot.services.notices.ops import SearchRestarted
 from domain import lifecycle
 from domain.enums import AuditKind, OfferStatus, RequestStatus, VolunteerStatus
 from domain.incidents import IncidentType

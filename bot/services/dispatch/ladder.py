@@ -24,7 +24,7 @@ from bot.services.notices import (
     SearchWidened,
     TimelineLine,
 )
-from bot.services.notices_ops import RequestBlocked
+from bot.services.notices.ops import RequestBlocked
 from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from domain.matching.eligibility import Match, MatchQuery

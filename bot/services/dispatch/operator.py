@@ -20,7 +20,7 @@ from bot.services.dispatch.common import close_offers, move, offer_ref, tell
 from bot.services.dispatch.job import unassign
 from bot.services.dispatch.ladder import advance, widen
 from bot.services.notices import AlertClosed, JobCancelled, Outcome, Result
-from bot.services.notices_ops import (
+from bot.services.notices.ops import (
     JobReassigned,
     RequestClosedByOps,
     SearchRestarted,

@@ -1,6 +1,6 @@
 """What an operator's answer to an escalation tells people (bot/services/dispatch/escalation.py).
 
-Registered on ``notices.PAYLOADS`` like every other payload (notices.py imports this module);
+Registered on ``notices.PAYLOADS`` like every other payload (the package imports this module);
 rendered by bot/handlers/render/escalation.py.
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.services.notices import Event, OpsEscalation, Payload, _payload
+from bot.services.notices.core import Event, Payload, _payload
+from bot.services.notices.requests import OpsEscalation
 
 
 class Decision(StrEnum):

@@ -1,6 +1,6 @@
 """The command centre's payloads: the views operators ask for, and what their actions tell people.
 
-Registered on ``notices.PAYLOADS`` like every other payload (notices.py imports this module),
+Registered on ``notices.PAYLOADS`` like every other payload (the package imports this module),
 rendered by bot/handlers/render/oversight.py. The views carry what the operator may see
 (the exact point, names, the audit details); nothing here goes to anyone else.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services.notices import Area, Event, Payload, _payload
+from bot.services.notices.core import Area, Event, Payload, _payload
 
 # --- views (replies to an operator) --------------------------------------------------------
 

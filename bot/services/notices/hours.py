@@ -1,15 +1,15 @@
 """The hours payloads: disputes, corrections and low ratings, as their readers are told them.
 
-Registered on ``notices.PAYLOADS`` like every other payload (notices.py imports this module
-at its end, so the outbox can read these back wherever notices is loaded), rendered by
-bot/handlers/render/hours.py. Their own module because notices.py is full.
+Registered on ``notices.PAYLOADS`` like every other payload (the package imports this module,
+so the outbox can read these back wherever notices is loaded), rendered by
+bot/handlers/render/hours.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services.notices import Event, Payload, _payload
+from bot.services.notices.core import Event, Payload, _payload
 
 
 @_payload(Event.DISPUTE_OPENED)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services.notices import Event, Payload, register_payload
+from bot.services.notices.core import Event, Payload, register_payload
 
 
 @register_payload(Event.LEADER_NAMED)
