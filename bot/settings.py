@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     surge_backlog: int = Field(60, ge=1)
     surge_first_wave: int = Field(2, ge=1)
     # Updates of different chats processed at once (each chat's in order; bot/persistence/).
-    update_concurrency: int = Field(64, ge=1, le=1024)
+    update_concurrency: int = Field(8, ge=1, le=1024)
 
     # Abuse limits: requests one person may create in an hour (counted in the database).
     max_requests_per_hour: int = Field(5, ge=1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -56,7 +55,6 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin_immediate)
-        self._turn: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
@@ -97,33 +95,13 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self._writer_turn(), self._sessions() as session:
+        async with self._sessions() as session:
             try:
                 yield session
                 await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
-
-    @asynccontextmanager
-    async def _writer_turn(self) -> AsyncIterator[None]:
-        """SQLite: this process's units of work take the one write lock in the order they ask.
-
-        Every SQLite transaction takes the write lock at BEGIN (``_sqlite_begin_immediate``).
-        Left to SQLite, the ones waiting for it poll from their threads, and under load (many
-        chats' updates at once, the sender's batches) a waiter could lose the race for longer
-        than the busy timeout and fail with "database is locked". Queued here, first come is
-        first served; the wait is bounded by the same 30 s. PostgreSQL: nothing to take.
-        """
-        if self._turn is None:
-            yield
-            return
-        async with asyncio.timeout(SQLITE_BUSY_S):
-            await self._turn.acquire()
-        try:
-            yield
-        finally:
-            self._turn.release()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
