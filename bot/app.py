@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot import metrics, persistence
+from bot.budget import PriorityLimiter
 from bot.commands import publish_commands
 from bot.context import BotContext
 from bot.handlers import (
@@ -61,7 +62,7 @@ from bot.handlers import (
     timers,
 )
 from bot.handlers.keyboards import exact
-from bot.handlers.plumbing import record_sender
+from bot.handlers.plumbing import record_sender, seen_with_flows
 from bot.handlers.words import button_cancel, menu_language, menu_numbers
 from bot.i18n import check_catalogs
 from bot.services import delivery
@@ -112,7 +113,11 @@ def build_application(
     # Flows in the database: each update under its chat's lock, its flow steps and answers read
     # before and written right after it, timeouts from the rows (bot/persistence/).
     flows = persistence.install(
-        builder, database, conversation_timeout_s=settings.conversation_timeout_s
+        builder,
+        database,
+        conversation_timeout_s=settings.conversation_timeout_s,
+        concurrency=settings.update_concurrency,
+        on_load=seen_with_flows,  # the sender recorded in the same transaction
     )
     app = builder.build()
     flows.attach(app)
@@ -152,14 +157,29 @@ def tls() -> ssl.SSLContext:
 def rate_limiter(settings: Settings, token: str) -> BaseRateLimiter[Any] | None:
     """Telegram's limits: shared by the fleet through Redis when RATE_LIMIT_REDIS_URL is set,
     else this process's own (bot/ratelimit.py says why one process's limiter is not enough);
-    none with SEND_LIMITER=off (the simulator against an emulator that enforces nothing)."""
+    in front of either, the send budget spent in priority order (bot/budget.py); none at all with
+    SEND_LIMITER=off (the simulator against an emulator that enforces nothing)."""
     if settings.send_limiter == "off":
         return None
+    inner: BaseRateLimiter[Any]
     if settings.rate_limit_redis_url:
         from bot.ratelimit import RedisRateLimiter
 
-        return RedisRateLimiter(settings.rate_limit_redis_url, token.split(":", 1)[0])
-    return AIORateLimiter(max_retries=3)
+        inner = RedisRateLimiter(
+            settings.rate_limit_redis_url,
+            token.split(":", 1)[0],
+            per_bot_paid_per_s=int(settings.paid_broadcast_per_s),
+        )
+    else:
+        inner = AIORateLimiter(max_retries=3)
+    if not settings.send_budget_per_s:
+        return inner
+    return PriorityLimiter(
+        inner,
+        rate=settings.send_budget_per_s,
+        paid_rate=settings.paid_broadcast_per_s,
+        status_share=settings.status_share,
+    )
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

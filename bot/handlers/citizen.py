@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -27,6 +28,7 @@ from bot.handlers.keyboards import (
     main_menu,
     skip_or_cancel,
 )
+from bot.handlers.outbox import sender_of
 from bot.handlers.plumbing import query, run
 from bot.handlers.render import render
 from bot.handlers.render.citizen import blocked_text
@@ -44,6 +46,7 @@ from bot.services.notices import Notice, Recipient
 from bot.services.notices.links import RequestStillOpen
 from domain.incidents import IncidentType, rule_for
 from domain.matching.region import in_service_area
+from storage.models import HelpRequest
 
 CHOOSE_TYPE, LOCATION, DETAILS = range(3)
 MAX_DETAILS = 500
@@ -52,10 +55,17 @@ MAX_DETAILS = 500
 async def begin(update: Update, context: BotContext) -> int:
     """Request help: one open request at a time, then the incident types as buttons."""
     uid = inputs.sender(update).id
-    if await query(context, lambda s: standing.is_blocked(s, person_id=uid)):
+
+    async def standing_of(s: AsyncSession) -> tuple[bool, HelpRequest | None]:
+        """Both checks in one transaction: blocked, else the open request if any."""
+        if await standing.is_blocked(s, person_id=uid):
+            return True, None
+        return False, await people.open_request(s, person_id=uid)
+
+    blocked, open_req = await query(context, standing_of)
+    if blocked:
         await reply(update, blocked_text(), markup=main_menu())
         return ConversationHandler.END
-    open_req = await query(context, lambda s: people.open_request(s, person_id=uid))
     if open_req is not None:
         # One at a time: the one they have is shown (a linked report says whose help it shares).
         still = RequestStillOpen(
@@ -173,6 +183,7 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
         lat=lat,
         lon=lon,
         description=details,
+        backlog=sender_of(context.bot_data).backlog(),  # a surge shrinks the first wave
     )
     forget(context)
     return ConversationHandler.END

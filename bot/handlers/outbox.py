@@ -17,8 +17,9 @@ final. Notices to one chat leave in the order they were written; chats go concur
 
 What a crash can still cause: Telegram took a message and the process died before the row
 was marked sent. Telegram has no idempotency key, so after the lease the row is said again
-(a duplicate, never a loss): the window is one send long, for each chat being said at the
-moment of the crash (tests/test_crash.py measures it).
+(a duplicate, never a loss): a batch's sends are recorded together when it is done (one
+transaction instead of one per row), so the window is the batch being said at the moment of
+the crash, per chat the rows Telegram took before it (tests/test_crash.py measures it).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot import metrics
+from bot import budget, metrics
+from bot.budget import PriorityLimiter, Urgency
 from bot.handlers import periodic
 from bot.handlers.render import render
 from bot.services import delivery, dispatch, team_delivery
@@ -85,6 +87,10 @@ class Lease:
         self.lost: set[int] = set()
 
 
+#: What a batch said: each row, its notice, and what Telegram made of it.
+Batch = list[tuple[OutboxMessage, Notice, Said]]
+
+
 class Sender:
     """Claims due outbox rows and says them; one per process, shared by every handler."""
 
@@ -98,11 +104,25 @@ class Sender:
     ) -> None:
         self.bot, self.db, self.cfg, self.policy = bot, db, cfg, policy
         self.on_timers = on_timers
+        self.in_flight = 0  # rows claimed by this process and not yet said
+        self.active = 0  # sends (claims, batches) in progress
 
     async def send(self, ids: Sequence[int] | None = None) -> None:
         """Say the due rows (only ``ids`` when given), until none is left to claim."""
         if ids is not None and not ids:
             return
+        self.active += 1
+        try:
+            await self._send(ids)
+        finally:
+            self.active -= 1
+
+    def idle(self) -> bool:
+        """Nothing being claimed or said in this process now (the sandbox's settle waits for it:
+        a sweep may hold rows a unit of work wrote, and pace their sends)."""
+        return not self.active
+
+    async def _send(self, ids: Sequence[int] | None) -> None:
         while True:
             async with self.db.session() as s:
                 rows = await delivery.claim(s, now=utcnow(), lease_s=self.policy.lease_s, ids=ids)
@@ -111,16 +131,26 @@ class Sender:
             by_chat: dict[int, list[OutboxMessage]] = {}
             for row in rows:
                 by_chat.setdefault(row.chat_id, []).append(row)
-            lease = Lease(rows)
+            lease, said = Lease(rows), Batch()
+            self.in_flight += len(rows)
             beat = asyncio.create_task(self._keep(lease))
             try:
-                await asyncio.gather(*(self._in_order(rows, lease) for rows in by_chat.values()))
+                await asyncio.gather(
+                    *(self._in_order(rows, lease, said) for rows in by_chat.values())
+                )
+                await self._record(said)
             finally:
                 beat.cancel()
+                self.in_flight -= len(rows)
             if ids is not None:
                 return
 
-    async def _in_order(self, rows: list[OutboxMessage], lease: Lease) -> None:
+    def backlog(self) -> int:
+        """Notices this process holds and has not said yet, and calls waiting for a send slot:
+        how far the send budget is behind (dispatch shrinks the first wave past a threshold)."""
+        return self.in_flight + budget.waiting_of([getattr(self.bot, "rate_limiter", None)])
+
+    async def _in_order(self, rows: list[OutboxMessage], lease: Lease, said: Batch) -> None:
         for row in rows:
             assert row.id is not None
             if row.id in lease.lost:
@@ -129,7 +159,7 @@ class Sender:
                 log.warning("outbox row %s was taken over by another sender", row.id)
                 return
             try:
-                await self._one(row)
+                await self._one(row, said)
             except Exception as exc:
                 # A database that said "busy", a payload this version cannot read: try again
                 # later, and give up after the last attempt like any other failure.
@@ -156,11 +186,11 @@ class Sender:
             lease.until = until
             lease.lost |= set(held) - kept
 
-    async def _one(self, row: OutboxMessage) -> None:
+    async def _one(self, row: OutboxMessage, said_rows: Batch) -> None:
         assert row.id is not None
         notice = delivery.notice_of(row)
         try:
-            said = await say(self.bot, notice)
+            said = await say(self.bot, notice, urgency=Urgency(row.priority, row.request_id or 0))
         except Forbidden:
             await self._unreachable(row, notice)
         except BadRequest as exc:
@@ -173,31 +203,41 @@ class Sender:
         except TelegramError as exc:  # time-outs, network errors, 5xx
             await self._retry(row, f"{type(exc).__name__}: {exc.message}", None, notice=notice)
         else:
-            await self._sent(row, notice, said)
+            said_rows.append((row, notice, said))
 
-    async def _sent(self, row: OutboxMessage, notice: Notice, said: Said) -> None:
-        assert row.id is not None
-        if isinstance(notice.payload, AlertOffer):
-            metrics.alerts_sent(1)
-        follow = Outcome()
-        message_id, now = said.message_id, utcnow()
+    async def _record(self, said: Batch) -> None:
+        """Everything a batch said, in one transaction: the rows marked sent, the alerts'
+        message ids, the team notices' hooks; then what follows from them is said."""
+        if not said:
+            return
+        alerts = [n for _r, n, _s in said if isinstance(n.payload, AlertOffer)]
+        if alerts:
+            metrics.alerts_sent(len(alerts))
+        now = utcnow()
         async with self.db.session() as s:
-            await delivery.finish(s, row.id, status=delivery.SENT, at=now, message_id=message_id)
-            if notice.offer_id is not None and message_id is not None:
-                follow = await dispatch.alert_delivered(
-                    s, offer_id=notice.offer_id, chat_id=notice.to.chat_id, message_id=message_id
-                )
-            # An approval notice's copy remembered, a digest's record: bot/services/team_delivery.py
-            follow.notices.extend(
-                await team_delivery.sent(
-                    s,
-                    notice,
-                    message_id=message_id,
-                    messages=said.messages,
-                    chars=said.chars,
-                    now=now,
-                )
+            await delivery.finish_sent(
+                s, [(r.id, x.message_id) for r, _n, x in said if r.id is not None], at=now
             )
+            landed = [
+                (n.payload.request_id, n.offer_id, n.to.chat_id, x.message_id)
+                for _r, n, x in said
+                if isinstance(n.payload, AlertOffer)
+                and n.offer_id is not None
+                and x.message_id is not None
+            ]
+            follow = await dispatch.alerts_delivered(s, landed)
+            for _row, notice, x in said:
+                # An approval notice's copy remembered, a digest's record: bot/services/team_delivery.py
+                follow.notices.extend(
+                    await team_delivery.sent(
+                        s,
+                        notice,
+                        message_id=x.message_id,
+                        messages=x.messages,
+                        chars=x.chars,
+                        now=now,
+                    )
+                )
             ids = await self._enqueue(s, follow)
         await self.send(ids)
 
@@ -276,10 +316,14 @@ def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return parts
 
 
-async def say(bot: Bot, notice: Notice) -> Said:
+async def say(bot: Bot, notice: Notice, *, urgency: Urgency | None = None) -> Said:
     """One notice over Telegram: an edit, a photo with its caption, a point, or a text (cut
-    into several messages when longer than Telegram allows)."""
+    into several messages when longer than Telegram allows). ``urgency``: its place in the
+    send budget (bot/budget.py)."""
     rendered = render(notice)
+    ranked: dict[str, Any] = {}
+    if urgency is not None and isinstance(getattr(bot, "rate_limiter", None), PriorityLimiter):
+        ranked["rate_limit_args"] = urgency  # only the budget reads it (bot/budget.py)
     if notice.edit is not None:
         try:
             await bot.edit_message_text(
@@ -287,6 +331,7 @@ async def say(bot: Bot, notice: Notice) -> Said:
                 chat_id=notice.edit.chat_id,
                 message_id=notice.edit.message_id,
                 reply_markup=rendered.markup,
+                **ranked,
             )
         except BadRequest as exc:
             lowered = exc.message.lower()
@@ -295,24 +340,23 @@ async def say(bot: Bot, notice: Notice) -> Said:
         return Said(None, chars=len(rendered.text))
     chat_id, size = notice.to.chat_id, len(rendered.text)
     # A major-incident area's alerts and call-outs with PAID_BROADCAST on: Telegram lets such
-    # sends past its 30-a-second limit for a fee in Stars. The shared rate limiter
-    # (bot/ratelimit.py) still paces them at the ordinary rate: raising its budget for paid
-    # sends is the next step, and this is where they are told apart.
-    paid: dict[str, Any] = {"allow_paid_broadcast": True} if notice.paid_broadcast else {}
+    # sends past its 30-a-second limit for a fee in Stars; every limiter on the way paces them
+    # at PAID_BROADCAST_PER_S instead (bot/budget.py, bot/ratelimit.py, PTB's AIORateLimiter).
+    sent = dict(ranked, allow_paid_broadcast=True) if notice.paid_broadcast else ranked
     if rendered.photo is not None:
         photo = await bot.send_photo(
-            chat_id, rendered.photo(), caption=rendered.text, reply_markup=rendered.markup, **paid
+            chat_id, rendered.photo(), caption=rendered.text, reply_markup=rendered.markup, **sent
         )
         return Said(photo.message_id, chars=size)
     if rendered.location is not None:
-        point = await bot.send_location(chat_id, *rendered.location, **paid)
+        point = await bot.send_location(chat_id, *rendered.location, **sent)
         if not rendered.text:
             return Said(point.message_id, chars=0)
     parts = chunks(rendered.text)
     first = None
     for i, part in enumerate(parts):  # the buttons go with the last part
         markup = rendered.markup if i == len(parts) - 1 else None
-        message = await bot.send_message(chat_id, part, reply_markup=markup, **paid)
+        message = await bot.send_message(chat_id, part, reply_markup=markup, **sent)
         first = first if first is not None else message.message_id
     return Said(first, messages=len(parts), chars=size)
 

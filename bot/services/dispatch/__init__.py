@@ -15,7 +15,13 @@ thing exactly once.
     common.py    the steps every use case shares (who to tell, a move with its audit)
 """
 
-from bot.services.dispatch.answers import accept, alert_delivered, decline, recipient_unreachable
+from bot.services.dispatch.answers import (
+    accept,
+    alert_delivered,
+    alerts_delivered,
+    decline,
+    recipient_unreachable,
+)
 from bot.services.dispatch.job import arrived, cancel, confirm, credit_minutes, done, release
 from bot.services.dispatch.ladder import create_request
 from bot.services.dispatch.timers import fire_due, help_came, on_timer, pending_timers
@@ -24,6 +30,7 @@ from domain.incidents import life_threatening
 __all__ = [
     "accept",
     "alert_delivered",
+    "alerts_delivered",
     "arrived",
     "cancel",
     "confirm",

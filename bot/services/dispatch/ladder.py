@@ -49,8 +49,12 @@ async def create_request(
     lon: float,
     description: str | None,
     now: datetime,
+    backlog: int = 0,
 ) -> Outcome:
     """Store the request and alert the first wave; the citizen is told how many were alerted.
+
+    ``backlog``: the notices the sender has not said yet; past ``cfg.surge_backlog`` the first
+    wave is smaller (``DispatchConfig.ladder``).
 
     Refused, nothing stored and the citizen told with the official numbers: BLOCKED when an
     operator blocked the person (checked here, at the end of the flow, so a citizen blocked
@@ -97,13 +101,15 @@ async def create_request(
         ),
     )
     assert req.id is not None
+    requester = await people.get_person(session, requester_id)  # held: told at the end
     await audit(session, kind=AuditKind.CREATED, at=now, request_id=req.id, actor_id=requester_id)
     facts.note(session, Fact(FactKind.CREATED, req.incident))
     out = Outcome(request_id=req.id)
-    alerted = await advance(session, cfg, req, now, out)
+    alerted = await advance(session, cfg, req, now, out, backlog=backlog, fresh=True)
     citizen = await recipient(session, requester_id)
     if citizen and alerted:  # when nobody could be alerted, the escalation notice says so
         out.notices.insert(0, Notice(citizen, RequestCreated(req.id, req.incident, alerted)))
+    del requester
     return out
 
 
@@ -142,7 +148,14 @@ async def _limited(
 
 
 async def advance(
-    session: AsyncSession, cfg: DispatchConfig, req: HelpRequest, now: datetime, out: Outcome
+    session: AsyncSession,
+    cfg: DispatchConfig,
+    req: HelpRequest,
+    now: datetime,
+    out: Outcome,
+    *,
+    backlog: int = 0,
+    fresh: bool = False,
 ) -> int:
     """Alert the next wave that finds anyone; when no wave finds anyone new, wait out the
     ladder's final wait for the alerts still open, then escalate (at once if none is open).
@@ -152,8 +165,11 @@ async def advance(
     """
     assert req.id is not None
     mode = await major.conditions(session, req, now)
-    waves = major.ladder(cfg, req.incident, mode)
-    exclude = frozenset(await requests.excluded_volunteer_ids(session, req.id) | {req.requester_id})
+    waves = major.ladder(cfg, req.incident, mode, backlog=backlog)
+    # A request created in this transaction has alerted nobody: nobody to leave out but its
+    # requester (and no earlier alert to reuse).
+    alerted = frozenset() if fresh else await requests.excluded_volunteer_ids(session, req.id)
+    exclude = frozenset(alerted | {req.requester_id})
     for wave_index in range(req.wave, len(waves)):
         wave = waves[wave_index]
         matches = await nearest_eligible(
@@ -185,6 +201,7 @@ async def advance(
             now,
             out,
             paid_broadcast=mode.paid_broadcast,
+            fresh=fresh,
         )
     if req.wave < len(waves) and await requests.offers_for(session, req.id, [OfferStatus.SENT]):
         # Nobody new is left to alert, but earlier alerts are still open: give them the
@@ -208,10 +225,12 @@ async def alert_wave(
     out: Outcome,
     *,
     paid_broadcast: bool = False,
+    fresh: bool = False,
 ) -> int:
     """Alert these volunteers as wave ``wave`` of the request (the request already moved to
     it): their alerts stored and told nearest first, the wave audited with who was alerted.
-    ``paid_broadcast``: a major-incident area's alerts with PAID_BROADCAST on."""
+    ``paid_broadcast``: a major-incident area's alerts with PAID_BROADCAST on; ``fresh``: the
+    request was created in this transaction (no earlier alert to reuse)."""
     assert req.id is not None
     offers = await requests.add_offers(
         session,
@@ -225,6 +244,7 @@ async def alert_wave(
             )
             for m in matches
         ],
+        fresh=fresh,
     )
     await audit(
         session,
@@ -240,9 +260,12 @@ async def alert_wave(
         },
     )
     where = area(req)
+    # Everyone told in one read, not one per volunteer (held here: the session holds its rows
+    # weakly, and ``tell`` finds each in it).
+    told = await people.load_people(session, [o.volunteer_id for o in offers])
     for offer in offers:  # nearest first: the order the search returned them in
         assert offer.id is not None
-        alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where)
+        alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where, wave)
         await tell(
             session,
             out,
@@ -251,6 +274,7 @@ async def alert_wave(
             offer_id=offer.id,
             paid_broadcast=paid_broadcast,
         )
+    del told
     return len(offers)
 
 
