@@ -311,6 +311,8 @@ async def main() -> None:
     settings = dict(QUIET)
     if "send_budget_per_s" in Settings.model_fields:  # a bot from before the send budget
         settings["send_budget_per_s"] = args.budget
+    if "link_radius_m" in Settings.model_fields:  # citizens close together are not one report
+        settings["link_radius_m"] = 0.0
     rng = random.Random(args.seed)
     counters = Counters()
     listen(counters)

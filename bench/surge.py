@@ -68,6 +68,7 @@ async def run(mode: str, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     # QUIET: no second wave within the run (its first alerts are what is measured).
     settings: dict[str, Any] = dict(QUIET, send_budget_per_s=29.0 if mode == "priority" else 0.0)
+    settings["link_radius_m"] = 0.0  # citizens close together are not one report here
     with tempfile.TemporaryDirectory() as tmp:
         async with sandbox(f"sqlite:///{tmp}/surge.db", quiet_period=0.05, **settings) as box:
             await seed(box, args.volunteers, rng)

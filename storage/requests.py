@@ -106,9 +106,28 @@ async def update_request(session: AsyncSession, request_id: int, **values: Any) 
     )
 
 
-async def open_request_of(session: AsyncSession, requester_id: int) -> HelpRequest | None:
+#: A report made again: its type, point, and the earliest creation time that counts.
+Again = tuple[str, float, float, datetime]
+
+
+async def open_request_of(
+    session: AsyncSession, requester_id: int, *, again: Again | None = None
+) -> HelpRequest | None:
     """The citizen's newest request that is still being worked on (dispatching, assigned, on
-    scene), or their linked report while the request it follows is open."""
+    scene), or their linked report while the request it follows is open; with ``again``,
+    also one of that type at that very point made since then, whatever its status (the same
+    last step handled twice: an escalated request is not open, and must not be made twice)."""
+    same: list[Any] = []
+    if again is not None:
+        incident, lat, lon, since = again
+        same.append(
+            and_(
+                HelpRequest.incident == incident,
+                HelpRequest.lat == lat,
+                HelpRequest.lon == lon,
+                HelpRequest.created_at >= since,  # type: ignore[operator]
+            )
+        )
     stmt = (
         select(HelpRequest)
         .where(
@@ -119,6 +138,7 @@ async def open_request_of(session: AsyncSession, requester_id: int) -> HelpReque
                     HelpRequest.status == RequestStatus.LINKED,
                     HelpRequest.closed_at.is_(None),  # type: ignore[union-attr]
                 ),
+                *same,
             ),
         )
         .order_by(HelpRequest.id.desc())

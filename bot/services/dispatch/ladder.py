@@ -38,6 +38,10 @@ from storage.facts import Fact, FactKind
 from storage.models import HelpRequest, Offer
 from storage.volunteer_search import nearest_eligible
 
+# The flow's last step handled again (a worker killed after the commit): how long after its
+# request the same type at the same point is taken for that request, not a new one.
+AGAIN_S = 600.0
+
 
 async def create_request(
     session: AsyncSession,
@@ -65,13 +69,16 @@ async def create_request(
     time, as /request says at its start; checked here too because the flow's last answer can
     be handled twice. The process dies after this commit and before the flow's step is written
     back, Telegram posts the update again, and the flow, still at its last step, would create
-    the request again: a second request, its alerts, and the command centre told of it.
+    the request again: a second request, its alerts, and the command centre told of it. A
+    request escalated at once (nobody near) is no longer open by then, so the same type at
+    the same point made in the last AGAIN_S counts as that request too.
     """
     if await standing.block_of(session, requester_id) is not None:
         return await _blocked(session, requester_id, incident, now)
     if await over_limit(session, cfg, requester_id=requester_id, now=now):
         return await _limited(session, cfg, requester_id, incident, now)
-    if (existing := await requests.open_request_of(session, requester_id)) is not None:
+    again = (str(incident), lat, lon, now - timedelta(seconds=AGAIN_S))
+    if (existing := await requests.open_request_of(session, requester_id, again=again)) is not None:
         return await _still_open(session, existing)
     joined = await linked.attach(
         session,
