@@ -171,9 +171,10 @@ async def finish(
 
 
 async def finish_sent(
-    session: AsyncSession, sent: Sequence[tuple[int, int | None]], *, at: datetime
+    session: AsyncSession, sent: Sequence[tuple[int, int | None, datetime]]
 ) -> None:
-    """Several claimed rows said, ``(row id, message id)``: ``finish`` in one executemany."""
+    """Several claimed rows said, ``(row id, message id, when Telegram answered)``:
+    ``finish`` in one executemany."""
     if not sent:
         return
     table: Any = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -182,14 +183,14 @@ async def finish_sent(
         .where(table.c.id == bindparam("row_id"), table.c.status == PENDING)
         .values(
             status=SENT,
-            sent_at=at,
+            sent_at=bindparam("at"),
             message_id=bindparam("message"),
             claimed_until=None,
             last_error="",
         )
     )
     await session.exec(  # type: ignore[call-overload]
-        stmt, params=[{"row_id": r, "message": m} for r, m in sent]
+        stmt, params=[{"row_id": r, "message": m, "at": at} for r, m, at in sent]
     )
 
 

@@ -26,7 +26,7 @@ from bot.settings import Settings
 from domain.incidents import IncidentType
 from storage import outbox
 from storage.db import Database
-from storage.models import Offer
+from storage.models import Offer, OutboxMessage
 from storage.types import utcnow
 from tests.factories import RIYADH, offset, person, volunteer
 
@@ -257,3 +257,20 @@ async def test_a_handlers_reply_goes_after_first_alerts_and_before_status_notice
     )
     assert said[1:3] == ["alert", "reply"]
     assert said[-1] == "status"
+
+
+async def test_a_batch_is_recorded_with_each_rows_own_answer_time(db: Database) -> None:
+    """The sender records a batch when it is done; each row keeps the time Telegram answered
+    it (what the queue delays and the first-alert figure are measured on), not the batch's."""
+    ids = await write(db, [alert(1, "fire", 11), alert(1, "fire", 12)])
+    async with db.session() as s:
+        await outbox.claim(s, now=utcnow() + timedelta(seconds=1), lease_s=60, ids=ids)
+    early = utcnow()
+    late = early + timedelta(seconds=3)
+    async with db.session() as s:
+        await outbox.finish_sent(s, [(ids[0], 501, early), (ids[1], 502, late)])
+    async with db.session() as s:
+        rows = [await s.get(OutboxMessage, i) for i in ids]
+    assert [(r.status, r.message_id) for r in rows if r] == [("sent", 501), ("sent", 502)]
+    times = [r.sent_at for r in rows if r and r.sent_at]
+    assert len(times) == 2 and (times[1] - times[0]).total_seconds() == 3.0

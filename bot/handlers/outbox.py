@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,11 +56,13 @@ MESSAGE_LIMIT = 4096  # Telegram's longest text message, in characters
 
 @dataclass(frozen=True)
 class Said:
-    """What one notice became: its (first) message's id, None for an edit, and its size."""
+    """What one notice became: its (first) message's id, None for an edit, its size, and
+    when Telegram answered (a batch is recorded later, each row at its own time)."""
 
     message_id: int | None
     messages: int = 1
     chars: int = 0
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,7 @@ class Sender:
         except TelegramError as exc:  # time-outs, network errors, 5xx
             await self._retry(row, f"{type(exc).__name__}: {exc.message}", None, notice=notice)
         else:
-            said_rows.append((row, notice, said))
+            said_rows.append((row, notice, replace(said, at=utcnow())))
 
     async def _record(self, said: Batch) -> None:
         """Everything a batch said, in one transaction: the rows marked sent, the alerts'
@@ -216,10 +218,10 @@ class Sender:
         now = utcnow()
         async with self.db.session() as s:
             await delivery.finish_sent(
-                s, [(r.id, x.message_id) for r, _n, x in said if r.id is not None], at=now
+                s, [(r.id, x.message_id, x.at or now) for r, _n, x in said if r.id is not None]
             )
             landed = [
-                (n.payload.request_id, n.offer_id, n.to.chat_id, x.message_id)
+                (n.payload.request_id, n.offer_id, n.to.chat_id, x.message_id, x.at or now)
                 for _r, n, x in said
                 if isinstance(n.payload, AlertOffer)
                 and n.offer_id is not None
