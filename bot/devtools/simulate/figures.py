@@ -9,8 +9,9 @@ Definitions (the README's table uses them):
 - first alert: from the moment the citizen's last step (Skip or the details) was queued to
   the first alert of that request arriving at the emulator; first accept: from the request's
   creation to its assignment (the database's times).
-- ``alerts_per_s``: alerts delivered, from the first to the last; ``sends_per_s``: every
-  message the bot sent in the window (citizens' included: the limits count them all).
+- ``alerts_per_s``: alerts delivered in the window, from the first to the last (the bot
+  still says its backlog while it stops: not counted); ``sends_per_s``: every message the
+  bot sent in the window (citizens' included: the limits count them all).
 - ``queue_delay_*_ms``: per outbox priority (0: first alerts of life-threatening types, 1:
   other first alerts, 2: later waves, 3: everything else), from a notice written to
   Telegram's answer (``sent_at``), for the notices written in the window;
@@ -188,7 +189,7 @@ def _settings_part(cfg: SimConfig) -> dict[str, Any]:
 
 
 def _alerts_part(tally: Tally, w: Window) -> dict[str, Any]:
-    alerts = list(tally.alert_at.values())
+    alerts = [at for at in tally.alert_at.values() if at <= w.end]  # not while the bot stops
     per_volunteer = list(tally.alerted_chats.values())
     sends = [c.at for c in w.calls if c.ok and c.method.lower() in SEND_METHODS and c.at <= w.end]
     paid = [c for c in w.calls if c.ok and c.params.get("allow_paid_broadcast") in (True, "true")]
