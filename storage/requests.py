@@ -115,13 +115,16 @@ async def open_request_of(
 ) -> HelpRequest | None:
     """The citizen's newest request that is still being worked on (dispatching, assigned, on
     scene), or their linked report while the request it follows is open; with ``again``,
-    also one of that type at that very point made since then, whatever its status (the same
-    last step handled twice: an escalated request is not open, and must not be made twice)."""
+    also one of that type at that very point made since then and handed to the command
+    centre (the same last step handled twice: an escalated request is not open, and must not
+    be made twice; one the citizen or an operator cancelled may be asked for again)."""
     same: list[Any] = []
     if again is not None:
         incident, lat, lon, since = again
+        handed = [RequestStatus.ESCALATED, RequestStatus.UNANSWERED]
         same.append(
             and_(
+                HelpRequest.status.in_(handed),  # type: ignore[attr-defined]
                 HelpRequest.incident == incident,
                 HelpRequest.lat == lat,
                 HelpRequest.lon == lon,
