@@ -169,6 +169,7 @@ def rate_limiter(settings: Settings, token: str) -> BaseRateLimiter[Any] | None:
             settings.rate_limit_redis_url,
             token.split(":", 1)[0],
             per_bot_paid_per_s=int(settings.paid_broadcast_per_s),
+            status_share=settings.status_share,
         )
     else:
         inner = AIORateLimiter(max_retries=3)

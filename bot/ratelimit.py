@@ -121,6 +121,7 @@ class RedisRateLimiter(BaseRateLimiter[int | Key]):
         per_chat_per_s: int = 1,
         per_group_per_min: int = 20,
         per_bot_paid_per_s: int = 1000,
+        status_share: float = 0.2,
         max_retries: int = 3,
         client: redis.Redis | None = None,
     ) -> None:
@@ -131,8 +132,8 @@ class RedisRateLimiter(BaseRateLimiter[int | Key]):
         self.max_retries = max_retries
         self._client = client
         self._scripts: dict[str, Any] = {}
-        self._local_bot = Turns()  # the bot's window: in the send budget's order
-        self._local_paid = Turns()
+        self._local_bot = Turns(status_share)  # the bot's window: in the send budget's order
+        self._local_paid = Turns(status_share)
         self._local_chats: dict[int | str, asyncio.Lock] = {}
         self._warned_at = 0.0
 
