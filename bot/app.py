@@ -26,6 +26,7 @@ from telegram.ext import (
 )
 
 from bot import metrics, persistence
+from bot.budget import PriorityLimiter
 from bot.commands import publish_commands
 from bot.context import BotContext
 from bot.handlers import (
@@ -64,7 +65,7 @@ from bot.handlers import (
     timers,
 )
 from bot.handlers.keyboards import exact
-from bot.handlers.plumbing import record_sender
+from bot.handlers.plumbing import record_sender, seen_with_flows
 from bot.handlers.words import button_cancel, menu_language, menu_numbers
 from bot.i18n import check_catalogs
 from bot.polling import ConfirmWhenHandled
@@ -109,7 +110,12 @@ def build_application(
         # PTB's default clients (pool sizes as its builder picks them), counting failed calls.
         .request(metrics.CountingRequest(connection_pool_size=256, httpx_kwargs={"verify": tls()}))
         .get_updates_request(
-            ConfirmWhenHandled(updates, connection_pool_size=1, httpx_kwargs={"verify": tls()})
+            ConfirmWhenHandled(
+                updates,
+                gate=settings.update_concurrency == 1,
+                connection_pool_size=1,
+                httpx_kwargs={"verify": tls()},
+            )
         )
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -120,7 +126,11 @@ def build_application(
     # Flows in the database: each update under its chat's lock, its flow steps and answers read
     # before and written right after it, timeouts from the rows (bot/persistence/).
     flows = persistence.install(
-        builder, database, conversation_timeout_s=settings.conversation_timeout_s
+        builder,
+        database,
+        conversation_timeout_s=settings.conversation_timeout_s,
+        concurrency=settings.update_concurrency,
+        on_load=seen_with_flows,  # the sender recorded in the same transaction
     )
     app = builder.build()
     flows.attach(app)
@@ -131,6 +141,14 @@ def build_application(
         app.job_queue.scheduler.configure(
             job_defaults={"misfire_grace_time": None}, **app.job_queue.scheduler_configuration
         )
+    _equip(app, settings, database, flows)
+    register_handlers(app)
+    return app  # type: ignore[return-value]
+
+
+def _equip(app: Any, settings: Settings, database: Database, flows: Any) -> None:
+    """What every handler and job finds in ``bot_data``: the database, the settings and the
+    knobs from them, the outbox's sender, the live-position writer, the timer poller."""
     app.bot_data["db"] = database
     app.bot_data["settings"] = settings
     app.bot_data["cfg"] = DispatchConfig.from_settings(settings)
@@ -148,8 +166,6 @@ def build_application(
     )
     timers.install(app)
     app.bot_data["flows"] = flows
-    register_handlers(app)
-    return app  # type: ignore[return-value]
 
 
 @functools.cache
@@ -163,14 +179,30 @@ def tls() -> ssl.SSLContext:
 def rate_limiter(settings: Settings, token: str) -> BaseRateLimiter[Any] | None:
     """Telegram's limits: shared by the fleet through Redis when RATE_LIMIT_REDIS_URL is set,
     else this process's own (bot/ratelimit.py says why one process's limiter is not enough);
-    none with SEND_LIMITER=off (the simulator against an emulator that enforces nothing)."""
+    in front of either, the send budget spent in priority order (bot/budget.py); none at all with
+    SEND_LIMITER=off (the simulator against an emulator that enforces nothing)."""
     if settings.send_limiter == "off":
         return None
+    inner: BaseRateLimiter[Any]
     if settings.rate_limit_redis_url:
         from bot.ratelimit import RedisRateLimiter
 
-        return RedisRateLimiter(settings.rate_limit_redis_url, token.split(":", 1)[0])
-    return AIORateLimiter(max_retries=3)
+        inner = RedisRateLimiter(
+            settings.rate_limit_redis_url,
+            token.split(":", 1)[0],
+            per_bot_paid_per_s=int(settings.paid_broadcast_per_s),
+            status_share=settings.status_share,
+        )
+    else:
+        inner = AIORateLimiter(max_retries=3)
+    if not settings.send_budget_per_s:
+        return inner
+    return PriorityLimiter(
+        inner,
+        rate=settings.send_budget_per_s,
+        paid_rate=settings.paid_broadcast_per_s,
+        status_share=settings.status_share,
+    )
 
 
 def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -13,8 +13,10 @@ webhook mode (an update can be handled twice, never lost).
 At stop the Updater's last call confirms without waiting (``_is_last_call``).
 
 What it costs: the next batch is fetched when the current one is done, not while it is
-handled. With updates handled one at a time (the default) that is no change; with concurrent
-updates a slow update holds back the next fetch by as long as it takes.
+handled. So the gate is on only when updates are handled one at a time (UPDATE_CONCURRENCY=1):
+with several chats at once, one chat waiting (a slow send, its lock) must not hold back every
+other chat's next update, and polling then confirms on fetch as python-telegram-bot does.
+Webhook mode keeps the guarantee at any concurrency; it is the production mode.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ class ConfirmWhenHandled(CountingRequest):
     """The getUpdates client (ApplicationBuilder.get_updates_request): each call waits until
     ``queue``, the Application's update queue, has no update left unhandled."""
 
-    def __init__(self, queue: asyncio.Queue[object], **kwargs: Any) -> None:
+    def __init__(self, queue: asyncio.Queue[object], *, gate: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._queue = queue
+        self._gate = gate
 
     async def do_request(
         self,
@@ -45,7 +48,7 @@ class ConfirmWhenHandled(CountingRequest):
         connect_timeout: Any = CountingRequest.DEFAULT_NONE,
         pool_timeout: Any = CountingRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if not _is_last_call(request_data):
+        if self._gate and not _is_last_call(request_data):
             await self._queue.join()
         return await super().do_request(
             url,

@@ -21,9 +21,14 @@ pass at once. A 429 that still arrives (Telegram's limits are not published exac
 the whole fleet for its ``retry_after``, and the call is tried again (``max_retries``).
 
 Within one process waiters queue locally (one per chat, then one for the bot's window), so
-Redis sees one poller per process and window, not one per waiting message. If Redis goes
-away, calls pass unthrottled (a warning says so): a 429 is retried, a message never sent is
-not.
+Redis sees one poller per process and window, not one per waiting message. The bot window's
+local queue is the send budget's order (bot/budget.py hands each call's key down as
+``rate_limit_args``: first alerts, life-threatening first, before status notices, which keep
+a share), so a worker held back by the fleet's rate still sends in priority order. Sends
+with ``allow_paid_broadcast`` count in a window of their own (``per_bot_paid_per_s``,
+PAID_BROADCAST_PER_S; Telegram's paid broadcasts go up to 1,000 a second) instead of the
+bot's 30 a second, the chat's window as usual. If Redis goes away, calls pass unthrottled (a
+warning says so): a 429 is retried, a message never sent is not.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from bot.budget import REPLY, Key, Turns, arrivals
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +104,13 @@ def _is_message(endpoint: str) -> bool:
     return name.startswith(("send", "copy", "forward")) and name != "sendchataction"
 
 
-class RedisRateLimiter(BaseRateLimiter[int]):
-    """``BaseRateLimiter`` on Redis: the same windows for every worker of one bot."""
+class RedisRateLimiter(BaseRateLimiter[int | Key]):
+    """``BaseRateLimiter`` on Redis: the same windows for every worker of one bot.
+
+    ``rate_limit_args``: retries (an int, as PTB's limiters take), or the send budget's key
+    for the call (``ranked``: bot/budget.py passes it)."""
+
+    ranked = True
 
     def __init__(
         self,
@@ -108,16 +120,20 @@ class RedisRateLimiter(BaseRateLimiter[int]):
         per_bot_per_s: int = 30,
         per_chat_per_s: int = 1,
         per_group_per_min: int = 20,
+        per_bot_paid_per_s: int = 1000,
+        status_share: float = 0.2,
         max_retries: int = 3,
         client: redis.Redis | None = None,
     ) -> None:
         self.url = url
         self.prefix = f"musaada:limits:{bot_id}:"
         self.limits = (per_bot_per_s, per_chat_per_s, per_group_per_min)
+        self.paid_per_s = per_bot_paid_per_s
         self.max_retries = max_retries
         self._client = client
         self._scripts: dict[str, Any] = {}
-        self._local_bot = asyncio.Lock()
+        self._local_bot = Turns(status_share)  # the bot's window: in the send budget's order
+        self._local_paid = Turns(status_share)
         self._local_chats: dict[int | str, asyncio.Lock] = {}
         self._warned_at = 0.0
 
@@ -143,8 +159,11 @@ class RedisRateLimiter(BaseRateLimiter[int]):
             await self._client.aclose()
             self._client = None
 
-    def windows_of(self, endpoint: str, chat_id: int | str | None) -> list[Window]:
-        """The windows a call counts in: the chat's (messages only), then the bot's."""
+    def windows_of(
+        self, endpoint: str, chat_id: int | str | None, *, paid: bool = False
+    ) -> list[Window]:
+        """The windows a call counts in: the chat's (messages only), then the bot's (a paid
+        broadcast's: the bot's paid window)."""
         if chat_id is None:
             return []
         per_bot, per_chat, per_group = self.limits
@@ -153,7 +172,10 @@ class RedisRateLimiter(BaseRateLimiter[int]):
             group = isinstance(chat_id, str) or chat_id < 0
             key = f"{self.prefix}chat:{chat_id}"
             found.append((key, per_group, 60.0) if group else (key, per_chat, 1.0))
-        found.append((f"{self.prefix}bot", per_bot, 1.0))
+        if paid and _is_message(endpoint):
+            found.append((f"{self.prefix}paid", self.paid_per_s, 1.0))
+        else:
+            found.append((f"{self.prefix}bot", per_bot, 1.0))
         return found
 
     async def process_request(
@@ -163,16 +185,18 @@ class RedisRateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: int | Key | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)  # type: ignore[arg-type]
-        windows = self.windows_of(endpoint, chat_id)
-        retries = rate_limit_args if rate_limit_args is not None else self.max_retries
+        windows = self.windows_of(endpoint, chat_id, paid=bool(data.get("allow_paid_broadcast")))
+        retries = rate_limit_args if isinstance(rate_limit_args, int) else self.max_retries
+        rank = rate_limit_args if isinstance(rate_limit_args, tuple) else None
+        rank = rank or (REPLY, 0, next(arrivals))  # no key: in arrival order
         for attempt in range(retries + 1):
             try:
-                async with self._admitted(windows, chat_id):
+                async with self._admitted(windows, chat_id, rank):
                     return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 wait = exc.retry_after
@@ -184,29 +208,41 @@ class RedisRateLimiter(BaseRateLimiter[int]):
         raise AssertionError("unreachable")  # pragma: no cover
 
     @contextlib.asynccontextmanager
-    async def _admitted(self, windows: list[Window], chat_id: object) -> AsyncIterator[None]:
+    async def _admitted(
+        self, windows: list[Window], chat_id: object, rank: Key
+    ) -> AsyncIterator[None]:
         """Inside: the call is counted in every window; on leaving, at the answer's time."""
         member = uuid.uuid4().hex
         entered: list[str] = []
         try:
-            await self._enter_all(windows, member, entered, chat_id)
+            await self._enter_all(windows, member, entered, chat_id, rank)
             yield
         finally:
             if entered:
                 await self._release(entered, member)
 
     async def _enter_all(
-        self, windows: list[Window], member: str, entered: list[str], chat_id: object
+        self, windows: list[Window], member: str, entered: list[str], chat_id: object, rank: Key
     ) -> None:
         """Wait for room in each window in turn; on a Redis failure, pass unthrottled."""
         try:
             for key, limit, span in windows:
-                lock = self._local_bot if key.endswith(":bot") else self._chat_lock(chat_id)
+                lock = self._local_lock(key, chat_id, rank)
                 async with lock:
                     await self._enter(key, limit, span, member)
                 entered.append(key)
         except RedisError as exc:
             self._warn(exc)
+
+    def _local_lock(
+        self, key: str, chat_id: object, rank: Key
+    ) -> contextlib.AbstractAsyncContextManager[Any]:
+        """This process's queue for a window: the bot's (paid or not) by rank, a chat's FIFO."""
+        if key.endswith(":bot"):
+            return self._local_bot.turn(rank)
+        if key.endswith(":paid"):
+            return self._local_paid.turn(rank)
+        return self._chat_lock(chat_id)
 
     def _chat_lock(self, chat_id: object) -> asyncio.Lock:
         key = chat_id if isinstance(chat_id, int | str) else str(chat_id)

@@ -57,6 +57,23 @@ class Settings(BaseSettings):
     outbox_lease_s: float = Field(60.0, gt=0)
     outbox_retry_base_s: float = Field(1.0, gt=0)
     outbox_max_attempts: int = Field(12, ge=1)
+    # The send budget (bot/budget.py): chat-addressed calls a second, spent in priority order
+    # (first alerts, life-threatening first; then the rest, which keeps STATUS_SHARE of the
+    # slots whenever it waits). 0: no pacing of our own (PTB's limiter alone).
+    send_budget_per_s: float = Field(29.0, ge=0)
+    status_share: float = Field(0.2, gt=0, le=1)
+    # Paid broadcasting (allow_paid_broadcast; Telegram charges per message, up to 1,000 a
+    # second): PAID_BROADCAST lets a major-incident area's alerts and call-outs go paid
+    # (bot/services/major.py); every limiter paces those at PAID_BROADCAST_PER_S instead of
+    # the ordinary budget. Off by default: only for a deployment that pays.
+    paid_broadcast: bool = False
+    paid_broadcast_per_s: float = Field(1000.0, gt=0, le=1000)
+    # Under load the first wave shrinks: when this process holds SURGE_BACKLOG notices or more
+    # not yet said, a new request's first wave alerts at most SURGE_FIRST_WAVE volunteers.
+    surge_backlog: int = Field(60, ge=1)
+    surge_first_wave: int = Field(2, ge=1)
+    # Updates of different chats processed at once (each chat's in order; bot/persistence/).
+    update_concurrency: int = Field(8, ge=1, le=1024)
 
     # Abuse limits: requests one person may create in an hour (counted in the database).
     max_requests_per_hour: int = Field(5, ge=1)
@@ -85,12 +102,11 @@ class Settings(BaseSettings):
     # Major-incident mode (bot/services/major.py): the first wave alerts MAJOR_WAVE_FACTOR
     # times as many volunteers out to the ladder's second radius; a city's area reaches
     # MAJOR_CITY_RADIUS_KM from its centre; the area's escalations reach the operations chat
-    # as one summary every MAJOR_SUMMARY_S; PAID_BROADCAST lets the area's alerts and call-outs
-    # go with allow_paid_broadcast (paid in Telegram Stars: off unless the deployment pays).
+    # as one summary every MAJOR_SUMMARY_S; PAID_BROADCAST (above) lets the area's alerts and
+    # call-outs go with allow_paid_broadcast.
     major_wave_factor: float = Field(3.0, ge=1)
     major_city_radius_km: float = Field(30.0, gt=0)
     major_summary_s: float = Field(60.0, ge=3)
-    paid_broadcast: bool = False
 
     # Team leaders' digests (bot/services/digests.py): daily at this local time, weekly on
     # this weekday (0 = Monday … 6 = Sunday) at the same time; checked every DIGEST_CHECK_S.

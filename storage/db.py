@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage.sqlite_driver import OneTripDBAPI
 
 if TYPE_CHECKING:
     from storage.migrations import MigrationReport
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 #: The execution option a read_session's connection carries (SQLite: a deferred BEGIN).
 READ_ONLY = "musaada_read_only"
+SQLITE_BUSY_S = 30  # how long a unit of work waits for SQLite's write lock before it fails
 
 
 def normalise_url(url: str) -> str:
@@ -46,7 +48,9 @@ class Database:
             database = parsed.database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 30}
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_S}
+            # One trip to aiosqlite's thread per statement (storage/sqlite_driver.py).
+            kwargs["module"] = OneTripDBAPI()
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)

@@ -3,29 +3,31 @@
 A claim is a conditional UPDATE (pending, and not held by a live lease), so one notice is
 in the hands of one sender at a time, whichever process or worker asks; on PostgreSQL the
 candidates are read with ``FOR UPDATE SKIP LOCKED`` so workers do not queue behind each
-other's rows. Due rows leave by priority, then in the order they were written: a wave's
-alerts, written nearest first, leave nearest first.
+other's rows. Due rows leave by priority (``_order``: first alerts of life-threatening
+types, other first alerts, later waves, then status notices with a reserved share), the
+request that has waited longest first, and a wave's alerts, written nearest first, nearest
+first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import bindparam, case, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.bulk import insert_rows
 from storage.models import OutboxMessage
 
 PENDING, SENT, FAILED, DEAD = "pending", "sent", "failed", "dead"
 
 
 async def add(session: AsyncSession, rows: Sequence[OutboxMessage]) -> list[int]:
-    """Write rows in this transaction; their ids, in order."""
-    session.add_all(rows)
-    await session.flush()
-    return [r.id for r in rows if r.id is not None]
+    """Write rows in this transaction, in one statement; their ids, in order."""
+    return await insert_rows(session, rows)
 
 
 def _claimable(now: datetime) -> list[object]:
@@ -36,6 +38,32 @@ def _claimable(now: datetime) -> list[object]:
     ]
 
 
+# Classes of notice, lower leaves first (bot/services/delivery.py gives each row its class).
+FIRST_ALERT_URGENT, FIRST_ALERT, LATER_ALERT, STATUS = 0, 1, 2, 3
+#: Of every claim, at least this share is kept for status notices (a citizen's, an edit of a
+#: taken alert) when any is due: queued behind first alerts, never starved by them.
+STATUS_SHARE = 0.2
+
+
+def _order() -> list[Any]:
+    """Priority, then (alerts only) the request that has waited longest, then write order.
+
+    Request ids grow with creation time, so the lowest is the oldest; a wave's rows were
+    written nearest first, so within a request the id order is nearest first. Status
+    notices keep pure write order: notices to one chat leave in the order they were written.
+    """
+    alerts_by_request = case(
+        (OutboxMessage.priority < STATUS, func.coalesce(OutboxMessage.request_id, 0)), else_=0
+    )
+    return [OutboxMessage.priority, alerts_by_request, OutboxMessage.id]
+
+
+def sort_key(row: OutboxMessage) -> tuple[int, int, int]:
+    """``_order`` in Python, for rows already in hand."""
+    by_request = (row.request_id or 0) if row.priority < STATUS else 0
+    return row.priority, by_request, row.id or 0
+
+
 async def claim(
     session: AsyncSession,
     *,
@@ -43,31 +71,47 @@ async def claim(
     lease_s: float,
     ids: Sequence[int] | None = None,
     limit: int = 100,
+    status_share: float = STATUS_SHARE,
 ) -> list[OutboxMessage]:
-    """Take the due rows (only ``ids``, when given) for one sender, until the lease ends."""
-    stmt = select(OutboxMessage.id).where(*_claimable(now))
+    """Take due rows for one sender until the lease ends, in the order they should leave.
+
+    ``ids`` (the rows a unit of work just wrote): those, in one conditional UPDATE. Otherwise
+    the ``limit`` first due rows by ``_order``, of which ``status_share`` (at least one) are
+    status notices whenever any is due, however many alerts wait before them.
+    """
+    until = now + timedelta(seconds=lease_s)
     if ids is not None:
-        stmt = stmt.where(col(OutboxMessage.id).in_(list(ids)))
-    stmt = stmt.order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit)
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    candidates = list((await session.exec(stmt)).all())
+        candidates = list(ids)
+    else:
+        candidates = await _candidates(session, now, limit, status_share)
     if not candidates:
         return []
-    until = now + timedelta(seconds=lease_s)
-    await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(  # type: ignore[call-overload]
         update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(candidates), *_claimable(now))
         .values(claimed_until=until, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
-    rows = await session.exec(
-        select(OutboxMessage)
-        .where(col(OutboxMessage.id).in_(candidates), OutboxMessage.claimed_until == until)
-        .order_by(OutboxMessage.priority, OutboxMessage.id)
-        .execution_options(populate_existing=True)
-    )
-    return list(rows.all())
+    return sorted(result.scalars().all(), key=sort_key)
+
+
+async def _candidates(
+    session: AsyncSession, now: datetime, limit: int, status_share: float
+) -> list[int]:
+    """The ids to claim: alerts first by ``_order``, with the status notices' share kept."""
+    reserved = max(1, int(limit * status_share))
+    alerts = await _due(session, now, limit, OutboxMessage.priority < STATUS)
+    status = await _due(session, now, limit, OutboxMessage.priority >= STATUS)
+    keep = min(len(status), max(reserved, limit - len(alerts)))
+    return (alerts[: limit - keep] + status[:keep])[:limit]
+
+
+async def _due(session: AsyncSession, now: datetime, limit: int, where: Any) -> list[int]:
+    stmt = select(OutboxMessage.id).where(*_claimable(now), where).order_by(*_order()).limit(limit)
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return [int(i) for i in (await session.exec(stmt)).all()]
 
 
 async def extend(
@@ -124,6 +168,30 @@ async def finish(
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)
+
+
+async def finish_sent(
+    session: AsyncSession, sent: Sequence[tuple[int, int | None, datetime]]
+) -> None:
+    """Several claimed rows said, ``(row id, message id, when Telegram answered)``:
+    ``finish`` in one executemany."""
+    if not sent:
+        return
+    table: Any = OutboxMessage.__table__  # type: ignore[attr-defined]
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.status == PENDING)
+        .values(
+            status=SENT,
+            sent_at=bindparam("at"),
+            message_id=bindparam("message"),
+            claimed_until=None,
+            last_error="",
+        )
+    )
+    await session.exec(  # type: ignore[call-overload]
+        stmt, params=[{"row_id": r, "message": m, "at": at} for r, m, at in sent]
+    )
 
 
 async def retry_later(session: AsyncSession, row_id: int, *, at: datetime, error: str) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Person
@@ -41,6 +44,16 @@ async def upsert_person(
 
 async def get_person(session: AsyncSession, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
+
+
+async def load_people(session: AsyncSession, person_ids: Iterable[int]) -> list[Person]:
+    """Read these people in one statement, so that ``get_person`` finds each in the session
+    (a wave tells each of its volunteers: one query, not one per volunteer). The session
+    holds its rows weakly: keep the list while they are wanted."""
+    wanted = sorted(set(person_ids))
+    if not wanted:
+        return []
+    return list((await session.exec(select(Person).where(col(Person.id).in_(wanted)))).all())
 
 
 async def set_language(session: AsyncSession, *, person_id: int, language: str) -> None:

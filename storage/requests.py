@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
-from sqlmodel import select
+from sqlalchemy import and_, bindparam, func, or_, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import lifecycle
 from domain.enums import CreditStatus, OfferStatus, RequestStatus
+from storage.bulk import insert_rows
 from storage.models import HelpRequest, HourCredit, Offer, Volunteer
 
 
@@ -45,6 +46,24 @@ async def lock_request(session: AsyncSession, request_id: int) -> HelpRequest | 
         .execution_options(populate_existing=True)
     )
     return (await session.exec(stmt)).first()
+
+
+async def lock_requests(
+    session: AsyncSession, request_ids: Iterable[int]
+) -> dict[int, HelpRequest]:
+    """Several requests, their rows locked until this transaction ends, in ascending id order
+    (two holders of overlapping sets cannot deadlock); by id."""
+    wanted = sorted(set(request_ids))
+    if not wanted:
+        return {}
+    stmt = (
+        select(HelpRequest)
+        .where(col(HelpRequest.id).in_(wanted))
+        .order_by(col(HelpRequest.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {r.id: r for r in (await session.exec(stmt)).all() if r.id is not None}
 
 
 async def transition(
@@ -87,9 +106,31 @@ async def update_request(session: AsyncSession, request_id: int, **values: Any) 
     )
 
 
-async def open_request_of(session: AsyncSession, requester_id: int) -> HelpRequest | None:
+#: A report made again: its type, point, and the earliest creation time that counts.
+Again = tuple[str, float, float, datetime]
+
+
+async def open_request_of(
+    session: AsyncSession, requester_id: int, *, again: Again | None = None
+) -> HelpRequest | None:
     """The citizen's newest request that is still being worked on (dispatching, assigned, on
-    scene), or their linked report while the request it follows is open."""
+    scene), or their linked report while the request it follows is open; with ``again``,
+    also one of that type at that very point made since then and handed to the command
+    centre (the same last step handled twice: an escalated request is not open, and must not
+    be made twice; one the citizen or an operator cancelled may be asked for again)."""
+    same: list[Any] = []
+    if again is not None:
+        incident, lat, lon, since = again
+        handed = [RequestStatus.ESCALATED, RequestStatus.UNANSWERED]
+        same.append(
+            and_(
+                HelpRequest.status.in_(handed),  # type: ignore[attr-defined]
+                HelpRequest.incident == incident,
+                HelpRequest.lat == lat,
+                HelpRequest.lon == lon,
+                HelpRequest.created_at >= since,  # type: ignore[operator]
+            )
+        )
     stmt = (
         select(HelpRequest)
         .where(
@@ -100,6 +141,7 @@ async def open_request_of(session: AsyncSession, requester_id: int) -> HelpReque
                     HelpRequest.status == RequestStatus.LINKED,
                     HelpRequest.closed_at.is_(None),  # type: ignore[union-attr]
                 ),
+                *same,
             ),
         )
         .order_by(HelpRequest.id.desc())
@@ -136,17 +178,23 @@ async def requests_with_timers(session: AsyncSession) -> list[HelpRequest]:
 # --- offers ---------------------------------------------------------------------------
 
 
-async def add_offers(session: AsyncSession, offers: list[Offer]) -> list[Offer]:
+async def add_offers(
+    session: AsyncSession, offers: list[Offer], *, fresh: bool = False
+) -> list[Offer]:
     """Store new alerts; returns the rows to send, in the order given.
 
     One row per (request, volunteer) (uq_offer_request_volunteer). A volunteer
     whose earlier alert for this request was closed as 'taken' may be alerted
     again after a release: their old row is reset to a fresh alert rather than
     a second row added. Any other earlier answer keeps them out (see
-    ``excluded_volunteer_ids``), so a clash there is a bug and fails the flush.
+    ``excluded_volunteer_ids``), so a clash there is a bug and fails the flush. ``fresh``: the
+    request was created in this transaction, so it has no earlier alert to look for.
     """
     if not offers:
         return []
+    if fresh:
+        await insert_rows(session, offers)
+        return list(offers)
     request_ids = {o.request_id for o in offers}
     stmt = select(Offer).where(
         Offer.request_id.in_(request_ids),  # type: ignore[attr-defined]
@@ -155,10 +203,11 @@ async def add_offers(session: AsyncSession, offers: list[Offer]) -> list[Offer]:
     )
     taken = {(o.request_id, o.volunteer_id): o for o in (await session.exec(stmt)).all()}
     rows: list[Offer] = []
+    new: list[Offer] = []
     for offer in offers:
         old = taken.get((offer.request_id, offer.volunteer_id))
         if old is None:
-            session.add(offer)
+            new.append(offer)
             rows.append(offer)
             continue
         old.wave, old.distance_m, old.sent_at = offer.wave, offer.distance_m, offer.sent_at
@@ -167,6 +216,7 @@ async def add_offers(session: AsyncSession, offers: list[Offer]) -> list[Offer]:
         session.add(old)
         rows.append(old)
     await session.flush()
+    await insert_rows(session, new)  # one statement for the wave (storage/bulk.py)
     return rows
 
 
@@ -262,6 +312,32 @@ async def set_status_message(session: AsyncSession, request_id: int, message_id:
         .where(HelpRequest.id == request_id)  # type: ignore[arg-type]
         .values(status_message_id=message_id)
     )
+
+
+async def record_offer_messages(
+    session: AsyncSession, landed: Sequence[tuple[int, int, int]]
+) -> None:
+    """Where several alerts landed, ``(offer id, chat id, message id)``, in one executemany."""
+    if not landed:
+        return
+    table: Any = Offer.__table__  # type: ignore[attr-defined]
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("offer_id"))
+        .values(chat_id=bindparam("chat"), message_id=bindparam("message"))
+    )
+    await session.exec(  # type: ignore[call-overload]
+        stmt, params=[{"offer_id": o, "chat": c, "message": m} for o, c, m in landed]
+    )
+
+
+async def get_offers(session: AsyncSession, offer_ids: Iterable[int]) -> list[Offer]:
+    """These alerts as they are now, in one statement."""
+    wanted = sorted(set(offer_ids))
+    if not wanted:
+        return []
+    stmt = select(Offer).where(col(Offer.id).in_(wanted)).execution_options(populate_existing=True)
+    return list((await session.exec(stmt)).all())
 
 
 # --- volunteers on jobs -----------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import ParamSpec, TypeVar
 
 import pytest
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services import dispatch
@@ -23,6 +24,7 @@ from bot.services.notices import (
     OpsEscalation,
     Outcome,
     RequestCreated,
+    Result,
 )
 from domain.enums import CreditStatus, OfferStatus, RequestStatus
 from domain.incidents import Equipment, IncidentType
@@ -92,6 +94,25 @@ async def create(
             description="3rd floor",
             now=now,
         )
+
+
+async def test_the_last_step_handled_twice_after_an_escalation_makes_no_second_request(
+    db: Database,
+) -> None:
+    """Nobody near: the request escalates at once and is no longer open. The flow's last
+    step handled again (a worker killed after the commit, Telegram posting the update
+    again) must not make a second request; a report elsewhere, or later, is a new one."""
+    first = await create(db)
+    assert first.result == Result.OK and events(first, Event.OPS_ESCALATION)
+    again = await create(db, now=NOW + timedelta(seconds=5))
+    assert again.result == Result.ALREADY and again.request_id == first.request_id
+    assert not events(again, Event.OPS_ESCALATION)  # the command centre is not told twice
+    later = await create(db, now=NOW + timedelta(minutes=11))
+    async with db.session() as s:
+        stored = (
+            await s.exec(select(HelpRequest).where(HelpRequest.requester_id == CITIZEN))
+        ).all()
+    assert later.result == Result.OK and len(stored) == 2
 
 
 async def test_first_wave_alerts_nearest_eligible_only(db: Database) -> None:

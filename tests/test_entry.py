@@ -85,10 +85,11 @@ async def test_polling_sigterm_finishes_the_update_in_flight(tmp_path: Path) -> 
 
 
 async def test_polling_sigkill_mid_update_loses_nothing(tmp_path: Path) -> None:
-    """Polling, SIGKILL while an update is being handled: Telegram still holds the update
-    (not confirmed), and the next process answers it (bot/polling.py)."""
+    """Polling with updates handled one at a time, SIGKILL while one is being handled:
+    Telegram still holds the update (not confirmed), and the next process answers it
+    (bot/polling.py)."""
     async with BotApiEmulator(token=TOKEN, bot_username="musaada_bot") as emu:
-        env = bot_env(emu, tmp_path)
+        env = bot_env(emu, tmp_path, UPDATE_CONCURRENCY="1")
         hold = Hold(emu, "sendMessage")
         user = emu.user(1, first_name="Noura", language_code="en")
         bot = await BotProcess(env, tmp_path).start()

@@ -16,7 +16,7 @@ import pytest
 from bot.devtools.emulator import EmuUser
 from bot.devtools.emulator.faults import Fault, FaultKind
 from bot.devtools.sandbox import Sandbox, sandbox, start_app, stop_app
-from bot.handlers.outbox import Lease
+from bot.handlers.outbox import Batch, Lease, Sender
 from bot.services import delivery
 from bot.services.notices import Notice, Recipient, RequestCancelled
 from domain.enums import OfferStatus, RequestStatus
@@ -277,16 +277,19 @@ async def _starved_sender(box: Sandbox) -> None:
     lease_s = 30.0
     async with box.db.session() as s:
         rows = await outbox.claim(s, now=utcnow(), lease_s=lease_s, ids=ids)
-    sender = box.app.bot_data["sender"]
+    sender: Sender = box.app.bot_data["sender"]
     lease = Lease(rows)
     lease.until = utcnow() + timedelta(seconds=lease_s / 20)  # less than a tenth left
-    await sender._in_order(rows, lease)
-    assert box.emu.applied("sendMessage", 5) == []
+    said = Batch()
+    await sender._in_order(rows, lease, said)
+    assert said == [] and box.emu.applied("sendMessage", 5) == []
     assert await unsent(box.db) == 2
     async with box.db.session() as s:  # once the lease has passed, the next claim has them
         again = await outbox.claim(s, now=utcnow() + timedelta(seconds=lease_s), lease_s=lease_s)
     assert [r.id for r in again] == ids
-    await sender._in_order(again, Lease(again))
+    lease, said = Lease(again), Batch()
+    await sender._in_order(again, lease, said)
+    await sender._record(said, lease.book)
     said = [c.params["text"] for c in box.emu.applied("sendMessage", 5)]
     assert len(said) == 2 and "#1" in said[0] and "#2" in said[1]
     assert await unsent(box.db) == 0

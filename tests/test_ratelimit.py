@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 import pytest
 import redis.asyncio as redis
 from telegram.ext import AIORateLimiter, BaseRateLimiter, ExtBot
 
-from bot.devtools.emulator import BotApiEmulator, FaultKind
+from bot.budget import STATUS, PriorityLimiter, Urgency
+from bot.devtools.emulator import BotApiEmulator, FaultKind, SendLimits
 from bot.ratelimit import RedisRateLimiter
 from tests.fleet import REDIS_URL, redis_available
 
@@ -33,7 +35,7 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
         yield e
 
 
-async def burst(emu: BotApiEmulator, limiters: list[BaseRateLimiter[int]]) -> list[object]:
+async def burst(emu: BotApiEmulator, limiters: Sequence[BaseRateLimiter[Any]]) -> list[object]:
     """The same burst from every bot at once: each says its share of it."""
     bots = [ExtBot(emu.token, base_url=emu.base_url, rate_limiter=rl) for rl in limiters]
     for bot in bots:
@@ -99,3 +101,74 @@ async def test_calls_to_no_chat_pass_and_messages_count_per_chat() -> None:
     assert [w[1:] for w in limiter.windows_of("sendMessage", 5)] == [(1, 1.0), (30, 1.0)]
     assert [w[1:] for w in limiter.windows_of("sendMessage", -100)] == [(20, 60.0), (30, 1.0)]
     assert [w[1:] for w in limiter.windows_of("editMessageText", 5)] == [(30, 1.0)]
+    assert [w[1:] for w in limiter.windows_of("sendMessage", 5, paid=True)] == [
+        (1, 1.0),
+        (1000, 1.0),
+    ]  # a paid broadcast: the paid window instead of the bot's 30 a second
+    assert [w[1:] for w in limiter.windows_of("editMessageText", 5, paid=True)] == [(30, 1.0)]
+
+
+async def test_paid_broadcasts_go_past_the_bots_rate_and_keep_the_paid_one(
+    emu: BotApiEmulator,
+) -> None:
+    emu.enforce_limits(SendLimits(per_bot_per_s=5, per_bot_paid_per_s=1000))
+    limiter = RedisRateLimiter(REDIS_URL, emu.token.split(":")[0], per_bot_per_s=5)
+    bot = ExtBot(emu.token, base_url=emu.base_url, rate_limiter=limiter)
+    await bot.initialize()
+    chats = range(20_000, 20_020)
+    for chat in chats:
+        emu.user(chat)
+    try:
+        await asyncio.gather(
+            *(bot.send_message(c, "paid", allow_paid_broadcast=True) for c in chats)
+        )
+    finally:
+        await bot.shutdown()
+    sent = sorted(c.at for c in emu.applied("sendMessage"))
+    assert rate_limited(emu) == 0 and len(sent) == 20
+    assert sum(1 for at in sent if at - sent[0] < 1.0) > 5  # more than the bot's 5 a second
+
+
+async def test_workers_held_back_by_the_fleets_rate_still_send_in_priority_order(
+    emu: BotApiEmulator,
+) -> None:
+    """Two workers, each with its own send budget (29 a second) in front of the shared
+    limiter; the fleet may send 10 a second. Each worker's twelve status notices go first and
+    queue in the shared limiter (the budget let them through, the window took ten of the 24
+    at once); first alerts of a fire come next,
+    and still leave before the status notices that were waiting ahead of them, the status
+    share aside. In arrival order (the control) the last status notice would go first."""
+    emu.enforce_limits(SendLimits(per_bot_per_s=10))
+    bot_id = emu.token.split(":")[0]
+    limiters = [
+        PriorityLimiter(RedisRateLimiter(REDIS_URL, bot_id, per_bot_per_s=10), rate=29.0)
+        for _ in range(2)
+    ]
+    bots = [ExtBot(emu.token, base_url=emu.base_url, rate_limiter=rl) for rl in limiters]
+    for bot in bots:
+        await bot.initialize()
+
+    def send(w: int, kind: str, i: int, urgency: Urgency) -> Any:
+        chat = 30_000 + w * 100 + (0 if kind == "status" else 50) + i
+        emu.user(chat)
+        return bots[w].send_message(chat, f"{w}-{kind}-{i}", rate_limit_args=urgency)
+
+    try:
+        first = [send(w, "status", i, Urgency(STATUS)) for w in (0, 1) for i in range(12)]
+        statuses = asyncio.gather(*first)
+        await asyncio.sleep(0.5)  # the budget let them all through: they wait in the fleet's
+        alerts = [send(w, "alert", i, Urgency(0, 1)) for w in (0, 1) for i in range(8)]
+        await asyncio.gather(statuses, *alerts)
+    finally:
+        for bot in bots:
+            await bot.shutdown()
+    assert rate_limited(emu) == 0  # the fleet's rate held
+    applied = sorted(emu.applied("sendMessage"), key=lambda c: c.at)
+    assert len(applied) == 40
+    for w in (0, 1):
+        order = [
+            str(c.params["text"]) for c in applied if str(c.params["text"]).startswith(f"{w}-")
+        ]
+        last_alert = max(i for i, t in enumerate(order) if "-alert-" in t)
+        after = [t for t in order[last_alert:] if "-status-" in t]
+        assert len(after) >= 2, order  # status notices waiting since before were passed

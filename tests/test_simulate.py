@@ -48,6 +48,7 @@ def test_a_small_surge_prints_every_figure_as_the_last_line(
     assert figures["requests_created"] == figures["requests_sent"]
     assert figures["dispatched"] >= 1 and figures["first_alert_p50_ms"] is not None
     assert figures["rate_limited"] is False and figures["status_429"] == 0
+    assert figures["paid_sent"] == 0  # PAID_BROADCAST is off by default
     assert figures["sql_statements_per_request"] > 0 and figures["db_handoffs_per_request"] > 0
     assert isinstance(figures["queue_delay_p99_ms"], dict) and figures["queue_delay_p99_ms"]
     assert figures["peak_rss_mb"] > 0
@@ -62,6 +63,20 @@ def test_limits_on_are_enforced_by_the_emulator(capsys: pytest.CaptureFixture[st
     assert figures["rate_limited"] is True
     assert figures["requests_lost"] == 0, figures["lost_reasons"]
     assert isinstance(figures["status_429"], int)
+
+
+def test_paid_broadcast_sends_the_major_areas_alerts_paid(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--paid-broadcast: the operator declares the city a major-incident area first, and its
+    alerts go with allow_paid_broadcast (the control: the first test's run sends none)."""
+    main([*TINY, "--rate-limits", "--paid-broadcast", "--json"])
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["major"] is True and figures["paid_broadcast"] is True
+    assert figures["requests_lost"] == 0, figures["lost_reasons"]
+    assert figures["paid_sent"] >= 1  # the area's (a suburb's request may lie outside it)
+    assert any(n.startswith("major-incident mode:") for n in figures["notes"])
+    assert set(figures["first_alert_p99_ms_by_kind"]) <= {"life_threatening", "other"}
 
 
 async def test_a_recorded_run_is_what_stats_and_the_digest_read(

@@ -42,8 +42,10 @@ class Sandbox:
         machine can hold the batch between the two for longer than any quiet period. The
         Application's own count of unfinished updates is waited for next (a handler that is
         still working can be silent for long), and then the job queue's running jobs (the
-        outbox sweep, the periodic checks) and a pass over the due timers: each may still
-        send. All of it must hold at one instant, or the wait starts over.
+        outbox sweep, the periodic checks), a pass over the due timers and the outbox's sender
+        in the middle of a batch (a sweep that took a unit of work's rows says them after
+        that update finished, paced by the send budget): each may still send. All of it must
+        hold at one instant, or the wait starts over.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -56,6 +58,7 @@ class Sandbox:
                         f"after {timeout}s: {self.emu.pending_updates()} update(s) not taken; "
                         f"running: {_running(self.app) or 'no job'}"
                         f"{', a timer pass' if timers.poller_of(self.app).busy else ''}"
+                        f"{'' if self.app.bot_data['sender'].idle() else ', the sender'}"
                     )
                 await asyncio.sleep(0.02)
             await asyncio.wait_for(self.app.update_queue.join(), left)
@@ -76,8 +79,14 @@ class Sandbox:
         )
 
     def background_busy(self) -> bool:
-        """A job-queue job is running, or a pass over the due timers (bot/handlers/timers.py)."""
-        return _jobs_running(self.app) > 0 or timers.poller_of(self.app).busy
+        """A job-queue job is running, a pass over the due timers (bot/handlers/timers.py), or
+        the outbox's sender is claiming or saying a batch."""
+        sender = self.app.bot_data.get("sender")
+        return (
+            _jobs_running(self.app) > 0
+            or timers.poller_of(self.app).busy
+            or (sender is not None and not sender.idle())
+        )
 
 
 def _jobs_running(app: Application[Any, Any, Any, Any, Any, Any]) -> int:

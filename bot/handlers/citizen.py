@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -28,6 +29,7 @@ from bot.handlers.keyboards import (
     scene_location_request,
     skip_or_cancel,
 )
+from bot.handlers.outbox import sender_of
 from bot.handlers.plumbing import query, run
 from bot.handlers.render.citizen import blocked_text
 from bot.handlers.replies import answer, edit, reply, send
@@ -45,6 +47,7 @@ from bot.services import dispatch, people, standing
 from bot.services.notices import Result
 from domain.incidents import IncidentType, rule_for
 from domain.matching.region import in_service_area
+from storage.models import HelpRequest
 
 CHOOSE_TYPE, LOCATION, DETAILS, SCENE_PHONE = range(4)
 MAX_DETAILS = 500
@@ -53,12 +56,20 @@ MAX_DETAILS = 500
 async def begin(update: Update, context: BotContext) -> int:
     """Request help: one open request at a time, then the incident types as buttons."""
     uid = inputs.sender(update).id
-    if await query(context, lambda s: standing.is_blocked(s, person_id=uid)):
+
+    async def standing_of(s: AsyncSession) -> tuple[bool, HelpRequest | None]:
+        """Both checks in one transaction: blocked, else the open request if any."""
+        if await standing.is_blocked(s, person_id=uid):
+            return True, None
+        return False, await people.open_request(s, person_id=uid)
+
+    blocked, open_req = await query(context, standing_of)
+    if blocked:
         await reply(update, blocked_text(), markup=main_menu())
         return ConversationHandler.END
-    if await query(context, lambda s: people.open_request(s, person_id=uid)) is not None:
+    if open_req is not None:
         # One at a time: the one they have is shown again, as its status message (a linked
-        # report says whose help it shares). Read first: most people asking have none open.
+        # report says whose help it shares).
         shown = await run(context, dispatch.show_open_request, requester_id=uid)
         if shown.result is Result.ALREADY:
             return ConversationHandler.END
@@ -223,6 +234,7 @@ async def _create(update: Update, context: BotContext, details: str | None) -> i
         for_other=someone_else.for_other(context),
         scene_phone=data.get(someone_else.SCENE_PHONE),
         media_items=citizen_media.collected(context),
+        backlog=sender_of(context.bot_data).backlog(),  # a surge shrinks the first wave
     )
     forget(context)
     return ConversationHandler.END

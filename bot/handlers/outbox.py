@@ -17,8 +17,9 @@ final. Notices to one chat leave in the order they were written; chats go concur
 
 What a crash can still cause: Telegram took a message and the process died before the row
 was marked sent. Telegram has no idempotency key, so after the lease the row is said again
-(a duplicate, never a loss): the window is one send long, for each chat being said at the
-moment of the crash (tests/test_crash.py measures it).
+(a duplicate, never a loss): a batch's sends are recorded together when it is done (one
+transaction instead of one per row), so the window is the batch being said at the moment of
+the crash, per chat the rows Telegram took before it (tests/test_crash.py measures it).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,17 +35,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot import metrics
-from bot.formatting import chunks
+from bot import budget, metrics
+from bot.budget import Urgency
 from bot.handlers import periodic
-from bot.handlers.render import Rendered, render
+from bot.handlers.saying import Said, say
 from bot.services import delivery, dispatch, relay, status, team_delivery
 from bot.services.config import DispatchConfig
 from bot.services.dispatch import approach
-from bot.services.notices import AlertOffer, MessageRef, Notice, Outcome
+from bot.services.notices import AlertOffer, Notice, Outcome
 from bot.services.notices.relay import Relayed
 from bot.settings import Settings
-from domain.enums import MediaKind
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.types import utcnow
@@ -53,15 +53,6 @@ log = logging.getLogger(__name__)
 
 SWEEP_JOB = "outbox-sweep"
 Timers = dict[int, datetime | None]
-
-
-@dataclass(frozen=True)
-class Said:
-    """What one notice became: its (first) message's id, None for an edit, and its size."""
-
-    message_id: int | None
-    messages: int = 1
-    chars: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,6 +86,11 @@ class Lease:
         return now >= self.until - timedelta(seconds=lease_s / 10)
 
 
+#: What a batch said: each row, its notice, what Telegram made of it, and the status message
+#: it edited or replaced (bot/services/status.py).
+Batch = list[tuple[OutboxMessage, Notice, Said, int | None]]
+
+
 class Sender:
     """Claims due outbox rows and says them; one per process, shared by every handler."""
 
@@ -108,11 +104,25 @@ class Sender:
     ) -> None:
         self.bot, self.db, self.cfg, self.policy = bot, db, cfg, policy
         self.on_timers = on_timers
+        self.in_flight = 0  # rows claimed by this process and not yet said
+        self.active = 0  # sends (claims, batches) in progress
 
     async def send(self, ids: Sequence[int] | None = None) -> None:
         """Say the due rows (only ``ids`` when given), until none is left to claim."""
         if ids is not None and not ids:
             return
+        self.active += 1
+        try:
+            await self._send(ids)
+        finally:
+            self.active -= 1
+
+    def idle(self) -> bool:
+        """Nothing being claimed or said in this process now (the sandbox's settle waits for it:
+        a sweep may hold rows a unit of work wrote, and pace their sends)."""
+        return not self.active
+
+    async def _send(self, ids: Sequence[int] | None) -> None:
         while True:
             async with self.db.session() as s:
                 rows = await delivery.claim(s, now=utcnow(), lease_s=self.policy.lease_s, ids=ids)
@@ -122,16 +132,26 @@ class Sender:
             by_chat: dict[int, list[OutboxMessage]] = {}
             for row in rows:
                 by_chat.setdefault(row.chat_id, []).append(row)
-            lease = Lease(rows, book)
+            lease, said = Lease(rows, book), Batch()
+            self.in_flight += len(rows)
             beat = asyncio.create_task(self._keep(lease))
             try:
-                await asyncio.gather(*(self._in_order(rows, lease) for rows in by_chat.values()))
+                await asyncio.gather(
+                    *(self._in_order(rows, lease, said) for rows in by_chat.values())
+                )
+                await self._record(said, book)
             finally:
                 beat.cancel()
+                self.in_flight -= len(rows)
             if ids is not None:
                 return
 
-    async def _in_order(self, rows: list[OutboxMessage], lease: Lease) -> None:
+    def backlog(self) -> int:
+        """Notices this process holds and has not said yet, and calls waiting for a send slot:
+        how far the send budget is behind (dispatch shrinks the first wave past a threshold)."""
+        return self.in_flight + budget.waiting_of([getattr(self.bot, "rate_limiter", None)])
+
+    async def _in_order(self, rows: list[OutboxMessage], lease: Lease, said: Batch) -> None:
         for row in rows:
             assert row.id is not None
             if row.id in lease.lost:
@@ -146,7 +166,7 @@ class Sender:
                 log.warning("outbox lease lapsing; row %s left to the next claim", row.id)
                 return
             try:
-                await self._one(row, lease.book)
+                await self._one(row, lease.book, said)
             except Exception as exc:
                 # A database that said "busy", a payload this version cannot read: try again
                 # later, and give up after the last attempt like any other failure.
@@ -173,7 +193,7 @@ class Sender:
             lease.until = until
             lease.lost |= set(held) - kept
 
-    async def _one(self, row: OutboxMessage, book: status.Book) -> None:
+    async def _one(self, row: OutboxMessage, book: status.Book, said_rows: Batch) -> None:
         assert row.id is not None
         notice = delivery.notice_of(row)
         mode = status.mode_of(notice)
@@ -181,7 +201,10 @@ class Sender:
         previous = status.current(notice, book) if mode is not None else None
         try:
             said = await say(
-                self.bot, notice, status_edit=previous if mode is status.Mode.EDIT else None
+                self.bot,
+                notice,
+                status_edit=previous if mode is status.Mode.EDIT else None,
+                urgency=Urgency(row.priority, row.request_id or 0),
             )
         except Forbidden:
             await self._unreachable(row, notice)
@@ -195,47 +218,53 @@ class Sender:
         except TelegramError as exc:  # time-outs, network errors, 5xx
             await self._retry(row, f"{type(exc).__name__}: {exc.message}", None, notice=notice)
         else:
-            await self._sent(row, notice, said, previous, book)
+            if mode is not None:  # the rest of this batch edits what this one made
+                status.keep(notice, said.message_id, book)
+            said_rows.append((row, notice, replace(said, at=utcnow()), previous))
 
-    async def _sent(
-        self,
-        row: OutboxMessage,
-        notice: Notice,
-        said: Said,
-        previous: int | None = None,
-        book: status.Book | None = None,
-    ) -> None:
-        assert row.id is not None
-        if isinstance(notice.payload, AlertOffer):
-            metrics.alerts_sent(1)
-        follow = Outcome()
-        message_id, now = said.message_id, utcnow()
+    async def _record(self, said: Batch, book: status.Book) -> None:
+        """Everything a batch said, in one transaction: the rows marked sent, the alerts'
+        message ids, the citizens' status messages and live copies, the team notices' hooks;
+        then what follows from them is said."""
+        if not said:
+            return
+        alerts = [n for _r, n, _x, _p in said if isinstance(n.payload, AlertOffer)]
+        if alerts:
+            metrics.alerts_sent(len(alerts))
+        now = utcnow()
         async with self.db.session() as s:
-            await delivery.finish(s, row.id, status=delivery.SENT, at=now, message_id=message_id)
-            if notice.offer_id is not None and message_id is not None:
-                follow = await dispatch.alert_delivered(
-                    s, offer_id=notice.offer_id, chat_id=notice.to.chat_id, message_id=message_id
-                )
-            # The citizen's status message and their copy of a live location, remembered
-            # (bot/services/status.py, bot/services/dispatch/approach.py).
-            if status.mode_of(notice) is not None:
+            await delivery.finish_sent(
+                s, [(r.id, x.message_id, x.at or now) for r, _n, x, _p in said if r.id is not None]
+            )
+            landed = [
+                (n.payload.request_id, n.offer_id, n.to.chat_id, x.message_id, x.at or now)
+                for _r, n, x, _p in said
+                if isinstance(n.payload, AlertOffer)
+                and n.offer_id is not None
+                and x.message_id is not None
+            ]
+            follow = await dispatch.alerts_delivered(s, landed)
+            for _row, notice, x, previous in said:
+                # The citizen's status message and their copy of a live location, remembered
+                # (bot/services/status.py, bot/services/dispatch/approach.py).
+                if status.mode_of(notice) is not None:
+                    follow.notices.extend(
+                        await status.said(
+                            s, notice, message_id=x.message_id, previous=previous, known=book
+                        )
+                    )
+                follow.notices.extend(await approach.said(s, notice, message_id=x.message_id))
+                # An approval notice's copy remembered, a digest's record: bot/services/team_delivery.py
                 follow.notices.extend(
-                    await status.said(
-                        s, notice, message_id=message_id, previous=previous, known=book or {}
+                    await team_delivery.sent(
+                        s,
+                        notice,
+                        message_id=x.message_id,
+                        messages=x.messages,
+                        chars=x.chars,
+                        now=now,
                     )
                 )
-            follow.notices.extend(await approach.said(s, notice, message_id=message_id))
-            # An approval notice's copy remembered, a digest's record: bot/services/team_delivery.py
-            follow.notices.extend(
-                await team_delivery.sent(
-                    s,
-                    notice,
-                    message_id=message_id,
-                    messages=said.messages,
-                    chars=said.chars,
-                    now=now,
-                )
-            )
             ids = await self._enqueue(s, follow)
         await self.send(ids)
 
@@ -309,90 +338,6 @@ def _readable(rows: Sequence[OutboxMessage]) -> list[Notice]:
 
 def _seconds(value: Any) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def _gone(exc: BadRequest) -> bool:
-    """The message to edit is no more (deleted, or too old to edit)."""
-    lowered = exc.message.lower()
-    return "not found" in lowered or "can't be edited" in lowered
-
-
-async def _edit(bot: Bot, ref: MessageRef, rendered: Rendered) -> bool:
-    """Edit a message as ``rendered`` says (its text, a live location, or its buttons alone);
-    False when the message is gone. Unchanged is done: Telegram's "message is not modified"."""
-    chat_id, message_id = ref.chat_id, ref.message_id
-    try:
-        if rendered.stop_live:
-            await bot.stop_message_live_location(chat_id, message_id)
-        elif rendered.location is not None:
-            lat, lon = rendered.location
-            await bot.edit_message_live_location(chat_id, message_id, latitude=lat, longitude=lon)
-        elif not rendered.text:
-            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=rendered.markup)
-        else:
-            await bot.edit_message_text(
-                rendered.text, chat_id, message_id, reply_markup=rendered.markup
-            )
-    except BadRequest as exc:
-        if "not modified" in exc.message.lower():
-            return True
-        if _gone(exc):
-            return False
-        raise
-    return True
-
-
-async def say(bot: Bot, notice: Notice, *, status_edit: int | None = None) -> Said:
-    """One notice over Telegram: an edit, a photo with its caption, a point, or a text (cut
-    into several messages when longer than Telegram allows). ``status_edit``: the citizen's
-    status message to edit instead of sending; a new one when it is gone (bot/services/status.py)."""
-    rendered = render(notice)
-    if status_edit is not None:
-        if await _edit(bot, MessageRef(notice.to.chat_id, status_edit), rendered):
-            return Said(None, chars=len(rendered.text))
-    elif notice.edit is not None:
-        await _edit(bot, notice.edit, rendered)  # a vanished message has nothing left to edit
-        return Said(None, chars=len(rendered.text))
-    chat_id, size = notice.to.chat_id, len(rendered.text)
-    # A major-incident area's alerts and call-outs with PAID_BROADCAST on: Telegram lets such
-    # sends past its 30-a-second limit for a fee in Stars. The shared rate limiter
-    # (bot/ratelimit.py) still paces them at the ordinary rate: raising its budget for paid
-    # sends is the next step, and this is where they are told apart.
-    paid: dict[str, Any] = {"allow_paid_broadcast": True} if notice.paid_broadcast else {}
-    if rendered.media is not None:
-        return Said(await _send_media(bot, chat_id, rendered), chars=size)
-    if rendered.photo is not None:
-        photo = await bot.send_photo(
-            chat_id, rendered.photo(), caption=rendered.text, reply_markup=rendered.markup, **paid
-        )
-        return Said(photo.message_id, chars=size)
-    if rendered.location is not None:
-        point = await bot.send_location(
-            chat_id, *rendered.location, live_period=rendered.live_period, **paid
-        )
-        if not rendered.text:
-            return Said(point.message_id, chars=0)
-    parts = chunks(rendered.text)
-    first = None
-    for i, part in enumerate(parts):  # the buttons go with the last part
-        markup = rendered.markup if i == len(parts) - 1 else None
-        message = await bot.send_message(chat_id, part, reply_markup=markup, **paid)
-        first = first if first is not None else message.message_id
-    return Said(first, messages=len(parts), chars=size)
-
-
-async def _send_media(bot: Bot, chat_id: int, rendered: Rendered) -> int:
-    """A voice note, photo or video sent again by its Telegram file_id (never downloaded)."""
-    assert rendered.media is not None
-    kind, file_id = rendered.media
-    caption, markup = rendered.text or None, rendered.markup
-    if kind == MediaKind.VOICE:
-        sent = await bot.send_voice(chat_id, file_id, caption=caption, reply_markup=markup)
-    elif kind == MediaKind.PHOTO:
-        sent = await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=markup)
-    else:
-        sent = await bot.send_video(chat_id, file_id, caption=caption, reply_markup=markup)
-    return sent.message_id
 
 
 async def unit_of_work(

@@ -8,10 +8,11 @@ happens after the commit, so the database never depends on Telegram answering.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Update
+from telegram import Update, User
 
 from bot.context import BotContext
 from bot.handlers.outbox import sender_of, unit_of_work
@@ -21,6 +22,11 @@ from bot.services.config import DispatchConfig
 from bot.services.notices import Outcome
 
 UseCase = Callable[..., Awaitable[Outcome]]
+
+
+# The update whose sender bot/persistence recorded while loading its flows, and the language
+# that gave: record_sender then needs no transaction of its own.
+_SEEN: ContextVar[tuple[object, str] | None] = ContextVar("sender_seen", default=None)
 
 
 async def record_sender(update: object, context: BotContext) -> None:
@@ -33,18 +39,32 @@ async def record_sender(update: object, context: BotContext) -> None:
     """
     context.language = DEFAULT_LANGUAGE
     if isinstance(update, Update):
-        user = update.effective_user
-        if user is not None and not user.is_bot:
+        seen = _SEEN.get()
+        if seen is not None and seen[0] is update:
+            context.language = seen[1]
+        elif (user := update.effective_user) is not None and not user.is_bot:
             async with context.db.session() as s:
-                context.language = await people.seen(
-                    s,
-                    person_id=user.id,
-                    chat_id=user.id,
-                    first_name=user.first_name or "",
-                    username=user.username,
-                    telegram_language=user.language_code,
-                )
+                context.language = await _seen(s, user)
     set_locale(context.language)
+
+
+async def seen_with_flows(session: AsyncSession, update: Update) -> None:
+    """``record_sender``'s work in the transaction that loads the update's flows (one
+    transaction instead of two for every update)."""
+    user = update.effective_user
+    if user is not None and not user.is_bot:
+        _SEEN.set((update, await _seen(session, user)))
+
+
+async def _seen(session: AsyncSession, user: User) -> str:
+    return await people.seen(
+        session,
+        person_id=user.id,
+        chat_id=user.id,
+        first_name=user.first_name or "",
+        username=user.username,
+        telegram_language=user.language_code,
+    )
 
 
 async def track(update: Update, context: BotContext) -> str:

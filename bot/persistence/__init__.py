@@ -4,7 +4,8 @@
   write-through, nothing loaded up front;
 - flows.py: around each update, the chat's steps loaded into the ConversationHandlers and
   written back; the conversation timeouts, from the database, fired once across workers;
-- order.py: the update processor that runs each update under its chat's lock.
+- order.py: the update processor that runs each update under its chat's lock, different
+  chats' concurrently.
 
 ``install`` wires the three into an ApplicationBuilder; ``Flows.attach`` once it is built.
 """
@@ -15,7 +16,7 @@ from typing import Any
 
 from telegram.ext import ApplicationBuilder
 
-from bot.persistence.flows import Flows
+from bot.persistence.flows import Flows, OnLoad
 from bot.persistence.order import FlowOrder
 from bot.persistence.store import DatabasePersistence
 from storage.db import Database
@@ -26,9 +27,11 @@ def install(
     db: Database,
     *,
     conversation_timeout_s: float | None,
+    concurrency: int = 1,
+    on_load: OnLoad | None = None,
 ) -> Flows:
-    flows = Flows(db, conversation_timeout_s=conversation_timeout_s)
-    builder.persistence(flows.persistence).concurrent_updates(FlowOrder(flows))
+    flows = Flows(db, conversation_timeout_s=conversation_timeout_s, on_load=on_load)
+    builder.persistence(flows.persistence).concurrent_updates(FlowOrder(flows, concurrency))
     return flows
 
 

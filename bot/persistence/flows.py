@@ -25,11 +25,12 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Iterable, MutableMapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, nullcontext
 from datetime import datetime
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ConversationHandler, Job
 
@@ -44,22 +45,34 @@ log = logging.getLogger(__name__)
 SWEEP_JOB = "flow-timeouts-sweep"
 JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None}  # a late job still runs
 Key = tuple[str, int, int]  # (flow name, chat id, user id)
+# Read in the load's transaction as well (the update's sender recorded as seen, bot/app.py).
+OnLoad = Callable[[AsyncSession, Update], Awaitable[None]]
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
 class Flows:
     """The persistent flows of one Application: per-update loading, order and timeouts."""
 
-    def __init__(self, db: Database, *, conversation_timeout_s: float | None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        conversation_timeout_s: float | None,
+        on_load: OnLoad | None = None,
+    ) -> None:
         self.db = db
+        # More to read in the load's transaction (bot/app.py: the sender recorded as seen).
+        self.on_load = on_load
         self.persistence = DatabasePersistence(db, conversation_timeout_s=conversation_timeout_s)
         self.persistence.on_state_written = self.arm
         self.app: App | None = None
         self._conversations: dict[str, ConversationHandler[Any]] = {}
         self._jobs: dict[Key, Job[Any]] = {}
-        # One unit of flow work at a time in this process: updates already run one by one, and
-        # a timeout job must not close a step while an update of that chat is being processed.
-        self._local = asyncio.Lock()
+        # One unit of flow work at a time per chat and person in this process: a chat's
+        # updates one by one, and a timeout job never closes a step while an update of that
+        # chat is being processed. Each lock is dropped when nobody holds or waits for it.
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
 
     def attach(self, app: App) -> None:
         self.app = app
@@ -77,26 +90,55 @@ class Flows:
         return self._conversations
 
     # ------------------------------------------------------------------ around each update
+    def turn(self, update: object) -> AbstractAsyncContextManager[None]:
+        """The turn of an update's chat and person in this process, one update at a time.
+
+        bot/persistence/order.py takes it as soon as an update arrives, before it waits for a
+        free slot, so a chat's updates queue in the order they came (asyncio's locks are
+        first come, first served) and never hold slots other chats could use.
+        """
+        ids = _ids_of(update)
+        return nullcontext() if ids is None else self._local(ids)
+
     @asynccontextmanager
     async def exclusive(self, ids: Iterable[int]) -> AsyncIterator[None]:
-        """This process's turn, then these chats' and people's turn across every worker."""
-        async with self._local, flow_state.chat_lock(self.db, ids):
+        """These chats' and people's turn in this process, then across every worker."""
+        keys = tuple(sorted(set(ids)))
+        async with self._local(keys), flow_state.chat_lock(self.db, keys):
             yield
 
+    @asynccontextmanager
+    async def _local(self, keys: tuple[int, ...]) -> AsyncIterator[None]:
+        """The local locks of ``keys`` (sorted: two holders of overlapping sets cannot
+        deadlock); a lock is forgotten once nobody holds or waits for it."""
+        async with AsyncExitStack() as held:
+            for key in keys:
+                self._users[key] = self._users.get(key, 0) + 1
+                held.callback(self._release, key)
+                await held.enter_async_context(self._locks.setdefault(key, asyncio.Lock()))
+            yield
+
+    def _release(self, key: int) -> None:
+        self._users[key] -= 1
+        if not self._users[key]:
+            del self._users[key], self._locks[key]
+
     async def process(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Load, process, write back: one update, under its chat's lock."""
+        """Load, process, write back: one update, under its chat's lock across workers (the
+        caller holds its ``turn`` here)."""
         app = self.app
         ids = _ids_of(update)
         if app is None or ids is None:
             await coroutine
             return
         try:
-            async with self.exclusive(ids):
+            async with flow_state.chat_lock(self.db, ids):
                 key = await self.load(update) if isinstance(update, Update) else None
                 try:
                     await coroutine
                 finally:
-                    await app.update_persistence()
+                    async with self.persistence.batch():  # one transaction for the writes
+                        await app.update_persistence()
                     if key is not None:  # written: memory holds a step only for its update
                         for handler in self.conversations.values():
                             _put(handler, key, None)
@@ -106,7 +148,8 @@ class Flows:
             await app.process_error(update=update, error=exc)
 
     async def load(self, update: Update) -> tuple[int, int] | None:
-        """The steps the database holds for this chat and person, into the handlers; the key."""
+        """The steps the database holds for this chat and person, into the handlers, and
+        their answers for ``refresh_user_data``, in one transaction (with ``on_load``); the key."""
         chat, user = update.effective_chat, update.effective_user
         if chat is None or user is None or not self.conversations:
             return None
@@ -114,8 +157,13 @@ class Flows:
             live, expired = await flow_state.states_of(
                 s, chat_id=chat.id, user_id=user.id, now=utcnow()
             )
+            answers = await flow_state.user_data_of(s, user_id=user.id)
+            if self.on_load is not None:
+                await self.on_load(s, update)
         for name in expired:  # overdue while nobody fired it (a restart): closed first
             await self._expire_locked((name, chat.id, user.id))
+        if not expired:  # else the timeout changed them: refresh reads them again
+            self.persistence.prefetched(user.id, answers)
         for name, handler in self.conversations.items():
             _put(handler, (chat.id, user.id), live.get(name))
         return chat.id, user.id

@@ -11,7 +11,8 @@ This one inverts both halves:
   processed. The ``get_*`` methods PTB calls at start-up return nothing;
 - **writes** go to the database as PTB hands them over (``update_user_data``,
   ``update_conversation``), and bot/persistence/order.py asks PTB to hand them over right after
-  every update (``Application.update_persistence``), while the chat's lock is still held.
+  every update (``Application.update_persistence``), while the chat's lock is still held,
+  all of one update's writes in one transaction (``batch``).
 
 Only ``user_data`` and the conversations are stored. ``bot_data`` holds the process's own
 objects (the Database, the settings); ``chat_data`` and arbitrary callback data are not used.
@@ -19,10 +20,14 @@ objects (the Database, the settings); ``chat_data`` and arbitrary callback data 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import BasePersistence, PersistenceInput
 
 from storage import flow_state
@@ -35,6 +40,10 @@ ConversationKey = tuple[int | str, ...]
 ConversationDict = dict[ConversationKey, object]
 # Told of every step written: (flow name, chat, user, deadline or None when the flow ended).
 StateWritten = Callable[[str, int, int, datetime | None], None]
+# A write held for the end of an update's batch: done in the batch's one transaction; then
+# what to do once it committed.
+Write = Callable[[AsyncSession], Awaitable[Callable[[], object] | None]]
+_BATCH: ContextVar[list[Write] | None] = ContextVar("flow_writes", default=None)
 
 
 class DatabasePersistence(BasePersistence[Data, Data, Data]):
@@ -54,6 +63,8 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
         # user id -> the JSON last read or written for them (only non-empty ones): an update
         # that changed nothing writes nothing.
         self._known: dict[int, str] = {}
+        # user id -> the answers read with the update's steps, not yet taken by refresh.
+        self._prefetched: dict[int, str | None] = {}
 
     # ------------------------------------------------------------------ conversations
     async def get_conversations(self, name: str) -> ConversationDict:
@@ -65,12 +76,12 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
     ) -> None:
         chat_id, user_id = _ids(key)
         now = utcnow()
-        expires_at = None
-        async with self.db.session() as s:
+        expires_at = now + self.timeout if self.timeout and new_state is not None else None
+
+        async def write(s: AsyncSession) -> Callable[[], object] | None:
             if new_state is None:
                 await flow_state.drop_state(s, name=name, chat_id=chat_id, user_id=user_id)
             else:
-                expires_at = now + self.timeout if self.timeout else None
                 await flow_state.save_state(
                     s,
                     name=name,
@@ -80,8 +91,10 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
                     now=now,
                     expires_at=expires_at,
                 )
-        if self.on_state_written is not None:
-            self.on_state_written(name, chat_id, user_id, expires_at)
+            told = self.on_state_written
+            return None if told is None else lambda: told(name, chat_id, user_id, expires_at)
+
+        await self._write(write)
 
     # ------------------------------------------------------------------ user_data
     async def get_user_data(self) -> dict[int, Data]:
@@ -89,9 +102,13 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
         return {}
 
     async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
-        """The person's answers as the database has them now (another worker may have moved on)."""
-        async with self.db.session() as s:
-            raw = await flow_state.user_data_of(s, user_id=user_id)
+        """The person's answers as the database has them now (another worker may have moved on):
+        read with the update's steps when flows.py loaded them (``prefetched``), else here."""
+        if user_id in self._prefetched:
+            raw = self._prefetched.pop(user_id)
+        else:
+            async with self.db.session() as s:
+                raw = await flow_state.user_data_of(s, user_id=user_id)
         user_data.clear()
         if raw is None:
             self._known.pop(user_id, None)
@@ -108,20 +125,55 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
             ) from exc
         if raw == self._known.get(user_id):
             return
-        async with self.db.session() as s:
+
+        async def write(s: AsyncSession) -> Callable[[], object]:
             if raw is None:
                 await flow_state.drop_user_data(s, user_id=user_id)
-            else:
-                await flow_state.save_user_data(s, user_id=user_id, data=raw, now=utcnow())
-        if raw is None:
-            self._known.pop(user_id, None)
-        else:
-            self._known[user_id] = raw
+                return partial(self._known.pop, user_id, None)
+            await flow_state.save_user_data(s, user_id=user_id, data=raw, now=utcnow())
+            return partial(self._known.__setitem__, user_id, raw)
+
+        await self._write(write)
 
     async def drop_user_data(self, user_id: int) -> None:
-        async with self.db.session() as s:
+        async def write(s: AsyncSession) -> Callable[[], object]:
             await flow_state.drop_user_data(s, user_id=user_id)
-        self._known.pop(user_id, None)
+            return partial(self._known.pop, user_id, None)
+
+        await self._write(write)
+
+    # ------------------------------------------------------------------ one transaction
+    def prefetched(self, user_id: int, raw: str | None) -> None:
+        """The person's answers, read with their steps (flows.py): the next
+        ``refresh_user_data`` of this person takes them instead of reading again."""
+        self._prefetched[user_id] = raw
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[None]:
+        """Every write PTB hands over in the body, in one transaction at its end (flows.py
+        wraps each update's write-back in one); outside a batch each write is its own."""
+        writes: list[Write] = []
+        token = _BATCH.set(writes)
+        try:
+            yield
+        finally:
+            _BATCH.reset(token)
+        if writes:
+            await self._commit(writes)
+
+    async def _write(self, write: Write) -> None:
+        pending = _BATCH.get()
+        if pending is not None:
+            pending.append(write)
+        else:
+            await self._commit([write])
+
+    async def _commit(self, writes: list[Write]) -> None:
+        async with self.db.session() as s:
+            after = [await write(s) for write in writes]
+        for then in after:
+            if then is not None:
+                then()
 
     # ------------------------------------------------------------------ not stored
     async def get_chat_data(self) -> dict[int, Data]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.settings import Settings
 from domain.incidents import IncidentType, ladder_for
@@ -38,6 +38,9 @@ class DispatchConfig:
     major_city_radius_km: float = 30.0
     major_summary_s: float = 60.0
     paid_broadcast: bool = False
+    # Under load (the sender's backlog at or past surge_backlog) the first wave is this small.
+    surge_backlog: int = 60
+    surge_first_wave: int = 2
 
     @classmethod
     def from_settings(cls, s: Settings) -> DispatchConfig:
@@ -67,12 +70,21 @@ class DispatchConfig:
             major_city_radius_km=s.major_city_radius_km,
             major_summary_s=s.major_summary_s,
             paid_broadcast=s.paid_broadcast,
+            surge_backlog=s.surge_backlog,
+            surge_first_wave=s.surge_first_wave,
         )
 
-    def ladder(self, incident: IncidentType | str) -> tuple[Wave, ...]:
-        return ladder_for(
+    def ladder(self, incident: IncidentType | str, *, backlog: int = 0) -> tuple[Wave, ...]:
+        """The incident's waves; under load (``backlog`` at or past ``surge_backlog``) the
+        first alerts at most ``surge_first_wave`` volunteers, nearest first as always, so that
+        every request gets its first alerts quickly instead of a few getting all of theirs."""
+        waves = ladder_for(
             incident,
             radius_km=self.radius_km,
             first_wave=self.first_wave,
             timeout_s=self.wave_timeout_s,
         )
+        if backlog < self.surge_backlog or not waves:
+            return waves
+        first = replace(waves[0], count=min(waves[0].count, self.surge_first_wave))
+        return (first, *waves[1:])

@@ -13,12 +13,29 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.dispatch import linked
-from bot.services.notices import AlertOffer, MessageRef, Notice, Recipient, from_json, to_json
+from bot.services.notices import (
+    AlertOffer,
+    MessageRef,
+    Notice,
+    Payload,
+    Recipient,
+    from_json,
+    to_json,
+)
+from domain.incidents import IncidentType, rule_for
 from storage import outbox
 from storage.models import OutboxMessage
 
-# Lower leaves first when the send budget is short: an alert before a courtesy message.
-ALERT_PRIORITY, DEFAULT_PRIORITY = 0, 1
+
+def priority_of(payload: Payload) -> int:
+    """A first alert of a life-threatening type, another first alert, a later wave's alert,
+    anything else (a citizen's status, an edit of a taken alert, a courtesy message)."""
+    if not isinstance(payload, AlertOffer):
+        return outbox.STATUS
+    if payload.wave > 1:
+        return outbox.LATER_ALERT
+    urgent = rule_for(IncidentType(payload.incident)).life_threatening
+    return outbox.FIRST_ALERT_URGENT if urgent else outbox.FIRST_ALERT
 
 
 def _request_of(notice: Notice, request_id: int | None) -> int | None:
@@ -44,7 +61,7 @@ def _row(notice: Notice, request_id: int | None, now: datetime) -> OutboxMessage
         edit_chat_id=notice.edit.chat_id if notice.edit else None,
         edit_message_id=notice.edit.message_id if notice.edit else None,
         offer_id=notice.offer_id,
-        priority=ALERT_PRIORITY if isinstance(notice.payload, AlertOffer) else DEFAULT_PRIORITY,
+        priority=priority_of(notice.payload),
         paid_broadcast=notice.paid_broadcast,
     )
 
@@ -89,6 +106,7 @@ def notice_of(row: OutboxMessage) -> Notice:
 # through services): claim the due ones, record how each send ended, count what is left.
 claim = outbox.claim
 finish = outbox.finish
+finish_sent = outbox.finish_sent
 retry_later = outbox.retry_later
 extend_lease = outbox.extend
 depth = outbox.depth

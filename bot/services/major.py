@@ -87,8 +87,12 @@ async def conditions(session: AsyncSession, req: HelpRequest, now: datetime) -> 
     return Conditions(row.id, row.paid_broadcast)
 
 
-def ladder(cfg: DispatchConfig, incident: str, found: Conditions) -> tuple[Wave, ...]:
-    waves = cfg.ladder(incident)
+def ladder(
+    cfg: DispatchConfig, incident: str, found: Conditions, *, backlog: int = 0
+) -> tuple[Wave, ...]:
+    """The request's waves; in an active area the first is wider (under load, the shrunk
+    first wave of ``DispatchConfig.ladder`` made wider)."""
+    waves = cfg.ladder(incident, backlog=backlog)
     return wider_first(waves, cfg.major_wave_factor) if found.active else waves
 
 

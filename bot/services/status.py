@@ -147,6 +147,14 @@ def current(notice: Notice, known: Book) -> int | None:
     return known.get(rid) if rid is not None else None
 
 
+def keep(notice: Notice, message_id: int | None, known: Book) -> None:
+    """A status notice just said: the rest of its batch edits or replaces what it made (the
+    batch is recorded in the database once it is all said, ``said``)."""
+    request_id = _request_id(notice)
+    if request_id is not None and message_id is not None and request_id in known:
+        known[request_id] = message_id
+
+
 async def said(
     session: AsyncSession,
     notice: Notice,

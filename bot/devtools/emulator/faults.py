@@ -157,6 +157,8 @@ class SendLimits:
     per_bot_per_s: int = 30
     per_private_chat_per_s: int = 1
     per_group_per_min: int = 20
+    # Sends with allow_paid_broadcast count here instead of in the bot's 30 a second.
+    per_bot_paid_per_s: int = 1000
 
 
 class SendLimiter:
@@ -169,28 +171,35 @@ class SendLimiter:
         self.limits = limits
         self.clock = clock
         self._bot: deque[float] = deque()
+        self._paid: deque[float] = deque()
         self._chats: dict[int, deque[float]] = {}
 
-    def _windows(self, chat_id: int) -> Iterable[tuple[deque[float], int, float]]:
-        yield self._bot, self.limits.per_bot_per_s, 1.0
+    def _windows(
+        self, chat_id: int, paid: bool = False
+    ) -> Iterable[tuple[deque[float], int, float]]:
+        if paid:
+            yield self._paid, self.limits.per_bot_paid_per_s, 1.0
+        else:
+            yield self._bot, self.limits.per_bot_per_s, 1.0
         chat = self._chats.setdefault(chat_id, deque())
         if chat_id > 0:
             yield chat, self.limits.per_private_chat_per_s, 1.0
         else:
             yield chat, self.limits.per_group_per_min, 60.0
 
-    def retry_after(self, chat_id: int) -> int | None:
-        """Seconds to wait before a send to ``chat_id`` is allowed, or None when it is now."""
+    def retry_after(self, chat_id: int, paid: bool = False) -> int | None:
+        """Seconds to wait before a send to ``chat_id`` is allowed, or None when it is now.
+        ``paid``: sent with ``allow_paid_broadcast`` (the paid window, not the bot's)."""
         now = self.clock()
         wait = 0.0
-        for window, limit, span in self._windows(chat_id):
+        for window, limit, span in self._windows(chat_id, paid):
             while window and window[0] <= now - span:
                 window.popleft()
             if len(window) >= limit:
                 wait = max(wait, window[0] + span - now)
         return max(1, math.ceil(wait)) if wait > 0 else None
 
-    def record(self, chat_id: int) -> None:
+    def record(self, chat_id: int, paid: bool = False) -> None:
         now = self.clock()
-        for window, _limit, _span in self._windows(chat_id):
+        for window, _limit, _span in self._windows(chat_id, paid):
             window.append(now)

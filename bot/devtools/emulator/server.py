@@ -212,7 +212,7 @@ class BotApiEmulator(EmulatorState):
             and (chat_id is None or f.chat_id == chat_id)
         ]
 
-    def _fault_for(self, name: str, chat_id: int | None) -> Fault | None:
+    def _fault_for(self, name: str, chat_id: int | None, paid: bool = False) -> Fault | None:
         """The fault this call meets, if any: a rule, a blocked user, then the send limits."""
         for rule in self.fault_rules:
             if rule.hits(name, chat_id):
@@ -220,7 +220,7 @@ class BotApiEmulator(EmulatorState):
         if self.is_blocked(chat_id) and name.startswith(_BLOCKABLE):
             return Fault(FaultKind.BLOCKED)
         if self.limiter is not None and name in SEND_METHODS and chat_id is not None:
-            wait = self.limiter.retry_after(chat_id)
+            wait = self.limiter.retry_after(chat_id, paid)
             if wait is not None:
                 return Fault(FaultKind.RATE_LIMITED, retry_after=wait)
         return None
@@ -272,14 +272,15 @@ class BotApiEmulator(EmulatorState):
             self.unknown_methods.append(method)
             raise ApiError(404, "Not Found: method not found")
         chat_id = as_int(params.get("chat_id"))
-        fault = self._fault_for(name, chat_id)
+        paid = params.get("allow_paid_broadcast") in (True, "true", "True")
+        fault = self._fault_for(name, chat_id, paid)
         if fault is not None and not fault.delivered:
             return self._faulted(method, params, chat_id, fault, applied=False), fault
         result = handler(self, params)
         if inspect.isawaitable(result):
             result = await result
         if self.limiter is not None and name in SEND_METHODS and chat_id is not None:
-            self.limiter.record(chat_id)
+            self.limiter.record(chat_id, paid)
         if fault is not None:
             return self._faulted(method, params, chat_id, fault, applied=True), fault
         return Call(method, params, True, success_payload(result), time.time(), applied=True), None

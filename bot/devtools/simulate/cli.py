@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     add("--workers", type=int, default=1, help="bot worker processes (run_bot.py --workers N)")
     add("--processes", action="store_true", help="run even one worker as a process")
     add("--rate-limits", action="store_true", help="enforce Telegram's limits (429 beyond them)")
+    add("--major", action="store_true", help="a major-incident area over the city (/major start)")
+    add(
+        "--paid-broadcast",
+        action="store_true",
+        help="PAID_BROADCAST=1: the area's alerts go as paid broadcasts (implies --major)",
+    )
     add("--live-share", type=float, default=0.001, help="share of the city's volunteers live")
     add("--duty-churn", type=float, default=0.2, help="volunteers going off duty per second")
     add("--pace", type=float, default=1.0, help="scale of every human delay and bot timer")
@@ -61,6 +67,7 @@ def config(args: argparse.Namespace) -> SimConfig:
         city=args.city, volunteers=args.volunteers, national=args.national, rate=args.rate,
         duration=args.duration, response=args.response, backend=args.backend,
         workers=args.workers, processes=args.processes, rate_limits=args.rate_limits,
+        major=args.major or args.paid_broadcast, paid_broadcast=args.paid_broadcast,
         json=args.json, record=args.record, pace=args.pace, live_share=args.live_share,
         duty_churn_per_s=args.duty_churn, drain_s=args.drain, linger_s=args.linger, seed=args.seed,
         pg_admin=args.pg_admin, progress=not args.no_progress, cache=not args.no_cache,

@@ -39,6 +39,10 @@ class SimConfig:
     workers: int = 1
     processes: bool = False  # one worker as a process too (its own RSS), not in this process
     rate_limits: bool = False
+    # A major-incident area over the city, declared before the surge (an operator's /major
+    # start); paid_broadcast: PAID_BROADCAST on, so its alerts go with allow_paid_broadcast.
+    major: bool = False
+    paid_broadcast: bool = False
     json: bool = False
     record: str | None = None
     pace: float = 1.0
@@ -74,6 +78,7 @@ class SimConfig:
             "ops_chat_id": OPS_CHAT_ID,
             "operator_ids": [OPERATOR_ID],
             "send_limiter": "on" if self.rate_limits else "off",
+            "paid_broadcast": self.paid_broadcast,
         }
 
 

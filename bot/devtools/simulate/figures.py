@@ -9,10 +9,14 @@ Definitions (the README's table uses them):
 - first alert: from the moment the citizen's last step (Skip or the details) was queued to
   the first alert of that request arriving at the emulator; first accept: from the request's
   creation to its assignment (the database's times).
-- ``alerts_per_s``: alerts delivered, from the first to the last; ``sends_per_s``: every
-  message the bot sent in the window (citizens' included: the limits count them all).
-- ``queue_delay_*_ms``: per outbox priority (lower leaves first), from a notice written to
-  Telegram's answer (``sent_at``), for the notices written in the window.
+- ``alerts_per_s``: alerts delivered in the window, from the first to the last (the bot
+  still says its backlog while it stops: not counted); ``sends_per_s``: every message the
+  bot sent in the window (citizens' included: the limits count them all).
+- ``queue_delay_*_ms``: per outbox priority (0: first alerts of life-threatening types, 1:
+  other first alerts, 2: later waves, 3: everything else), from a notice written to
+  Telegram's answer (``sent_at``), for the notices written in the window;
+  ``first_alert_*_ms_by_kind``: the first alert's latency, life-threatening types or not.
+- ``paid_sent``: calls made with ``allow_paid_broadcast`` (``--paid-broadcast``).
 - per request: SQL statements, transactions, hand-offs to the database and Bot API calls of
   the whole window (live locations and duty changes included) over the requests created.
 """
@@ -31,6 +35,7 @@ from bot.devtools.simulate import probes
 from bot.devtools.simulate.config import SimConfig
 from bot.devtools.simulate.people import Tally
 from domain.enums import AuditKind, RequestStatus
+from domain.incidents import IncidentType, rule_for
 from storage.db import Database
 from storage.models import AuditEvent, HelpRequest, Offer, OutboxMessage
 
@@ -114,6 +119,7 @@ async def collect(db: Database, cfg: SimConfig, tally: Tally, w: Window) -> dict
     status = {int(r.id): r.status for r in reqs if r.id is not None}
     lost: Counter[str] = Counter()
     latency_ms: list[float] = []
+    by_kind: dict[str, list[float]] = defaultdict(list)  # life-threatening or not
     receipts: list[float] = []
     for c in tally.citizens:
         rid = c.request_id
@@ -126,6 +132,7 @@ async def collect(db: Database, cfg: SimConfig, tally: Tally, w: Window) -> dict
         elif rid in first_alert:
             assert c.last_step_at is not None
             latency_ms.append((first_alert[rid] - c.last_step_at) * 1000)
+            by_kind[_kind(c.incident)].append(latency_ms[-1])
         elif rid not in escalated and status[rid] not in REACHED_CENTRE:
             lost["neither alerted nor escalated"] += 1
     accept_s = [
@@ -145,6 +152,8 @@ async def collect(db: Database, cfg: SimConfig, tally: Tally, w: Window) -> dict
         "requests_per_s": _r(_rate(receipts), 2),
         "first_alert_p50_ms": _r(pct(latency_ms, 50)),
         "first_alert_p99_ms": _r(pct(latency_ms, 99)),
+        "first_alert_p50_ms_by_kind": {k: _r(pct(v, 50)) for k, v in sorted(by_kind.items())},
+        "first_alert_p99_ms_by_kind": {k: _r(pct(v, 99)) for k, v in sorted(by_kind.items())},
         "first_accept_p50_s": _r(pct(accept_s, 50), 2),
         "dispatched": len(first_alert),
         "accepted": len(accept_s),
@@ -155,6 +164,11 @@ async def collect(db: Database, cfg: SimConfig, tally: Tally, w: Window) -> dict
         "queue_delay_p99_ms": {str(p): _r(pct(v, 99)) for p, v in sorted(delays.items())},
         "notes": w.notes,
     }
+
+
+def _kind(incident: str) -> str:
+    urgent = rule_for(IncidentType(incident)).life_threatening
+    return "life_threatening" if urgent else "other"
 
 
 def _settings_part(cfg: SimConfig) -> dict[str, Any]:
@@ -168,15 +182,19 @@ def _settings_part(cfg: SimConfig) -> dict[str, Any]:
         "backend": cfg.backend,
         "workers": cfg.workers,
         "rate_limited": cfg.rate_limits,
+        "major": cfg.major,
+        "paid_broadcast": cfg.paid_broadcast,
         "pace": cfg.pace,
     }
 
 
 def _alerts_part(tally: Tally, w: Window) -> dict[str, Any]:
-    alerts = list(tally.alert_at.values())
+    alerts = [at for at in tally.alert_at.values() if at <= w.end]  # not while the bot stops
     per_volunteer = list(tally.alerted_chats.values())
     sends = [c.at for c in w.calls if c.ok and c.method.lower() in SEND_METHODS and c.at <= w.end]
+    paid = [c for c in w.calls if c.ok and c.params.get("allow_paid_broadcast") in (True, "true")]
     return {
+        "paid_sent": len(paid),
         "alerts": len(alerts),
         "alerts_per_s": _r(_rate(alerts), 2),
         "sends_per_s": _r(_rate(sends), 2),

@@ -57,6 +57,7 @@ class Run:
             self.cast = Cast(self.emu, cfg, roster, self.rng)
             for pid in (OPERATOR_ID, LEADER_ID):
                 self.emu.user(pid, first_name="Staff", language_code="en")
+            self.operator = self.emu.user(OPERATOR_ID)
             self.emu.group(OPS_CHAT_ID, "Command centre")
             return await self._with_bot(where)
         finally:
@@ -92,6 +93,7 @@ class Run:
         self.progress("live locations", {"n": len(world.live_ids)})
         await world.share_live_locations()
         await _settled(self.emu, 120)
+        declared = await self._declare_major() if cfg.major else None
         before = await bot.counts()
         for pid in bot.pids:
             probes.reset_peak(pid)
@@ -116,10 +118,19 @@ class Run:
         if world.live_ids:
             notes.append(f"{len(world.live_ids)} live locations, {world.moves} moves")
         notes.append(f"{world.duty_changes} volunteers went off duty (and back later)")
+        if declared:
+            notes.append(f"major-incident mode: {declared}")
         return Window(
             start, end, self.emu.calls[first_call:], counts, rss, where_sqlite(cfg), notes,
             updates_taken=handled,
         )  # fmt: skip
+
+    async def _declare_major(self) -> str:
+        """The operator declares the city a major-incident area before the flood reaches the
+        bot (``/major start CITY 6``); the bot's answer's first line."""
+        await self.operator.send(f"/major start {self.cfg.the_city().name_en} 6")
+        answer = await self.operator.wait_for(lambda m: bool(m.text), timeout=120)
+        return (answer.text or "").splitlines()[0]
 
     async def _citizens(self, start: float) -> list[asyncio.Task[None]]:
         """Citizens at ``rate`` a second (Poisson) for ``duration`` seconds."""

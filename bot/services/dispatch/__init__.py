@@ -18,15 +18,23 @@ thing exactly once.
     linked.py, relink.py   linked reports
 """
 
-from bot.services.dispatch.answers import accept, alert_delivered, decline, recipient_unreachable
+from bot.services.dispatch.answers import (
+    accept,
+    alert_delivered,
+    alerts_delivered,
+    decline,
+    recipient_unreachable,
+)
 from bot.services.dispatch.job import arrived, cancel, confirm, credit_minutes, done, release
-from bot.services.dispatch.ladder import create_request, show_open_request
+from bot.services.dispatch.ladder import create_request
+from bot.services.dispatch.refusals import show_open_request
 from bot.services.dispatch.timers import fire_due, help_came, on_timer, pending_timers
 from domain.incidents import life_threatening
 
 __all__ = [
     "accept",
     "alert_delivered",
+    "alerts_delivered",
     "arrived",
     "cancel",
     "confirm",

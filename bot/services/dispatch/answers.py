@@ -7,6 +7,7 @@ request queue in one order, and no two use cases wait on each other in a circle.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import col
@@ -71,6 +72,45 @@ async def alert_delivered(
     closed = AlertClosed(req.incident, OfferStatus(offer.status))
     await tell(session, out, offer.volunteer_id, closed, edit=MessageRef(chat_id, message_id))
     return out
+
+
+async def alerts_delivered(
+    session: AsyncSession, landed: Sequence[tuple[int, int, int, int, datetime]]
+) -> Outcome:
+    """``alert_delivered`` for a batch of alerts ``(request id, offer id, chat id, message
+    id, when Telegram answered)``: their requests locked first (as every use case on a
+    request does), the message ids recorded in one statement, then one read of those already
+    closed, each edited at once."""
+    out = Outcome()
+    if not landed:
+        return out
+    by_offer = {o: (c, m) for _r, o, c, m, _at in landed}
+    reqs = await requests.lock_requests(session, {r for r, *_ in landed})
+    await requests.record_offer_messages(session, [(o, c, m) for _r, o, c, m, _at in landed])
+    for locked in reqs.values():
+        mine = [at for r, *_, at in landed if r == locked.id]
+        await _first_alert_fact(session, locked, len(mine), min(mine))
+    for offer in await requests.get_offers(session, by_offer):
+        req = reqs.get(offer.request_id)
+        if offer.status == OfferStatus.SENT or req is None or offer.id is None:
+            continue
+        chat_id, message_id = by_offer[offer.id]
+        closed = AlertClosed(req.incident, OfferStatus(offer.status))
+        await tell(session, out, offer.volunteer_id, closed, edit=MessageRef(chat_id, message_id))
+    return out
+
+
+async def _first_alert_fact(
+    session: AsyncSession, req: HelpRequest, landed_now: int, first_at: datetime
+) -> None:
+    """Note the request's first alert for /metrics when this batch delivered it (at
+    ``first_at``, its earliest answer): under the request's lock, the delivered alerts are
+    exactly this batch's (one worker counts it)."""
+    assert req.id is not None
+    delivered = await facts.offers_where(session, req.id, col(Offer.message_id).is_not(None))
+    if delivered == landed_now:
+        since = (first_at - req.created_at).total_seconds()
+        facts.note(session, Fact(FactKind.FIRST_ALERT, req.incident, seconds=since))
 
 
 async def _answering(

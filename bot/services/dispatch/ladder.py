@@ -19,7 +19,7 @@ from bot.services.dispatch.common import (
     relay_request_media,
     tell,
 )
-from bot.services.limits import over_limit
+from bot.services.dispatch.refusals import refusal
 from bot.services.notices import (
     AlertOffer,
     ExactLocation,
@@ -29,18 +29,14 @@ from bot.services.notices import (
     Outcome,
     Recipient,
     RequestCreated,
-    RequestLimited,
-    Result,
     SearchWidened,
     TimelineLine,
 )
-from bot.services.notices.links import RequestStillOpen
-from bot.services.notices.ops import RequestBlocked
 from domain.enums import AuditKind, OfferStatus, RequestStatus
 from domain.incidents import IncidentType
 from domain.matching.eligibility import Match, MatchQuery
 from domain.matching.geo import area_of
-from storage import facts, media, people, requests, standing
+from storage import facts, media, people, requests
 from storage.audit import Detail, audit, timeline
 from storage.facts import Fact, FactKind
 from storage.models import HelpRequest, Offer
@@ -60,6 +56,7 @@ async def create_request(
     for_other: bool = False,
     scene_phone: str | None = None,
     media_items: Sequence[tuple[str, str]] = (),
+    backlog: int = 0,
 ) -> Outcome:
     """Store the request and alert the first wave; the citizen is told how many were alerted.
 
@@ -70,25 +67,14 @@ async def create_request(
 
     LINKED, no alert, when another citizen reported the same here minutes ago: the report is
     stored all the same (its pin, scene number and media kept for the day it is dispatched
-    on its own) and joins that request (bot/services/dispatch/linked.py).
+    on its own) and joins that request (bot/services/dispatch/linked.py). ``backlog``: the
+    notices the sender has not said yet; past ``cfg.surge_backlog`` the first wave is smaller.
 
-    Refused, nothing stored and the citizen told with the official numbers: BLOCKED when an
-    operator blocked the person (checked here, at the end of the flow, so a citizen blocked
-    half-way through it gets nothing out), else LIMITED when they already made
-    MAX_REQUESTS_PER_HOUR requests in the last hour (services/limits.py). Both are audited.
-
-    ALREADY, nothing stored and the open request shown, when the person has one: one at a
-    time, as /request says at its start; checked here too because the flow's last answer can
-    be handled twice. The process dies after this commit and before the flow's step is written
-    back, Telegram posts the update again, and the flow, still at its last step, would create
-    the request again: a second request, its alerts, and the command centre told of it.
+    Refused (BLOCKED, LIMITED, or ALREADY with the open request shown): ``_refusal``.
     """
-    if await standing.block_of(session, requester_id) is not None:
-        return await _blocked(session, requester_id, incident, now)
-    if await over_limit(session, cfg, requester_id=requester_id, now=now):
-        return await _limited(session, cfg, requester_id, incident, now)
-    if (existing := await requests.open_request_of(session, requester_id)) is not None:
-        return await _still_open(session, existing)
+    refused = await refusal(session, cfg, requester_id, incident, lat, lon, now)
+    if refused is not None:
+        return refused
     # The one place a citizen's report becomes a row, whether it is dispatched or joins
     # another citizen's request (bot/services/dispatch/linked.py).
     report = HelpRequest(
@@ -110,16 +96,31 @@ async def create_request(
         report.status, report.linked_to = RequestStatus.LINKED, primary.id
         req = await _store(session, report, media_items, now)
         return await linked.file_linked(session, primary=primary, report=req, now=now)
-    in_major = await major.area_at(session, lat, lon, now)
+    return await _dispatched(session, cfg, report, media_items, now, backlog)
+
+
+async def _dispatched(
+    session: AsyncSession,
+    cfg: DispatchConfig,
+    report: HelpRequest,
+    media_items: Sequence[tuple[str, str]],
+    now: datetime,
+    backlog: int,
+) -> Outcome:
+    """The report stored in its own right (in a major-incident area when there is one) and its
+    first wave alerted; the citizen told how many first."""
+    in_major = await major.area_at(session, report.lat, report.lon, now)
     report.major_id = in_major.id if in_major else None
     req = await _store(session, report, media_items, now)
     assert req.id is not None
+    requester = await people.get_person(session, req.requester_id)  # held: told at the end
     facts.note(session, Fact(FactKind.CREATED, req.incident))
     out = Outcome(request_id=req.id)
-    alerted = await advance(session, cfg, req, now, out)
-    citizen = await recipient(session, requester_id)
+    alerted = await advance(session, cfg, req, now, out, backlog=backlog, fresh=True)
+    citizen = await recipient(session, req.requester_id)
     if citizen and alerted:  # when nobody could be alerted, the escalation notice says so
         out.notices.insert(0, Notice(citizen, RequestCreated(req.id, req.incident, alerted)))
+    del requester
     return out
 
 
@@ -146,52 +147,15 @@ async def _store(
     return req
 
 
-async def show_open_request(
-    session: AsyncSession, cfg: DispatchConfig, *, requester_id: int, now: datetime
-) -> Outcome:
-    """A citizen with an open request asked for help again: it is shown (ALREADY) as its new
-    status message, which takes the Cancel button and the edits to come (bot/services/status.py).
-    OK and nothing said when none is open (any more)."""
-    existing = await requests.open_request_of(session, requester_id)
-    return Outcome() if existing is None else await _still_open(session, existing)
-
-
-async def _still_open(session: AsyncSession, existing: HelpRequest) -> Outcome:
-    """One open request at a time: the citizen is shown the one they have (ALREADY)."""
-    assert existing.id is not None
-    out = Outcome(result=Result.ALREADY, request_id=existing.id)
-    shown = RequestStillOpen(existing.id, existing.incident, existing.status, existing.linked_to)
-    await tell(session, out, existing.requester_id, shown)
-    return out
-
-
-async def _blocked(
-    session: AsyncSession, requester_id: int, incident: IncidentType, now: datetime
-) -> Outcome:
-    out = Outcome(result=Result.BLOCKED)
-    detail: Detail = {"action": "request", "reason": "blocked", "incident": str(incident)}
-    await audit(session, kind=AuditKind.REFUSED, at=now, actor_id=requester_id, detail=detail)
-    await tell(session, out, requester_id, RequestBlocked(str(incident)))
-    return out
-
-
-async def _limited(
+async def advance(
     session: AsyncSession,
     cfg: DispatchConfig,
-    requester_id: int,
-    incident: IncidentType,
+    req: HelpRequest,
     now: datetime,
-) -> Outcome:
-    out = Outcome(result=Result.LIMITED)
-    limit = cfg.max_requests_per_hour
-    detail: Detail = {"incident": str(incident), "limit": limit}
-    await audit(session, kind=AuditKind.RATE_LIMITED, at=now, actor_id=requester_id, detail=detail)
-    await tell(session, out, requester_id, RequestLimited(str(incident), limit))
-    return out
-
-
-async def advance(
-    session: AsyncSession, cfg: DispatchConfig, req: HelpRequest, now: datetime, out: Outcome
+    out: Outcome,
+    *,
+    backlog: int = 0,
+    fresh: bool = False,
 ) -> int:
     """Alert the next wave that finds anyone; when no wave finds anyone new, wait out the
     ladder's final wait for the alerts still open, then escalate (at once if none is open).
@@ -201,39 +165,34 @@ async def advance(
     """
     assert req.id is not None
     mode = await major.conditions(session, req, now)
-    waves = major.ladder(cfg, req.incident, mode)
-    exclude = frozenset(await requests.excluded_volunteer_ids(session, req.id) | {req.requester_id})
+    waves = major.ladder(cfg, req.incident, mode, backlog=backlog)
+    # A request created in this transaction has alerted nobody: nobody to leave out but its
+    # requester (and no earlier alert to reuse).
+    alerted = frozenset() if fresh else await requests.excluded_volunteer_ids(session, req.id)
+    exclude = frozenset(alerted | {req.requester_id})
     for wave_index in range(req.wave, len(waves)):
         wave = waves[wave_index]
-        matches = await nearest_eligible(
-            session,
-            MatchQuery(
-                lat=req.lat,
-                lon=req.lon,
-                incident=IncidentType(req.incident),
-                radius_m=wave.radius_m,
-                k=wave.count,
-                now=now,
-                exclude=exclude,
-                max_position_age_s=cfg.position_max_age_s,
-                emergency=mode.active,
-            ),
+        query = MatchQuery(
+            lat=req.lat,
+            lon=req.lon,
+            incident=IncidentType(req.incident),
+            radius_m=wave.radius_m,
+            k=wave.count,
+            now=now,
+            exclude=exclude,
+            max_position_age_s=cfg.position_max_age_s,
+            emergency=mode.active,
         )
+        matches = await nearest_eligible(session, query)
         if not matches:
             continue
         due = now + timedelta(seconds=wave.timeout_s)
         if not await _move_to_wave(session, req, wave_index + 1, due, now):
             return 0
         out.timers[req.id] = due
+        paid, number = mode.paid_broadcast, wave_index + 1
         return await alert_wave(
-            session,
-            req,
-            matches,
-            wave_index + 1,
-            wave.radius_m,
-            now,
-            out,
-            paid_broadcast=mode.paid_broadcast,
+            session, req, matches, number, wave.radius_m, now, out, paid_broadcast=paid, fresh=fresh
         )
     if req.wave < len(waves) and await requests.offers_for(session, req.id, [OfferStatus.SENT]):
         # Nobody new is left to alert, but earlier alerts are still open: give them the
@@ -257,10 +216,12 @@ async def alert_wave(
     out: Outcome,
     *,
     paid_broadcast: bool = False,
+    fresh: bool = False,
 ) -> int:
     """Alert these volunteers as wave ``wave`` of the request (the request already moved to
     it): their alerts stored and told nearest first, the wave audited with who was alerted.
-    ``paid_broadcast``: a major-incident area's alerts with PAID_BROADCAST on."""
+    ``paid_broadcast``: a major-incident area's alerts with PAID_BROADCAST on; ``fresh``: the
+    request was created in this transaction (no earlier alert to reuse)."""
     assert req.id is not None
     offers = await requests.add_offers(
         session,
@@ -274,6 +235,7 @@ async def alert_wave(
             )
             for m in matches
         ],
+        fresh=fresh,
     )
     await audit(
         session,
@@ -289,9 +251,12 @@ async def alert_wave(
         },
     )
     where = area(req)
+    # Everyone told in one read, not one per volunteer (held here: the session holds its rows
+    # weakly, and ``tell`` finds each in it).
+    told = await people.load_people(session, [o.volunteer_id for o in offers])
     for offer in offers:  # nearest first: the order the search returned them in
         assert offer.id is not None
-        alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where)
+        alert = AlertOffer(req.id, req.incident, offer.id, offer.distance_m, where, wave)
         await tell(
             session,
             out,
@@ -300,6 +265,7 @@ async def alert_wave(
             offer_id=offer.id,
             paid_broadcast=paid_broadcast,
         )
+    del told
     return len(offers)
 
 

@@ -33,13 +33,15 @@ class SearchWidened(Payload):
 @_payload(Event.OFFER)
 @dataclass(frozen=True)
 class AlertOffer(Payload):
-    """An alert to one volunteer: distance and area only, never the point."""
+    """An alert to one volunteer: distance and area only, never the point. ``wave``: the
+    search's wave it belongs to (the first wave's alerts leave first under load)."""
 
     request_id: int
     incident: str
     offer_id: int
     distance_m: int
     area: Area
+    wave: int = 1
 
 
 @_payload(Event.OFFER_CLOSED)
