@@ -100,3 +100,28 @@ async def test_a_recorded_run_is_what_stats_and_the_digest_read(
     assert "http://127.0.0.1:8080/dashboard" in printed  # the operator's one-time link
     with pytest.raises(SystemExit, match="exists"):
         await simulate(cfg)  # a recording is never overwritten
+
+
+def test_a_linked_report_is_lost_only_when_the_request_it_follows_was_not_reached() -> None:
+    from typing import Any, cast
+
+    from bot.devtools.simulate.figures import _citizens
+    from bot.devtools.simulate.people import Citizen, Tally
+
+    def citizen(request_id: int) -> Citizen:
+        user = cast(Any, None)
+        return Citizen(
+            user, "fire", (24.7, 46.7), last_step_at=1.0, receipt_at=1.5, request_id=request_id
+        )
+
+    tally = Tally(citizens=[citizen(1), citizen(2), citizen(3), citizen(4)])
+    status = {1: "dispatching", 2: "linked", 3: "linked", 4: "dispatching"}
+    seen = _citizens(
+        tally, first_alert={1: 2.0}, status=status, escalated=set(), follows={2: 1, 3: 4}
+    )
+    assert seen.linked == 1  # 2 follows 1, which was alerted
+    assert dict(seen.lost) == {  # 3 follows 4, and neither was alerted
+        "neither alerted nor escalated (linked)": 1,
+        "neither alerted nor escalated (dispatching)": 1,
+    }
+    assert seen.latency_ms == [1000.0]

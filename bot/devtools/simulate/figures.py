@@ -4,7 +4,9 @@ Definitions (the README's table uses them):
 
 - ``requests_sent``: citizens who started asking; ``requests_lost``: of those, the ones with
   no receipt, no stored request, or a request that neither reached a volunteer (an alert
-  handed to the Bot API) nor the command centre (escalated / unanswered).
+  handed to the Bot API) nor the command centre (escalated / unanswered);
+  ``requests_linked``: reports linked to a nearby one of the same type that was reached (the
+  linked citizen shares its volunteer and is kept informed: not lost).
 - ``requests_per_s``: receipts per second, from the first receipt to the last.
 - first alert: from the moment the citizen's last step (Skip or the details) was queued to
   the first alert of that request arriving at the emulator; first accept: from the request's
@@ -109,6 +111,63 @@ async def _rows(db: Database) -> tuple[list[Any], dict[int, int], set[int], list
     return reqs, offers, escalated, sent
 
 
+async def _follows(db: Database) -> dict[int, int]:
+    """Each linked report and the request it follows."""
+    async with db.session() as s:
+        pairs = await s.exec(
+            select(HelpRequest.id, HelpRequest.linked_to).where(
+                col(HelpRequest.linked_to).is_not(None)
+            )
+        )
+        return {int(r): int(m) for r, m in pairs if r is not None and m is not None}
+
+
+def _reached(
+    rid: int, alerted: dict[int, float], escalated: set[int], status: dict[int, Any]
+) -> bool:
+    """A volunteer was alerted for it, or the command centre has it."""
+    return rid in alerted or rid in escalated or status.get(rid) in REACHED_CENTRE
+
+
+@dataclass
+class _Seen:
+    """What became of each citizen's request."""
+
+    lost: Counter[str] = field(default_factory=Counter)
+    latency_ms: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    receipts: list[float] = field(default_factory=list)
+    linked: int = 0  # linked to a nearby report that was alerted or escalated
+
+
+def _citizens(
+    tally: Tally,
+    first_alert: dict[int, float],
+    status: dict[int, Any],
+    escalated: set[int],
+    follows: dict[int, int],
+) -> _Seen:
+    seen = _Seen()
+    for c in tally.citizens:
+        rid = c.request_id
+        if c.receipt_at is None or rid is None:
+            seen.lost[c.failed or "unfinished when the run ended"] += 1
+            continue
+        seen.receipts.append(c.receipt_at)
+        if rid not in status:
+            seen.lost["no request stored"] += 1
+        elif rid in first_alert:
+            assert c.last_step_at is not None
+            seen.latency_ms.append((first_alert[rid] - c.last_step_at) * 1000)
+            seen.by_kind[_kind(c.incident)].append(seen.latency_ms[-1])
+        elif rid in follows and _reached(follows[rid], first_alert, escalated, status):
+            seen.linked += 1  # a linked report shares the help of the one it follows
+        elif not _reached(rid, first_alert, escalated, status):
+            state = getattr(status[rid], "value", status[rid])
+            seen.lost[f"neither alerted nor escalated ({state})"] += 1
+    return seen
+
+
 async def collect(db: Database, cfg: SimConfig, tally: Tally, w: Window) -> dict[str, Any]:
     reqs, offers, escalated, sent = await _rows(db)
     first_alert: dict[int, float] = {}
@@ -117,24 +176,8 @@ async def collect(db: Database, cfg: SimConfig, tally: Tally, w: Window) -> dict
         if rid is not None:
             first_alert[rid] = min(first_alert.get(rid, at), at)
     status = {int(r.id): r.status for r in reqs if r.id is not None}
-    lost: Counter[str] = Counter()
-    latency_ms: list[float] = []
-    by_kind: dict[str, list[float]] = defaultdict(list)  # life-threatening or not
-    receipts: list[float] = []
-    for c in tally.citizens:
-        rid = c.request_id
-        if c.receipt_at is None or rid is None:
-            lost[c.failed or "unfinished when the run ended"] += 1
-            continue
-        receipts.append(c.receipt_at)
-        if rid not in status:
-            lost["no request stored"] += 1
-        elif rid in first_alert:
-            assert c.last_step_at is not None
-            latency_ms.append((first_alert[rid] - c.last_step_at) * 1000)
-            by_kind[_kind(c.incident)].append(latency_ms[-1])
-        elif rid not in escalated and status[rid] not in REACHED_CENTRE:
-            lost["neither alerted nor escalated"] += 1
+    seen = _citizens(tally, first_alert, status, escalated, await _follows(db))
+    lost, latency_ms, by_kind = seen.lost, seen.latency_ms, seen.by_kind
     accept_s = [
         (r.assigned_at - r.created_at).total_seconds() for r in reqs if r.assigned_at is not None
     ]
@@ -149,7 +192,8 @@ async def collect(db: Database, cfg: SimConfig, tally: Tally, w: Window) -> dict
         "requests_created": created,
         "requests_lost": sum(lost.values()),
         "lost_reasons": dict(lost),
-        "requests_per_s": _r(_rate(receipts), 2),
+        "requests_linked": seen.linked,  # linked to a nearby report that was alerted or escalated
+        "requests_per_s": _r(_rate(seen.receipts), 2),
         "first_alert_p50_ms": _r(pct(latency_ms, 50)),
         "first_alert_p99_ms": _r(pct(latency_ms, 99)),
         "first_alert_p50_ms_by_kind": {k: _r(pct(v, 50)) for k, v in sorted(by_kind.items())},

@@ -61,6 +61,7 @@ class Bar:
 
 ROWS = (
     ("requests sent / created / lost", ("requests_sent", "requests_created", "requests_lost")),
+    ("linked to a nearby report that was reached", ("requests_linked",)),
     ("dispatched / accepted / escalated", ("dispatched", "accepted", "escalated")),
     ("requests per second (receipts)", ("requests_per_s",)),
     ("first alert p50 / p99 (ms)", ("first_alert_p50_ms", "first_alert_p99_ms")),
