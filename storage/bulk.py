@@ -7,14 +7,20 @@ through the database thread where one does. The ids of one multi-row INSERT are 
 order of its VALUES on both SQLite (each row takes the next rowid as it is inserted) and
 PostgreSQL (the sequence is drawn row by row), so the sorted ids are the rows' ids in order:
 an outbox row written first still leaves first.
+
+The statement is SQL text with typed parameters, made once per table and number of rows:
+SQLAlchemy does not cache the compilation of a multi-row ``insert().values([...])``, and
+compiling it anew was about 0.25 ms a statement, a few per cent of a surge's whole CPU
+(the typed parameters keep each column's conversions, so the rows are stored as before).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import Table, TextualSelect, bindparam, text
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,16 +34,31 @@ async def insert_rows(session: AsyncSession, rows: Sequence[Row]) -> list[int]:
         return []
     if session.new or session.dirty or session.deleted:
         await session.flush()  # what the ORM still holds goes first, as a flush would
-    table: Any = type(rows[0]).__table__  # type: ignore[attr-defined]
-    key = table.c.id
-    names = [c.name for c in table.columns if c is not key]
+    table: Table = type(rows[0]).__table__  # type: ignore[attr-defined]
+    names = _names(table)
     ids: list[int] = []
     for start in range(0, len(rows), CHUNK):
         part = rows[start : start + CHUNK]
-        values = [{name: getattr(row, name) for name in names} for row in part]
-        result = await session.exec(insert(table).values(values).returning(key))  # type: ignore[call-overload]
+        values = {f"{name}_{i}": getattr(row, name) for i, row in enumerate(part) for name in names}
+        result = await session.exec(_statement(table, len(part)), params=values)  # type: ignore[call-overload]
         chunk_ids = sorted(int(i) for i in result.scalars().all())
         for row, row_id in zip(part, chunk_ids, strict=True):
             row.id = row_id  # type: ignore[attr-defined]
         ids.extend(chunk_ids)
     return ids
+
+
+def _names(table: Table) -> list[str]:
+    return [c.name for c in table.columns if c is not table.c.id]
+
+
+@functools.lru_cache(maxsize=4096)
+def _statement(table: Table, count: int) -> TextualSelect:
+    """``INSERT INTO table (…) VALUES (…) × count RETURNING id``, each parameter typed as its
+    column."""
+    names = _names(table)
+    quoted = ", ".join(f'"{name}"' for name in names)
+    rows = ", ".join("(" + ", ".join(f":{name}_{i}" for name in names) + ")" for i in range(count))
+    sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES {rows} RETURNING "id"'
+    params = [bindparam(f"{n}_{i}", type_=table.c[n].type) for i in range(count) for n in names]
+    return text(sql).bindparams(*params).columns(table.c.id)

@@ -41,8 +41,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    """A payload type's field types, resolved once (resolving is costly: the outbox revives
+    every row it sends)."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
 def _typed(cls: type[Any], data: dict[str, Any]) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     return {name: _revive(hints[name], value) for name, value in data.items()}
 
 
@@ -60,7 +72,7 @@ def _revive(hint: Any, value: Any) -> Any:
         item = typing.get_args(hint)[0]
         return tuple(_revive(item, v) for v in value)
     if isinstance(hint, type) and issubclass(hint, tuple) and isinstance(value, list):
-        fields = typing.get_type_hints(hint)
+        fields = _hints(hint)
         return hint(*(_revive(h, v) for h, v in zip(fields.values(), value, strict=True)))
     if isinstance(value, dict):
         return {k: _revive(None, v) for k, v in value.items()}
