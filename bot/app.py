@@ -107,14 +107,14 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .context_types(ContextTypes(context=BotContext))
-        # PTB's default clients (pool sizes as its builder picks them), counting failed calls.
-        .request(metrics.CountingRequest(connection_pool_size=256, httpx_kwargs={"verify": tls()}))
+        # The Bot API's clients (bot/bot_api_http.py: aiohttp), counting failed calls.
+        .request(metrics.CountingRequest(connection_pool_size=256, ssl_context=tls()))
         .get_updates_request(
             ConfirmWhenHandled(
                 updates,
                 gate=settings.update_concurrency == 1,
                 connection_pool_size=1,
-                httpx_kwargs={"verify": tls()},
+                ssl_context=tls(),
             )
         )
         .post_init(_post_init)

@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import CallbackContext
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import RequestData
 
+from bot.bot_api_http import AiohttpRequest
 from storage.facts import Fact, FactKind, take
 
 log = logging.getLogger(__name__)
@@ -191,8 +192,9 @@ def _method_of(url: str) -> str:
     return url.rsplit("/", 1)[-1][:64] or "unknown"
 
 
-class CountingRequest(HTTPXRequest):
-    """PTB's own HTTP client, counting each failed Bot API call by method and kind.
+class CountingRequest(AiohttpRequest):
+    """The Bot API's HTTP client (bot/bot_api_http.py), counting each failed call by method and
+    kind.
 
     ``do_request`` is the extension point PTB gives HTTP back-ends: it sees every attempt,
     so a 429 the rate limiter retries counts once per attempt, and time-outs and network
@@ -204,10 +206,10 @@ class CountingRequest(HTTPXRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: Any = HTTPXRequest.DEFAULT_NONE,
-        write_timeout: Any = HTTPXRequest.DEFAULT_NONE,
-        connect_timeout: Any = HTTPXRequest.DEFAULT_NONE,
-        pool_timeout: Any = HTTPXRequest.DEFAULT_NONE,
+        read_timeout: Any = AiohttpRequest.DEFAULT_NONE,
+        write_timeout: Any = AiohttpRequest.DEFAULT_NONE,
+        connect_timeout: Any = AiohttpRequest.DEFAULT_NONE,
+        pool_timeout: Any = AiohttpRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         try:
             status, body = await super().do_request(
