@@ -10,18 +10,21 @@ Updates of different chats run concurrently, ``concurrency`` at a time; each cha
 person's) run one by one, in the order they arrived: an update takes its chat's turn
 (``Flows.turn``, first come first served) the moment its task starts (PTB starts them in the
 order it received the updates), and only then waits for one of the ``concurrency`` slots.
-PTB's own semaphore is set wide open so that it never reorders them.
+PTB's own semaphore is set wide open so that it never reorders them. The slots go earliest
+deadline first (bot/persistence/urgency.py): a life-threatening request's steps before a
+breakdown's, a person's before a live location's next position; the deadline is set when the
+update arrives, so the time it waits for its chat's turn counts too.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram.ext import BaseUpdateProcessor
 
 from bot.persistence.flows import Flows
+from bot.persistence.urgency import DeadlineSlots, Urgency
 
 OPEN = 100_000  # PTB's semaphore: never the one that makes an update wait
 
@@ -30,10 +33,12 @@ class FlowOrder(BaseUpdateProcessor):
     def __init__(self, flows: Flows, concurrency: int = 1) -> None:
         super().__init__(max_concurrent_updates=OPEN if concurrency > 1 else 1)
         self.flows = flows
-        self.slots = asyncio.Semaphore(concurrency)
+        self.slots = DeadlineSlots(concurrency)
+        self.urgency = Urgency()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        async with self.flows.turn(update), self.slots:
+        deadline = self.slots.clock() + self.urgency.allowance(update)
+        async with self.flows.turn(update), self.slots.slot(deadline):
             await self.flows.process(update, coroutine)
 
     async def initialize(self) -> None:
