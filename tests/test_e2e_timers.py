@@ -236,9 +236,24 @@ async def test_scheduling_twice_leaves_one_job(tmp_path: Path) -> None:
         assert abs((jobs[0].next_t - (later + timedelta(seconds=5))).total_seconds()) < 1
         assert jobs[0].job.misfire_grace_time is None  # a late timer still fires
         assert len(jq.get_jobs_by_name(timers.POLL_JOB)) == 1
+        wakeups = timers.poller_of(box.app).wakeups
+        assert list(wakeups) == [7] and wakeups[7] is jobs[0]  # found without a scan
         timers.schedule(box.app, {7: None})
         await asyncio.sleep(0)
         assert not jq.get_jobs_by_name(timers.job_name(7))
+        assert not wakeups
+
+
+async def test_a_wake_up_that_fired_is_forgotten(tmp_path: Path) -> None:
+    async with e2e_sandbox(tmp_path) as box:
+        wakeups = timers.poller_of(box.app).wakeups
+        timers.schedule(box.app, {8: utcnow()})
+        assert 8 in wakeups
+        await box.settle()  # the wake-up fired (a pass over the timers ran and finished)
+        assert 8 not in wakeups  # one entry per pending job: nothing piles up on a surge
+        timers.schedule(box.app, {8: utcnow() + timedelta(hours=1)})  # and it can come again
+        assert box.app.job_queue is not None
+        assert len(box.app.job_queue.get_jobs_by_name(timers.job_name(8))) == 1
 
 
 # --- reminders, auto-confirm and the ladder through the JobQueue ----------------------------

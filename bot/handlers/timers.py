@@ -26,11 +26,13 @@ drops a job that runs late.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime
 from typing import Any
 
-from telegram.ext import Application
+from apscheduler.jobstores.base import JobLookupError
+from telegram.ext import Application, Job
 
 from bot.handlers import periodic
 from bot.handlers.outbox import Sender, sender_of
@@ -62,6 +64,9 @@ class TimerPoller:
         self._task: asyncio.Task[None] | None = None
         self._again = False
         self.fired = 0  # steps fired by this process (for logs and tests)
+        # Each request's pending wake-up job: PTB's lookup by name scans every job, and a
+        # surge has one per open request (``schedule`` runs after every unit of work).
+        self.wakeups: dict[int, Job[Any]] = {}
 
     def trigger(self) -> None:
         """Start a pass, or ask the running one to go round once more."""
@@ -171,19 +176,27 @@ def schedule(app: AnyApp, changes: dict[int, datetime | None]) -> None:
     """This worker's wake-ups for timers it just set (None: the request has no timer now)."""
     if app.job_queue is None:
         return
+    wakeups = poller_of(app).wakeups
     for request_id, when in changes.items():
-        for job in app.job_queue.get_jobs_by_name(job_name(request_id)):
-            job.schedule_removal()
+        old = wakeups.pop(request_id, None)
+        if old is not None and not old.removed:
+            with contextlib.suppress(JobLookupError):  # fired a moment ago, its callback due
+                old.schedule_removal()
         if when is None:
             continue
         delay = max(0.0, (when - utcnow()).total_seconds())
-        app.job_queue.run_once(
+        wakeups[request_id] = app.job_queue.run_once(
             _wake, delay, data=request_id, name=job_name(request_id), job_kwargs=JOB_KWARGS
         )
 
 
 async def _wake(context: Any) -> None:
-    poller_of(context.application).trigger()
+    poller = poller_of(context.application)
+    job: Job[Any] | None = context.job
+    request_id = job.data if job is not None else None
+    if isinstance(request_id, int) and poller.wakeups.get(request_id) is job:
+        del poller.wakeups[request_id]  # the poll job (data None) has no entry
+    poller.trigger()
 
 
 def schedule_poll(app: AnyApp, interval_s: float) -> None:
