@@ -202,6 +202,7 @@ def rate_limiter(settings: Settings, token: str) -> BaseRateLimiter[Any] | None:
         rate=settings.send_budget_per_s,
         paid_rate=settings.paid_broadcast_per_s,
         status_share=settings.status_share,
+        chat_gap_s=settings.chat_pace_s,
     )
 
 

@@ -25,6 +25,14 @@ take slots from a second, faster budget (``paid_rate``: PAID_BROADCAST_PER_S; Te
 up to 1,000 a second for a fee per message), so they neither wait behind nor crowd out the
 ordinary ones.
 
+Telegram also asks for no more than one message a second to one private chat. PTB's limiter
+does not hold a bot to that (Telegram tolerates short bursts), and the emulator, which holds
+the documented rule strictly, answers such a burst with 429. ``chat_gap_s`` (CHAT_PACE_S)
+makes this limiter keep the rule itself: a private chat's next message waits until that long
+after its previous one was answered, holding no slot of the budget meanwhile, so it neither
+draws a 429 nor delays other chats. Off by default, because it costs a second between a
+volunteer's job and its location; the fleet's Redis limiter counts per chat already.
+
 The wrapped limiter (PTB's ``AIORateLimiter``, or the fleet's Redis one) still applies
 Telegram's other limits and retries a 429. With several workers each paces its own slots
 here and the fleet's limiter (bot/ratelimit.py) holds the whole fleet to Telegram's rate; a
@@ -47,6 +55,7 @@ from typing import Any
 from telegram.ext import BaseRateLimiter
 
 STATUS = 3  # storage.outbox.STATUS: anything that is not an alert
+PACE_MEMORY = 10_000  # chats whose last message time is kept before the past ones are dropped
 REPLY = 2  # a handler's direct reply: with the later waves' alerts, before any status notice
 Key = tuple[int, int, int]  # class, request (alerts), arrival: lower goes first
 #: Arrival numbers, one sequence for the process: keys never tie.
@@ -165,6 +174,44 @@ class Turns:
         self.busy = self.queue.grant()
 
 
+class ChatPace:
+    """At least ``gap_s`` from one message to a private chat being answered to the next one
+    leaving (messages to one chat go one by one, in the order they asked)."""
+
+    def __init__(self, gap_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.gap_s = gap_s
+        self.clock = clock
+        self._free_at: dict[int, float] = {}  # a chat's next message may leave then
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[None]:
+        self._users[chat_id] = self._users.get(chat_id, 0) + 1
+        try:
+            async with self._locks.setdefault(chat_id, asyncio.Lock()):
+                wait = self._free_at.get(chat_id, 0.0) - self.clock()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                try:
+                    yield
+                finally:
+                    self._free_at[chat_id] = self.clock() + self.gap_s
+        finally:
+            self._users[chat_id] -= 1
+            if not self._users[chat_id]:
+                del self._users[chat_id], self._locks[chat_id]
+            if len(self._free_at) > PACE_MEMORY:
+                now = self.clock()
+                self._free_at = {c: t for c, t in self._free_at.items() if t > now}
+
+
+def _paced(endpoint: str, chat_id: int) -> bool:
+    """A new message to a private chat (what Telegram's one-a-second rule counts)."""
+    name = endpoint.lower()
+    return chat_id > 0 and name.startswith("send") and name != "sendchataction"
+
+
 class PriorityLimiter(BaseRateLimiter[Any]):
     """A slot from the budget in priority order, then the wrapped limiter (module docstring)."""
 
@@ -175,10 +222,12 @@ class PriorityLimiter(BaseRateLimiter[Any]):
         rate: float,
         paid_rate: float = 1000.0,
         status_share: float = 0.2,
+        chat_gap_s: float = 0.0,
     ) -> None:
         self.inner = inner
         self.free = _Gate(rate, status_share)
         self.paid = _Gate(paid_rate, status_share)
+        self.pace = ChatPace(chat_gap_s) if chat_gap_s > 0 else None
 
     async def initialize(self) -> None:
         await self.inner.initialize()
@@ -191,6 +240,21 @@ class PriorityLimiter(BaseRateLimiter[Any]):
         return self.free.waiting() + self.paid.waiting()
 
     async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Any,
+    ) -> Any:
+        chat_id = data.get("chat_id")
+        if self.pace is not None and isinstance(chat_id, int) and _paced(endpoint, chat_id):
+            async with self.pace.turn(chat_id):
+                return await self._admitted(callback, args, kwargs, endpoint, data, rate_limit_args)
+        return await self._admitted(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    async def _admitted(
         self,
         callback: Callable[..., Coroutine[Any, Any, Any]],
         args: Any,

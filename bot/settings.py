@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     # slots whenever it waits). 0: no pacing of our own (PTB's limiter alone).
     send_budget_per_s: float = Field(29.0, ge=0)
     status_share: float = Field(0.2, gt=0, le=1)
+    # Seconds from one message to a private chat being answered to the next one leaving (the
+    # budget keeps Telegram's one-a-second rule itself; bot/budget.py). 0: PTB's way, bursts
+    # allowed. Needs SEND_BUDGET_PER_S > 0.
+    chat_pace_s: float = Field(0.0, ge=0, le=5)
     # Paid broadcasting (allow_paid_broadcast; Telegram charges per message, up to 1,000 a
     # second): PAID_BROADCAST lets a major-incident area's alerts and call-outs go paid
     # (bot/services/major.py); every limiter paces those at PAID_BROADCAST_PER_S instead of

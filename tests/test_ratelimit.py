@@ -172,3 +172,67 @@ async def test_workers_held_back_by_the_fleets_rate_still_send_in_priority_order
         last_alert = max(i for i, t in enumerate(order) if "-alert-" in t)
         after = [t for t in order[last_alert:] if "-status-" in t]
         assert len(after) >= 2, order  # status notices waiting since before were passed
+
+
+# --- one private chat, one message a second (CHAT_PACE_S; bot/budget.py ChatPace) ---------
+
+
+async def _one_chat_burst(chat_gap_s: float) -> tuple[int, list[object], list[str]]:
+    """Three messages to one person and one to each of five others, at once, from one bot
+    whose budget keeps (or not) the one-a-second rule; 429s are not retried here."""
+    async with BotApiEmulator(token="700000001:PACE") as e:
+        e.enforce_limits()
+        limiter = PriorityLimiter(AIORateLimiter(max_retries=0), rate=29.0, chat_gap_s=chat_gap_s)
+        bot = ExtBot(e.token, base_url=e.base_url, rate_limiter=limiter)
+        await bot.initialize()
+        person = e.user(99)
+        for i in range(5):
+            e.user(200 + i)
+        calls = [bot.send_message(99, f"update {i}") for i in range(3)]
+        calls += [bot.send_message(200 + i, f"alert {i}") for i in range(5)]
+        try:
+            results = await asyncio.gather(*calls, return_exceptions=True)
+        finally:
+            await bot.shutdown()
+        return e.answered_429, list(results), [m.text or "" for m in person.messages]
+
+
+async def test_with_chat_pace_a_burst_to_one_person_draws_no_429_and_keeps_its_order() -> None:
+    status_429, results, said = await _one_chat_burst(1.0)
+    assert status_429 == 0
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert said == ["update 0", "update 1", "update 2"]
+
+
+async def test_without_chat_pace_the_same_burst_draws_429s() -> None:
+    status_429, results, _ = await _one_chat_burst(0.0)
+    assert status_429 >= 2 and len([r for r in results if isinstance(r, Exception)]) >= 2
+
+
+async def test_chat_pace_holds_only_new_messages_to_one_private_chat() -> None:
+    from tests.test_surge import Through
+
+    limiter = PriorityLimiter(Through(), rate=1000.0, chat_gap_s=0.3)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    at: dict[str, float] = {}
+
+    async def send(name: str) -> None:
+        at[name] = loop.time() - start
+
+    def call(name: str, endpoint: str, chat_id: int) -> Any:
+        data = {"chat_id": chat_id}
+        return limiter.process_request(send, (name,), {}, endpoint, data, Urgency(STATUS, 0))
+
+    await asyncio.gather(
+        call("a1", "sendMessage", 5),
+        call("a2", "sendLocation", 5),
+        call("b1", "sendMessage", 6),
+        call("edit", "editMessageText", 5),
+        call("typing", "sendChatAction", 5),
+        call("group1", "sendMessage", -100),
+        call("group2", "sendMessage", -100),
+    )
+    assert at["a2"] - at["a1"] >= 0.3  # the same person: a gap
+    assert max(at[n] for n in ("a1", "b1", "edit", "typing", "group1", "group2")) < 0.2
+    assert not limiter.pace or not limiter.pace._locks  # nothing kept once nobody waits

@@ -78,6 +78,8 @@ class SimConfig:
             "ops_chat_id": OPS_CHAT_ID,
             "operator_ids": [OPERATOR_ID],
             "send_limiter": "on" if self.rate_limits else "off",
+            # The emulator holds each private chat to one message a second, strictly.
+            "chat_pace_s": 1.0 if self.rate_limits else 0.0,
             "paid_broadcast": self.paid_broadcast,
         }
 
