@@ -28,10 +28,12 @@ import argparse
 import asyncio
 import json
 import random
+import re
 import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -70,10 +72,13 @@ class Counters:
     def __init__(self) -> None:
         self.statements = self.transactions = self.handoffs = 0
         self.processing_s = 0.0
+        self.texts: Counter[str] = Counter()  # each statement's shape (--statements)
+        self.counted_texts: Counter[str] = Counter()  # over the counted requests
 
     def reset(self) -> None:
         self.statements = self.transactions = self.handoffs = 0
         self.processing_s = 0.0
+        self.texts.clear()
 
 
 def instrument(box: Sandbox, counters: Counters) -> None:
@@ -110,14 +115,26 @@ def listen(counters: Counters) -> None:
     """SQLAlchemy's events on every engine, registered before the bot starts (adding a listener
     while a unit of work runs its events would break that unit of work)."""
 
-    def on_statement(*_a: Any, **_k: Any) -> None:
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_a: Any, **_k: Any) -> None:
         counters.statements += 1
+        counters.texts[_shape(statement)] += 1
 
     def on_begin(*_a: Any, **_k: Any) -> None:
         counters.transactions += 1
 
     event.listen(Engine, "before_cursor_execute", on_statement)
     event.listen(Engine, "begin", on_begin)
+
+
+def _shape(statement: str) -> str:
+    """A statement without its values lists and with its columns elided: what it does to which
+    table."""
+    text = re.sub(r"\s+", " ", statement).strip()
+    text = re.sub(r"VALUES \(.*\)( RETURNING)", r"VALUES (…)\1", text)
+    text = re.sub(r"^SELECT .*? FROM", "SELECT … FROM", text)
+    text = re.sub(r"^UPDATE (\S+) SET .*? WHERE", r"UPDATE \1 SET … WHERE", text)
+    text = re.sub(r"^INSERT INTO (\S+) \(.*?\)", r"INSERT INTO \1 (…)", text)
+    return text[:140]
 
 
 async def seed(box: Sandbox, n: int, rng: random.Random) -> None:
@@ -224,6 +241,7 @@ async def sequential(box: Sandbox, counters: Counters, n: int, rng: random.Rando
             _alerts(box) - alerts_before,
         )
         per.append(row)
+        counters.counted_texts.update(counters.texts)
 
     def mean(k: int, scale: float = 1.0) -> float:
         return round(statistics.fmean(r[k] for r in per) * scale, 1)
@@ -305,6 +323,9 @@ async def main() -> None:
         "--budget", type=float, default=0.0, help="SEND_BUDGET_PER_S (0: PTB's limiter alone)"
     )
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--statements", action="store_true", help="also the statements of a request, by shape"
+    )
     args = parser.parse_args()
     from bot.settings import Settings
 
@@ -328,6 +349,9 @@ async def main() -> None:
         print(json.dumps(result))
         return
     print(f"per request over {seq.requests} requests (sequential, after one warm-up):")
+    if args.statements:
+        for text, n in counters.counted_texts.most_common(40):
+            print(f"  {n / seq.requests:6.2f}  {text}")
     for key, value in asdict(seq).items():
         if key != "requests":
             print(f"  {key:>20}: {value}")
