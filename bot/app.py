@@ -134,6 +134,7 @@ def build_application(
     )
     app = builder.build()
     flows.attach(app)
+    _share_urgency(app, limiter)
     if app.job_queue is not None:
         # A job that starts late (a busy loop, start-up before the JobQueue runs) still runs:
         # APScheduler's default drops it after 1 s, and that includes the conversation timeouts
@@ -144,6 +145,14 @@ def build_application(
     _equip(app, settings, database, flows)
     register_handlers(app)
     return app  # type: ignore[return-value]
+
+
+def _share_urgency(app: Any, limiter: BaseRateLimiter[Any] | None) -> None:
+    """The send budget puts a handler's replies to a chat in a life-threatening request's flow
+    with the first alerts: the update processor knows which chats those are (urgency.py)."""
+    urgency = getattr(app.update_processor, "urgency", None)
+    if isinstance(limiter, PriorityLimiter) and urgency is not None:
+        limiter.urgent_chat = urgency.urgent
 
 
 def _equip(app: Any, settings: Settings, database: Database, flows: Any) -> None:

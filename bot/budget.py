@@ -10,7 +10,10 @@ out at ``rate`` a second to the most urgent waiter:
    alerts (``storage.outbox`` classes), the request that has waited longest first, and
    within a request in the order they were written (nearest first);
 2. a handler's own reply to someone who is acting now (the next step of a flow): behind the
-   first alerts, before later waves' alerts. The update waits for it, holding one of the
+   first alerts, before later waves' alerts; in the flow of a life-threatening request
+   (``urgent_chat``, from bot/persistence/urgency.py) right behind the life-threatening
+   first alerts, before other first alerts: that reply is what leads to the next first
+   alert of a fire. The update waits for it, holding one of the
    slots updates are processed in (``UPDATE_CONCURRENCY``): left behind every status notice,
    it would keep the next citizen's request from being created at all;
 3. then everything else (a citizen's status, an edit of a taken alert) in arrival order; one
@@ -56,6 +59,7 @@ from telegram.ext import BaseRateLimiter
 
 STATUS = 3  # storage.outbox.STATUS: anything that is not an alert
 PACE_MEMORY = 10_000  # chats whose last message time is kept before the past ones are dropped
+URGENT_REPLY = 1  # a reply in a life-threatening request's flow: before other first alerts
 REPLY = 2  # a handler's direct reply: with the later waves' alerts, before any status notice
 Key = tuple[int, int, int]  # class, request (alerts), arrival: lower goes first
 #: Arrival numbers, one sequence for the process: keys never tie.
@@ -228,6 +232,7 @@ class PriorityLimiter(BaseRateLimiter[Any]):
         self.free = _Gate(rate, status_share)
         self.paid = _Gate(paid_rate, status_share)
         self.pace = ChatPace(chat_gap_s) if chat_gap_s > 0 else None
+        self.urgent_chat: Callable[[int], bool] | None = None  # set by bot/app.py
 
     async def initialize(self) -> None:
         await self.inner.initialize()
@@ -264,8 +269,11 @@ class PriorityLimiter(BaseRateLimiter[Any]):
         rate_limit_args: Any,
     ) -> Any:
         urgency = rate_limit_args if isinstance(rate_limit_args, Urgency) else None
-        if data.get("chat_id") is not None:
+        chat_id = data.get("chat_id")
+        if chat_id is not None:
             klass, request = (urgency.klass, urgency.request_id) if urgency else (REPLY, 0)
+            if urgency is None and self._urgent(chat_id):
+                klass = URGENT_REPLY
             key = (klass, request if klass < STATUS else 0, next(arrivals))
             gate = self.paid if data.get("allow_paid_broadcast") else self.free
             await gate.admit(key)
@@ -275,6 +283,11 @@ class PriorityLimiter(BaseRateLimiter[Any]):
         if getattr(self.inner, "ranked", False):
             inner_args = key  # its turns in the fleet's window in the same order (Turns)
         return await self.inner.process_request(callback, args, kwargs, endpoint, data, inner_args)
+
+    def _urgent(self, chat_id: Any) -> bool:
+        return (
+            isinstance(chat_id, int) and self.urgent_chat is not None and self.urgent_chat(chat_id)
+        )
 
 
 def waiting_of(limiters: Iterable[object]) -> int:

@@ -83,7 +83,12 @@ async def test_a_file_goes_as_multipart_with_its_name(server: tuple[str, list[An
     base, seen = server
     request = await _client()
     document = InputFile(b"%PDF-1.4 hours", filename="hours.pdf")
-    data = RequestData([RequestParameter.from_input("chat_id", 42), RequestParameter.from_input("document", document)])
+    data = RequestData(
+        [
+            RequestParameter.from_input("chat_id", 42),
+            RequestParameter.from_input("document", document),
+        ]
+    )
     try:
         status, _ = await request.do_request(f"{base}/echo", "POST", data)
     finally:

@@ -274,3 +274,44 @@ async def test_a_batch_is_recorded_with_each_rows_own_answer_time(db: Database) 
     assert [(r.status, r.message_id) for r in rows if r] == [("sent", 501), ("sent", 502)]
     times = [r.sent_at for r in rows if r and r.sent_at]
     assert len(times) == 2 and (times[1] - times[0]).total_seconds() == 3.0
+
+
+async def test_a_reply_in_a_life_threatening_flow_goes_before_other_first_alerts() -> None:
+    limiter = PriorityLimiter(Through(), rate=50.0, status_share=0.2)
+    limiter.urgent_chat = lambda chat_id: chat_id == 7  # chat 7 picked a fire (urgency.py)
+    said: list[str] = []
+
+    async def send(name: str) -> None:
+        said.append(name)
+
+    def call(name: str, chat_id: int, urgency: Urgency | None) -> Any:
+        data = {"chat_id": chat_id}
+        return limiter.process_request(send, (name,), {}, "sendMessage", data, urgency)
+
+    await call("first", 1, None)  # takes the free slot: the rest queue
+    await asyncio.gather(
+        call("reply-breakdown-citizen", 8, None),
+        call("breakdown-alert", 20, Urgency(1, 9)),
+        call("reply-fire-citizen", 7, None),
+        call("fire-alert", 21, Urgency(0, 10)),
+    )
+    assert said == [
+        "first",
+        "fire-alert",
+        "reply-fire-citizen",
+        "breakdown-alert",
+        "reply-breakdown-citizen",
+    ]
+
+
+def test_the_bot_wires_the_budget_to_the_update_processors_memory_of_urgent_chats() -> None:
+    from bot.app import build_application
+
+    settings = Settings(
+        telegram_bot_token="1:T", database_url="sqlite:///:memory:", update_concurrency=4
+    )
+    app = build_application(settings, token="1:T")
+    limiter = app.bot.rate_limiter
+    assert isinstance(limiter, PriorityLimiter) and limiter.urgent_chat is not None
+    app.update_processor.urgency._note(7, True)  # type: ignore[attr-defined]
+    assert limiter.urgent_chat(7) and not limiter.urgent_chat(8)

@@ -17,6 +17,8 @@ goes to the earliest deadline.
 Allowances, not strict classes: an update that has waited longer than the allowance
 difference goes before a newer urgent one, so nothing is starved however long the surge.
 A chat's own updates still run in the order they came (its turn is taken before its slot).
+The send budget reads the same memory (bot/budget.py): under Telegram's limits a handler's
+replies in such a chat's flow leave with the first alerts, not behind them.
 The memory is this process's: in a fleet another worker may not know a chat's type, and its
 steps then wait as any other (the outbox's priorities still order what they write).
 """
@@ -67,6 +69,10 @@ class Urgency:
         if update.message is not None or query is not None:
             return PERSON_S
         return BACKGROUND_S
+
+    def urgent(self, chat_id: int) -> bool:
+        """This chat's flow is for a life-threatening type (as far as this process knows)."""
+        return bool(self._urgent.get(chat_id))
 
     def _note(self, chat_id: int, urgent: bool) -> None:
         self._urgent[chat_id] = urgent
