@@ -253,36 +253,33 @@ class PriorityLimiter(BaseRateLimiter[Any]):
         data: dict[str, Any],
         rate_limit_args: Any,
     ) -> Any:
-        chat_id = data.get("chat_id")
-        if self.pace is not None and isinstance(chat_id, int) and _paced(endpoint, chat_id):
-            async with self.pace.turn(chat_id):
-                return await self._admitted(callback, args, kwargs, endpoint, data, rate_limit_args)
-        return await self._admitted(callback, args, kwargs, endpoint, data, rate_limit_args)
-
-    async def _admitted(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: Any,
-    ) -> Any:
         urgency = rate_limit_args if isinstance(rate_limit_args, Urgency) else None
         chat_id = data.get("chat_id")
-        if chat_id is not None:
-            klass, request = (urgency.klass, urgency.request_id) if urgency else (REPLY, 0)
-            if urgency is None and self._urgent(chat_id):
-                klass = URGENT_REPLY
-            key = (klass, request if klass < STATUS else 0, next(arrivals))
-            gate = self.paid if data.get("allow_paid_broadcast") else self.free
-            await gate.admit(key)
-        else:
-            key = (REPLY, 0, next(arrivals))
-        inner_args = None if urgency is not None else rate_limit_args
-        if getattr(self.inner, "ranked", False):
-            inner_args = key  # its turns in the fleet's window in the same order (Turns)
-        return await self.inner.process_request(callback, args, kwargs, endpoint, data, inner_args)
+        async with self._pacing(endpoint, chat_id):
+            key = await self._slot(chat_id, urgency, paid=bool(data.get("allow_paid_broadcast")))
+            inner_args = None if urgency is not None else rate_limit_args
+            if getattr(self.inner, "ranked", False):
+                inner_args = key  # its turns in the fleet's window in the same order (Turns)
+            return await self.inner.process_request(
+                callback, args, kwargs, endpoint, data, inner_args
+            )
+
+    def _pacing(self, endpoint: str, chat_id: Any) -> contextlib.AbstractAsyncContextManager[None]:
+        """A private chat's turn for a new message (CHAT_PACE_S), or nothing to wait for."""
+        if self.pace is not None and isinstance(chat_id, int) and _paced(endpoint, chat_id):
+            return self.pace.turn(chat_id)
+        return contextlib.nullcontext()
+
+    async def _slot(self, chat_id: Any, urgency: Urgency | None, *, paid: bool) -> Key:
+        """A call addressed to a chat waits for its slot of the budget; its key either way."""
+        if chat_id is None:
+            return (REPLY, 0, next(arrivals))
+        klass, request = (urgency.klass, urgency.request_id) if urgency else (REPLY, 0)
+        if urgency is None and self._urgent(chat_id):
+            klass = URGENT_REPLY
+        key = (klass, request if klass < STATUS else 0, next(arrivals))
+        await (self.paid if paid else self.free).admit(key)
+        return key
 
     def _urgent(self, chat_id: Any) -> bool:
         return (

@@ -2,7 +2,7 @@
 
 Why a filter on the handlers and not care at each call site: the secrets reach log lines
 through other people's code. python-telegram-bot puts the token in the Bot API URL (logged
-by httpx at INFO, by PTB at DEBUG) and in the text of ``InvalidToken``; at DEBUG it logs the
+by PTB at DEBUG, and by httpx at INFO wherever httpx makes a call) and in the text of ``InvalidToken``; at DEBUG it logs the
 parameters of ``setWebhook``, secret included; a base URL without ``/bot`` turns the token
 into the "port" of an ``InvalidURL`` error. Redacting the finished record (message, arguments,
 traceback, stack) on the way out is the one place that catches all of them, whatever the
