@@ -65,7 +65,7 @@ from bot.handlers import (
     timers,
 )
 from bot.handlers.keyboards import exact
-from bot.handlers.plumbing import record_sender, seen_with_flows
+from bot.handlers.plumbing import record_sender, seen_with_flows, sender_known
 from bot.handlers.words import button_cancel, menu_language, menu_numbers
 from bot.i18n import check_catalogs
 from bot.polling import ConfirmWhenHandled
@@ -131,6 +131,7 @@ def build_application(
         conversation_timeout_s=settings.conversation_timeout_s,
         concurrency=settings.update_concurrency,
         on_load=seen_with_flows,  # the sender recorded in the same transaction
+        reads_only=sender_known,  # … which only reads when they are known and unchanged
     )
     app = builder.build()
     flows.attach(app)

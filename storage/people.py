@@ -42,6 +42,23 @@ async def upsert_person(
     return person
 
 
+def unchanged(
+    person: Person | None,
+    *,
+    chat_id: int,
+    first_name: str,
+    username: str | None,
+    telegram_language: str | None,
+) -> bool:
+    """``upsert_person`` would write nothing for this person (known, not blocked, the same)."""
+    return (
+        person is not None
+        and not person.blocked
+        and (person.chat_id, person.first_name, person.username, person.telegram_language)
+        == (chat_id, first_name, username, telegram_language)
+    )
+
+
 async def get_person(session: AsyncSession, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from telegram.ext import ApplicationBuilder
 
-from bot.persistence.flows import Flows, OnLoad
+from bot.persistence.flows import Flows, OnLoad, ReadsOnly
 from bot.persistence.order import FlowOrder
 from bot.persistence.store import DatabasePersistence
 from storage.db import Database
@@ -29,8 +29,11 @@ def install(
     conversation_timeout_s: float | None,
     concurrency: int = 1,
     on_load: OnLoad | None = None,
+    reads_only: ReadsOnly | None = None,
 ) -> Flows:
-    flows = Flows(db, conversation_timeout_s=conversation_timeout_s, on_load=on_load)
+    flows = Flows(
+        db, conversation_timeout_s=conversation_timeout_s, on_load=on_load, reads_only=reads_only
+    )
     builder.persistence(flows.persistence).concurrent_updates(FlowOrder(flows, concurrency))
     return flows
 

@@ -30,7 +30,6 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from datetime import datetime
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ConversationHandler, Job
 
@@ -45,8 +44,11 @@ log = logging.getLogger(__name__)
 SWEEP_JOB = "flow-timeouts-sweep"
 JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None}  # a late job still runs
 Key = tuple[str, int, int]  # (flow name, chat id, user id)
-# Read in the load's transaction as well (the update's sender recorded as seen, bot/app.py).
-OnLoad = Callable[[AsyncSession, Update], Awaitable[None]]
+# Run in the load's transaction as well (bot/app.py: the sender recorded as seen); ``writable``
+# False when ``ReadsOnly`` said this update's load need not write (then, on SQLite, the load
+# takes no write lock).
+OnLoad = Callable[..., Awaitable[None]]  # (session, update, *, writable: bool)
+ReadsOnly = Callable[[Update], bool]
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -59,8 +61,10 @@ class Flows:
         *,
         conversation_timeout_s: float | None,
         on_load: OnLoad | None = None,
+        reads_only: ReadsOnly | None = None,
     ) -> None:
         self.db = db
+        self.reads_only = reads_only
         # More to read in the load's transaction (bot/app.py: the sender recorded as seen).
         self.on_load = on_load
         self.persistence = DatabasePersistence(db, conversation_timeout_s=conversation_timeout_s)
@@ -153,13 +157,14 @@ class Flows:
         chat, user = update.effective_chat, update.effective_user
         if chat is None or user is None or not self.conversations:
             return None
-        async with self.db.session() as s:
+        writable = self.on_load is not None and not (self.reads_only and self.reads_only(update))
+        async with self.db.session() if writable else self.db.read_session() as s:
             live, expired = await flow_state.states_of(
                 s, chat_id=chat.id, user_id=user.id, now=utcnow()
             )
             answers = await flow_state.user_data_of(s, user_id=user.id)
             if self.on_load is not None:
-                await self.on_load(s, update)
+                await self.on_load(s, update, writable=writable)
         for name in expired:  # overdue while nobody fired it (a restart): closed first
             await self._expire_locked((name, chat.id, user.id))
         if not expired:  # else the timeout changed them: refresh reads them again

@@ -43,6 +43,30 @@ async def seen(
     return resolve_language(person.language, person.telegram_language)
 
 
+async def known_language(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    chat_id: int,
+    first_name: str,
+    username: str | None,
+    telegram_language: str | None,
+) -> str | None:
+    """``seen``'s answer when it would write nothing (read alone), else None: then ``seen``
+    must run in a writing transaction."""
+    person = await people.get_person(session, person_id)
+    same = people.unchanged(
+        person,
+        chat_id=chat_id,
+        first_name=first_name,
+        username=username,
+        telegram_language=telegram_language,
+    )
+    if person is None or not same:
+        return None
+    return resolve_language(person.language, person.telegram_language)
+
+
 async def chosen_language(session: AsyncSession, *, person_id: int) -> str | None:
     """The language the person chose with /language, if any (None for strangers too)."""
     person = await people.get_person(session, person_id)
