@@ -57,7 +57,7 @@ async def record_sender(update: object, context: BotContext) -> None:
 async def seen_with_flows(session: AsyncSession, update: Update, *, writable: bool) -> None:
     """``record_sender``'s work in the transaction that loads the update's flows (one
     transaction instead of two for every update). When ``writable`` is False that transaction
-    only reads (``reads_only`` said the sender is someone this process recorded as they are
+    only reads (``sender_known`` said the sender is someone this process recorded as they are
     now): on SQLite it takes no write lock. If the person changed after all (blocked since,
     renamed), ``record_sender`` writes it in a transaction of its own."""
     user = update.effective_user
