@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, case, delete, func, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,7 +36,31 @@ def _claimable(now: datetime) -> list[object]:
         OutboxMessage.status == PENDING,
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        _not_behind(now),
     ]
+
+
+def _not_behind(now: datetime) -> Any:
+    """A status notice waits while an earlier one to its chat failed and is due again later:
+    notices to one chat leave in the order they were written, a failure's retry included, so
+    a citizen never gets "done, was it solved?" before the "arrived" that failed a moment
+    earlier. An earlier one merely in a sender's hands holds nothing up (it is being said now;
+    waiting for its batch to be recorded would delay every quick second notice to the next
+    sweep). Alerts are not held: each volunteer gets one per request, and their order is the
+    priority's."""
+    earlier = aliased(OutboxMessage)
+    waiting = (
+        select(earlier.id)
+        .where(
+            earlier.chat_id == OutboxMessage.chat_id,
+            earlier.status == PENDING,
+            earlier.priority >= STATUS,
+            earlier.id < OutboxMessage.id,
+            earlier.next_attempt_at > now,
+        )
+        .exists()
+    )
+    return or_(OutboxMessage.priority < STATUS, ~waiting)
 
 
 # Classes of notice, lower leaves first (bot/services/delivery.py gives each row its class).
@@ -200,6 +225,20 @@ async def retry_later(session: AsyncSession, row_id: int, *, at: datetime, error
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.status == PENDING)
         .values(next_attempt_at=at, claimed_until=None, last_error=error[:500])
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def wait_behind(session: AsyncSession, row_ids: Sequence[int], *, at: datetime) -> None:
+    """Give back claimed rows that were not tried because an earlier row of their chat failed:
+    due again at ``at``, that row's next attempt, so they still leave after it; the claim's
+    attempt is not counted against them."""
+    if not row_ids:
+        return
+    await session.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(list(row_ids)), OutboxMessage.status == PENDING)
+        .values(next_attempt_at=at, claimed_until=None, attempts=OutboxMessage.attempts - 1)
         .execution_options(synchronize_session=False)
     )
 

@@ -293,3 +293,69 @@ async def _starved_sender(box: Sandbox) -> None:
     said = [c.params["text"] for c in box.emu.applied("sendMessage", 5)]
     assert len(said) == 2 and "#1" in said[0] and "#2" in said[1]
     assert await unsent(box.db) == 0
+
+
+# --- one chat's notices in order, a failure's retry included ---------------------------------
+
+
+async def test_a_status_notice_waits_behind_an_earlier_one_that_is_due_later(
+    db: Database,
+) -> None:
+    async with db.session() as s:
+        first, second, alert, other = await outbox.add(
+            s, [row(5, outbox.STATUS), row(5, outbox.STATUS), row(5, 0), row(6, outbox.STATUS)]
+        )
+        await s.commit()
+    now = utcnow()
+    async with db.session() as s:  # the first failed a moment ago: due again in a second
+        await outbox.retry_later(s, first, at=now + timedelta(seconds=1), error="502")
+        await s.commit()
+    async with db.session() as s:  # the unit of work that wrote the second cannot say it yet
+        assert await outbox.claim(s, now=now, lease_s=30, ids=[second]) == []
+    async with db.session() as s:  # nor can a sweep; the alert and another chat's row can go
+        swept = await outbox.claim(s, now=now, lease_s=30)
+    assert sorted(int(r.id or 0) for r in swept) == sorted([alert, other])
+    later = now + timedelta(seconds=2)
+    async with db.session() as s:  # once the first is due, both go, in the order written
+        both = await outbox.claim(s, now=later, lease_s=30)
+    assert [r.id for r in both] == [first, second]
+
+
+async def test_a_unit_of_works_own_notices_to_one_chat_are_claimed_together(
+    db: Database,
+) -> None:
+    async with db.session() as s:
+        ids = await outbox.add(s, [row(5, outbox.STATUS), row(5, outbox.STATUS)])
+        await s.commit()
+    async with db.session() as s:
+        claimed = await outbox.claim(s, now=utcnow(), lease_s=30, ids=ids)
+    assert [r.id for r in claimed] == ids  # the earlier one, unclaimed before, holds nothing up
+
+
+async def test_a_failed_notice_holds_back_the_rest_of_its_chats_batch(tmp_path: Path) -> None:
+    async with sandbox(f"sqlite:///{tmp_path}/order.db", **FAST) as box:
+        citizen = box.emu.user(100, first_name="C", language_code="en")
+        box.emu.fail_next("sendMessage", error_code=502, retry_after=None, chat_id=100)
+        notices = [
+            Notice(Recipient(100, 100, "en"), RequestCancelled(request_id=i)) for i in (1, 2, 3)
+        ]
+        async with box.db.session() as s:
+            ids = await delivery.enqueue(s, notices, now=utcnow())
+            await s.commit()
+        sender: Sender = box.app.bot_data["sender"]
+        await sender.send(ids)
+        async with box.db.session() as s:
+            rows = [await s.get(OutboxMessage, i) for i in ids]
+        assert all(r is not None and r.status == outbox.PENDING for r in rows)
+        assert all(r is not None and r.attempts == a for r, a in zip(rows, (1, 0, 0), strict=True))
+        due = [r.next_attempt_at for r in rows if r is not None]
+        assert due[1] == due[0] and due[2] == due[0]  # the rest wait with the failed one
+        for _ in range(100):
+            if await unsent(box.db) == 0:
+                break
+            await asyncio.sleep(0.05)
+        await box.settle()
+        said = [m.text or "" for m in citizen.messages]
+        assert len(said) == 3 and said == sorted(
+            said, key=lambda t: ["#1" in t, "#2" in t, "#3" in t].index(True)
+        )

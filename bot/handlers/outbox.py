@@ -152,7 +152,7 @@ class Sender:
         return self.in_flight + budget.waiting_of([getattr(self.bot, "rate_limiter", None)])
 
     async def _in_order(self, rows: list[OutboxMessage], lease: Lease, said: Batch) -> None:
-        for row in rows:
+        for i, row in enumerate(rows):
             assert row.id is not None
             if row.id in lease.lost:
                 # Our lease lapsed and another sender has this row: it says the rest of the
@@ -165,17 +165,34 @@ class Sender:
                 # next claim, with the rest of the chat's rows, in order.
                 log.warning("outbox lease lapsing; row %s left to the next claim", row.id)
                 return
+            again: datetime | None = None
             try:
-                await self._one(row, lease.book, said)
+                again = await self._one(row, lease.book, said)
             except Exception as exc:
                 # A database that said "busy", a payload this version cannot read: try again
                 # later, and give up after the last attempt like any other failure.
                 log.exception("outbox row %s (%s) could not be handled", row.id, row.event)
                 try:
-                    await self._retry(row, f"{type(exc).__name__}: {exc}", None)
+                    again = await self._retry(row, f"{type(exc).__name__}: {exc}", None)
                 except Exception:
                     log.exception("outbox row %s stays claimed until its lease ends", row.id)
             lease.held.discard(row.id)
+            if again is not None:  # not said, tried again later: the chat's next rows wait
+                await self._behind(rows[i + 1 :], again, lease)
+                return
+
+    async def _behind(self, rows: list[OutboxMessage], at: datetime, lease: Lease) -> None:
+        """A chat's rows after one that failed go back, due with it: a citizen is never told
+        "done, was it solved?" before "the volunteer has arrived" that failed a moment ago."""
+        ids = [r.id for r in rows if r.id is not None and r.id not in lease.lost]
+        if not ids:
+            return
+        try:
+            async with self.db.session() as s:
+                await delivery.wait_behind(s, ids, at=at)
+        except Exception:  # they stay claimed until the lease ends, then come due again
+            log.exception("outbox rows %s stay claimed until their lease ends", ids)
+        lease.held.difference_update(ids)
 
     async def _keep(self, lease: Lease) -> None:
         """Renew the batch's lease every third of it while its rows are being said."""
@@ -193,7 +210,10 @@ class Sender:
             lease.until = until
             lease.lost |= set(held) - kept
 
-    async def _one(self, row: OutboxMessage, book: status.Book, said_rows: Batch) -> None:
+    async def _one(
+        self, row: OutboxMessage, book: status.Book, said_rows: Batch
+    ) -> datetime | None:
+        """Say one row; when it must be tried again, when (else None: said or given up)."""
         assert row.id is not None
         notice = delivery.notice_of(row)
         mode = status.mode_of(notice)
@@ -214,13 +234,15 @@ class Sender:
             await self._finish(row.id, delivery.DEAD, error=exc.message, notice=notice)
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
-            await self._retry(row, f"retry after {exc.retry_after}", wait, notice=notice)
+            return await self._retry(row, f"retry after {exc.retry_after}", wait, notice=notice)
         except TelegramError as exc:  # time-outs, network errors, 5xx
-            await self._retry(row, f"{type(exc).__name__}: {exc.message}", None, notice=notice)
+            error = f"{type(exc).__name__}: {exc.message}"
+            return await self._retry(row, error, None, notice=notice)
         else:
             if mode is not None:  # the rest of this batch edits what this one made
                 status.keep(notice, said.message_id, book)
             said_rows.append((row, notice, replace(said, at=utcnow()), previous))
+        return None
 
     async def _record(self, said: Batch, book: status.Book) -> None:
         """Everything a batch said, in one transaction: the rows marked sent, the alerts'
@@ -293,18 +315,19 @@ class Sender:
 
     async def _retry(
         self, row: OutboxMessage, error: str, wait_s: float | None, *, notice: Notice | None = None
-    ) -> None:
+    ) -> datetime | None:
+        """The row due again later (when: returned), or given up after its last attempt."""
         assert row.id is not None
         if row.attempts >= self.policy.max_attempts:
             log.error("giving up on %s to chat %s after %d attempts: %s", row.event, row.chat_id, row.attempts, error)  # fmt: skip
             await self._finish(row.id, delivery.DEAD, error=error, notice=notice)
-            return
+            return None
         wait = wait_s if wait_s is not None else self.policy.backoff(row.attempts)
         log.warning("%s to chat %s failed (%s); again in %.1f s", row.event, row.chat_id, error, wait)  # fmt: skip
+        at = utcnow() + timedelta(seconds=wait)
         async with self.db.session() as s:
-            await delivery.retry_later(
-                s, row.id, at=utcnow() + timedelta(seconds=wait), error=error
-            )
+            await delivery.retry_later(s, row.id, at=at, error=error)
+        return at
 
     async def _finish(
         self, row_id: int, status: str, *, error: str, notice: Notice | None = None

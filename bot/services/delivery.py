@@ -108,6 +108,7 @@ claim = outbox.claim
 finish = outbox.finish
 finish_sent = outbox.finish_sent
 retry_later = outbox.retry_later
+wait_behind = outbox.wait_behind
 extend_lease = outbox.extend
 depth = outbox.depth
 SENT, FAILED, DEAD = outbox.SENT, outbox.FAILED, outbox.DEAD
