@@ -43,7 +43,7 @@ async def upsert_person(
 
 
 def unchanged(
-    person: Person | None,
+    person: Person,
     *,
     chat_id: int,
     first_name: str,
@@ -51,10 +51,8 @@ def unchanged(
     telegram_language: str | None,
 ) -> bool:
     """``upsert_person`` would write nothing for this person (known, not blocked, the same)."""
-    return (
-        person is not None
-        and not person.blocked
-        and (person.chat_id, person.first_name, person.username, person.telegram_language)
+    return not person.blocked and (
+        (person.chat_id, person.first_name, person.username, person.telegram_language)
         == (chat_id, first_name, username, telegram_language)
     )
 

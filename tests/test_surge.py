@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from telegram import Update
 from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.budget import PriorityLimiter, Urgency, _Gate
@@ -313,5 +314,10 @@ def test_the_bot_wires_the_budget_to_the_update_processors_memory_of_urgent_chat
     app = build_application(settings, token="1:T")
     limiter = app.bot.rate_limiter
     assert isinstance(limiter, PriorityLimiter) and limiter.urgent_chat is not None
-    app.update_processor.urgency._note(7, True)  # type: ignore[attr-defined]
+    urgency = app.update_processor.urgency  # type: ignore[attr-defined]
+    assert limiter.urgent_chat == urgency.urgent
+    shown = {"message_id": 9, "date": 0, "chat": {"id": 7, "type": "private"}, "text": "?"}
+    fire = {"id": "q", "from": {"id": 7, "is_bot": False, "first_name": "C"}, "chat_instance": "c"}
+    press = {"update_id": 1, "callback_query": {**fire, "data": "inc:fire", "message": shown}}
+    urgency.allowance(Update.de_json(press, None))  # chat 7 picks a fire
     assert limiter.urgent_chat(7) and not limiter.urgent_chat(8)

@@ -15,7 +15,7 @@ from bot.persistence.urgency import (
     PERSON_S,
     URGENT_S,
     DeadlineSlots,
-    Urgency,
+    UpdateUrgency,
 )
 
 NOW = int(datetime(2026, 12, 1, tzinfo=UTC).timestamp())
@@ -60,7 +60,7 @@ def live_position(chat_id: int) -> Update:
 
 
 def test_a_life_threatening_pick_makes_every_later_step_of_that_chat_urgent() -> None:
-    u = Urgency()
+    u = UpdateUrgency()
     assert u.allowance(message(7, "/sos")) == PERSON_S  # the type is not known yet
     assert u.allowance(press(7, "inc:fire")) == URGENT_S
     assert u.allowance(message(7, "Skip")) == URGENT_S  # the details step says no type
@@ -68,14 +68,14 @@ def test_a_life_threatening_pick_makes_every_later_step_of_that_chat_urgent() ->
 
 
 def test_a_breakdown_pick_is_an_ordinary_step_and_clears_an_earlier_urgent_pick() -> None:
-    u = Urgency()
+    u = UpdateUrgency()
     u.allowance(press(7, "inc:fire"))
     assert u.allowance(press(7, "inc:breakdown")) == PERSON_S
     assert u.allowance(message(7, "Skip")) == PERSON_S
 
 
 def test_answers_to_alerts_come_before_other_steps_and_edits_last() -> None:
-    u = Urgency()
+    u = UpdateUrgency()
     assert u.allowance(press(9, "offer:acc:12")) == ANSWER_S
     assert u.allowance(press(9, "offer:dec:12")) == ANSWER_S
     assert u.allowance(press(9, "offer:acc:notanumber")) == PERSON_S  # forged: no favour
@@ -85,7 +85,7 @@ def test_answers_to_alerts_come_before_other_steps_and_edits_last() -> None:
 
 
 def test_the_memory_of_picks_is_bounded_the_least_recent_forgotten() -> None:
-    u = Urgency(remember=2)
+    u = UpdateUrgency(remember=2)
     u.allowance(press(1, "inc:fire"))
     u.allowance(press(2, "inc:fire"))
     u.allowance(message(1, "Skip"))  # reading does not refresh; picking does

@@ -28,8 +28,9 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, nullcontext
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ConversationHandler, Job
 
@@ -44,10 +45,15 @@ log = logging.getLogger(__name__)
 SWEEP_JOB = "flow-timeouts-sweep"
 JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None}  # a late job still runs
 Key = tuple[str, int, int]  # (flow name, chat id, user id)
+
+
 # Run in the load's transaction as well (bot/app.py: the sender recorded as seen); ``writable``
 # False when ``ReadsOnly`` said this update's load need not write (then, on SQLite, the load
 # takes no write lock).
-OnLoad = Callable[..., Awaitable[None]]  # (session, update, *, writable: bool)
+class OnLoad(Protocol):
+    async def __call__(self, session: AsyncSession, update: Update, *, writable: bool) -> None: ...
+
+
 ReadsOnly = Callable[[Update], bool]
 App = Application[Any, Any, Any, Any, Any, Any]
 

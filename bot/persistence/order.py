@@ -24,7 +24,7 @@ from typing import Any
 from telegram.ext import BaseUpdateProcessor
 
 from bot.persistence.flows import Flows
-from bot.persistence.urgency import DeadlineSlots, Urgency
+from bot.persistence.urgency import DeadlineSlots, UpdateUrgency
 
 OPEN = 100_000  # PTB's semaphore: never the one that makes an update wait
 
@@ -34,7 +34,7 @@ class FlowOrder(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates=OPEN if concurrency > 1 else 1)
         self.flows = flows
         self.slots = DeadlineSlots(concurrency)
-        self.urgency = Urgency()
+        self.urgency = UpdateUrgency()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         deadline = self.slots.clock() + self.urgency.allowance(update)

@@ -46,7 +46,7 @@ BACKGROUND_S = 10.0  # edits (live locations), membership changes, polls
 REMEMBER = 10_000  # chats whose last picked type is kept (the least recent forgotten first)
 
 
-class Urgency:
+class UpdateUrgency:
     """Each update's allowance, and the type each chat picked last."""
 
     def __init__(self, remember: int = REMEMBER) -> None:

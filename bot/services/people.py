@@ -55,14 +55,13 @@ async def known_language(
     """``seen``'s answer when it would write nothing (read alone), else None: then ``seen``
     must run in a writing transaction."""
     person = await people.get_person(session, person_id)
-    same = people.unchanged(
+    if person is None or not people.unchanged(
         person,
         chat_id=chat_id,
         first_name=first_name,
         username=username,
         telegram_language=telegram_language,
-    )
-    if person is None or not same:
+    ):
         return None
     return resolve_language(person.language, person.telegram_language)
 
